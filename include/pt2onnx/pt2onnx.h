@@ -1,0 +1,90 @@
+// Public API of pt2onnx: conversion options, the convert() entry point, exit codes and spec parsing.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace pt2onnx {
+
+// Process exit codes; each class of failure has its own, documented in the README.
+enum class ExitCode : int {
+  kOk = 0,
+  kInternal = 1,     // a bug in pt2onnx (checker rejected our output, unexpected exception)
+  kUsage = 2,        // bad flags or specs, inputs that do not fit forward(), opset out of range
+  kModelInput = 3,   // the model file is missing, unreadable or not a TorchScript archive
+  kOutputWrite = 4,  // the output file cannot be written
+  kUnsupported = 5,  // operators with no converter at the chosen opset
+  kConversion = 6,   // converters reported problems (every one is listed)
+  kModelRun = 7,     // the model failed when run on the example inputs
+};
+
+// An error that ends the run with a one-line message and a given exit code.
+class Error : public std::runtime_error {
+ public:
+  Error(ExitCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
+  ExitCode code() const { return code_; }
+
+ private:
+  ExitCode code_;
+};
+
+// Element types accepted on the command line, by their spelling there.
+enum class InputDType { kFloat32, kFloat16, kFloat64, kInt64, kInt32, kInt8, kUInt8, kBool };
+
+struct InputSpec {
+  std::string name;
+  std::vector<int64_t> dims;  // empty for a 0-d ("scalar") input
+  InputDType dtype = InputDType::kFloat32;
+};
+
+struct DynamicAxis {
+  int64_t axis = 0;
+  std::string label;  // dim_param written to the ONNX model
+};
+
+struct DynamicAxesSpec {
+  std::string tensor;  // input or output name
+  std::vector<DynamicAxis> axes;
+};
+
+struct Options {
+  std::string model_path;
+  std::string output_path;  // empty: model path with the .onnx extension
+  std::vector<InputSpec> inputs;
+  std::vector<std::string> output_names;
+  std::vector<DynamicAxesSpec> dynamic_axes;
+  int opset = 17;
+  bool check = true;  // run the ONNX checker and strict shape inference on the result
+};
+
+struct Summary {
+  std::string output_path;
+  int opset = 0;
+  size_t nodes = 0;
+  size_t initializers = 0;
+  uint64_t weight_bytes = 0;
+  double seconds = 0;
+};
+
+constexpr int kMinOpset = 11;
+constexpr int kMaxOpset = 17;
+
+// Parsers for the command-line specs; each throws Error(kUsage) naming the flag on bad text.
+InputSpec parseInputSpec(const std::string& text);
+DynamicAxesSpec parseDynamicAxesSpec(const std::string& text);
+std::vector<std::string> parseNameList(const std::string& text);
+std::string inputDTypeName(InputDType dtype);
+
+// Runs the whole pipeline. Throws Error on every failure; writes nothing unless it succeeds.
+Summary convert(const Options& options);
+
+// One row per registered converter: operator kind and the lowest opset it supports.
+struct OperatorEntry {
+  std::string kind;
+  int since_opset;
+};
+std::vector<OperatorEntry> supportedOperators();
+
+}  // namespace pt2onnx

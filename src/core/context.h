@@ -1,0 +1,143 @@
+// Conversion context: what a converter may ask about a TorchScript node and how it emits ONNX.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/diagnostics.h"
+#include "core/dtype.h"
+#include "core/value_meta.h"
+
+namespace torch::jit {
+struct Node;
+struct Value;
+struct Graph;
+struct Block;
+}  // namespace torch::jit
+
+namespace onnx {
+class GraphProto;
+}
+
+namespace pt2onnx {
+
+using Node = torch::jit::Node;
+using Value = torch::jit::Value;
+
+// A subgraph attribute (If/Loop bodies), built with Context::beginSubgraph/endSubgraph.
+using GraphAttr = std::shared_ptr<onnx::GraphProto>;
+
+// An ONNX node attribute.
+struct Attr {
+  using Data = std::variant<int64_t, double, std::string, std::vector<int64_t>, std::vector<double>, GraphAttr>;
+  std::string name;
+  Data data;
+  Attr(std::string n, int v) : name(std::move(n)), data(static_cast<int64_t>(v)) {}
+  Attr(std::string n, int64_t v) : name(std::move(n)), data(v) {}
+  Attr(std::string n, double v) : name(std::move(n)), data(v) {}
+  Attr(std::string n, const char* v) : name(std::move(n)), data(std::string(v)) {}
+  Attr(std::string n, std::string v) : name(std::move(n)), data(std::move(v)) {}
+  Attr(std::string n, std::vector<int64_t> v) : name(std::move(n)), data(std::move(v)) {}
+  Attr(std::string n, std::initializer_list<int64_t> v) : name(std::move(n)), data(std::vector<int64_t>(v)) {}
+  Attr(std::string n, std::vector<double> v) : name(std::move(n)), data(std::move(v)) {}
+  Attr(std::string n, GraphAttr g) : name(std::move(n)), data(std::move(g)) {}
+};
+
+class Context {
+ public:
+  Context(int opset, std::shared_ptr<torch::jit::Graph> graph, const ValueMetaMap& meta, onnx::GraphProto* out);
+  ~Context();
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
+
+  int opset() const;
+
+  // ---- TorchScript side ---------------------------------------------------------------------
+  std::string kind(const Node& node) const;
+  const Value* arg(const Node& node, const char* schema_name) const;  // by schema argument name
+  const Value* input(const Node& node, size_t index) const;
+  size_t inputCount(const Node& node) const;
+  const Value* output(const Node& node, size_t index = 0) const;
+  size_t outputCount(const Node& node) const;
+  const Node* producer(const Value* value) const;
+
+  bool isNone(const Value* value) const;
+  bool isConstant(const Value* value) const;
+  bool isTensor(const Value* value) const;  // Tensor (not a Python scalar or list)
+  bool isList(const Value* value) const;
+  // Constant arguments; each throws ConvertError naming the argument when it is not constant.
+  int64_t constInt(const Value* value) const;
+  double constDouble(const Value* value) const;  // also accepts int and bool constants
+  bool constBool(const Value* value) const;
+  std::string constString(const Value* value) const;
+  std::vector<int64_t> constInts(const Value* value) const;  // int[] (a lone int becomes {v})
+  std::vector<double> constDoubles(const Value* value) const;
+  std::optional<int64_t> maybeConstInt(const Value* value) const;
+  std::optional<std::vector<int64_t>> maybeConstInts(const Value* value) const;
+
+  // ---- types and shapes (scalars: Int64 / Float / Bool with rank 0) ---------------------------
+  DType dtype(const Value* value) const;       // kUndefined when unknown
+  int64_t rank(const Value* value) const;      // -1 when unknown
+  std::vector<int64_t> shape(const Value* value) const;  // -1 for dims not fixed; throws if rank unknown
+  int64_t requireRank(const Value* value) const;  // throws ConvertError when unknown
+  DType requireDType(const Value* value) const;
+
+  // ---- ONNX side ------------------------------------------------------------------------------
+  // The ONNX name holding a value (constants are materialized on first use).
+  std::string tensor(const Value* value);
+  std::string tensor(const Value* value, DType as);  // cast when needed
+  std::vector<std::string> tensorList(const Value* value);
+  std::string intsTensor(const Value* value);  // int[] as a 1-D INT64 tensor, static or computed
+
+  std::string emit(const std::string& op_type, const std::vector<std::string>& inputs,
+                   const std::vector<Attr>& attrs = {});
+  std::vector<std::string> emitN(const std::string& op_type, const std::vector<std::string>& inputs,
+                                 const std::vector<Attr>& attrs, size_t outputs);
+  std::string cast(const std::string& name, DType from, DType to);
+
+  std::string constI64(const std::vector<int64_t>& values);  // 1-D
+  std::string scalarI64(int64_t value);                      // 0-d
+  std::string scalar(double value, DType dtype);             // 0-d of any element type
+  std::string constTensor(const std::vector<double>& values, const std::vector<int64_t>& dims, DType dtype);
+
+  // Opset-dependent building blocks.
+  std::string unsqueeze(const std::string& x, const std::vector<int64_t>& axes);
+  std::string squeeze(const std::string& x, const std::vector<int64_t>& axes);
+  std::string reduce(const std::string& op_type, const std::string& x, const std::vector<int64_t>& axes,
+                     bool keepdims);
+  std::vector<std::string> split(const std::string& x, int64_t axis, const std::vector<int64_t>& sizes);
+  std::string shapeOf(const std::string& x);
+  std::string dimOf(const std::string& x, int64_t axis);  // 0-d INT64
+
+  void bind(const Value* value, const std::string& name);
+  void bindList(const Value* value, std::vector<std::string> names);
+  bool isBound(const Value* value) const;
+
+  // Records a diagnostic for the node and returns a failed Status.
+  Status fail(const Node& node, const std::string& why);
+
+  // ---- subgraphs (If/Loop bodies) -----------------------------------------------------------
+  // Converts every node of a TorchScript block into the graph being emitted; failures become
+  // diagnostics. Used by the driver for the top-level block and by control-flow converters.
+  void convertBlock(const torch::jit::Block* block);
+  void beginSubgraph(const std::string& name);
+  GraphAttr endSubgraph();
+  void addSubgraphInput(const std::string& name, DType dtype, const std::vector<int64_t>& shape);
+  void addSubgraphOutput(const std::string& name);
+
+  // ---- driver API (src/core/convert.cpp) ----------------------------------------------------
+  struct Impl;
+  Impl& impl();
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// Normalizes a possibly negative axis against a rank; throws ConvertError when out of range.
+int64_t normalizeAxis(int64_t axis, int64_t rank);
+
+}  // namespace pt2onnx

@@ -1,0 +1,39 @@
+// State behind Context, shared with the conversion driver (src/core/convert.cpp) only.
+#pragma once
+
+#include <torch/csrc/jit/ir/ir.h>
+#include <onnx/onnx_pb.h>
+
+#include <map>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "core/context.h"
+
+namespace pt2onnx {
+
+struct Context::Impl {
+  int opset = 17;
+  std::shared_ptr<torch::jit::Graph> graph;
+  const ValueMetaMap* meta = nullptr;
+  onnx::GraphProto* main = nullptr;
+  std::vector<onnx::GraphProto*> graphs;  // emission stack; front() is main
+  std::vector<GraphAttr> open_subgraphs;
+
+  std::unordered_map<const Value*, std::string> names;
+  std::unordered_map<const Value*, std::vector<std::string>> lists;
+  std::unordered_set<const Value*> poisoned;
+  std::unordered_set<std::string> used_names;
+  std::map<std::string, std::string> small_constants;  // content key -> initializer name
+  std::vector<Diagnostic> diagnostics;
+
+  const Node* current = nullptr;  // node being converted: names and diagnostics derive from it
+  size_t node_counter = 0;
+  uint64_t weight_bytes = 0;
+
+  std::string freshName(const std::string& hint);
+  std::string addInitializer(const at::Tensor& tensor, const std::string& hint);
+  onnx::GraphProto* target() { return graphs.back(); }
+};
+
+}  // namespace pt2onnx

@@ -1,0 +1,51 @@
+// Converter registry: lookup picks the entry with the highest since_opset <= target opset.
+#include "core/registry.h"
+
+#include <algorithm>
+
+#include "ops/all.h"
+
+namespace pt2onnx {
+
+void Registry::add(const std::string& kind, int since_opset, ConvertFn fn) {
+  auto& list = entries_[kind];
+  for (const auto& entry : list)
+    if (entry.since_opset == since_opset)
+      throw InternalError("converter for " + kind + " at opset " + std::to_string(since_opset) + " registered twice");
+  list.push_back({since_opset, std::move(fn)});
+  std::sort(list.begin(), list.end(), [](const Entry& a, const Entry& b) { return a.since_opset < b.since_opset; });
+}
+
+const ConvertFn* Registry::find(const std::string& kind, int opset) const {
+  auto it = entries_.find(kind);
+  if (it == entries_.end()) return nullptr;
+  const ConvertFn* best = nullptr;
+  for (const auto& entry : it->second)
+    if (entry.since_opset <= opset) best = &entry.fn;
+  return best;
+}
+
+std::optional<int> Registry::lowestOpset(const std::string& kind) const {
+  auto it = entries_.find(kind);
+  if (it == entries_.end() || it->second.empty()) return std::nullopt;
+  return it->second.front().since_opset;
+}
+
+std::vector<OperatorEntry> Registry::entries() const {
+  std::vector<OperatorEntry> rows;
+  for (const auto& [kind, list] : entries_) rows.push_back({kind, list.front().since_opset});
+  return rows;
+}
+
+const Registry& registry() {
+  static const Registry instance = [] {
+    Registry r;
+    registerAllOps(r);
+    return r;
+  }();
+  return instance;
+}
+
+std::vector<OperatorEntry> supportedOperators() { return registry().entries(); }
+
+}  // namespace pt2onnx

@@ -1,0 +1,70 @@
+// Frontend: load a TorchScript archive, prepare its graph, learn every value's dtype and shape.
+#pragma once
+
+#include <torch/csrc/jit/api/module.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "core/value_meta.h"
+#include "pt2onnx/pt2onnx.h"
+
+namespace pt2onnx {
+
+// Loads and freezes (eval mode, parameters as constants). Throws Error(kModelInput).
+torch::jit::Module loadModule(const std::string& path);
+
+// Example input specs the archive carries (bundled inputs, or an extra file "pt2onnx_inputs"
+// holding --input specs); empty when it has none.
+std::vector<InputSpec> storedInputSpecs(torch::jit::Module& module, const std::string& path);
+
+// forward() graph of the frozen module after LibTorch's clean-up passes (inline, tuple lowering,
+// mutation removal, constant propagation, dead code elimination).
+std::shared_ptr<torch::jit::Graph> prepareGraph(torch::jit::Module& frozen);
+
+// Tensor inputs of forward() (without self), after tuple lowering.
+std::vector<torch::jit::Value*> forwardInputs(torch::jit::Graph& graph);
+
+// What running the model with example inputs told us about one value.
+struct Observation {
+  bool seen = false;
+  c10::IValue value;  // tensors: kept only for values the recorder was asked to keep
+  c10::ScalarType dtype = c10::ScalarType::Undefined;
+  std::vector<int64_t> sizes;
+};
+
+// Runs forward() with record hooks after every value, in every block.
+class Recorder {
+ public:
+  Recorder(std::shared_ptr<torch::jit::Graph> graph, const std::unordered_set<const torch::jit::Value*>& keep);
+  ~Recorder();
+  // Runs the model once; throws c10::Error from LibTorch when the model rejects the inputs.
+  std::vector<Observation> run(const c10::IValue& self, const std::vector<at::Tensor>& inputs);
+  const std::vector<torch::jit::Value*>& values() const { return values_; }
+  // Takes the hooks out of the graph again.
+  void detach();
+
+ private:
+  std::shared_ptr<torch::jit::Graph> graph_;
+  std::vector<torch::jit::Value*> values_;
+  std::vector<torch::jit::Node*> hooks_;
+  std::unordered_set<const torch::jit::Value*> keep_;
+};
+
+// Whether dimension `dim` of tensor `value` is the same for every input size (dim < 0: all dims).
+using DimStatic = std::function<bool(const torch::jit::Value* value, int64_t dim)>;
+
+// Values of the top-level block that depend on no input data and on no dynamic size.
+std::unordered_set<const torch::jit::Value*> staticValues(const torch::jit::Graph& graph, const DimStatic& dim_static);
+
+// Replaces static values with constants holding what the example run computed, then runs
+// constant propagation and dead code elimination. Returns how many values were folded.
+size_t foldStaticValues(const std::shared_ptr<torch::jit::Graph>& graph,
+                        const std::unordered_set<const torch::jit::Value*>& static_values,
+                        const std::unordered_map<const torch::jit::Value*, const Observation*>& run1,
+                        const std::unordered_map<const torch::jit::Value*, const Observation*>& run2);
+
+}  // namespace pt2onnx

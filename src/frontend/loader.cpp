@@ -1,0 +1,90 @@
+// Loading a TorchScript archive: file checks, torch::jit::load, stored example inputs, freezing.
+#include <torch/script.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "frontend/frontend.h"
+
+namespace pt2onnx {
+namespace {
+
+std::string firstLine(const std::string& text) {
+  auto pos = text.find('\n');
+  return pos == std::string::npos ? text : text.substr(0, pos);
+}
+
+std::string describeDims(const std::vector<int64_t>& dims) {
+  if (dims.empty()) return "scalar";
+  std::string out;
+  for (size_t i = 0; i < dims.size(); ++i) out += (i ? "x" : "") + std::to_string(dims[i]);
+  return out;
+}
+
+}  // namespace
+
+torch::jit::Module loadModule(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) throw Error(ExitCode::kModelInput, "model file '" + path + "' does not exist");
+  if (fs::is_directory(path, ec)) throw Error(ExitCode::kModelInput, "model path '" + path + "' is a directory, not a .pt file");
+  if (!std::ifstream(path, std::ios::binary).good())
+    throw Error(ExitCode::kModelInput, "model file '" + path + "' cannot be read (check its permissions)");
+  torch::jit::Module module;
+  try {
+    module = torch::jit::load(path, torch::kCPU);
+  } catch (const c10::Error& e) {
+    throw Error(ExitCode::kModelInput,
+                "'" + path + "' is not a TorchScript archive; save the model with torch.jit.trace(...).save() "
+                "or torch.jit.script(...).save() (" + firstLine(e.what_without_backtrace()) + ")");
+  } catch (const std::exception& e) {
+    throw Error(ExitCode::kModelInput, "'" + path + "' is not a TorchScript archive (" + firstLine(e.what()) + ")");
+  }
+  if (!module.find_method("forward"))
+    throw Error(ExitCode::kModelInput, "'" + path + "' has no forward() method to convert");
+  return module;
+}
+
+std::vector<InputSpec> storedInputSpecs(torch::jit::Module& module, const std::string& path) {
+  std::vector<InputSpec> specs;
+  // 1. An extra file written with torch.jit.save(..., _extra_files={"pt2onnx_inputs": "x:1x3x8x8 ..."}).
+  torch::jit::ExtraFilesMap extra{{"pt2onnx_inputs", ""}};
+  try {
+    torch::jit::load(path, torch::kCPU, extra);
+  } catch (const std::exception&) {
+    extra.clear();
+  }
+  if (!extra.empty() && !extra["pt2onnx_inputs"].empty()) {
+    std::istringstream in(extra["pt2onnx_inputs"]);
+    std::string item;
+    while (in >> item) specs.push_back(parseInputSpec(item));
+    return specs;
+  }
+  // 2. Bundled inputs (torch.utils.bundled_inputs): the first bundle's tensors.
+  if (!module.find_method("get_all_bundled_inputs")) return specs;
+  try {
+    auto bundles = module.run_method("get_all_bundled_inputs").toList();
+    if (bundles.size() == 0) return specs;
+    auto first = bundles.get(0).toTupleRef().elements();
+    for (size_t i = 0; i < first.size(); ++i) {
+      if (!first[i].isTensor()) return {};
+      const auto& t = first[i].toTensor();
+      std::string text = "input_" + std::to_string(i) + ":" + describeDims(t.sizes().vec());
+      InputSpec spec = parseInputSpec(text);
+      static const std::map<c10::ScalarType, InputDType> kTypes = {
+          {c10::ScalarType::Float, InputDType::kFloat32}, {c10::ScalarType::Half, InputDType::kFloat16},
+          {c10::ScalarType::Double, InputDType::kFloat64}, {c10::ScalarType::Long, InputDType::kInt64},
+          {c10::ScalarType::Int, InputDType::kInt32},      {c10::ScalarType::Char, InputDType::kInt8},
+          {c10::ScalarType::Byte, InputDType::kUInt8},     {c10::ScalarType::Bool, InputDType::kBool}};
+      auto it = kTypes.find(t.scalar_type());
+      if (it == kTypes.end()) return {};
+      spec.dtype = it->second;
+      specs.push_back(spec);
+    }
+  } catch (const std::exception&) {
+    return {};
+  }
+  return specs;
+}
+
+}  // namespace pt2onnx

@@ -1,0 +1,46 @@
+// Graph preparation with LibTorch's own JIT passes: freeze, inline, lower tuples, remove mutation.
+#include <torch/csrc/jit/passes/constant_propagation.h>
+#include <torch/csrc/jit/passes/dead_code_elimination.h>
+#include <torch/csrc/jit/passes/freeze_module.h>
+#include <torch/csrc/jit/passes/inliner.h>
+#include <torch/csrc/jit/passes/lower_tuples.h>
+#include <torch/csrc/jit/passes/remove_mutation.h>
+#include <torch/script.h>
+
+#include "frontend/frontend.h"
+
+namespace pt2onnx {
+
+std::shared_ptr<torch::jit::Graph> prepareGraph(torch::jit::Module& module) {
+  module.eval();
+  torch::jit::Module frozen;
+  try {
+    // Parameters and buffers become constants; frozen-graph optimizations fold batch norms into
+    // convolutions and drop eval-mode dropout.
+    frozen = torch::jit::freeze(module, c10::nullopt, /*optimize_numerics=*/true);
+  } catch (const c10::Error& e) {
+    throw Error(ExitCode::kModelInput, std::string("the model cannot be frozen for export: ") +
+                                           e.what_without_backtrace());
+  }
+  module = frozen;
+  auto graph = frozen.get_method("forward").graph()->copy();
+  torch::jit::Inline(*graph);
+  torch::jit::LowerSimpleTuples(graph);
+  torch::jit::RemoveListMutation(graph);
+  torch::jit::RemoveTensorMutation(graph);
+  torch::jit::ConstantPropagation(graph);
+  torch::jit::LowerAllTuples(graph);
+  torch::jit::EliminateDeadCode(graph);
+  return graph;
+}
+
+std::vector<torch::jit::Value*> forwardInputs(torch::jit::Graph& graph) {
+  std::vector<torch::jit::Value*> inputs;
+  for (auto* v : graph.inputs()) {
+    if (v->type()->kind() == c10::TypeKind::ClassType) continue;  // self
+    inputs.push_back(v);
+  }
+  return inputs;
+}
+
+}  // namespace pt2onnx

@@ -1,0 +1,123 @@
+// Recorder: runs forward() once with a hook after every value to learn dtypes, shapes and values.
+#include <torch/csrc/jit/ir/ir.h>
+#include <torch/csrc/jit/runtime/custom_operator.h>
+#include <torch/csrc/jit/runtime/interpreter.h>
+#include <torch/script.h>
+
+#include "frontend/frontend.h"
+
+namespace pt2onnx {
+namespace {
+
+struct Sink {
+  std::vector<Observation>* observations = nullptr;
+  const std::vector<char>* keep = nullptr;
+};
+thread_local Sink g_sink;
+
+void recordHook(torch::jit::Stack& stack) {
+  const int64_t id = stack.back().toInt();
+  stack.pop_back();
+  c10::IValue value = std::move(stack.back());
+  stack.pop_back();
+  if (!g_sink.observations) return;
+  Observation& o = (*g_sink.observations)[id];
+  o.seen = true;
+  if (!value.isTensor()) {
+    o.value = std::move(value);
+    return;
+  }
+  const at::Tensor& t = value.toTensor();
+  o.dtype = t.scalar_type();
+  o.sizes = t.sizes().vec();
+  if ((*g_sink.keep)[id]) o.value = std::move(value);
+}
+
+const c10::Symbol& hookSymbol() {
+  // The operator is conservative about aliasing, so no pass treats the hook as dead code.
+  static torch::jit::RegisterOperators registration({torch::jit::Operator(
+      "pt2onnx::record(Any x, int id) -> ()", recordHook, c10::AliasAnalysisKind::CONSERVATIVE)});
+  static const c10::Symbol symbol = c10::Symbol::fromQualString("pt2onnx::record");
+  return symbol;
+}
+
+bool recordable(const torch::jit::Value* v) {
+  auto type = v->type();
+  switch (type->kind()) {
+    case c10::TypeKind::TensorType:
+    case c10::TypeKind::IntType:
+    case c10::TypeKind::FloatType:
+    case c10::TypeKind::BoolType:
+      return true;
+    case c10::TypeKind::ListType: {
+      auto element = type->expectRef<c10::ListType>().getElementType()->kind();
+      return element == c10::TypeKind::IntType || element == c10::TypeKind::FloatType ||
+             element == c10::TypeKind::BoolType;
+    }
+    default:
+      return false;
+  }
+}
+
+void collect(torch::jit::Block* block, std::vector<std::pair<torch::jit::Value*, torch::jit::Node*>>& out) {
+  for (auto* node : block->nodes()) {
+    if (node->kind() == c10::prim::Constant) continue;
+    for (auto* sub : node->blocks()) collect(sub, out);
+    for (auto* v : node->outputs())
+      if (recordable(v)) out.emplace_back(v, node);
+  }
+}
+
+}  // namespace
+
+Recorder::Recorder(std::shared_ptr<torch::jit::Graph> graph, const std::unordered_set<const torch::jit::Value*>& keep)
+    : graph_(std::move(graph)), keep_(keep) {
+  const auto& symbol = hookSymbol();
+  std::vector<std::pair<torch::jit::Value*, torch::jit::Node*>> targets;
+  for (auto* v : graph_->inputs())
+    if (recordable(v)) targets.emplace_back(v, nullptr);
+  collect(graph_->block(), targets);
+
+  torch::jit::Node* first = graph_->block()->nodes().front();
+  for (const auto& [value, after] : targets) {
+    auto* id = graph_->create(c10::prim::Constant);
+    id->i_(c10::attr::value, static_cast<int64_t>(values_.size()));
+    id->output()->setType(c10::IntType::get());
+    id->insertBefore(first);
+    auto* hook = graph_->create(symbol, {value, id->output()}, 0);
+    if (after) hook->insertAfter(after);
+    else hook->insertBefore(first);
+    hooks_.push_back(hook);
+    hooks_.push_back(id);
+    values_.push_back(value);
+  }
+}
+
+Recorder::~Recorder() { detach(); }
+
+std::vector<Observation> Recorder::run(const c10::IValue& self, const std::vector<at::Tensor>& inputs) {
+  std::vector<Observation> observations(values_.size());
+  std::vector<char> keep(values_.size());
+  for (size_t i = 0; i < values_.size(); ++i) keep[i] = keep_.count(values_[i]) ? 1 : 0;
+  g_sink = {&observations, &keep};
+  struct Reset {
+    ~Reset() { g_sink = {}; }
+  } reset;
+  torch::NoGradGuard no_grad;
+  torch::jit::Code code(graph_, "forward");
+  torch::jit::InterpreterState state(code);
+  torch::jit::Stack stack;
+  if (!graph_->inputs().empty() && graph_->inputs()[0]->type()->kind() == c10::TypeKind::ClassType)
+    stack.push_back(self);
+  for (const auto& t : inputs) stack.emplace_back(t);
+  state.run(stack);
+  return observations;
+}
+
+void Recorder::detach() {
+  // Hooks were pushed before their id constants, so uses go before definitions.
+  for (auto* node : hooks_) node->destroy();
+  hooks_.clear();
+}
+
+}  // namespace pt2onnx

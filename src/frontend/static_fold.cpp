@@ -1,0 +1,110 @@
+// Static folding: values that depend only on fixed sizes become constants from the example run.
+//
+// A traced model computes sizes, masks and index tables from tensor shapes at run time. Where
+// those shapes are fixed (not on a dynamic axis), the result is the same for every input, so the
+// value the example run produced is exact. Folding them removes shape arithmetic and in-place
+// mask building from the graph while every size on a dynamic axis stays computed in the graph.
+#include <torch/csrc/jit/ir/alias_analysis.h>
+#include <torch/csrc/jit/ir/constants.h>
+#include <torch/csrc/jit/ir/ir.h>
+#include <torch/csrc/jit/passes/constant_propagation.h>
+#include <torch/csrc/jit/passes/dead_code_elimination.h>
+#include <torch/script.h>
+
+#include "frontend/frontend.h"
+
+namespace pt2onnx {
+namespace {
+
+bool isShapeQuery(const torch::jit::Node* node) {
+  static const std::unordered_set<std::string> kinds = {"aten::size", "aten::dim", "aten::numel", "prim::dtype",
+                                                        "prim::device", "aten::len"};
+  return kinds.count(node->kind().toQualString()) && node->inputs().size() >= 1 &&
+         node->input(0)->type()->kind() == c10::TypeKind::TensorType;
+}
+
+bool shapeQueryIsStatic(const torch::jit::Node* node, const DimStatic& dim_static) {
+  const std::string kind = node->kind().toQualString();
+  if (kind == "aten::dim" || kind == "prim::dtype" || kind == "prim::device") return true;
+  if (kind == "aten::size" && node->inputs().size() == 2) {
+    auto dim = torch::jit::constant_as<int64_t>(node->input(1));
+    return dim && dim_static(node->input(0), *dim);
+  }
+  return dim_static(node->input(0), -1);  // size(), numel(), len(): every dimension
+}
+
+bool sameValue(const c10::IValue& a, const c10::IValue& b) {
+  if (a.isTensor() && b.isTensor()) {
+    const auto& x = a.toTensor();
+    const auto& y = b.toTensor();
+    return x.sizes() == y.sizes() && x.scalar_type() == y.scalar_type() && x.equal(y);
+  }
+  if (a.isTensor() || b.isTensor()) return false;
+  return a == b;
+}
+
+bool foldable(const c10::IValue& v) {
+  return v.isTensor() || v.isInt() || v.isDouble() || v.isBool() || v.isIntList() || v.isDoubleList() ||
+         v.isBoolList();
+}
+
+}  // namespace
+
+std::unordered_set<const torch::jit::Value*> staticValues(const torch::jit::Graph& graph, const DimStatic& dim_static) {
+  std::unordered_set<const torch::jit::Value*> result;
+  for (const auto* node : graph.block()->nodes()) {
+    if (node->kind() == c10::prim::Constant) continue;
+    bool is_static;
+    if (!node->blocks().empty() || node->isNondeterministic() || node->hasSideEffects()) {
+      is_static = false;
+    } else if (isShapeQuery(node)) {
+      is_static = shapeQueryIsStatic(node, dim_static);
+    } else {
+      is_static = true;
+      for (const auto* in : node->inputs())
+        if (in->node()->kind() != c10::prim::Constant && !result.count(in)) is_static = false;
+      // A factory with no inputs at all (rare in traces) is left to constant propagation.
+      if (node->inputs().empty()) is_static = false;
+    }
+    if (!is_static) continue;
+    for (const auto* out : node->outputs()) result.insert(out);
+  }
+  return result;
+}
+
+size_t foldStaticValues(const std::shared_ptr<torch::jit::Graph>& graph,
+                        const std::unordered_set<const torch::jit::Value*>& static_values,
+                        const std::unordered_map<const torch::jit::Value*, const Observation*>& run1,
+                        const std::unordered_map<const torch::jit::Value*, const Observation*>& run2) {
+  auto g = graph;
+  torch::jit::AliasDb alias_db(g);
+  std::vector<std::pair<torch::jit::Value*, c10::IValue>> replacements;
+  for (auto* node : graph->block()->nodes()) {
+    for (auto* v : node->outputs()) {
+      if (!static_values.count(v) || v->uses().empty()) continue;
+      auto it = run1.find(v);
+      if (it == run1.end() || !it->second->seen || !foldable(it->second->value)) continue;
+      // A tensor written in place later would not hold its recorded contents everywhere.
+      if (alias_db.hasWriters(v)) continue;
+      auto it2 = run2.find(v);
+      if (it2 != run2.end() && it2->second->seen && !sameValue(it->second->value, it2->second->value)) continue;
+      c10::IValue value = it->second->value;
+      if (value.isTensor()) value = value.toTensor().detach().clone();
+      replacements.emplace_back(v, value);
+    }
+  }
+  if (replacements.empty()) return 0;
+  torch::jit::WithInsertPoint guard(graph->block()->nodes().front());
+  size_t folded = 0;
+  for (auto& [v, value] : replacements) {
+    auto constant = torch::jit::tryInsertConstant(*graph, value);
+    if (!constant) continue;
+    v->replaceAllUsesWith(*constant);
+    ++folded;
+  }
+  torch::jit::ConstantPropagation(g);
+  torch::jit::EliminateDeadCode(g);
+  return folded;
+}
+
+}  // namespace pt2onnx

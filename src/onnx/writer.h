@@ -1,0 +1,24 @@
+// ONNX model finishing: IR version, checker, strict shape inference, atomic write with external data.
+#pragma once
+
+#include <onnx/onnx_pb.h>
+
+#include <string>
+
+namespace pt2onnx {
+
+int irVersionForOpset(int opset);
+
+// Runs onnx::checker::check_model and strict shape inference (which also records value_info).
+// A failure is a bug in pt2onnx: throws Error(kInternal) saying so.
+void checkModel(onnx::ModelProto& model);
+
+// Renames every use of a value name in a graph and its subgraphs.
+void renameValue(onnx::GraphProto& graph, const std::string& from, const std::string& to);
+
+// Writes to a temporary file beside `path`, then renames it into place. Weights move to
+// `<path>.data` when the model would pass protobuf's 2 GiB limit (or when forced). Returns the
+// number of bytes written. Throws Error(kOutputWrite).
+uint64_t writeModel(onnx::ModelProto& model, const std::string& path, bool force_external_data = false);
+
+}  // namespace pt2onnx

@@ -1,0 +1,180 @@
+// Converters: activations (relu family, sigmoid family, gelu, softmax, ...).
+#include "ops/common.h"
+
+namespace pt2onnx {
+namespace {
+
+std::string clip(Context& ctx, const Value* self, double lo, double hi) {
+  DType dt = ctx.requireDType(self);
+  return ctx.emit("Clip", {ctx.tensor(self), ctx.scalar(lo, dt), ctx.scalar(hi, dt)});
+}
+
+Status relu6(Context& ctx, const Node& node) {
+  ctx.bind(ctx.output(node), clip(ctx, ctx.input(node, 0), 0.0, 6.0));
+  return Status::Ok();
+}
+
+Status hardtanh(Context& ctx, const Node& node) {
+  double lo = ctx.constDouble(ctx.arg(node, "min_val"));
+  double hi = ctx.constDouble(ctx.arg(node, "max_val"));
+  ctx.bind(ctx.output(node), clip(ctx, ctx.input(node, 0), lo, hi));
+  return Status::Ok();
+}
+
+// PyTorch's hardsigmoid is relu6(x + 3) / 6, i.e. HardSigmoid with alpha 1/6 and beta 1/2.
+std::string hardSigmoid(Context& ctx, const std::string& x) {
+  return ctx.emit("HardSigmoid", {x}, {{"alpha", 1.0 / 6.0}, {"beta", 0.5}});
+}
+
+Status hardsigmoid(Context& ctx, const Node& node) {
+  ctx.bind(ctx.output(node), hardSigmoid(ctx, ctx.tensor(ctx.input(node, 0))));
+  return Status::Ok();
+}
+
+Status hardswish14(Context& ctx, const Node& node) {
+  ctx.bind(ctx.output(node), ctx.emit("HardSwish", {ctx.tensor(ctx.input(node, 0))}));
+  return Status::Ok();
+}
+
+// HardSwish arrived in opset 14; before it, x * hardsigmoid(x).
+Status hardswish11(Context& ctx, const Node& node) {
+  std::string x = ctx.tensor(ctx.input(node, 0));
+  ctx.bind(ctx.output(node), ctx.emit("Mul", {x, hardSigmoid(ctx, x)}));
+  return Status::Ok();
+}
+
+Status silu(Context& ctx, const Node& node) {
+  std::string x = ctx.tensor(ctx.input(node, 0));
+  ctx.bind(ctx.output(node), ctx.emit("Mul", {x, ctx.emit("Sigmoid", {x})}));
+  return Status::Ok();
+}
+
+Status mish(Context& ctx, const Node& node) {
+  std::string x = ctx.tensor(ctx.input(node, 0));
+  ctx.bind(ctx.output(node), ctx.emit("Mul", {x, ctx.emit("Tanh", {ctx.emit("Softplus", {x})})}));
+  return Status::Ok();
+}
+
+// gelu(x) = x/2 * (1 + erf(x/sqrt(2))); approximate='tanh':
+// x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))). ONNX has no Gelu before opset 20.
+Status gelu(Context& ctx, const Node& node) {
+  const Value* self = ctx.input(node, 0);
+  DType dt = ctx.requireDType(self);
+  std::string x = ctx.tensor(self);
+  std::string approximate = "none";
+  if (ctx.inputCount(node) > 1) approximate = ctx.constString(ctx.input(node, 1));
+  std::string inner;
+  if (approximate == "tanh") {
+    std::string cube = ctx.emit("Mul", {ctx.emit("Mul", {x, x}), x});
+    std::string poly = ctx.emit("Add", {x, ctx.emit("Mul", {cube, ctx.scalar(0.044715, dt)})});
+    inner = ctx.emit("Tanh", {ctx.emit("Mul", {poly, ctx.scalar(std::sqrt(2.0 / M_PI), dt)})});
+  } else {
+    inner = ctx.emit("Erf", {ctx.emit("Div", {x, ctx.scalar(std::sqrt(2.0), dt)})});
+  }
+  std::string one_plus = ctx.emit("Add", {inner, ctx.scalar(1.0, dt)});
+  ctx.bind(ctx.output(node), ctx.emit("Mul", {ctx.emit("Mul", {x, one_plus}), ctx.scalar(0.5, dt)}));
+  return Status::Ok();
+}
+
+Status leakyRelu(Context& ctx, const Node& node) {
+  double slope = ctx.inputCount(node) > 1 ? ctx.constDouble(ctx.input(node, 1)) : 0.01;
+  ctx.bind(ctx.output(node), ctx.emit("LeakyRelu", {ctx.tensor(ctx.input(node, 0))}, {{"alpha", slope}}));
+  return Status::Ok();
+}
+
+Status elu(Context& ctx, const Node& node) {
+  double alpha = ctx.constDouble(ctx.input(node, 1));
+  double scale = ctx.constDouble(ctx.input(node, 2));
+  double input_scale = ctx.constDouble(ctx.input(node, 3));
+  if (scale != 1.0 || input_scale != 1.0) return ctx.fail(node, "elu with scale or input_scale other than 1");
+  ctx.bind(ctx.output(node), ctx.emit("Elu", {ctx.tensor(ctx.input(node, 0))}, {{"alpha", alpha}}));
+  return Status::Ok();
+}
+
+// softplus(x, beta, threshold) = log(1 + exp(beta x)) / beta; above the threshold PyTorch returns x,
+// which the formula matches to float precision.
+Status softplus(Context& ctx, const Node& node) {
+  const Value* self = ctx.input(node, 0);
+  DType dt = ctx.requireDType(self);
+  double beta = ctx.constDouble(ctx.input(node, 1));
+  std::string x = ctx.tensor(self);
+  if (beta == 1.0) {
+    ctx.bind(ctx.output(node), ctx.emit("Softplus", {x}));
+    return Status::Ok();
+  }
+  std::string b = ctx.scalar(beta, dt);
+  ctx.bind(ctx.output(node), ctx.emit("Div", {ctx.emit("Softplus", {ctx.emit("Mul", {x, b})}), b}));
+  return Status::Ok();
+}
+
+Status prelu(Context& ctx, const Node& node) {
+  const Value* self = ctx.input(node, 0);
+  int64_t rank = ctx.requireRank(self);
+  std::string w = ctx.tensor(ctx.input(node, 1));
+  // PyTorch's weight has one value per channel (dim 1); ONNX broadcasts from the right.
+  if (rank > 2) {
+    std::vector<int64_t> axes;
+    for (int64_t i = 1; i < rank - 1; ++i) axes.push_back(i);
+    w = ctx.unsqueeze(w, axes);
+  }
+  ctx.bind(ctx.output(node), ctx.emit("PRelu", {ctx.tensor(self), w}));
+  return Status::Ok();
+}
+
+// softmax/log_softmax(self, dim, dtype?). Opset 13 made Softmax act on one axis; before, it
+// flattened everything from `axis` on, so a non-last axis is moved last and back.
+ConvertFn softmax(std::string op_type) {
+  return [op_type](Context& ctx, const Node& node) {
+    const Value* self = ctx.input(node, 0);
+    int64_t rank = ctx.requireRank(self);
+    int64_t axis = normalizeAxis(ctx.constInt(ctx.input(node, 1)), rank);
+    std::string x = ctx.tensor(self, ctx.requireDType(ctx.output(node)));
+    if (ctx.opset() >= 13 || axis == rank - 1 || rank == 0) {
+      ctx.bind(ctx.output(node), ctx.emit(op_type, {x}, {{"axis", rank == 0 ? 0 : axis}}));
+      return Status::Ok();
+    }
+    std::vector<int64_t> perm;
+    for (int64_t i = 0; i < rank; ++i) perm.push_back(i);
+    std::swap(perm[axis], perm[rank - 1]);
+    std::string t = ctx.emit("Transpose", {x}, {{"perm", perm}});
+    std::string y = ctx.emit(op_type, {t}, {{"axis", rank - 1}});
+    ctx.bind(ctx.output(node), ctx.emit("Transpose", {y}, {{"perm", perm}}));
+    return Status::Ok();
+  };
+}
+
+Status glu(Context& ctx, const Node& node) {
+  const Value* self = ctx.input(node, 0);
+  int64_t rank = ctx.requireRank(self);
+  int64_t axis = normalizeAxis(ctx.constInt(ctx.input(node, 1)), rank);
+  int64_t size = ctx.shape(self)[axis];
+  if (size < 0) return ctx.fail(node, "glu needs a fixed size on its dimension");
+  auto halves = ctx.split(ctx.tensor(self), axis, {size / 2, size / 2});
+  ctx.bind(ctx.output(node), ctx.emit("Mul", {halves[0], ctx.emit("Sigmoid", {halves[1]})}));
+  return Status::Ok();
+}
+
+}  // namespace
+
+void registerActivationOps(Registry& r) {
+  r.add("aten::relu", 1, unaryOp("Relu"));
+  r.add("aten::relu6", 1, relu6);
+  r.add("aten::hardtanh", 1, hardtanh);
+  r.add("aten::hardsigmoid", 1, hardsigmoid);
+  r.add("aten::hardswish", 11, hardswish11);
+  r.add("aten::hardswish", 14, hardswish14);
+  r.add("aten::sigmoid", 1, unaryOp("Sigmoid"));
+  r.add("aten::silu", 1, silu);
+  r.add("aten::mish", 1, mish);
+  r.add("aten::gelu", 1, gelu);
+  r.add("aten::tanh", 1, unaryOp("Tanh"));
+  r.add("aten::leaky_relu", 1, leakyRelu);
+  r.add("aten::elu", 1, elu);
+  r.add("aten::softplus", 1, softplus);
+  r.add("aten::prelu", 1, prelu);
+  r.add("aten::softmax", 1, softmax("Softmax"));
+  r.add("aten::log_softmax", 1, softmax("LogSoftmax"));
+  r.add("aten::glu", 1, glu);
+}
+
+}  // namespace pt2onnx

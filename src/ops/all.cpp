@@ -1,0 +1,25 @@
+// registerAllOps: the fixed order in which converter families register.
+#include "ops/all.h"
+
+#include "core/registry.h"
+
+namespace pt2onnx {
+
+void registerAllOps(Registry& r) {
+  registerStructureOps(r);
+  registerElementwiseOps(r);
+  registerActivationOps(r);
+  registerConvOps(r);
+  registerPoolOps(r);
+  registerNormOps(r);
+  registerLinearOps(r);
+  registerAttentionOps(r);
+  registerShapeOps(r);
+  registerIndexOps(r);
+  registerReduceOps(r);
+  registerCreationOps(r);
+  registerPadOps(r);
+  registerResizeOps(r);
+}
+
+}  // namespace pt2onnx

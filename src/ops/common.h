@@ -1,0 +1,43 @@
+// Small helpers shared by converter families.
+#pragma once
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "core/context.h"
+#include "core/registry.h"
+
+namespace pt2onnx {
+
+constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
+
+// A converter for a one-input ONNX op with no attributes whose output keeps the input's dtype.
+inline ConvertFn unaryOp(std::string op_type) {
+  return [op_type](Context& ctx, const Node& node) {
+    ctx.bind(ctx.output(node), ctx.emit(op_type, {ctx.tensor(ctx.input(node, 0))}));
+    return Status::Ok();
+  };
+}
+
+// Binds the node's output to its first input unchanged (contiguous, clone, eval dropout, ...).
+inline Status passThrough(Context& ctx, const Node& node) {
+  ctx.bind(ctx.output(node), ctx.tensor(ctx.input(node, 0)));
+  return Status::Ok();
+}
+
+// A constant int list argument normalized to a given length (PyTorch repeats a lone int).
+inline std::vector<int64_t> expandInts(const std::vector<int64_t>& v, size_t n) {
+  if (v.size() == 1 && n > 1) return std::vector<int64_t>(n, v[0]);
+  return v;
+}
+
+// Normalized dims of an int[] axis argument.
+inline std::vector<int64_t> normalizeAxes(const std::vector<int64_t>& axes, int64_t rank) {
+  std::vector<int64_t> out;
+  for (auto a : axes) out.push_back(normalizeAxis(a, rank));
+  return out;
+}
+
+}  // namespace pt2onnx

@@ -1,0 +1,268 @@
+// Converters: elementwise arithmetic, comparisons, math functions, where/masked_fill and clamp.
+#include "ops/common.h"
+
+namespace pt2onnx {
+namespace {
+
+// Operands of an arithmetic op, cast to the dtype PyTorch's type promotion gave the output.
+struct Operands {
+  std::string a, b;
+  DType dtype;
+};
+
+Operands operands(Context& ctx, const Node& node, const Value* a, const Value* b) {
+  DType out = ctx.requireDType(ctx.output(node));
+  return {ctx.tensor(a, out), ctx.tensor(b, out), out};
+}
+
+// alpha * x for add/sub/rsub; alpha == 1 leaves x alone.
+std::string scaled(Context& ctx, const Node& node, const std::string& x, DType dtype) {
+  if (ctx.inputCount(node) < 3) return x;
+  const Value* alpha = ctx.input(node, 2);
+  if (ctx.isNone(alpha) || (ctx.isConstant(alpha) && ctx.constDouble(alpha) == 1.0)) return x;
+  return ctx.emit("Mul", {x, ctx.tensor(alpha, dtype)});
+}
+
+ConvertFn binary(std::string op_type) {
+  return [op_type](Context& ctx, const Node& node) {
+    auto o = operands(ctx, node, ctx.input(node, 0), ctx.input(node, 1));
+    ctx.bind(ctx.output(node), ctx.emit(op_type, {o.a, o.b}));
+    return Status::Ok();
+  };
+}
+
+ConvertFn addSub(std::string op_type, bool reversed) {
+  return [op_type, reversed](Context& ctx, const Node& node) {
+    auto o = operands(ctx, node, ctx.input(node, 0), ctx.input(node, 1));
+    if (reversed) std::swap(o.a, o.b);  // rsub(self, other) = other - alpha * self
+    std::string b = scaled(ctx, node, o.b, o.dtype);
+    ctx.bind(ctx.output(node), ctx.emit(op_type, {o.a, b}));
+    return Status::Ok();
+  };
+}
+
+// Floor division: exact for integers via a - mod(a, b) (ONNX Mod with fmod=0 follows the
+// divisor's sign like Python), Floor(a / b) for floats.
+std::string floorDivide(Context& ctx, const std::string& a, const std::string& b, DType dtype) {
+  if (isFloating(dtype)) return ctx.emit("Floor", {ctx.emit("Div", {a, b})});
+  std::string rem = ctx.emit("Mod", {a, b}, {{"fmod", 0}});
+  return ctx.emit("Div", {ctx.emit("Sub", {a, rem}), b});
+}
+
+Status div(Context& ctx, const Node& node) {
+  auto o = operands(ctx, node, ctx.input(node, 0), ctx.input(node, 1));
+  std::string mode;
+  if (ctx.inputCount(node) > 2 && !ctx.isNone(ctx.input(node, 2))) mode = ctx.constString(ctx.input(node, 2));
+  std::string out;
+  if (mode == "floor") out = floorDivide(ctx, o.a, o.b, o.dtype);
+  else if (mode == "trunc" && isFloating(o.dtype)) {
+    // trunc(x) = sign(x) * floor(|x|)
+    std::string q = ctx.emit("Div", {o.a, o.b});
+    out = ctx.emit("Mul", {ctx.emit("Sign", {q}), ctx.emit("Floor", {ctx.emit("Abs", {q})})});
+  } else {
+    out = ctx.emit("Div", {o.a, o.b});  // true division already promoted to float; integer Div truncates
+  }
+  ctx.bind(ctx.output(node), out);
+  return Status::Ok();
+}
+
+Status floorDivideOp(Context& ctx, const Node& node) {
+  auto o = operands(ctx, node, ctx.input(node, 0), ctx.input(node, 1));
+  ctx.bind(ctx.output(node), floorDivide(ctx, o.a, o.b, o.dtype));
+  return Status::Ok();
+}
+
+// Python remainder: the result takes the divisor's sign.
+Status remainder(Context& ctx, const Node& node) {
+  auto o = operands(ctx, node, ctx.input(node, 0), ctx.input(node, 1));
+  std::string out;
+  if (isFloating(o.dtype)) {
+    std::string q = ctx.emit("Floor", {ctx.emit("Div", {o.a, o.b})});
+    out = ctx.emit("Sub", {o.a, ctx.emit("Mul", {q, o.b})});
+  } else {
+    out = ctx.emit("Mod", {o.a, o.b}, {{"fmod", 0}});
+  }
+  ctx.bind(ctx.output(node), out);
+  return Status::Ok();
+}
+
+Status fmod(Context& ctx, const Node& node) {
+  auto o = operands(ctx, node, ctx.input(node, 0), ctx.input(node, 1));
+  ctx.bind(ctx.output(node), ctx.emit("Mod", {o.a, o.b}, {{"fmod", 1}}));
+  return Status::Ok();
+}
+
+Status pow(Context& ctx, const Node& node) {
+  auto o = operands(ctx, node, ctx.input(node, 0), ctx.input(node, 1));
+  ctx.bind(ctx.output(node), ctx.emit("Pow", {o.a, o.b}));
+  return Status::Ok();
+}
+
+// Comparisons promote both sides to a common type; the output is bool.
+DType commonType(DType a, DType b) {
+  if (a == b) return a;
+  if (isFloating(a) && !isFloating(b)) return a;
+  if (isFloating(b) && !isFloating(a)) return b;
+  if (isFloating(a)) return DType::kFloat;
+  if (a == DType::kBool) return b;
+  if (b == DType::kBool) return a;
+  return DType::kInt64;
+}
+
+ConvertFn compare(std::string op_type, bool negate) {
+  return [op_type, negate](Context& ctx, const Node& node) {
+    const Value* a = ctx.input(node, 0);
+    const Value* b = ctx.input(node, 1);
+    // A Python scalar takes the tensor's type, as in PyTorch's promotion.
+    DType t = !ctx.isTensor(b) ? ctx.requireDType(a)
+              : !ctx.isTensor(a) ? ctx.requireDType(b)
+                                 : commonType(ctx.requireDType(a), ctx.requireDType(b));
+    if (t == DType::kBool && op_type != "Equal") t = DType::kInt32;
+    std::string out = ctx.emit(op_type, {ctx.tensor(a, t), ctx.tensor(b, t)});
+    if (negate) out = ctx.emit("Not", {out});
+    ctx.bind(ctx.output(node), out);
+    return Status::Ok();
+  };
+}
+
+ConvertFn logical(std::string op_type) {
+  return [op_type](Context& ctx, const Node& node) {
+    std::string a = ctx.tensor(ctx.input(node, 0), DType::kBool);
+    std::string b = ctx.tensor(ctx.input(node, 1), DType::kBool);
+    DType out = ctx.requireDType(ctx.output(node));
+    ctx.bind(ctx.output(node), ctx.cast(ctx.emit(op_type, {a, b}), DType::kBool, out));
+    return Status::Ok();
+  };
+}
+
+Status logicalNot(Context& ctx, const Node& node) {
+  std::string x = ctx.tensor(ctx.input(node, 0), DType::kBool);
+  ctx.bind(ctx.output(node), ctx.cast(ctx.emit("Not", {x}), DType::kBool, ctx.requireDType(ctx.output(node))));
+  return Status::Ok();
+}
+
+// A unary math function computed in the output's (floating) dtype.
+ConvertFn floatUnary(std::vector<std::string> chain) {
+  return [chain](Context& ctx, const Node& node) {
+    std::string x = ctx.tensor(ctx.input(node, 0), ctx.requireDType(ctx.output(node)));
+    for (const auto& op : chain) x = ctx.emit(op, {x});
+    ctx.bind(ctx.output(node), x);
+    return Status::Ok();
+  };
+}
+
+Status where(Context& ctx, const Node& node) {
+  if (ctx.inputCount(node) == 1) return ctx.fail(node, "where(condition) with one argument is not supported");
+  DType out = ctx.requireDType(ctx.output(node));
+  std::string cond = ctx.tensor(ctx.input(node, 0), DType::kBool);
+  ctx.bind(ctx.output(node),
+           ctx.emit("Where", {cond, ctx.tensor(ctx.input(node, 1), out), ctx.tensor(ctx.input(node, 2), out)}));
+  return Status::Ok();
+}
+
+Status maskedFill(Context& ctx, const Node& node) {
+  const Value* self = ctx.input(node, 0);
+  DType dt = ctx.requireDType(self);
+  std::string mask = ctx.tensor(ctx.input(node, 1), DType::kBool);
+  std::string value = ctx.tensor(ctx.input(node, 2), dt);
+  ctx.bind(ctx.output(node), ctx.emit("Where", {mask, value, ctx.tensor(self)}));
+  return Status::Ok();
+}
+
+// clamp(self, min?, max?): Clip for floats; Max/Min for integers (Clip accepts them from opset 12).
+Status clampWith(Context& ctx, const Node& node, const Value* lo, const Value* hi) {
+  const Value* self = ctx.input(node, 0);
+  DType dt = ctx.requireDType(ctx.output(node));
+  std::string x = ctx.tensor(self, dt);
+  const bool has_lo = lo && !ctx.isNone(lo);
+  const bool has_hi = hi && !ctx.isNone(hi);
+  if (isFloating(dt)) {
+    std::string l = has_lo ? ctx.tensor(lo, dt) : "";
+    std::string h = has_hi ? ctx.tensor(hi, dt) : "";
+    std::vector<std::string> ins = {x, l, h};
+    if (!has_hi) ins.pop_back();
+    ctx.bind(ctx.output(node), ctx.emit("Clip", ins));
+    return Status::Ok();
+  }
+  if (has_lo) x = ctx.emit("Max", {x, ctx.tensor(lo, dt)});
+  if (has_hi) x = ctx.emit("Min", {x, ctx.tensor(hi, dt)});
+  ctx.bind(ctx.output(node), x);
+  return Status::Ok();
+}
+
+Status clamp(Context& ctx, const Node& node) {
+  return clampWith(ctx, node, ctx.input(node, 1), ctx.inputCount(node) > 2 ? ctx.input(node, 2) : nullptr);
+}
+Status clampMin(Context& ctx, const Node& node) { return clampWith(ctx, node, ctx.input(node, 1), nullptr); }
+Status clampMax(Context& ctx, const Node& node) { return clampWith(ctx, node, nullptr, ctx.input(node, 1)); }
+
+Status neg(Context& ctx, const Node& node) {
+  ctx.bind(ctx.output(node), ctx.emit("Neg", {ctx.tensor(ctx.input(node, 0))}));
+  return Status::Ok();
+}
+
+Status square(Context& ctx, const Node& node) {
+  std::string x = ctx.tensor(ctx.input(node, 0));
+  ctx.bind(ctx.output(node), ctx.emit("Mul", {x, x}));
+  return Status::Ok();
+}
+
+}  // namespace
+
+void registerElementwiseOps(Registry& r) {
+  r.add("aten::add", 1, addSub("Add", false));
+  r.add("aten::sub", 1, addSub("Sub", false));
+  r.add("aten::rsub", 1, addSub("Sub", true));
+  r.add("aten::mul", 1, binary("Mul"));
+  r.add("aten::div", 1, div);
+  r.add("aten::true_divide", 1, div);
+  r.add("aten::floor_divide", 1, floorDivideOp);
+  r.add("aten::floordiv", 1, floorDivideOp);
+  r.add("aten::remainder", 1, remainder);
+  r.add("aten::fmod", 1, fmod);
+  r.add("aten::pow", 1, pow);
+  r.add("aten::maximum", 1, binary("Max"));
+  r.add("aten::minimum", 1, binary("Min"));
+  r.add("aten::eq", 1, compare("Equal", false));
+  r.add("aten::ne", 1, compare("Equal", true));
+  r.add("aten::lt", 1, compare("Less", false));
+  r.add("aten::gt", 1, compare("Greater", false));
+  r.add("aten::le", 1, compare("Greater", true));
+  r.add("aten::ge", 1, compare("Less", true));
+  r.add("aten::logical_and", 1, logical("And"));
+  r.add("aten::logical_or", 1, logical("Or"));
+  r.add("aten::logical_xor", 1, logical("Xor"));
+  r.add("aten::__and__", 1, logical("And"));
+  r.add("aten::__or__", 1, logical("Or"));
+  r.add("aten::bitwise_and", 1, logical("And"));
+  r.add("aten::bitwise_or", 1, logical("Or"));
+  r.add("aten::logical_not", 1, logicalNot);
+  r.add("aten::bitwise_not", 1, logicalNot);
+  r.add("aten::where", 1, where);
+  r.add("aten::masked_fill", 1, maskedFill);
+  r.add("aten::clamp", 1, clamp);
+  r.add("aten::clip", 1, clamp);
+  r.add("aten::clamp_min", 1, clampMin);
+  r.add("aten::clamp_max", 1, clampMax);
+  r.add("aten::neg", 1, neg);
+  r.add("aten::abs", 1, unaryOp("Abs"));
+  r.add("aten::sign", 1, unaryOp("Sign"));
+  r.add("aten::floor", 1, unaryOp("Floor"));
+  r.add("aten::ceil", 1, unaryOp("Ceil"));
+  r.add("aten::round", 1, unaryOp("Round"));
+  r.add("aten::square", 1, square);
+  r.add("aten::sqrt", 1, floatUnary({"Sqrt"}));
+  r.add("aten::rsqrt", 1, floatUnary({"Sqrt", "Reciprocal"}));
+  r.add("aten::reciprocal", 1, floatUnary({"Reciprocal"}));
+  r.add("aten::exp", 1, floatUnary({"Exp"}));
+  r.add("aten::log", 1, floatUnary({"Log"}));
+  r.add("aten::sin", 1, floatUnary({"Sin"}));
+  r.add("aten::cos", 1, floatUnary({"Cos"}));
+  r.add("aten::tan", 1, floatUnary({"Tan"}));
+  r.add("aten::atan", 1, floatUnary({"Atan"}));
+  r.add("aten::asin", 1, floatUnary({"Asin"}));
+  r.add("aten::acos", 1, floatUnary({"Acos"}));
+  r.add("aten::erf", 1, floatUnary({"Erf"}));
+}
+
+}  // namespace pt2onnx

@@ -1,0 +1,115 @@
+// Converters: max/avg pooling and adaptive pooling.
+#include "ops/common.h"
+
+namespace pt2onnx {
+namespace {
+
+struct PoolArgs {
+  std::vector<int64_t> kernel, stride, pads;
+  bool ceil_mode = false;
+};
+
+PoolArgs poolArgs(Context& ctx, const Node& node, size_t spatial) {
+  PoolArgs p;
+  p.kernel = expandInts(ctx.constInts(ctx.arg(node, "kernel_size")), spatial);
+  auto stride = ctx.constInts(ctx.arg(node, "stride"));
+  p.stride = stride.empty() ? p.kernel : expandInts(stride, spatial);  // PyTorch: empty stride = kernel
+  auto padding = expandInts(ctx.constInts(ctx.arg(node, "padding")), spatial);
+  p.pads = padding;
+  p.pads.insert(p.pads.end(), padding.begin(), padding.end());
+  p.ceil_mode = ctx.constBool(ctx.arg(node, "ceil_mode"));
+  return p;
+}
+
+ConvertFn maxPool(size_t spatial) {
+  return [spatial](Context& ctx, const Node& node) {
+    PoolArgs p = poolArgs(ctx, node, spatial);
+    auto dilation = expandInts(ctx.constInts(ctx.arg(node, "dilation")), spatial);
+    std::string x = ctx.tensor(ctx.input(node, 0));
+    ctx.bind(ctx.output(node), ctx.emit("MaxPool", {x}, {{"kernel_shape", p.kernel}, {"strides", p.stride},
+                                                         {"pads", p.pads}, {"dilations", dilation},
+                                                         {"ceil_mode", static_cast<int64_t>(p.ceil_mode)}}));
+    return Status::Ok();
+  };
+}
+
+ConvertFn avgPool(size_t spatial) {
+  return [spatial](Context& ctx, const Node& node) {
+    PoolArgs p = poolArgs(ctx, node, spatial);
+    bool count_include_pad = ctx.constBool(ctx.arg(node, "count_include_pad"));
+    if (spatial > 1 && !ctx.isNone(ctx.arg(node, "divisor_override")))
+      return ctx.fail(node, "avg_pool with divisor_override has no ONNX equivalent");
+    std::string x = ctx.tensor(ctx.input(node, 0));
+    ctx.bind(ctx.output(node),
+             ctx.emit("AveragePool", {x}, {{"kernel_shape", p.kernel}, {"strides", p.stride}, {"pads", p.pads},
+                                           {"ceil_mode", static_cast<int64_t>(p.ceil_mode)},
+                                           {"count_include_pad", static_cast<int64_t>(count_include_pad)}}));
+    return Status::Ok();
+  };
+}
+
+// Adaptive pooling: global pooling for output 1, a plain pool when every input size divides
+// evenly, otherwise one slice and reduction per output bin (bins [floor(i*in/out), ceil((i+1)*in/out))).
+ConvertFn adaptivePool(bool is_max) {
+  return [is_max](Context& ctx, const Node& node) {
+    const Value* self = ctx.input(node, 0);
+    int64_t rank = ctx.requireRank(self);
+    auto out_size = ctx.constInts(ctx.input(node, 1));
+    size_t spatial = out_size.size();
+    if (static_cast<int64_t>(spatial) > rank) return ctx.fail(node, "output_size longer than the input's rank");
+    std::string x = ctx.tensor(self);
+    const Value* out = ctx.output(node);
+    auto bindResult = [&](const std::string& y) {
+      ctx.bind(out, y);
+      // adaptive_max_pool also returns indices, which ONNX pooling cannot give here.
+      return Status::Ok();
+    };
+    if (std::all_of(out_size.begin(), out_size.end(), [](int64_t v) { return v == 1; }) &&
+        static_cast<int64_t>(spatial) == rank - 2)
+      return bindResult(ctx.emit(is_max ? "GlobalMaxPool" : "GlobalAveragePool", {x}));
+    auto shape = ctx.shape(self);
+    std::vector<int64_t> in_size(shape.end() - spatial, shape.end());
+    for (auto s : in_size)
+      if (s < 0) return ctx.fail(node, "adaptive pooling to a size other than 1 needs fixed input sizes");
+    bool divisible = true;
+    for (size_t i = 0; i < spatial; ++i) divisible = divisible && in_size[i] % out_size[i] == 0;
+    if (divisible) {
+      if (in_size == out_size) return bindResult(x);
+      std::vector<int64_t> kernel, pads(2 * spatial, 0);
+      for (size_t i = 0; i < spatial; ++i) kernel.push_back(in_size[i] / out_size[i]);
+      if (is_max)
+        return bindResult(ctx.emit("MaxPool", {x}, {{"kernel_shape", kernel}, {"strides", kernel}, {"pads", pads}}));
+      return bindResult(ctx.emit("AveragePool", {x}, {{"kernel_shape", kernel}, {"strides", kernel}, {"pads", pads}}));
+    }
+    std::string y = x;
+    for (size_t d = 0; d < spatial; ++d) {
+      int64_t axis = rank - static_cast<int64_t>(spatial) + static_cast<int64_t>(d);
+      std::vector<std::string> bins;
+      for (int64_t i = 0; i < out_size[d]; ++i) {
+        int64_t begin = (i * in_size[d]) / out_size[d];
+        int64_t end = ((i + 1) * in_size[d] + out_size[d] - 1) / out_size[d];
+        std::string s = ctx.emit("Slice", {y, ctx.constI64({begin}), ctx.constI64({end}), ctx.constI64({axis})});
+        bins.push_back(ctx.reduce(is_max ? "ReduceMax" : "ReduceMean", s, {axis}, true));
+      }
+      y = bins.size() == 1 ? bins[0] : ctx.emit("Concat", bins, {{"axis", axis}});
+    }
+    return bindResult(y);
+  };
+}
+
+}  // namespace
+
+void registerPoolOps(Registry& r) {
+  r.add("aten::max_pool1d", 1, maxPool(1));
+  r.add("aten::max_pool2d", 1, maxPool(2));
+  r.add("aten::max_pool3d", 1, maxPool(3));
+  r.add("aten::avg_pool1d", 1, avgPool(1));
+  r.add("aten::avg_pool2d", 1, avgPool(2));
+  r.add("aten::avg_pool3d", 1, avgPool(3));
+  for (const char* kind : {"aten::adaptive_avg_pool1d", "aten::adaptive_avg_pool2d", "aten::adaptive_avg_pool3d"})
+    r.add(kind, 1, adaptivePool(false));
+  for (const char* kind : {"aten::adaptive_max_pool1d", "aten::adaptive_max_pool2d", "aten::adaptive_max_pool3d"})
+    r.add(kind, 1, adaptivePool(true));
+}
+
+}  // namespace pt2onnx

@@ -1,0 +1,283 @@
+// Converters: reshape/view/flatten, permute/transpose, squeeze/unsqueeze, cat/stack, split/chunk, expand, roll.
+#include "ops/common.h"
+
+namespace pt2onnx {
+namespace {
+
+Status reshape(Context& ctx, const Node& node) {
+  std::string x = ctx.tensor(ctx.input(node, 0));
+  ctx.bind(ctx.output(node), ctx.emit("Reshape", {x, ctx.intsTensor(ctx.input(node, 1))}));
+  return Status::Ok();
+}
+
+// flatten(self, start_dim, end_dim): dims before start keep their place (Reshape's 0 copies them);
+// dims after end are static sizes or sliced from the input's shape.
+Status flatten(Context& ctx, const Node& node) {
+  const Value* self = ctx.input(node, 0);
+  int64_t rank = ctx.requireRank(self);
+  std::string x = ctx.tensor(self);
+  if (rank == 0) {
+    ctx.bind(ctx.output(node), ctx.emit("Reshape", {x, ctx.constI64({1})}));
+    return Status::Ok();
+  }
+  int64_t start = normalizeAxis(ctx.constInt(ctx.input(node, 1)), rank);
+  int64_t end = normalizeAxis(ctx.constInt(ctx.input(node, 2)), rank);
+  if (start == end) return passThrough(ctx, node);
+  std::vector<int64_t> head(start, 0);
+  head.push_back(-1);
+  auto shape = ctx.shape(self);
+  std::vector<int64_t> tail(shape.begin() + end + 1, shape.end());
+  std::string target;
+  if (std::all_of(tail.begin(), tail.end(), [](int64_t d) { return d >= 0; })) {
+    head.insert(head.end(), tail.begin(), tail.end());
+    target = ctx.constI64(head);
+  } else {
+    std::string rest = ctx.emit("Slice", {ctx.shapeOf(x), ctx.constI64({end + 1}), ctx.constI64({kInt64Max})});
+    target = ctx.emit("Concat", {ctx.constI64(head), rest}, {{"axis", 0}});
+  }
+  ctx.bind(ctx.output(node), ctx.emit("Reshape", {x, target}));
+  return Status::Ok();
+}
+
+Status permute(Context& ctx, const Node& node) {
+  const Value* self = ctx.input(node, 0);
+  auto perm = normalizeAxes(ctx.constInts(ctx.input(node, 1)), ctx.requireRank(self));
+  ctx.bind(ctx.output(node), ctx.emit("Transpose", {ctx.tensor(self)}, {{"perm", perm}}));
+  return Status::Ok();
+}
+
+Status transpose(Context& ctx, const Node& node) {
+  const Value* self = ctx.input(node, 0);
+  int64_t rank = ctx.requireRank(self);
+  if (rank < 2) return passThrough(ctx, node);
+  int64_t a = 0, b = 1;
+  if (ctx.inputCount(node) >= 3) {
+    a = normalizeAxis(ctx.constInt(ctx.input(node, 1)), rank);
+    b = normalizeAxis(ctx.constInt(ctx.input(node, 2)), rank);
+  }
+  std::vector<int64_t> perm;
+  for (int64_t i = 0; i < rank; ++i) perm.push_back(i);
+  std::swap(perm[a], perm[b]);
+  ctx.bind(ctx.output(node), ctx.emit("Transpose", {ctx.tensor(self)}, {{"perm", perm}}));
+  return Status::Ok();
+}
+
+Status unsqueeze(Context& ctx, const Node& node) {
+  const Value* self = ctx.input(node, 0);
+  int64_t axis = normalizeAxis(ctx.constInt(ctx.input(node, 1)), ctx.requireRank(self) + 1);
+  ctx.bind(ctx.output(node), ctx.unsqueeze(ctx.tensor(self), {axis}));
+  return Status::Ok();
+}
+
+// squeeze(self[, dim]): PyTorch leaves a dim alone when its size is not 1.
+Status squeeze(Context& ctx, const Node& node) {
+  const Value* self = ctx.input(node, 0);
+  int64_t rank = ctx.requireRank(self);
+  auto shape = ctx.shape(self);
+  std::vector<int64_t> axes;
+  if (ctx.inputCount(node) == 1) {
+    for (int64_t i = 0; i < rank; ++i)
+      if (shape[i] == 1) axes.push_back(i);
+  } else {
+    for (auto a : normalizeAxes(ctx.constInts(ctx.input(node, 1)), rank))
+      if (shape[a] == 1 || shape[a] < 0) axes.push_back(a);
+  }
+  if (axes.empty()) return passThrough(ctx, node);
+  ctx.bind(ctx.output(node), ctx.squeeze(ctx.tensor(self), axes));
+  return Status::Ok();
+}
+
+Status cat(Context& ctx, const Node& node) {
+  const Value* out = ctx.output(node);
+  DType dt = ctx.requireDType(out);
+  int64_t rank = ctx.requireRank(out);
+  int64_t axis = normalizeAxis(ctx.constInt(ctx.input(node, 1)), rank);
+  std::vector<std::string> parts;
+  const Node* list = ctx.producer(ctx.input(node, 0));
+  if (ctx.kind(*list) == "prim::ListConstruct") {
+    for (size_t i = 0; i < ctx.inputCount(*list); ++i) {
+      const Value* v = ctx.input(*list, i);
+      if (ctx.rank(v) == 1 && ctx.shape(v)[0] == 0 && rank != 1) continue;  // legacy: empty tensors are skipped
+      parts.push_back(ctx.tensor(v, dt));
+    }
+  } else {
+    parts = ctx.tensorList(ctx.input(node, 0));
+  }
+  ctx.bind(out, parts.size() == 1 ? parts[0] : ctx.emit("Concat", parts, {{"axis", axis}}));
+  return Status::Ok();
+}
+
+Status stack(Context& ctx, const Node& node) {
+  const Value* out = ctx.output(node);
+  int64_t axis = normalizeAxis(ctx.constInt(ctx.input(node, 1)), ctx.requireRank(out));
+  std::vector<std::string> parts;
+  for (const auto& t : ctx.tensorList(ctx.input(node, 0))) parts.push_back(ctx.unsqueeze(t, {axis}));
+  ctx.bind(out, parts.size() == 1 ? parts[0] : ctx.emit("Concat", parts, {{"axis", axis}}));
+  return Status::Ok();
+}
+
+Status splitInto(Context& ctx, const Node& node, int64_t axis, const std::vector<int64_t>& sizes, bool squeeze_parts) {
+  auto parts = ctx.split(ctx.tensor(ctx.input(node, 0)), axis, sizes);
+  if (squeeze_parts)
+    for (auto& p : parts) p = ctx.squeeze(p, {axis});
+  const Value* out = ctx.output(node);
+  if (ctx.isList(out)) {
+    ctx.bindList(out, parts);
+    return Status::Ok();
+  }
+  if (ctx.outputCount(node) != parts.size()) return ctx.fail(node, "unexpected number of outputs");
+  for (size_t i = 0; i < parts.size(); ++i) ctx.bind(ctx.output(node, i), parts[i]);
+  return Status::Ok();
+}
+
+int64_t staticDim(Context& ctx, const Value* v, int64_t axis) {
+  int64_t size = ctx.shape(v)[axis];
+  if (size < 0) throw ConvertError("splitting needs a fixed size on dimension " + std::to_string(axis));
+  return size;
+}
+
+// chunk(self, chunks, dim): chunks of ceil(size / chunks), the last one smaller.
+Status chunk(Context& ctx, const Node& node) {
+  const Value* self = ctx.input(node, 0);
+  int64_t axis = normalizeAxis(ctx.constInt(ctx.input(node, 2)), ctx.requireRank(self));
+  int64_t size = staticDim(ctx, self, axis);
+  int64_t chunks = ctx.constInt(ctx.input(node, 1));
+  int64_t step = (size + chunks - 1) / chunks;
+  std::vector<int64_t> sizes;
+  for (int64_t left = size; left > 0; left -= step) sizes.push_back(std::min(step, left));
+  return splitInto(ctx, node, axis, sizes, false);
+}
+
+// split(self, split_size | sizes, dim)
+Status split(Context& ctx, const Node& node) {
+  const Value* self = ctx.input(node, 0);
+  int64_t axis = normalizeAxis(ctx.constInt(ctx.input(node, 2)), ctx.requireRank(self));
+  auto given = ctx.constInts(ctx.input(node, 1));
+  if (ctx.isList(ctx.input(node, 1))) return splitInto(ctx, node, axis, given, false);
+  int64_t size = staticDim(ctx, self, axis);
+  std::vector<int64_t> sizes;
+  for (int64_t left = size; left > 0; left -= given[0]) sizes.push_back(std::min(given[0], left));
+  return splitInto(ctx, node, axis, sizes, false);
+}
+
+Status unbind(Context& ctx, const Node& node) {
+  const Value* self = ctx.input(node, 0);
+  int64_t axis = normalizeAxis(ctx.constInt(ctx.input(node, 1)), ctx.requireRank(self));
+  return splitInto(ctx, node, axis, std::vector<int64_t>(staticDim(ctx, self, axis), 1), true);
+}
+
+// expand(self, size): -1 keeps a dim; ONNX Expand broadcasts, so -1 becomes 1.
+Status expand(Context& ctx, const Node& node) {
+  const Value* size = ctx.input(node, 1);
+  std::string target;
+  if (auto sizes = ctx.maybeConstInts(size)) {
+    for (auto& s : *sizes) s = s < 0 ? 1 : s;
+    target = ctx.constI64(*sizes);
+  } else {
+    const Node* list = ctx.producer(size);
+    if (ctx.kind(*list) != "prim::ListConstruct") {
+      target = ctx.intsTensor(size);
+    } else {
+      std::vector<std::string> parts;
+      for (size_t i = 0; i < ctx.inputCount(*list); ++i) {
+        const Value* e = ctx.input(*list, i);
+        auto c = ctx.maybeConstInt(e);
+        parts.push_back(c ? ctx.constI64({*c < 0 ? 1 : *c}) : ctx.unsqueeze(ctx.tensor(e, DType::kInt64), {0}));
+      }
+      target = ctx.emit("Concat", parts, {{"axis", 0}});
+    }
+  }
+  ctx.bind(ctx.output(node), ctx.emit("Expand", {ctx.tensor(ctx.input(node, 0)), target}));
+  return Status::Ok();
+}
+
+Status expandAs(Context& ctx, const Node& node) {
+  std::string other = ctx.tensor(ctx.input(node, 1));
+  ctx.bind(ctx.output(node), ctx.emit("Expand", {ctx.tensor(ctx.input(node, 0)), ctx.shapeOf(other)}));
+  return Status::Ok();
+}
+
+// repeat(self, repeats): Tile, after adding leading dims when repeats is longer than the rank.
+Status repeat(Context& ctx, const Node& node) {
+  const Value* self = ctx.input(node, 0);
+  int64_t rank = ctx.requireRank(self);
+  auto repeats = ctx.constInts(ctx.input(node, 1));
+  std::string x = ctx.tensor(self);
+  int64_t extra = static_cast<int64_t>(repeats.size()) - rank;
+  if (extra > 0) {
+    std::vector<int64_t> axes;
+    for (int64_t i = 0; i < extra; ++i) axes.push_back(i);
+    x = ctx.unsqueeze(x, axes);
+  }
+  ctx.bind(ctx.output(node), ctx.emit("Tile", {x, ctx.constI64(repeats)}));
+  return Status::Ok();
+}
+
+Status flip(Context& ctx, const Node& node) {
+  const Value* self = ctx.input(node, 0);
+  auto dims = normalizeAxes(ctx.constInts(ctx.input(node, 1)), ctx.requireRank(self));
+  std::vector<int64_t> starts(dims.size(), -1), ends(dims.size(), std::numeric_limits<int64_t>::min()),
+      steps(dims.size(), -1);
+  ctx.bind(ctx.output(node), ctx.emit("Slice", {ctx.tensor(self), ctx.constI64(starts), ctx.constI64(ends),
+                                                ctx.constI64(dims), ctx.constI64(steps)}));
+  return Status::Ok();
+}
+
+// roll(self, shifts, dims): per dim, the last `shift` entries move to the front.
+Status roll(Context& ctx, const Node& node) {
+  const Value* self = ctx.input(node, 0);
+  int64_t rank = ctx.requireRank(self);
+  auto shifts = ctx.constInts(ctx.input(node, 1));
+  auto dims = ctx.constInts(ctx.input(node, 2));
+  std::string x = ctx.tensor(self);
+  std::vector<int64_t> original_shape;
+  if (dims.empty()) {  // roll over the flattened tensor
+    original_shape = ctx.shape(self);
+    x = ctx.emit("Reshape", {x, ctx.constI64({-1})});
+    dims = {0};
+    rank = 1;
+  }
+  if (shifts.size() != dims.size()) return ctx.fail(node, "shifts and dims differ in length");
+  for (size_t i = 0; i < dims.size(); ++i) {
+    int64_t axis = normalizeAxis(dims[i], rank);
+    int64_t shift = shifts[i];
+    int64_t size = original_shape.empty() ? ctx.shape(self)[axis] : -1;
+    if (size > 0) shift = ((shift % size) + size) % size;
+    if (shift == 0) continue;
+    if (size < 0 && shift < 0) return ctx.fail(node, "a negative roll needs a fixed size on its dimension");
+    std::string tail = ctx.emit("Slice", {x, ctx.constI64({-shift}), ctx.constI64({kInt64Max}), ctx.constI64({axis})});
+    std::string head = ctx.emit("Slice", {x, ctx.constI64({0}), ctx.constI64({-shift}), ctx.constI64({axis})});
+    x = ctx.emit("Concat", {tail, head}, {{"axis", axis}});
+  }
+  if (!original_shape.empty()) x = ctx.emit("Reshape", {x, ctx.shapeOf(ctx.tensor(self))});
+  ctx.bind(ctx.output(node), x);
+  return Status::Ok();
+}
+
+}  // namespace
+
+void registerShapeOps(Registry& r) {
+  r.add("aten::view", 1, reshape);
+  r.add("aten::reshape", 1, reshape);
+  r.add("aten::_reshape_alias", 1, reshape);
+  r.add("aten::flatten", 1, flatten);
+  r.add("aten::permute", 1, permute);
+  r.add("aten::transpose", 1, transpose);
+  r.add("aten::t", 1, transpose);
+  r.add("aten::unsqueeze", 1, unsqueeze);
+  r.add("aten::squeeze", 1, squeeze);
+  r.add("aten::cat", 1, cat);
+  r.add("aten::concat", 1, cat);
+  r.add("aten::stack", 1, stack);
+  r.add("aten::chunk", 1, chunk);
+  r.add("aten::split", 1, split);
+  r.add("aten::split_with_sizes", 1, split);
+  r.add("aten::unbind", 1, unbind);
+  r.add("aten::expand", 1, expand);
+  r.add("aten::expand_as", 1, expandAs);
+  r.add("aten::repeat", 1, repeat);
+  r.add("aten::flip", 1, flip);
+  r.add("aten::roll", 1, roll);
+}
+
+}  // namespace pt2onnx

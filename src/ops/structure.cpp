@@ -1,0 +1,126 @@
+// Converters: lists and tuples, scalar <-> tensor conversions, size queries, and no-op aliases.
+#include "ops/common.h"
+
+namespace pt2onnx {
+namespace {
+
+// Lists are resolved lazily by the converters that consume them (Context::tensorList/intsTensor).
+Status listConstruct(Context&, const Node&) { return Status::Ok(); }
+
+Status unpack(Context& ctx, const Node& node) {
+  const Value* list = ctx.input(node, 0);
+  const Node* p = ctx.producer(list);
+  const std::string pk = ctx.kind(*p);
+  if ((pk == "prim::ListConstruct" || pk == "prim::TupleConstruct") && ctx.inputCount(*p) == ctx.outputCount(node)) {
+    for (size_t i = 0; i < ctx.outputCount(node); ++i) ctx.bind(ctx.output(node, i), ctx.tensor(ctx.input(*p, i)));
+    return Status::Ok();
+  }
+  auto names = ctx.tensorList(list);
+  if (names.size() != ctx.outputCount(node))
+    return ctx.fail(node, "unpacks " + std::to_string(ctx.outputCount(node)) + " values from a list of " +
+                              std::to_string(names.size()));
+  for (size_t i = 0; i < names.size(); ++i) ctx.bind(ctx.output(node, i), names[i]);
+  return Status::Ok();
+}
+
+Status tupleConstruct(Context& ctx, const Node& node) {
+  std::vector<std::string> names;
+  for (size_t i = 0; i < ctx.inputCount(node); ++i) names.push_back(ctx.tensor(ctx.input(node, i)));
+  ctx.bindList(ctx.output(node), names);
+  return Status::Ok();
+}
+
+Status listGetItem(Context& ctx, const Node& node) {
+  auto names = ctx.tensorList(ctx.input(node, 0));
+  int64_t i = ctx.constInt(ctx.input(node, 1));
+  if (i < 0) i += static_cast<int64_t>(names.size());
+  if (i < 0 || i >= static_cast<int64_t>(names.size())) return ctx.fail(node, "list index out of range");
+  ctx.bind(ctx.output(node), names[i]);
+  return Status::Ok();
+}
+
+// prim::NumToTensor: a Python number becomes a 0-d tensor of the recorded dtype.
+Status numToTensor(Context& ctx, const Node& node) {
+  const Value* out = ctx.output(node);
+  ctx.bind(out, ctx.tensor(ctx.input(node, 0), ctx.requireDType(out)));
+  return Status::Ok();
+}
+
+// aten::Int / aten::Float / *Implicit: a one-element tensor becomes a Python number (0-d).
+ConvertFn toNumber(DType as) {
+  return [as](Context& ctx, const Node& node) {
+    const Value* in = ctx.input(node, 0);
+    std::string x = ctx.tensor(in, as);
+    if (ctx.rank(in) != 0) x = ctx.emit("Reshape", {x, ctx.constI64({})});
+    ctx.bind(ctx.output(node), x);
+    return Status::Ok();
+  };
+}
+
+Status size(Context& ctx, const Node& node) {
+  const Value* self = ctx.input(node, 0);
+  std::string x = ctx.tensor(self);
+  if (ctx.inputCount(node) == 1) {
+    ctx.bind(ctx.output(node), ctx.shapeOf(x));
+    return Status::Ok();
+  }
+  int64_t dim = normalizeAxis(ctx.constInt(ctx.input(node, 1)), ctx.requireRank(self));
+  ctx.bind(ctx.output(node), ctx.dimOf(x, dim));
+  return Status::Ok();
+}
+
+Status numel(Context& ctx, const Node& node) {
+  std::string shape = ctx.shapeOf(ctx.tensor(ctx.input(node, 0)));
+  ctx.bind(ctx.output(node), ctx.reduce("ReduceProd", shape, {0}, false));
+  return Status::Ok();
+}
+
+Status dim(Context& ctx, const Node& node) {
+  ctx.bind(ctx.output(node), ctx.scalarI64(ctx.requireRank(ctx.input(node, 0))));
+  return Status::Ok();
+}
+
+// aten::to / type_as / float / long / ...: a cast to the dtype the example run produced.
+Status castToOutput(Context& ctx, const Node& node) {
+  const Value* in = ctx.input(node, 0);
+  ctx.bind(ctx.output(node), ctx.tensor(in, ctx.requireDType(ctx.output(node))));
+  return Status::Ok();
+}
+
+Status dropout(Context& ctx, const Node& node) {
+  if (ctx.constBool(ctx.input(node, 2)))
+    return ctx.fail(node, "dropout in training mode; call model.eval() before tracing or scripting");
+  return passThrough(ctx, node);
+}
+
+}  // namespace
+
+void registerStructureOps(Registry& r) {
+  r.add("prim::ListConstruct", 1, listConstruct);
+  r.add("prim::ListUnpack", 1, unpack);
+  r.add("prim::TupleConstruct", 1, tupleConstruct);
+  r.add("prim::TupleUnpack", 1, unpack);
+  r.add("aten::__getitem__", 1, listGetItem);
+  r.add("prim::NumToTensor", 1, numToTensor);
+  r.add("aten::scalar_tensor", 1, numToTensor);
+  r.add("aten::Int", 1, toNumber(DType::kInt64));
+  r.add("aten::IntImplicit", 1, toNumber(DType::kInt64));
+  r.add("aten::Float", 1, toNumber(DType::kFloat));
+  r.add("aten::FloatImplicit", 1, toNumber(DType::kFloat));
+  r.add("aten::ScalarImplicit", 1, castToOutput);
+  r.add("aten::Bool", 1, toNumber(DType::kBool));
+  r.add("aten::size", 1, size);
+  r.add("aten::numel", 1, numel);
+  r.add("aten::dim", 1, dim);
+  for (const char* kind : {"aten::to", "aten::type_as", "aten::float", "aten::double", "aten::long", "aten::int",
+                           "aten::half", "aten::bool", "aten::_to_copy"})
+    r.add(kind, 1, castToOutput);
+  for (const char* kind : {"aten::contiguous", "aten::clone", "aten::detach", "aten::alias", "aten::lift_fresh",
+                           "aten::cpu", "aten::cuda"})
+    r.add(kind, 1, passThrough);
+  for (const char* kind : {"aten::dropout", "aten::feature_dropout", "aten::alpha_dropout",
+                           "aten::feature_alpha_dropout"})
+    r.add(kind, 1, dropout);
+}
+
+}  // namespace pt2onnx
