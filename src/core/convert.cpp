@@ -12,6 +12,7 @@
 
 #include "core/context.h"
 #include "core/context_impl.h"
+#include "core/convert.h"
 #include "core/registry.h"
 #include "frontend/frontend.h"
 #include "onnx/dtype.h"
@@ -150,11 +151,30 @@ Summary convert(const Options& options) {
   const std::string out_path = options.output_path.empty() ? defaultOutputPath(options.model_path) : options.output_path;
   checkOutputWritable(out_path);
 
-  // ---- load and prepare ----
   torch::jit::Module module = loadModule(options.model_path);
   std::vector<InputSpec> specs = options.inputs;
   if (specs.empty()) specs = storedInputSpecs(module, options.model_path);
   auto graph = prepareGraph(module);
+  Options resolved = options;
+  resolved.inputs = specs;
+  uint64_t weight_bytes = 0;
+  onnx::ModelProto model = convertGraph(graph, module._ivalue(), resolved, &weight_bytes);
+  model.mutable_graph()->set_name(std::filesystem::path(options.model_path).stem().string());
+
+  Summary summary;
+  summary.output_path = out_path;
+  summary.opset = options.opset;
+  summary.nodes = model.graph().node_size();
+  summary.initializers = model.graph().initializer_size();
+  summary.weight_bytes = weight_bytes;
+  writeModel(model, out_path);
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return summary;
+}
+
+onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c10::IValue& self,
+                              const Options& options, uint64_t* weight_bytes) {
+  const std::vector<InputSpec>& specs = options.inputs;
   auto inputs = forwardInputs(*graph);
   std::string arg_names;
   for (size_t i = 0; i < inputs.size(); ++i) arg_names += (i ? ", " : "") + inputs[i]->debugName();
@@ -213,7 +233,7 @@ Summary convert(const Options& options) {
   {
     Recorder recorder(graph, staticValues(*graph, everything_static));
     try {
-      run1 = recorder.run(module._ivalue(), example1);
+      run1 = recorder.run(self, example1);
     } catch (const std::exception& e) {
       std::string what = firstLine(e.what());
       if (auto* ce = dynamic_cast<const c10::Error*>(&e)) what = firstLine(ce->what_without_backtrace());
@@ -222,7 +242,7 @@ Summary convert(const Options& options) {
     }
     if (dynamic) {
       try {
-        run2 = recorder.run(module._ivalue(), example2);
+        run2 = recorder.run(self, example2);
       } catch (const std::exception& e) {
         spdlog::warn("the model did not run with other sizes on the dynamic axes ({}); sizes derived from them may "
                      "be fixed in the ONNX graph", firstLine(e.what()));
@@ -271,7 +291,7 @@ Summary convert(const Options& options) {
   opset_import->set_domain("");
   opset_import->set_version(options.opset);
   onnx::GraphProto* out_graph = model.mutable_graph();
-  out_graph->set_name(std::filesystem::path(options.model_path).stem().string());
+  out_graph->set_name("main");
 
   Context ctx(options.opset, graph, meta, out_graph);
   auto& impl = ctx.impl();
@@ -368,15 +388,8 @@ Summary convert(const Options& options) {
     throw Error(ExitCode::kUsage, "--dynamic-axes names '" + tensor + "', which is neither an input nor an output name");
 
   if (options.check) checkModel(model);
-  Summary summary;
-  summary.output_path = out_path;
-  summary.opset = options.opset;
-  summary.nodes = out_graph->node_size();
-  summary.initializers = out_graph->initializer_size();
-  summary.weight_bytes = impl.weight_bytes;
-  writeModel(model, out_path);
-  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return summary;
+  if (weight_bytes) *weight_bytes = impl.weight_bytes;
+  return model;
 }
 
 }  // namespace pt2onnx

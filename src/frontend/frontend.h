@@ -25,6 +25,9 @@ std::vector<InputSpec> storedInputSpecs(torch::jit::Module& module, const std::s
 // mutation removal, constant propagation, dead code elimination).
 std::shared_ptr<torch::jit::Graph> prepareGraph(torch::jit::Module& frozen);
 
+// The clean-up passes prepareGraph runs, for graphs that do not come from a module (op tests).
+void cleanupGraph(std::shared_ptr<torch::jit::Graph>& graph);
+
 // Tensor inputs of forward() (without self), after tuple lowering.
 std::vector<torch::jit::Value*> forwardInputs(torch::jit::Graph& graph);
 

@@ -24,6 +24,11 @@ std::shared_ptr<torch::jit::Graph> prepareGraph(torch::jit::Module& module) {
   }
   module = frozen;
   auto graph = frozen.get_method("forward").graph()->copy();
+  cleanupGraph(graph);
+  return graph;
+}
+
+void cleanupGraph(std::shared_ptr<torch::jit::Graph>& graph) {
   torch::jit::Inline(*graph);
   torch::jit::LowerSimpleTuples(graph);
   torch::jit::RemoveListMutation(graph);
@@ -31,7 +36,6 @@ std::shared_ptr<torch::jit::Graph> prepareGraph(torch::jit::Module& module) {
   torch::jit::ConstantPropagation(graph);
   torch::jit::LowerAllTuples(graph);
   torch::jit::EliminateDeadCode(graph);
-  return graph;
 }
 
 std::vector<torch::jit::Value*> forwardInputs(torch::jit::Graph& graph) {

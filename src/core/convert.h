@@ -1,0 +1,19 @@
+// Internal entry point: convert a prepared TorchScript graph (used by convert() and by op tests).
+#pragma once
+
+#include <onnx/onnx_pb.h>
+#include <torch/csrc/jit/ir/ir.h>
+
+#include <memory>
+
+#include "pt2onnx/pt2onnx.h"
+
+namespace pt2onnx {
+
+// Runs the graph on example inputs from options.inputs, folds static values, converts every node
+// and checks the result. `self` is passed as the graph's first input when it is a module.
+// Uses options.inputs, output_names, dynamic_axes, opset and check; throws Error.
+onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c10::IValue& self,
+                              const Options& options, uint64_t* weight_bytes = nullptr);
+
+}  // namespace pt2onnx
