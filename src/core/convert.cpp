@@ -272,9 +272,10 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
     auto it = meta.find(v->unique());
     if (it == meta.end()) return false;
     const auto& shape = it->second.shape;
-    if (dim < 0 && dim >= -static_cast<int64_t>(shape.size()) && dim != -100) dim += shape.size();
-    if (dim < 0) return std::all_of(shape.begin(), shape.end(), [](int64_t d) { return d >= 0; });
-    return dim < static_cast<int64_t>(shape.size()) && shape[dim] >= 0;
+    const auto rank = static_cast<int64_t>(shape.size());
+    if (dim == kAllDims) return std::all_of(shape.begin(), shape.end(), [](int64_t d) { return d >= 0; });
+    if (dim < 0) dim += rank;
+    return dim >= 0 && dim < rank && shape[dim] >= 0;
   };
   size_t folded = foldStaticValues(graph, staticValues(*graph, dim_static), obs1, obs2);
   spdlog::debug("folded {} values that depend only on fixed sizes", folded);

@@ -4,6 +4,7 @@
 #include <torch/csrc/jit/api/module.h>
 
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 #include <unordered_set>
@@ -57,7 +58,9 @@ class Recorder {
   std::unordered_set<const torch::jit::Value*> keep_;
 };
 
-// Whether dimension `dim` of tensor `value` is the same for every input size (dim < 0: all dims).
+// Whether dimension `dim` of tensor `value` (negative counts from the end) is the same for every
+// input size; kAllDims asks about every dimension.
+constexpr int64_t kAllDims = std::numeric_limits<int64_t>::min();
 using DimStatic = std::function<bool(const torch::jit::Value* value, int64_t dim)>;
 
 // Values of the top-level block that depend on no input data and on no dynamic size.

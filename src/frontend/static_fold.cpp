@@ -30,7 +30,20 @@ bool shapeQueryIsStatic(const torch::jit::Node* node, const DimStatic& dim_stati
     auto dim = torch::jit::constant_as<int64_t>(node->input(1));
     return dim && dim_static(node->input(0), *dim);
   }
-  return dim_static(node->input(0), -1);  // size(), numel(), len(): every dimension
+  return dim_static(node->input(0), kAllDims);  // size(), numel(), len(): every dimension
+}
+
+// Ops that read only the dtype/device (new_*) or the shape (*_like) of their first input.
+enum class MetaRead { kNone, kDTypeOnly, kShape };
+MetaRead firstInputRead(const torch::jit::Node* node) {
+  static const std::unordered_set<std::string> dtype_only = {"aten::new_zeros", "aten::new_ones", "aten::new_empty",
+                                                             "aten::new_full", "aten::new_tensor"};
+  static const std::unordered_set<std::string> shape_only = {"aten::zeros_like", "aten::ones_like",
+                                                             "aten::empty_like", "aten::full_like"};
+  const std::string kind = node->kind().toQualString();
+  if (dtype_only.count(kind)) return MetaRead::kDTypeOnly;
+  if (shape_only.count(kind)) return MetaRead::kShape;
+  return MetaRead::kNone;
 }
 
 bool sameValue(const c10::IValue& a, const c10::IValue& b) {
@@ -61,8 +74,16 @@ std::unordered_set<const torch::jit::Value*> staticValues(const torch::jit::Grap
       is_static = shapeQueryIsStatic(node, dim_static);
     } else {
       is_static = true;
-      for (const auto* in : node->inputs())
+      MetaRead meta_read = firstInputRead(node);
+      for (size_t i = 0; i < node->inputs().size(); ++i) {
+        const auto* in = node->inputs()[i];
+        if (i == 0 && meta_read == MetaRead::kDTypeOnly) continue;
+        if (i == 0 && meta_read == MetaRead::kShape) {
+          is_static = is_static && dim_static(in, kAllDims);
+          continue;
+        }
         if (in->node()->kind() != c10::prim::Constant && !result.count(in)) is_static = false;
+      }
       // A factory with no inputs at all (rare in traces) is left to constant propagation.
       if (node->inputs().empty()) is_static = false;
     }

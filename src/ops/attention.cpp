@@ -1,9 +1,141 @@
-// Converters: attention family.
-#include "core/context.h"
-#include "core/registry.h"
+// Converters: attention (nn.MultiheadAttention's fused fast path, scaled_dot_product_attention).
+#include "ops/common.h"
 
 namespace pt2onnx {
+namespace {
 
-void registerAttentionOps(Registry& r) { (void)r; }
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// x @ w^T + b for x [..., in], w [out, in], b [out].
+std::string project(Context& ctx, const std::string& x, const std::string& w, const std::string& b) {
+  std::string y = ctx.emit("MatMul", {x, ctx.emit("Transpose", {w}, {{"perm", {1, 0}}})});
+  return ctx.emit("Add", {y, b});
+}
+
+// [B, L, E] -> [B, L, H, D] (Reshape's 0 copies B and L, so both may be dynamic), then `perm`.
+std::string splitHeads(Context& ctx, const std::string& x, int64_t heads, int64_t head_dim,
+                       const std::vector<int64_t>& perm) {
+  std::string r = ctx.emit("Reshape", {x, ctx.constI64({0, 0, heads, head_dim})});
+  return ctx.emit("Transpose", {r}, {{"perm", perm}});
+}
+
+// _native_multi_head_attention(query, key, value, embed_dim, num_head, qkv_weight, qkv_bias,
+// proj_weight, proj_bias, mask?, need_weights, average_attn_weights, mask_type?) on batch-first
+// [B, L, E] inputs:
+//   q, k, v = x @ W[0:E]^T + b[0:E], ... (rows E:2E and 2E:3E), split into H heads of D = E / H
+//   attn = softmax(q / sqrt(D) @ k^T, masked positions -inf) ; out = (attn @ v) @ Wo^T + bo
+// PyTorch 1.13 turns a non-bool mask into bool (nonzero = masked); a [B, S] mask (mask_type 1,
+// key padding) covers every head and query, a [B, H, L, S] mask is used as is.
+Status nativeMultiHeadAttention(Context& ctx, const Node& node) {
+  const Value* query = ctx.arg(node, "query");
+  const Value* key = ctx.arg(node, "key");
+  const Value* value = ctx.arg(node, "value");
+  const Value* mask = ctx.arg(node, "mask");
+  DType dt = ctx.requireDType(query);
+  if (ctx.requireRank(query) != 3) return ctx.fail(node, "expected batched [B, L, E] query, key and value");
+  int64_t embed = ctx.constInt(ctx.arg(node, "embed_dim"));
+  int64_t heads = ctx.constInt(ctx.arg(node, "num_head"));
+  if (heads <= 0 || embed % heads != 0) return ctx.fail(node, "embed_dim is not a multiple of num_head");
+  int64_t head_dim = embed / heads;
+
+  std::string w = ctx.tensor(ctx.arg(node, "qkv_weight"), dt);
+  std::string b = ctx.tensor(ctx.arg(node, "qkv_bias"), dt);
+  std::vector<std::string> qkv;
+  if (query == key && key == value) {  // self-attention: one projection to [B, L, 3E], then split
+    qkv = ctx.split(project(ctx, ctx.tensor(query), w, b), 2, {embed, embed, embed});
+  } else {
+    auto ws = ctx.split(w, 0, {embed, embed, embed});
+    auto bs = ctx.split(b, 0, {embed, embed, embed});
+    const Value* ins[] = {query, key, value};
+    for (int i = 0; i < 3; ++i) qkv.push_back(project(ctx, ctx.tensor(ins[i], dt), ws[i], bs[i]));
+  }
+  std::string q = ctx.emit("Mul", {qkv[0], ctx.scalar(1.0 / std::sqrt(static_cast<double>(head_dim)), dt)});
+  q = splitHeads(ctx, q, heads, head_dim, {0, 2, 1, 3});           // [B, H, L, D]
+  std::string kt = splitHeads(ctx, qkv[1], heads, head_dim, {0, 2, 3, 1});  // [B, H, D, S]
+  std::string v = splitHeads(ctx, qkv[2], heads, head_dim, {0, 2, 1, 3});   // [B, H, S, D]
+  std::string scores = ctx.emit("MatMul", {q, kt});                // [B, H, L, S]
+
+  if (!ctx.isNone(mask)) {
+    int64_t mask_rank = ctx.requireRank(mask);
+    std::string m = ctx.tensor(mask, DType::kBool);
+    auto mask_type = ctx.maybeConstInt(ctx.arg(node, "mask_type"));
+    if (mask_rank == 2 && mask_type != std::optional<int64_t>(0)) m = ctx.unsqueeze(m, {1, 2});
+    else if (mask_rank != 2 && mask_rank != 4) return ctx.fail(node, "expected a [B, S] or [B, H, L, S] mask");
+    scores = ctx.emit("Where", {m, ctx.scalar(-kInf, dt), scores});
+  }
+  // Before opset 13 Softmax flattened the dims from `axis` on; on the last axis that is the same.
+  std::string attn = ctx.emit("Softmax", {scores}, {{"axis", 3}});
+  std::string merged = ctx.emit("Transpose", {ctx.emit("MatMul", {attn, v})}, {{"perm", {0, 2, 1, 3}}});
+  merged = ctx.emit("Reshape", {merged, ctx.constI64({0, 0, embed})});
+  ctx.bind(ctx.output(node), project(ctx, merged, ctx.tensor(ctx.arg(node, "proj_weight"), dt),
+                                     ctx.tensor(ctx.arg(node, "proj_bias"), dt)));
+
+  // Weights: [B, H, L, S], or their mean over heads; without need_weights PyTorch returns an
+  // undefined tensor, stood in for by an empty one.
+  if (!ctx.constBool(ctx.arg(node, "need_weights"))) {
+    ctx.bind(ctx.output(node, 1), ctx.constTensor({}, {0}, dt));
+    return Status::Ok();
+  }
+  if (ctx.constBool(ctx.arg(node, "average_attn_weights"))) attn = ctx.reduce("ReduceMean", attn, {1}, false);
+  ctx.bind(ctx.output(node, 1), attn);
+  return Status::Ok();
+}
+
+// scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False,
+// *, scale=None[, enable_gqa=False]) on [..., L, E] / [..., S, E] / [..., S, Ev]:
+//   softmax(q @ k^T * scale + bias) @ v, scale defaulting to 1/sqrt(E).
+// A bool mask (or the causal mask j <= i) keeps the True positions; a float mask is added.
+// Newer than LibTorch 1.13's schemas, so the inputs are read by index.
+Status scaledDotProductAttention(Context& ctx, const Node& node) {
+  const Value* query = ctx.input(node, 0);
+  const Value* key = ctx.input(node, 1);
+  const Value* mask = ctx.input(node, 3);
+  DType dt = ctx.requireDType(query);
+  int64_t rank = ctx.requireRank(query);
+  if (rank < 2 || ctx.requireRank(key) != rank) return ctx.fail(node, "query and key need the same rank, 2 or more");
+  if (ctx.constDouble(ctx.input(node, 4)) != 0.0)
+    return ctx.fail(node, "dropout_p is not 0: the dropout would be random at every call");
+  bool causal = ctx.constBool(ctx.input(node, 5));
+  if (ctx.inputCount(node) > 7 && ctx.constBool(ctx.input(node, 7)))
+    return ctx.fail(node, "enable_gqa=True is not supported");
+  double scale;
+  if (ctx.inputCount(node) > 6 && !ctx.isNone(ctx.input(node, 6))) {
+    scale = ctx.constDouble(ctx.input(node, 6));
+  } else {
+    int64_t e = ctx.shape(query)[rank - 1];
+    if (e <= 0) return ctx.fail(node, "the default scale needs a fixed last dimension of query");
+    scale = 1.0 / std::sqrt(static_cast<double>(e));
+  }
+
+  std::vector<int64_t> perm;
+  for (int64_t i = 0; i < rank; ++i) perm.push_back(i);
+  std::swap(perm[rank - 2], perm[rank - 1]);
+  std::string q = ctx.emit("Mul", {ctx.tensor(query), ctx.scalar(scale, dt)});
+  std::string kt = ctx.emit("Transpose", {ctx.tensor(key, dt)}, {{"perm", perm}});
+  std::string scores = ctx.emit("MatMul", {q, kt});  // [..., L, S]
+  std::string neg_inf = ctx.scalar(-kInf, dt);
+  if (causal) {
+    if (!ctx.isNone(mask)) return ctx.fail(node, "attn_mask and is_causal=True together");
+    std::string zero = ctx.scalarI64(0), one = ctx.scalarI64(1);
+    std::string rows = ctx.unsqueeze(ctx.emit("Range", {zero, ctx.dimOf(q, rank - 2), one}), {1});  // [L, 1]
+    std::string cols = ctx.emit("Range", {zero, ctx.dimOf(kt, rank - 1), one});                     // [S]
+    std::string keep = ctx.emit("Not", {ctx.emit("Greater", {cols, rows})});
+    scores = ctx.emit("Where", {keep, scores, neg_inf});
+  } else if (!ctx.isNone(mask)) {
+    if (ctx.requireDType(mask) == DType::kBool) scores = ctx.emit("Where", {ctx.tensor(mask), scores, neg_inf});
+    else scores = ctx.emit("Add", {scores, ctx.tensor(mask, dt)});
+  }
+  // Before opset 13 Softmax flattened the dims from `axis` on; on the last axis that is the same.
+  std::string attn = ctx.emit("Softmax", {scores}, {{"axis", rank - 1}});
+  ctx.bind(ctx.output(node), ctx.emit("MatMul", {attn, ctx.tensor(ctx.input(node, 2), dt)}));
+  return Status::Ok();
+}
+
+}  // namespace
+
+void registerAttentionOps(Registry& r) {
+  r.add("aten::_native_multi_head_attention", 1, nativeMultiHeadAttention);
+  r.add("aten::scaled_dot_product_attention", 1, scaledDotProductAttention);
+}
 
 }  // namespace pt2onnx

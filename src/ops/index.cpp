@@ -1,9 +1,442 @@
-// Converters: index family.
-#include "core/context.h"
-#include "core/registry.h"
+// Converters: slicing and indexing — slice/select/narrow, index_select/gather/embedding, advanced index, index_put.
+#include <algorithm>
+#include <numeric>
+
+#include "ops/common.h"
 
 namespace pt2onnx {
+namespace {
 
-void registerIndexOps(Registry& r) { (void)r; }
+// An optional int argument as a 1-D INT64 tensor of one element (Slice's starts/ends/steps).
+std::string oneInt(Context& ctx, const Value* v, int64_t if_none) {
+  if (ctx.isNone(v)) return ctx.constI64({if_none});
+  if (auto c = ctx.maybeConstInt(v)) return ctx.constI64({*c});
+  std::string s = ctx.tensor(v, DType::kInt64);
+  return ctx.rank(v) == 1 ? s : ctx.unsqueeze(s, {0});
+}
+
+// An int argument as a 0-d INT64 tensor (Gather's index for select).
+std::string scalarInt(Context& ctx, const Value* v) {
+  if (auto c = ctx.maybeConstInt(v)) return ctx.scalarI64(*c);
+  std::string s = ctx.tensor(v, DType::kInt64);
+  return ctx.rank(v) == 0 ? s : ctx.emit("Reshape", {s, ctx.constI64({})});
+}
+
+// An index tensor as INT64 (PyTorch also accepts int32 indices; ONNX ops want one type throughout).
+std::string indexTensor(Context& ctx, const Value* v) { return ctx.tensor(v, DType::kInt64); }
+
+std::vector<int64_t> iota(int64_t from, int64_t to) {
+  std::vector<int64_t> v;
+  for (int64_t i = from; i < to; ++i) v.push_back(i);
+  return v;
+}
+
+std::vector<int64_t> inversePerm(const std::vector<int64_t>& perm) {
+  std::vector<int64_t> inv(perm.size());
+  for (size_t i = 0; i < perm.size(); ++i) inv[perm[i]] = static_cast<int64_t>(i);
+  return inv;
+}
+
+bool isIdentityPerm(const std::vector<int64_t>& perm) {
+  for (size_t i = 0; i < perm.size(); ++i)
+    if (perm[i] != static_cast<int64_t>(i)) return false;
+  return true;
+}
+
+std::string transposed(Context& ctx, const std::string& x, const std::vector<int64_t>& perm) {
+  if (isIdentityPerm(perm)) return x;
+  return ctx.emit("Transpose", {x}, {{"perm", perm}});
+}
+
+// slice(self, dim=0, start=None, end=None, step=1): None and INT64_MAX ends mean "to the end",
+// which ONNX Slice reaches by clamping.
+Status slice(Context& ctx, const Node& node) {
+  const Value* self = ctx.input(node, 0);
+  if (!ctx.isTensor(self)) return ctx.fail(node, "slicing a list is not supported");
+  int64_t rank = ctx.requireRank(self);
+  int64_t axis = normalizeAxis(ctx.constInt(ctx.input(node, 1)), rank);
+  const Value* start = ctx.input(node, 2);
+  const Value* end = ctx.input(node, 3);
+  const Value* step = ctx.input(node, 4);
+  auto c_start = ctx.isNone(start) ? std::optional<int64_t>(0) : ctx.maybeConstInt(start);
+  auto c_end = ctx.isNone(end) ? std::optional<int64_t>(kInt64Max) : ctx.maybeConstInt(end);
+  auto c_step = ctx.maybeConstInt(step);
+  if (c_step && *c_step <= 0) return ctx.fail(node, "slice step must be positive");
+  // Traces spell x[:, 1:] as a full slice of dim 0 followed by the real one.
+  if (c_start == 0 && c_end == kInt64Max && c_step == 1) return passThrough(ctx, node);
+  std::string out = ctx.emit("Slice", {ctx.tensor(self), oneInt(ctx, start, 0), oneInt(ctx, end, kInt64Max),
+                                       ctx.constI64({axis}), oneInt(ctx, step, 1)});
+  ctx.bind(ctx.output(node), out);
+  return Status::Ok();
+}
+
+// select(self, dim, index): Gather with a 0-d index drops the axis; ONNX Gather accepts negative
+// indices in [-s, s-1] since opset 11, as PyTorch does.
+Status select(Context& ctx, const Node& node) {
+  const Value* self = ctx.input(node, 0);
+  if (!ctx.isTensor(self)) return ctx.fail(node, "select on a list is not supported");
+  int64_t axis = normalizeAxis(ctx.constInt(ctx.input(node, 1)), ctx.requireRank(self));
+  std::string out = ctx.emit("Gather", {ctx.tensor(self), scalarInt(ctx, ctx.input(node, 2))}, {{"axis", axis}});
+  ctx.bind(ctx.output(node), out);
+  return Status::Ok();
+}
+
+// narrow(self, dim, start, length) = self[start : start + length] on dim; start may be a tensor.
+Status narrow(Context& ctx, const Node& node) {
+  const Value* self = ctx.input(node, 0);
+  int64_t rank = ctx.requireRank(self);
+  int64_t axis = normalizeAxis(ctx.constInt(ctx.input(node, 1)), rank);
+  const Value* start = ctx.input(node, 2);
+  int64_t length = ctx.constInt(ctx.input(node, 3));
+  std::string starts, ends;
+  if (auto s = ctx.maybeConstInt(start)) {
+    // A negative start counts from the end; if it ends exactly at the end, end 0 would be empty.
+    int64_t e = *s + length;
+    if (*s < 0 && e >= 0) e = kInt64Max;
+    starts = ctx.constI64({*s});
+    ends = ctx.constI64({e});
+  } else {
+    starts = ctx.unsqueeze(scalarInt(ctx, start), {0});
+    ends = ctx.emit("Add", {starts, ctx.constI64({length})});
+  }
+  ctx.bind(ctx.output(node), ctx.emit("Slice", {ctx.tensor(self), starts, ends, ctx.constI64({axis})}));
+  return Status::Ok();
+}
+
+// index_select(self, dim, index): a 0-d index still keeps the dim (with size 1).
+Status indexSelect(Context& ctx, const Node& node) {
+  const Value* self = ctx.input(node, 0);
+  int64_t axis = normalizeAxis(ctx.constInt(ctx.input(node, 1)), ctx.requireRank(self));
+  const Value* index = ctx.input(node, 2);
+  std::string idx = indexTensor(ctx, index);
+  if (ctx.requireRank(index) == 0) idx = ctx.unsqueeze(idx, {0});
+  ctx.bind(ctx.output(node), ctx.emit("Gather", {ctx.tensor(self), idx}, {{"axis", axis}}));
+  return Status::Ok();
+}
+
+// gather(self, dim, index): GatherElements; the output takes the index's shape in both.
+Status gather(Context& ctx, const Node& node) {
+  const Value* self = ctx.input(node, 0);
+  int64_t axis = normalizeAxis(ctx.constInt(ctx.input(node, 1)), ctx.requireRank(self));
+  std::string idx = indexTensor(ctx, ctx.input(node, 2));
+  ctx.bind(ctx.output(node), ctx.emit("GatherElements", {ctx.tensor(self), idx}, {{"axis", axis}}));
+  return Status::Ok();
+}
+
+// embedding(weight, indices, padding_idx, ...): row lookup; padding_idx only matters for training.
+Status embedding(Context& ctx, const Node& node) {
+  std::string idx = indexTensor(ctx, ctx.input(node, 1));
+  ctx.bind(ctx.output(node), ctx.emit("Gather", {ctx.tensor(ctx.input(node, 0)), idx}, {{"axis", 0}}));
+  return Status::Ok();
+}
+
+// ---- advanced indexing: self[indices] with a Tensor?[] list ----------------------------------
+
+// The index tensors of an aten::index / index_put list, as int64 tensors on the dims they index.
+// A bool mask over k dims becomes k index vectors (the rows of NonZero), as PyTorch does.
+struct IndexPlan {
+  std::vector<int64_t> dims;        // indexed dims of self, ascending
+  std::vector<std::string> index;   // one INT64 tensor per indexed dim
+  std::vector<const Value*> values; // the index values as given (mask counted once)
+  int64_t index_rank = 0;           // rank of the broadcast index shape
+};
+
+std::optional<IndexPlan> planIndex(Context& ctx, const Value* list, int64_t rank, std::string* why) {
+  const Node* p = ctx.producer(list);
+  if (ctx.kind(*p) != "prim::ListConstruct") {
+    *why = "the index list is not built by prim::ListConstruct";
+    return std::nullopt;
+  }
+  IndexPlan plan;
+  int64_t dim = 0;
+  for (size_t i = 0; i < ctx.inputCount(*p); ++i) {
+    const Value* v = ctx.input(*p, i);
+    if (ctx.isNone(v)) {
+      ++dim;
+      continue;
+    }
+    DType dt = ctx.requireDType(v);
+    int64_t r = ctx.requireRank(v);
+    plan.values.push_back(v);
+    if (dt == DType::kBool || dt == DType::kUInt8) {  // uint8 is PyTorch's legacy mask type
+      if (r == 0 || dim + r > rank) {
+        *why = "a boolean mask of rank " + std::to_string(r) + " cannot index dim " + std::to_string(dim);
+        return std::nullopt;
+      }
+      // NonZero gives [r, N]: row k holds the positions on dim + k.
+      std::string nz = ctx.emit("NonZero", {ctx.tensor(v, DType::kBool)});
+      for (int64_t k = 0; k < r; ++k) {
+        plan.dims.push_back(dim + k);
+        plan.index.push_back(ctx.emit("Gather", {nz, ctx.scalarI64(k)}, {{"axis", 0}}));
+      }
+      plan.index_rank = std::max<int64_t>(plan.index_rank, 1);
+      dim += r;
+      continue;
+    }
+    if (!isIntegral(dt)) {
+      *why = std::string("index tensors must be integer or boolean, got ") + dtypeName(dt);
+      return std::nullopt;
+    }
+    plan.dims.push_back(dim++);
+    plan.index.push_back(indexTensor(ctx, v));
+    plan.index_rank = std::max(plan.index_rank, r);
+  }
+  if (dim > rank) {
+    *why = "too many indices for a tensor of rank " + std::to_string(rank);
+    return std::nullopt;
+  }
+  if (plan.dims.empty()) {
+    *why = "the index list holds no tensor";
+    return std::nullopt;
+  }
+  return plan;
+}
+
+bool consecutive(const std::vector<int64_t>& dims) {
+  for (size_t i = 1; i < dims.size(); ++i)
+    if (dims[i] != dims[i - 1] + 1) return false;
+  return true;
+}
+
+// Transposition that brings the indexed dims to the front, in order, the others after them.
+std::vector<int64_t> indexedFirst(const std::vector<int64_t>& dims, int64_t rank) {
+  std::vector<int64_t> perm = dims;
+  for (int64_t d = 0; d < rank; ++d)
+    if (std::find(dims.begin(), dims.end(), d) == dims.end()) perm.push_back(d);
+  return perm;
+}
+
+// The index tensors broadcast against each other and stacked on a new last axis: [B..., m].
+std::string stackedIndex(Context& ctx, const IndexPlan& plan) {
+  if (plan.index.size() == 1) return ctx.unsqueeze(plan.index[0], {plan.index_rank});
+  // The rows of one mask already have one shape.
+  bool same_shape = plan.values.size() == 1;
+  if (same_shape) {
+    std::vector<std::string> parts;
+    for (const auto& idx : plan.index) parts.push_back(ctx.unsqueeze(idx, {plan.index_rank}));
+    return ctx.emit("Concat", parts, {{"axis", plan.index_rank}});
+  }
+  // The broadcast shape B is the shape of their sum (Add broadcasts like PyTorch indexing).
+  std::string sum = plan.index[0];
+  for (size_t i = 1; i < plan.index.size(); ++i) sum = ctx.emit("Add", {sum, plan.index[i]});
+  std::string b = ctx.shapeOf(sum);
+  std::vector<std::string> parts;
+  for (const auto& idx : plan.index) parts.push_back(ctx.unsqueeze(ctx.emit("Expand", {idx, b}), {plan.index_rank}));
+  return ctx.emit("Concat", parts, {{"axis", plan.index_rank}});
+}
+
+// self[i0, i1, ...]: the result is self's shape with the indexed dims replaced by the broadcast
+// index shape B — in their place when they are consecutive, in front otherwise.
+Status index(Context& ctx, const Node& node) {
+  const Value* self = ctx.input(node, 0);
+  int64_t rank = ctx.requireRank(self);
+  std::string why;
+  auto plan = planIndex(ctx, ctx.input(node, 1), rank, &why);
+  if (!plan) return ctx.fail(node, why);
+  std::string x = ctx.tensor(self);
+  // One index tensor (or a 1-D mask): plain Gather (negative indices allowed, as in PyTorch).
+  if (plan->dims.size() == 1) {
+    ctx.bind(ctx.output(node), ctx.emit("Gather", {x, plan->index[0]}, {{"axis", plan->dims[0]}}));
+    return Status::Ok();
+  }
+  // GatherND over self with the indexed dims moved to the front gives [B..., other dims].
+  auto perm = indexedFirst(plan->dims, rank);
+  std::string out = ctx.emit("GatherND", {transposed(ctx, x, perm), stackedIndex(ctx, *plan)});
+  int64_t first = plan->dims.front();
+  if (consecutive(plan->dims) && first > 0) {
+    // Move B (index_rank dims in front) back to where the indexed dims were.
+    int64_t b = plan->index_rank;
+    int64_t out_rank = b + rank - static_cast<int64_t>(plan->dims.size());
+    std::vector<int64_t> back = iota(b, b + first);
+    for (int64_t i = 0; i < b; ++i) back.push_back(i);
+    for (int64_t i = b + first; i < out_rank; ++i) back.push_back(i);
+    out = transposed(ctx, out, back);
+  }
+  ctx.bind(ctx.output(node), out);
+  return Status::Ok();
+}
+
+// masked_select(self, mask): the elements where the (broadcast) mask holds, as a 1-D tensor.
+Status maskedSelect(Context& ctx, const Node& node) {
+  std::string x = ctx.tensor(ctx.input(node, 0));
+  std::string mask = ctx.tensor(ctx.input(node, 1), DType::kBool);
+  std::string xb = ctx.emit("Where", {mask, x, x});  // self broadcast against the mask
+  std::string mb = ctx.emit("Expand", {mask, ctx.shapeOf(xb)});
+  std::string nz = ctx.emit("Transpose", {ctx.emit("NonZero", {mb})}, {{"perm", std::vector<int64_t>{1, 0}}});
+  ctx.bind(ctx.output(node), ctx.emit("GatherND", {xb, nz}));
+  return Status::Ok();
+}
+
+// ---- index_put: self[indices] = values -----------------------------------------------------
+
+// Whether index_put's values hold one element (then a mask write is a Where).
+bool singleValue(Context& ctx, const Value* values) {
+  if (!ctx.isTensor(values)) return true;
+  for (int64_t d : ctx.shape(values))
+    if (d != 1) return false;
+  return true;
+}
+
+// A whole-tensor mask (or a mask over leading dims) with one value: Where.
+std::string putMask(Context& ctx, const Value* self, const Value* mask, const Value* values, bool accumulate) {
+  int64_t rank = ctx.requireRank(self);
+  DType dt = ctx.requireDType(self);
+  std::string x = ctx.tensor(self);
+  std::string m = ctx.tensor(mask, DType::kBool);
+  int64_t mr = ctx.requireRank(mask);
+  if (mr < rank) m = ctx.unsqueeze(m, iota(mr, rank));  // align the mask with the leading dims
+  std::string v = ctx.tensor(values, dt);
+  if (accumulate) v = ctx.emit("Add", {x, v});
+  return ctx.emit("Where", {m, v, x});
+}
+
+// A mask over the leading dims with one value per selected element: ScatterND at NonZero's positions.
+std::string putMaskValues(Context& ctx, const Value* self, const Value* mask, const Value* values, bool accumulate) {
+  DType dt = ctx.requireDType(self);
+  std::string x = ctx.tensor(self);
+  int64_t mr = ctx.requireRank(mask);
+  std::string nz = ctx.emit("Transpose", {ctx.emit("NonZero", {ctx.tensor(mask, DType::kBool)})},
+                            {{"perm", std::vector<int64_t>{1, 0}}});  // [N, mr]
+  // values broadcast to the shape self[mask] has: [N] + self.shape[mr:].
+  std::string n = ctx.emit("Slice", {ctx.shapeOf(nz), ctx.constI64({0}), ctx.constI64({1})});
+  std::string rest = ctx.emit("Slice", {ctx.shapeOf(x), ctx.constI64({mr}), ctx.constI64({kInt64Max})});
+  std::string updates =
+      ctx.emit("Expand", {ctx.tensor(values, dt), ctx.emit("Concat", {n, rest}, {{"axis", 0}})});
+  std::vector<Attr> attrs;
+  if (accumulate) attrs.push_back({"reduction", "add"});
+  return ctx.emit("ScatterND", {x, nz, updates}, attrs);
+}
+
+// One integer index on dim k (Nones before it): ScatterND on self with dim k moved to the front.
+// ScatterND's spec has no negative indices, so they are wrapped with a Python-style Mod.
+std::string putIndex(Context& ctx, const Value* self, int64_t k, const Value* index, const Value* values,
+                     bool accumulate) {
+  int64_t rank = ctx.requireRank(self);
+  DType dt = ctx.requireDType(self);
+  std::string x = ctx.tensor(self);
+  int64_t ir = ctx.requireRank(index);
+  std::string size = ctx.shape(self)[k] >= 0 ? ctx.scalarI64(ctx.shape(self)[k]) : ctx.dimOf(x, k);
+  std::string idx = ctx.emit("Mod", {indexTensor(ctx, index), size}, {{"fmod", 0}});
+  // values broadcast to the shape self[index] has: self.shape[:k] + index.shape + self.shape[k+1:].
+  std::string shape = ctx.shapeOf(x);
+  std::vector<std::string> parts;
+  if (k > 0) parts.push_back(ctx.emit("Slice", {shape, ctx.constI64({0}), ctx.constI64({k})}));
+  parts.push_back(ctx.shapeOf(idx));
+  if (k + 1 < rank) parts.push_back(ctx.emit("Slice", {shape, ctx.constI64({k + 1}), ctx.constI64({kInt64Max})}));
+  std::string target = parts.size() == 1 ? parts[0] : ctx.emit("Concat", parts, {{"axis", 0}});
+  std::string updates = ctx.emit("Expand", {ctx.tensor(values, dt), target});
+  // Bring the index dims to the front of the updates and dim k to the front of self.
+  std::vector<int64_t> uperm = iota(k, k + ir);
+  for (int64_t i = 0; i < k; ++i) uperm.push_back(i);
+  for (int64_t i = k + ir; i < k + ir + rank - 1 - k; ++i) uperm.push_back(i);
+  std::vector<int64_t> xperm = indexedFirst({k}, rank);
+  std::vector<Attr> attrs;
+  if (accumulate) attrs.push_back({"reduction", "add"});
+  std::string out = ctx.emit("ScatterND", {transposed(ctx, x, xperm), ctx.unsqueeze(idx, {ir}),
+                                           transposed(ctx, updates, uperm)}, attrs);
+  return transposed(ctx, out, inversePerm(xperm));
+}
+
+std::optional<std::string> indexPutValue(Context& ctx, const Node& node, std::string* why) {
+  const Value* self = ctx.input(node, 0);
+  int64_t rank = ctx.requireRank(self);
+  const Value* values = ctx.input(node, 2);
+  bool accumulate = ctx.inputCount(node) > 3 && ctx.constBool(ctx.input(node, 3));
+  const Node* list = ctx.producer(ctx.input(node, 1));
+  if (ctx.kind(*list) != "prim::ListConstruct") {
+    *why = "the index list is not built by prim::ListConstruct";
+    return std::nullopt;
+  }
+  int64_t k = 0;
+  const Value* index = nullptr;
+  for (size_t i = 0; i < ctx.inputCount(*list); ++i) {
+    const Value* v = ctx.input(*list, i);
+    if (ctx.isNone(v)) {
+      if (!index) ++k;
+      continue;
+    }
+    if (index) {
+      *why = "only a single index tensor is supported in index_put (self[..., idx] = v)";
+      return std::nullopt;
+    }
+    index = v;
+  }
+  if (!index || k >= rank) {
+    *why = "the index list holds no tensor within the rank";
+    return std::nullopt;
+  }
+  DType it = ctx.requireDType(index);
+  const bool mask = it == DType::kBool || it == DType::kUInt8;
+  if (mask && k != 0) {
+    *why = "a boolean mask in index_put is supported on the leading dims only";
+    return std::nullopt;
+  }
+  if (mask && singleValue(ctx, values)) return putMask(ctx, self, index, values, accumulate);
+  // ScatterND's reduction attribute (for accumulate=True) arrived in opset 16.
+  if (accumulate && ctx.opset() < 16) {
+    *why = "index_put with accumulate=True needs ScatterND's reduction (opset 16 or later); try --opset 16";
+    return std::nullopt;
+  }
+  if (mask) return putMaskValues(ctx, self, index, values, accumulate);
+  return putIndex(ctx, self, k, index, values, accumulate);
+}
+
+Status indexPut(Context& ctx, const Node& node) {
+  std::string why;
+  auto out = indexPutValue(ctx, node, &why);
+  if (!out) return ctx.fail(node, why);
+  ctx.bind(ctx.output(node), *out);
+  return Status::Ok();
+}
+
+// A slice that keeps the whole tensor: writing into it writes into its base.
+bool isIdentitySlice(Context& ctx, const Node& n) {
+  if (ctx.kind(n) != "aten::slice" || !ctx.isTensor(ctx.input(n, 0))) return false;
+  auto start = ctx.isNone(ctx.input(n, 2)) ? std::optional<int64_t>(0) : ctx.maybeConstInt(ctx.input(n, 2));
+  auto end = ctx.isNone(ctx.input(n, 3)) ? std::optional<int64_t>(kInt64Max) : ctx.maybeConstInt(ctx.input(n, 3));
+  return start == 0 && end == kInt64Max && ctx.maybeConstInt(ctx.input(n, 4)) == 1;
+}
+
+// index_put_ that the frontend's mutation removal left in place (self is a graph input, or an
+// identity view such as the x[:, ...] slice a trace emits): the written tensor and the bases it
+// views are rebound to the new value, so later readers see the write. Writes through other views
+// cannot be expressed this way.
+Status indexPutInPlace(Context& ctx, const Node& node) {
+  static const char* kViews[] = {"aten::select", "aten::slice", "aten::narrow", "aten::view", "aten::reshape",
+                                 "aten::transpose", "aten::permute", "aten::squeeze", "aten::unsqueeze",
+                                 "aten::expand", "aten::flatten", "aten::t", "aten::diagonal", "aten::unfold"};
+  std::vector<const Value*> targets = {ctx.input(node, 0)};
+  for (const Node* p = ctx.producer(targets.back());; p = ctx.producer(targets.back())) {
+    if (isIdentitySlice(ctx, *p)) {
+      targets.push_back(ctx.input(*p, 0));
+      continue;
+    }
+    if (std::find(std::begin(kViews), std::end(kViews), ctx.kind(*p)) != std::end(kViews))
+      return ctx.fail(node, "in-place index_put_ through a view (" + ctx.kind(*p) +
+                                ") cannot be converted; write into a clone and assign it back");
+    break;
+  }
+  std::string why;
+  auto out = indexPutValue(ctx, node, &why);
+  if (!out) return ctx.fail(node, why);
+  for (const Value* t : targets) ctx.bind(t, *out);
+  ctx.bind(ctx.output(node), *out);
+  return Status::Ok();
+}
+
+}  // namespace
+
+void registerIndexOps(Registry& r) {
+  r.add("aten::slice", 1, slice);
+  r.add("aten::select", 1, select);
+  r.add("aten::narrow", 1, narrow);
+  r.add("aten::index_select", 1, indexSelect);
+  r.add("aten::gather", 1, gather);
+  r.add("aten::embedding", 1, embedding);
+  r.add("aten::index", 1, index);
+  r.add("aten::masked_select", 1, maskedSelect);
+  r.add("aten::index_put", 1, indexPut);
+  r.add("aten::index_put_", 1, indexPutInPlace);
+}
 
 }  // namespace pt2onnx

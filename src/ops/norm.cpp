@@ -1,9 +1,169 @@
-// Converters: norm family.
-#include "core/context.h"
-#include "core/registry.h"
+// Converters: normalization (batch_norm, layer_norm, native_layer_norm, group_norm, instance_norm).
+#include "ops/common.h"
 
 namespace pt2onnx {
+namespace {
 
-void registerNormOps(Registry& r) { (void)r; }
+// An optional per-channel affine argument, or `fill` repeated over `dims` when it is None.
+std::string affineOrFill(Context& ctx, const Value* v, const std::vector<int64_t>& dims, double fill, DType dt) {
+  if (!ctx.isNone(v)) return ctx.tensor(v, dt);
+  int64_t count = 1;
+  for (auto d : dims) {
+    if (d < 0) throw ConvertError("weight or bias is None and the channel count is not fixed");
+    count *= d;
+  }
+  return ctx.constTensor(std::vector<double>(count, fill), dims, dt);
+}
+
+// y * weight + bias, skipping whichever is None; `axes` unsqueezes them (a [C] weight against a
+// [N, C, ...] input needs trailing ones).
+std::string applyAffine(Context& ctx, std::string y, const Value* weight, const Value* bias, DType dt,
+                        const std::vector<int64_t>& axes) {
+  auto param = [&](const Value* v) {
+    std::string t = ctx.tensor(v, dt);
+    return axes.empty() ? t : ctx.unsqueeze(t, axes);
+  };
+  if (!ctx.isNone(weight)) y = ctx.emit("Mul", {y, param(weight)});
+  if (!ctx.isNone(bias)) y = ctx.emit("Add", {y, param(bias)});
+  return y;
+}
+
+struct Moments {
+  std::string y;     // (x - mean) / std
+  std::string mean;  // keepdims over the normalized axes
+  std::string std;   // sqrt(var + eps)
+};
+
+// Normalizes x over `axes` with the biased variance PyTorch uses:
+// y = (x - E[x]) / sqrt(E[(x - E[x])^2] + eps).
+Moments normalize(Context& ctx, const std::string& x, const std::vector<int64_t>& axes, double eps, DType dt) {
+  std::string mean = ctx.reduce("ReduceMean", x, axes, true);
+  std::string centered = ctx.emit("Sub", {x, mean});
+  std::string var = ctx.reduce("ReduceMean", ctx.emit("Mul", {centered, centered}), axes, true);
+  std::string std = ctx.emit("Sqrt", {ctx.emit("Add", {var, ctx.scalar(eps, dt)})});
+  return {ctx.emit("Div", {centered, std}), mean, std};
+}
+
+// Eval-mode BatchNormalization with running statistics; also instance_norm without input stats.
+Status batchNormEval(Context& ctx, const Node& node, const Value* input, const Value* weight, const Value* bias,
+                     const Value* mean, const Value* var, double eps) {
+  if (ctx.isNone(mean) || ctx.isNone(var)) return ctx.fail(node, "running_mean and running_var are required in eval mode");
+  DType dt = ctx.requireDType(input);
+  if (ctx.requireRank(input) < 2) return ctx.fail(node, "input needs a channel dimension (rank 2 or more)");
+  std::vector<int64_t> channels = {ctx.shape(input)[1]};
+  // Before opset 15 mean and var had to share the input's element type; casting covers both.
+  std::vector<std::string> ins = {ctx.tensor(input), affineOrFill(ctx, weight, channels, 1.0, dt),
+                                  affineOrFill(ctx, bias, channels, 0.0, dt), ctx.tensor(mean, dt),
+                                  ctx.tensor(var, dt)};
+  ctx.bind(ctx.output(node), ctx.emit("BatchNormalization", ins, {{"epsilon", eps}}));
+  return Status::Ok();
+}
+
+Status batchNorm(Context& ctx, const Node& node) {
+  if (ctx.constBool(ctx.arg(node, "training")))
+    return ctx.fail(node,
+                    "batch_norm in training mode normalizes with batch statistics (the module is in train() mode, or "
+                    "track_running_stats=False); export the model in eval() mode with running statistics");
+  return batchNormEval(ctx, node, ctx.arg(node, "input"), ctx.arg(node, "weight"), ctx.arg(node, "bias"),
+                       ctx.arg(node, "running_mean"), ctx.arg(node, "running_var"), ctx.constDouble(ctx.arg(node, "eps")));
+}
+
+// The trailing `count` axes of a rank-`rank` tensor.
+std::vector<int64_t> lastAxes(int64_t rank, int64_t count) {
+  std::vector<int64_t> axes;
+  for (int64_t i = rank - count; i < rank; ++i) axes.push_back(i);
+  return axes;
+}
+
+// layer_norm / native_layer_norm before opset 17: ReduceMean decomposition. native_layer_norm
+// also returns mean and rstd = 1 / sqrt(var + eps), both with ones on the normalized axes.
+Status layerNorm11(Context& ctx, const Node& node) {
+  const Value* input = ctx.arg(node, "input");
+  DType dt = ctx.requireDType(input);
+  int64_t rank = ctx.requireRank(input);
+  auto normalized = ctx.constInts(ctx.arg(node, "normalized_shape"));
+  if (static_cast<int64_t>(normalized.size()) > rank || normalized.empty())
+    return ctx.fail(node, "normalized_shape does not fit the input's rank");
+  Moments m = normalize(ctx, ctx.tensor(input), lastAxes(rank, normalized.size()), ctx.constDouble(ctx.arg(node, "eps")), dt);
+  ctx.bind(ctx.output(node), applyAffine(ctx, m.y, ctx.arg(node, "weight"), ctx.arg(node, "bias"), dt, {}));
+  if (ctx.outputCount(node) == 3) {
+    ctx.bind(ctx.output(node, 1), m.mean);
+    ctx.bind(ctx.output(node, 2), ctx.emit("Reciprocal", {m.std}));
+  }
+  return Status::Ok();
+}
+
+// Opset 17 added LayerNormalization: normalizes over axis..rank-1; Scale is required, B optional.
+// Its Mean and InvStdDev outputs are native_layer_norm's mean and rstd (computed in float, the
+// default stash_type, so cast to other input types).
+Status layerNorm17(Context& ctx, const Node& node) {
+  const Value* input = ctx.arg(node, "input");
+  const Value* bias = ctx.arg(node, "bias");
+  DType dt = ctx.requireDType(input);
+  int64_t rank = ctx.requireRank(input);
+  auto normalized = ctx.constInts(ctx.arg(node, "normalized_shape"));
+  if (static_cast<int64_t>(normalized.size()) > rank || normalized.empty())
+    return ctx.fail(node, "normalized_shape does not fit the input's rank");
+  std::vector<std::string> ins = {ctx.tensor(input), affineOrFill(ctx, ctx.arg(node, "weight"), normalized, 1.0, dt)};
+  if (!ctx.isNone(bias)) ins.push_back(ctx.tensor(bias, dt));
+  std::vector<Attr> attrs = {{"axis", -static_cast<int64_t>(normalized.size())},
+                             {"epsilon", ctx.constDouble(ctx.arg(node, "eps"))}};
+  size_t n = ctx.outputCount(node) == 3 ? 3 : 1;
+  auto outs = ctx.emitN("LayerNormalization", ins, attrs, n);
+  ctx.bind(ctx.output(node), outs[0]);
+  if (n == 3) {
+    ctx.bind(ctx.output(node, 1), ctx.cast(outs[1], DType::kFloat, dt));
+    ctx.bind(ctx.output(node, 2), ctx.cast(outs[2], DType::kFloat, dt));
+  }
+  return Status::Ok();
+}
+
+// group_norm(input [N, C, *], num_groups, weight?, bias?, eps): statistics per (sample, group) over
+// [N, G, C/G * spatial], then the per-channel affine.
+Status groupNorm(Context& ctx, const Node& node) {
+  const Value* input = ctx.arg(node, "input");
+  DType dt = ctx.requireDType(input);
+  int64_t rank = ctx.requireRank(input);
+  if (rank < 2) return ctx.fail(node, "input needs a channel dimension (rank 2 or more)");
+  int64_t groups = ctx.constInt(ctx.arg(node, "num_groups"));
+  std::string x = ctx.tensor(input);
+  std::string grouped = ctx.emit("Reshape", {x, ctx.constI64({0, groups, -1})});
+  Moments m = normalize(ctx, grouped, {2}, ctx.constDouble(ctx.arg(node, "eps")), dt);
+  std::string y = ctx.emit("Reshape", {m.y, ctx.shapeOf(x)});
+  std::vector<int64_t> spatial;  // weight and bias [C] -> [C, 1, ...] against [N, C, *]
+  for (int64_t i = 1; i < rank - 1; ++i) spatial.push_back(i);
+  ctx.bind(ctx.output(node), applyAffine(ctx, y, ctx.arg(node, "weight"), ctx.arg(node, "bias"), dt, spatial));
+  return Status::Ok();
+}
+
+// instance_norm: with use_input_stats, statistics per (sample, channel) over the spatial dims, which
+// is InstanceNormalization; without, the running statistics as in eval-mode batch_norm.
+Status instanceNorm(Context& ctx, const Node& node) {
+  const Value* input = ctx.arg(node, "input");
+  const Value* weight = ctx.arg(node, "weight");
+  const Value* bias = ctx.arg(node, "bias");
+  double eps = ctx.constDouble(ctx.arg(node, "eps"));
+  if (!ctx.constBool(ctx.arg(node, "use_input_stats")))
+    return batchNormEval(ctx, node, input, weight, bias, ctx.arg(node, "running_mean"), ctx.arg(node, "running_var"), eps);
+  DType dt = ctx.requireDType(input);
+  if (ctx.requireRank(input) < 3) return ctx.fail(node, "InstanceNormalization needs an [N, C, D1, ...] input");
+  std::vector<int64_t> channels = {ctx.shape(input)[1]};
+  std::vector<std::string> ins = {ctx.tensor(input), affineOrFill(ctx, weight, channels, 1.0, dt),
+                                  affineOrFill(ctx, bias, channels, 0.0, dt)};
+  ctx.bind(ctx.output(node), ctx.emit("InstanceNormalization", ins, {{"epsilon", eps}}));
+  return Status::Ok();
+}
+
+}  // namespace
+
+void registerNormOps(Registry& r) {
+  r.add("aten::batch_norm", 1, batchNorm);
+  r.add("aten::layer_norm", 11, layerNorm11);
+  r.add("aten::layer_norm", 17, layerNorm17);
+  r.add("aten::native_layer_norm", 11, layerNorm11);
+  r.add("aten::native_layer_norm", 17, layerNorm17);
+  r.add("aten::group_norm", 1, groupNorm);
+  r.add("aten::instance_norm", 1, instanceNorm);
+}
 
 }  // namespace pt2onnx

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what is missing on Debian 12 (build tools, LibTorch, ONNX, CLI11, spdlog, GoogleTest,
+# Python torch for fixtures, Node.js for the ONNX Runtime checks), then configures and builds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(cmake g++ make pkg-config libtorch-dev libonnx-dev libprotobuf-dev protobuf-compiler libcli11-dev
+  libspdlog-dev libgtest-dev python3-torch python3-torchvision time)
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo=sudo
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+build=${PT2ONNX_BUILD_DIR:-build}
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release
+cmake --build "$build" -j"$(nproc)"
+echo "setup: built $build/pt2onnx"
