@@ -122,6 +122,14 @@ bool Context::isTensor(const Value* value) const {
 
 bool Context::isList(const Value* value) const { return value->type()->kind() == c10::TypeKind::ListType; }
 
+bool Context::isTensorList(const Value* value) const {
+  auto list = value->type()->cast<c10::ListType>();
+  if (!list) return false;
+  auto element = list->getElementType();
+  if (auto opt = element->cast<c10::OptionalType>()) element = opt->getElementType();
+  return element->isSubtypeOf(*c10::TensorType::get());
+}
+
 int64_t Context::constInt(const Value* value) const {
   auto iv = constantOf(value);
   if (iv.isInt()) return iv.toInt();
@@ -317,6 +325,40 @@ std::vector<std::string> Context::tensorList(const Value* value) {
     }
   }
   throw ConvertError(describe(value) + " is not a list of tensors this converter can follow");
+}
+
+std::vector<Context::ListElement> Context::optionalTensorList(const Value* value) {
+  std::vector<ListElement> out;
+  const Node* p = value->node();
+  if (p->kind() == c10::prim::ListConstruct) {
+    for (const Value* v : p->inputs()) {
+      ListElement e;
+      if (!isNone(v)) {
+        e.none = false;
+        e.dtype = requireDType(v);
+        e.rank = requireRank(v);
+        e.name = tensor(v);
+      }
+      out.push_back(e);
+    }
+    return out;
+  }
+  auto iv = constantOf(value);
+  if (!iv.isList()) throw ConvertError(describe(value) + " is neither a list nor a constant list");
+  for (const c10::IValue& element : iv.toListRef()) {
+    ListElement e;
+    if (element.isTensor()) {
+      const at::Tensor& t = element.toTensor();
+      e.none = false;
+      e.dtype = fromTorch(t.scalar_type());
+      e.rank = t.dim();
+      e.name = impl_->addInitializer(t, value->debugName());
+    } else if (!element.isNone()) {
+      throw ConvertError(describe(value) + " holds a " + element.tagKind() + " where a tensor or None was expected");
+    }
+    out.push_back(e);
+  }
+  return out;
 }
 
 std::string Context::intsTensor(const Value* value) {

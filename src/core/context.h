@@ -69,6 +69,7 @@ class Context {
   bool isConstant(const Value* value) const;
   bool isTensor(const Value* value) const;  // Tensor (not a Python scalar or list)
   bool isList(const Value* value) const;
+  bool isTensorList(const Value* value) const;  // Tensor[] (or Tensor?[])
   // Constant arguments; each throws ConvertError naming the argument when it is not constant.
   int64_t constInt(const Value* value) const;
   double constDouble(const Value* value) const;  // also accepts int and bool constants
@@ -92,6 +93,14 @@ class Context {
   std::string tensor(const Value* value, DType as);  // cast when needed
   std::vector<std::string> tensorList(const Value* value);
   std::string intsTensor(const Value* value);  // int[] as a 1-D INT64 tensor, static or computed
+  // Elements of a Tensor?[] list (built by prim::ListConstruct or folded to a constant), Nones kept.
+  struct ListElement {
+    bool none = true;
+    std::string name;  // in the element's own dtype
+    DType dtype = DType::kUndefined;
+    int64_t rank = -1;
+  };
+  std::vector<ListElement> optionalTensorList(const Value* value);
 
   std::string emit(const std::string& op_type, const std::vector<std::string>& inputs,
                    const std::vector<Attr>& attrs = {});

@@ -32,18 +32,12 @@ ConvertFn filled(ShapeFrom from, double value, int fill_arg = -1) {
   };
 }
 
-// Element types ONNX Range accepts; others are computed in a wider type and cast.
+// The type Range computes in: PyTorch steps floating ranges in double (start + i * step), and
+// ONNX Range takes no 8-bit or 16-bit float types.
 DType rangeType(DType dt) {
-  switch (dt) {
-    case DType::kFloat:
-    case DType::kDouble:
-    case DType::kInt16:
-    case DType::kInt32:
-    case DType::kInt64:
-      return dt;
-    default:
-      return isFloating(dt) ? DType::kFloat : DType::kInt64;
-  }
+  if (isFloating(dt)) return DType::kDouble;
+  if (dt == DType::kInt16 || dt == DType::kInt32 || dt == DType::kInt64) return dt;
+  return DType::kInt64;
 }
 
 // arange overloads by input count: (end, dtype, layout, device, pin_memory) |
@@ -56,7 +50,7 @@ Status arange(Context& ctx, const Node& node) {
   size_t n = ctx.inputCount(node);
   if (n < 5 || n > 7) return ctx.fail(node, "unexpected arange overload with " + std::to_string(n) + " inputs");
   for (size_t i = 0; i + 4 < n; ++i)
-    if (ctx.requireRank(ctx.input(node, i)) != 0) return ctx.fail(node, "arange bounds must be scalars");
+    if (ctx.rank(ctx.input(node, i)) > 0) return ctx.fail(node, "arange bounds must be scalars");
   std::string start = n == 5 ? ctx.scalar(0, ct) : ctx.tensor(ctx.input(node, 0), ct);
   std::string end = ctx.tensor(ctx.input(node, n == 5 ? 0 : 1), ct);
   std::string step = n == 7 ? ctx.tensor(ctx.input(node, 2), ct) : ctx.scalar(1, ct);

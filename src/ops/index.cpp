@@ -1,6 +1,6 @@
 // Converters: slicing and indexing — slice/select/narrow, index_select/gather/embedding, advanced index, index_put.
+
 #include <algorithm>
-#include <numeric>
 
 #include "ops/common.h"
 
@@ -132,54 +132,72 @@ Status embedding(Context& ctx, const Node& node) {
 
 // ---- advanced indexing: self[indices] with a Tensor?[] list ----------------------------------
 
-// The index tensors of an aten::index / index_put list, as int64 tensors on the dims they index.
-// A bool mask over k dims becomes k index vectors (the rows of NonZero), as PyTorch does.
+// One element of an aten::index / index_put Tensor?[] list: None, an INT64 index tensor, or a
+// BOOL mask (uint8 is PyTorch's legacy mask type).
+struct IndexArg {
+  bool none = true;
+  bool mask = false;
+  std::string name;
+  int64_t rank = 0;
+};
+
+std::optional<std::vector<IndexArg>> readIndexList(Context& ctx, const Value* list, std::string* why) {
+  std::vector<IndexArg> args;
+  for (const auto& e : ctx.optionalTensorList(list)) {
+    IndexArg a;
+    if (!e.none) {
+      a.none = false;
+      a.mask = e.dtype == DType::kBool || e.dtype == DType::kUInt8;
+      if (!a.mask && !isIntegral(e.dtype)) {
+        *why = std::string("index tensors must be integer or boolean, got ") + dtypeName(e.dtype);
+        return std::nullopt;
+      }
+      a.rank = e.rank;
+      a.name = ctx.cast(e.name, e.dtype, a.mask ? DType::kBool : DType::kInt64);
+    }
+    args.push_back(a);
+  }
+  return args;
+}
+
+// The index tensors of an aten::index list, as INT64 tensors on the dims they index. A mask over
+// k dims becomes k index vectors (the rows of NonZero), as PyTorch does.
 struct IndexPlan {
-  std::vector<int64_t> dims;        // indexed dims of self, ascending
-  std::vector<std::string> index;   // one INT64 tensor per indexed dim
-  std::vector<const Value*> values; // the index values as given (mask counted once)
-  int64_t index_rank = 0;           // rank of the broadcast index shape
+  std::vector<int64_t> dims;       // indexed dims of self, ascending
+  std::vector<std::string> index;  // one INT64 tensor per indexed dim
+  size_t sources = 0;              // index tensors given (a mask counts once)
+  int64_t index_rank = 0;          // rank of the broadcast index shape
 };
 
 std::optional<IndexPlan> planIndex(Context& ctx, const Value* list, int64_t rank, std::string* why) {
-  const Node* p = ctx.producer(list);
-  if (ctx.kind(*p) != "prim::ListConstruct") {
-    *why = "the index list is not built by prim::ListConstruct";
-    return std::nullopt;
-  }
+  auto args = readIndexList(ctx, list, why);
+  if (!args) return std::nullopt;
   IndexPlan plan;
   int64_t dim = 0;
-  for (size_t i = 0; i < ctx.inputCount(*p); ++i) {
-    const Value* v = ctx.input(*p, i);
-    if (ctx.isNone(v)) {
+  for (const IndexArg& a : *args) {
+    if (a.none) {
       ++dim;
       continue;
     }
-    DType dt = ctx.requireDType(v);
-    int64_t r = ctx.requireRank(v);
-    plan.values.push_back(v);
-    if (dt == DType::kBool || dt == DType::kUInt8) {  // uint8 is PyTorch's legacy mask type
-      if (r == 0 || dim + r > rank) {
-        *why = "a boolean mask of rank " + std::to_string(r) + " cannot index dim " + std::to_string(dim);
-        return std::nullopt;
-      }
-      // NonZero gives [r, N]: row k holds the positions on dim + k.
-      std::string nz = ctx.emit("NonZero", {ctx.tensor(v, DType::kBool)});
-      for (int64_t k = 0; k < r; ++k) {
-        plan.dims.push_back(dim + k);
-        plan.index.push_back(ctx.emit("Gather", {nz, ctx.scalarI64(k)}, {{"axis", 0}}));
-      }
-      plan.index_rank = std::max<int64_t>(plan.index_rank, 1);
-      dim += r;
+    ++plan.sources;
+    if (!a.mask) {
+      plan.dims.push_back(dim++);
+      plan.index.push_back(a.name);
+      plan.index_rank = std::max(plan.index_rank, a.rank);
       continue;
     }
-    if (!isIntegral(dt)) {
-      *why = std::string("index tensors must be integer or boolean, got ") + dtypeName(dt);
+    if (a.rank == 0 || dim + a.rank > rank) {
+      *why = "a boolean mask of rank " + std::to_string(a.rank) + " cannot index dim " + std::to_string(dim);
       return std::nullopt;
     }
-    plan.dims.push_back(dim++);
-    plan.index.push_back(indexTensor(ctx, v));
-    plan.index_rank = std::max(plan.index_rank, r);
+    // NonZero gives [r, N]: row k holds the positions on dim + k.
+    std::string nz = ctx.emit("NonZero", {a.name});
+    for (int64_t k = 0; k < a.rank; ++k) {
+      plan.dims.push_back(dim + k);
+      plan.index.push_back(ctx.emit("Gather", {nz, ctx.scalarI64(k)}, {{"axis", 0}}));
+    }
+    plan.index_rank = std::max<int64_t>(plan.index_rank, 1);
+    dim += a.rank;
   }
   if (dim > rank) {
     *why = "too many indices for a tensor of rank " + std::to_string(rank);
@@ -210,8 +228,7 @@ std::vector<int64_t> indexedFirst(const std::vector<int64_t>& dims, int64_t rank
 std::string stackedIndex(Context& ctx, const IndexPlan& plan) {
   if (plan.index.size() == 1) return ctx.unsqueeze(plan.index[0], {plan.index_rank});
   // The rows of one mask already have one shape.
-  bool same_shape = plan.values.size() == 1;
-  if (same_shape) {
+  if (plan.sources == 1) {
     std::vector<std::string> parts;
     for (const auto& idx : plan.index) parts.push_back(ctx.unsqueeze(idx, {plan.index_rank}));
     return ctx.emit("Concat", parts, {{"axis", plan.index_rank}});
@@ -277,31 +294,25 @@ bool singleValue(Context& ctx, const Value* values) {
   return true;
 }
 
-// A whole-tensor mask (or a mask over leading dims) with one value: Where.
-std::string putMask(Context& ctx, const Value* self, const Value* mask, const Value* values, bool accumulate) {
+// A mask over the leading dims with one value: Where.
+std::string putMask(Context& ctx, const Value* self, const IndexArg& mask, const Value* values, bool accumulate) {
   int64_t rank = ctx.requireRank(self);
-  DType dt = ctx.requireDType(self);
   std::string x = ctx.tensor(self);
-  std::string m = ctx.tensor(mask, DType::kBool);
-  int64_t mr = ctx.requireRank(mask);
-  if (mr < rank) m = ctx.unsqueeze(m, iota(mr, rank));  // align the mask with the leading dims
-  std::string v = ctx.tensor(values, dt);
+  std::string m = mask.rank < rank ? ctx.unsqueeze(mask.name, iota(mask.rank, rank)) : mask.name;
+  std::string v = ctx.tensor(values, ctx.requireDType(self));
   if (accumulate) v = ctx.emit("Add", {x, v});
   return ctx.emit("Where", {m, v, x});
 }
 
 // A mask over the leading dims with one value per selected element: ScatterND at NonZero's positions.
-std::string putMaskValues(Context& ctx, const Value* self, const Value* mask, const Value* values, bool accumulate) {
-  DType dt = ctx.requireDType(self);
+std::string putMaskValues(Context& ctx, const Value* self, const IndexArg& mask, const Value* values, bool accumulate) {
   std::string x = ctx.tensor(self);
-  int64_t mr = ctx.requireRank(mask);
-  std::string nz = ctx.emit("Transpose", {ctx.emit("NonZero", {ctx.tensor(mask, DType::kBool)})},
-                            {{"perm", std::vector<int64_t>{1, 0}}});  // [N, mr]
-  // values broadcast to the shape self[mask] has: [N] + self.shape[mr:].
+  std::string nz = ctx.emit("Transpose", {ctx.emit("NonZero", {mask.name})}, {{"perm", std::vector<int64_t>{1, 0}}});
+  // values broadcast to the shape self[mask] has: [N] + self.shape[rank(mask):].
   std::string n = ctx.emit("Slice", {ctx.shapeOf(nz), ctx.constI64({0}), ctx.constI64({1})});
-  std::string rest = ctx.emit("Slice", {ctx.shapeOf(x), ctx.constI64({mr}), ctx.constI64({kInt64Max})});
-  std::string updates =
-      ctx.emit("Expand", {ctx.tensor(values, dt), ctx.emit("Concat", {n, rest}, {{"axis", 0}})});
+  std::string rest = ctx.emit("Slice", {ctx.shapeOf(x), ctx.constI64({mask.rank}), ctx.constI64({kInt64Max})});
+  std::string target = ctx.emit("Concat", {n, rest}, {{"axis", 0}});
+  std::string updates = ctx.emit("Expand", {ctx.tensor(values, ctx.requireDType(self)), target});
   std::vector<Attr> attrs;
   if (accumulate) attrs.push_back({"reduction", "add"});
   return ctx.emit("ScatterND", {x, nz, updates}, attrs);
@@ -309,14 +320,13 @@ std::string putMaskValues(Context& ctx, const Value* self, const Value* mask, co
 
 // One integer index on dim k (Nones before it): ScatterND on self with dim k moved to the front.
 // ScatterND's spec has no negative indices, so they are wrapped with a Python-style Mod.
-std::string putIndex(Context& ctx, const Value* self, int64_t k, const Value* index, const Value* values,
+std::string putIndex(Context& ctx, const Value* self, int64_t k, const IndexArg& index, const Value* values,
                      bool accumulate) {
   int64_t rank = ctx.requireRank(self);
-  DType dt = ctx.requireDType(self);
   std::string x = ctx.tensor(self);
-  int64_t ir = ctx.requireRank(index);
+  int64_t ir = index.rank;
   std::string size = ctx.shape(self)[k] >= 0 ? ctx.scalarI64(ctx.shape(self)[k]) : ctx.dimOf(x, k);
-  std::string idx = ctx.emit("Mod", {indexTensor(ctx, index), size}, {{"fmod", 0}});
+  std::string idx = ctx.emit("Mod", {index.name, size}, {{"fmod", 0}});
   // values broadcast to the shape self[index] has: self.shape[:k] + index.shape + self.shape[k+1:].
   std::string shape = ctx.shapeOf(x);
   std::vector<std::string> parts;
@@ -324,34 +334,31 @@ std::string putIndex(Context& ctx, const Value* self, int64_t k, const Value* in
   parts.push_back(ctx.shapeOf(idx));
   if (k + 1 < rank) parts.push_back(ctx.emit("Slice", {shape, ctx.constI64({k + 1}), ctx.constI64({kInt64Max})}));
   std::string target = parts.size() == 1 ? parts[0] : ctx.emit("Concat", parts, {{"axis", 0}});
-  std::string updates = ctx.emit("Expand", {ctx.tensor(values, dt), target});
+  std::string updates = ctx.emit("Expand", {ctx.tensor(values, ctx.requireDType(self)), target});
   // Bring the index dims to the front of the updates and dim k to the front of self.
   std::vector<int64_t> uperm = iota(k, k + ir);
   for (int64_t i = 0; i < k; ++i) uperm.push_back(i);
-  for (int64_t i = k + ir; i < k + ir + rank - 1 - k; ++i) uperm.push_back(i);
+  for (int64_t i = k + ir; i < ir + rank - 1; ++i) uperm.push_back(i);
   std::vector<int64_t> xperm = indexedFirst({k}, rank);
   std::vector<Attr> attrs;
   if (accumulate) attrs.push_back({"reduction", "add"});
-  std::string out = ctx.emit("ScatterND", {transposed(ctx, x, xperm), ctx.unsqueeze(idx, {ir}),
-                                           transposed(ctx, updates, uperm)}, attrs);
+  std::string out = ctx.emit(
+      "ScatterND", {transposed(ctx, x, xperm), ctx.unsqueeze(idx, {ir}), transposed(ctx, updates, uperm)}, attrs);
   return transposed(ctx, out, inversePerm(xperm));
 }
 
+// index_put(self, indices, values, accumulate) with one index tensor (Nones before it allowed).
 std::optional<std::string> indexPutValue(Context& ctx, const Node& node, std::string* why) {
   const Value* self = ctx.input(node, 0);
   int64_t rank = ctx.requireRank(self);
   const Value* values = ctx.input(node, 2);
   bool accumulate = ctx.inputCount(node) > 3 && ctx.constBool(ctx.input(node, 3));
-  const Node* list = ctx.producer(ctx.input(node, 1));
-  if (ctx.kind(*list) != "prim::ListConstruct") {
-    *why = "the index list is not built by prim::ListConstruct";
-    return std::nullopt;
-  }
+  auto args = readIndexList(ctx, ctx.input(node, 1), why);
+  if (!args) return std::nullopt;
   int64_t k = 0;
-  const Value* index = nullptr;
-  for (size_t i = 0; i < ctx.inputCount(*list); ++i) {
-    const Value* v = ctx.input(*list, i);
-    if (ctx.isNone(v)) {
+  const IndexArg* index = nullptr;
+  for (const IndexArg& a : *args) {
+    if (a.none) {
       if (!index) ++k;
       continue;
     }
@@ -359,26 +366,24 @@ std::optional<std::string> indexPutValue(Context& ctx, const Node& node, std::st
       *why = "only a single index tensor is supported in index_put (self[..., idx] = v)";
       return std::nullopt;
     }
-    index = v;
+    index = &a;
   }
   if (!index || k >= rank) {
     *why = "the index list holds no tensor within the rank";
     return std::nullopt;
   }
-  DType it = ctx.requireDType(index);
-  const bool mask = it == DType::kBool || it == DType::kUInt8;
-  if (mask && k != 0) {
+  if (index->mask && (k != 0 || index->rank > rank)) {
     *why = "a boolean mask in index_put is supported on the leading dims only";
     return std::nullopt;
   }
-  if (mask && singleValue(ctx, values)) return putMask(ctx, self, index, values, accumulate);
+  if (index->mask && singleValue(ctx, values)) return putMask(ctx, self, *index, values, accumulate);
   // ScatterND's reduction attribute (for accumulate=True) arrived in opset 16.
   if (accumulate && ctx.opset() < 16) {
     *why = "index_put with accumulate=True needs ScatterND's reduction (opset 16 or later); try --opset 16";
     return std::nullopt;
   }
-  if (mask) return putMaskValues(ctx, self, index, values, accumulate);
-  return putIndex(ctx, self, k, index, values, accumulate);
+  if (index->mask) return putMaskValues(ctx, self, *index, values, accumulate);
+  return putIndex(ctx, self, k, *index, values, accumulate);
 }
 
 Status indexPut(Context& ctx, const Node& node) {
@@ -389,25 +394,33 @@ Status indexPut(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
-// A slice that keeps the whole tensor: writing into it writes into its base.
-bool isIdentitySlice(Context& ctx, const Node& n) {
-  if (ctx.kind(n) != "aten::slice" || !ctx.isTensor(ctx.input(n, 0))) return false;
+// An op whose result shares all of its input's storage unchanged (a full slice, detach, a no-op
+// cast...): writing into the result writes into the input.
+bool isWholeAlias(Context& ctx, const Node& n) {
+  const std::string k = ctx.kind(n);
+  if (ctx.inputCount(n) == 0 || !ctx.isTensor(ctx.input(n, 0))) return false;
+  if (k == "aten::detach" || k == "aten::alias" || k == "aten::contiguous") return true;
+  if (k == "aten::to" || k == "aten::type_as")  // returns self when the dtype does not change
+    return ctx.dtype(ctx.input(n, 0)) == ctx.dtype(ctx.output(n));
+  if (k != "aten::slice") return false;
   auto start = ctx.isNone(ctx.input(n, 2)) ? std::optional<int64_t>(0) : ctx.maybeConstInt(ctx.input(n, 2));
   auto end = ctx.isNone(ctx.input(n, 3)) ? std::optional<int64_t>(kInt64Max) : ctx.maybeConstInt(ctx.input(n, 3));
   return start == 0 && end == kInt64Max && ctx.maybeConstInt(ctx.input(n, 4)) == 1;
 }
 
-// index_put_ that the frontend's mutation removal left in place (self is a graph input, or an
-// identity view such as the x[:, ...] slice a trace emits): the written tensor and the bases it
-// views are rebound to the new value, so later readers see the write. Writes through other views
-// cannot be expressed this way.
+// index_put_ that the frontend's mutation removal left in place (self is a graph input, or a
+// whole-tensor alias such as the x[:, ...] full slice a trace emits): the written tensor and the
+// tensors it aliases are rebound to the new value, so later readers see the write. A write
+// through a partial view (x[0][idx] = v) would have to reach the base and is refused.
 Status indexPutInPlace(Context& ctx, const Node& node) {
-  static const char* kViews[] = {"aten::select", "aten::slice", "aten::narrow", "aten::view", "aten::reshape",
-                                 "aten::transpose", "aten::permute", "aten::squeeze", "aten::unsqueeze",
-                                 "aten::expand", "aten::flatten", "aten::t", "aten::diagonal", "aten::unfold"};
+  static const char* kViews[] = {
+      "aten::select",   "aten::slice",    "aten::narrow",     "aten::view",        "aten::reshape",   "aten::transpose",
+      "aten::permute",  "aten::squeeze",  "aten::unsqueeze",  "aten::expand",      "aten::flatten",   "aten::t",
+      "aten::diagonal", "aten::unfold",   "aten::view_as",    "aten::reshape_as",  "aten::expand_as", "aten::unflatten",
+      "aten::movedim",  "aten::swapaxes", "aten::as_strided", "aten::__getitem__", "prim::ListUnpack"};
   std::vector<const Value*> targets = {ctx.input(node, 0)};
   for (const Node* p = ctx.producer(targets.back());; p = ctx.producer(targets.back())) {
-    if (isIdentitySlice(ctx, *p)) {
+    if (isWholeAlias(ctx, *p)) {
       targets.push_back(ctx.input(*p, 0));
       continue;
     }

@@ -155,8 +155,10 @@ ConvertFn varStd(bool take_sqrt) {
     } else {
       axes = reduceAxes(ctx, ctx.input(node, 1), rank);
       const Value* c = ctx.input(node, 2);
-      if (ctx.dtype(c) == DType::kBool) correction = ctx.constBool(c) ? 1 : 0;
-      else if (!ctx.isNone(c)) correction = ctx.constInt(c);
+      if (ctx.dtype(c) == DType::kBool)
+        correction = ctx.constBool(c) ? 1 : 0;
+      else if (!ctx.isNone(c))
+        correction = ctx.constInt(c);
       keepdim = ctx.constBool(ctx.input(node, 3));
     }
     std::string x = ctx.tensor(self, dt);

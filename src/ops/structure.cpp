@@ -31,7 +31,13 @@ Status tupleConstruct(Context& ctx, const Node& node) {
 }
 
 Status listGetItem(Context& ctx, const Node& node) {
-  auto names = ctx.tensorList(ctx.input(node, 0));
+  const Value* list = ctx.input(node, 0);
+  if (!ctx.isTensorList(list)) {  // an int/float list (x.shape[i]): index the 1-D tensor
+    std::string index = ctx.tensor(ctx.input(node, 1), DType::kInt64);
+    ctx.bind(ctx.output(node), ctx.emit("Gather", {ctx.intsTensor(list), index}, {{"axis", 0}}));
+    return Status::Ok();
+  }
+  auto names = ctx.tensorList(list);
   int64_t i = ctx.constInt(ctx.input(node, 1));
   if (i < 0) i += static_cast<int64_t>(names.size());
   if (i < 0 || i >= static_cast<int64_t>(names.size())) return ctx.fail(node, "list index out of range");
@@ -87,6 +93,24 @@ Status castToOutput(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
+// Scalar-typed values carry no recorded dtype; they keep their source tensor's.
+Status scalarImplicit(Context& ctx, const Node& node) {
+  const Value* in = ctx.input(node, 0);
+  DType out = ctx.dtype(ctx.output(node));
+  ctx.bind(ctx.output(node), ctx.tensor(in, out == DType::kUndefined ? ctx.requireDType(in) : out));
+  return Status::Ok();
+}
+
+Status listLength(Context& ctx, const Node& node) {
+  const Value* list = ctx.input(node, 0);
+  if (!ctx.isTensorList(list)) {
+    ctx.bind(ctx.output(node), ctx.dimOf(ctx.intsTensor(list), 0));
+    return Status::Ok();
+  }
+  ctx.bind(ctx.output(node), ctx.scalarI64(static_cast<int64_t>(ctx.tensorList(list).size())));
+  return Status::Ok();
+}
+
 Status dropout(Context& ctx, const Node& node) {
   if (ctx.constBool(ctx.input(node, 2)))
     return ctx.fail(node, "dropout in training mode; call model.eval() before tracing or scripting");
@@ -107,7 +131,8 @@ void registerStructureOps(Registry& r) {
   r.add("aten::IntImplicit", 1, toNumber(DType::kInt64));
   r.add("aten::Float", 1, toNumber(DType::kFloat));
   r.add("aten::FloatImplicit", 1, toNumber(DType::kFloat));
-  r.add("aten::ScalarImplicit", 1, castToOutput);
+  r.add("aten::ScalarImplicit", 1, scalarImplicit);
+  r.add("aten::len", 1, listLength);
   r.add("aten::Bool", 1, toNumber(DType::kBool));
   r.add("aten::size", 1, size);
   r.add("aten::numel", 1, numel);
