@@ -1,12 +1,14 @@
 // The conversion pipeline: load, prepare, record, fold, check operators, convert, write.
 #include <ATen/ATen.h>
 #include <spdlog/spdlog.h>
+#include <torch/csrc/jit/ir/constants.h>
 #include <torch/csrc/jit/ir/ir.h>
 #include <torch/script.h>
 
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <numeric>
 #include <set>
 #include <sstream>
 
@@ -24,6 +26,18 @@ namespace {
 std::string firstLine(const std::string& text) {
   auto pos = text.find('\n');
   return pos == std::string::npos ? text : text.substr(0, pos);
+}
+
+// The line of a LibTorch error that says what went wrong: the interpreter wraps it in a
+// TorchScript traceback and ends with "RuntimeError: ...".
+std::string torchErrorSummary(const std::exception& e) {
+  std::string text = e.what();
+  if (auto* ce = dynamic_cast<const c10::Error*>(&e)) text = ce->what_without_backtrace();
+  std::istringstream in(text);
+  std::string line, last_error;
+  while (std::getline(in, line))
+    if (line.find("Error: ") != std::string::npos) last_error = line;
+  return last_error.empty() ? firstLine(text) : last_error;
 }
 
 std::string defaultOutputPath(const std::string& model_path) {
@@ -109,9 +123,23 @@ void setValueInfo(onnx::ValueInfoProto* vi, const std::string& name, DType dtype
   }
 }
 
+// Logs the time since the previous phase (with -v).
+class PhaseTimer {
+ public:
+  void done(const char* phase) {
+    auto now = std::chrono::steady_clock::now();
+    spdlog::debug("{}: {:.2f} s", phase, std::chrono::duration<double>(now - last_).count());
+    last_ = now;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
 struct InputAxis {
   std::string label;
-  int64_t size1, size2;
+  size_t input;
+  int64_t axis;
 };
 
 }  // namespace
@@ -151,10 +179,13 @@ Summary convert(const Options& options) {
   const std::string out_path = options.output_path.empty() ? defaultOutputPath(options.model_path) : options.output_path;
   checkOutputWritable(out_path);
 
+  PhaseTimer timer;
   torch::jit::Module module = loadModule(options.model_path);
+  timer.done("load");
   std::vector<InputSpec> specs = options.inputs;
   if (specs.empty()) specs = storedInputSpecs(module, options.model_path);
   auto graph = prepareGraph(module);
+  timer.done("freeze and clean-up passes");
   Options resolved = options;
   resolved.inputs = specs;
   uint64_t weight_bytes = 0;
@@ -168,6 +199,7 @@ Summary convert(const Options& options) {
   summary.initializers = model.graph().initializer_size();
   summary.weight_bytes = weight_bytes;
   writeModel(model, out_path);
+  timer.done("write");
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;
 }
@@ -175,6 +207,7 @@ Summary convert(const Options& options) {
 onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c10::IValue& self,
                               const Options& options, uint64_t* weight_bytes) {
   const std::vector<InputSpec>& specs = options.inputs;
+  PhaseTimer timer;
   auto inputs = forwardInputs(*graph);
   std::string arg_names;
   for (size_t i = 0; i < inputs.size(); ++i) arg_names += (i ? ", " : "") + inputs[i]->debugName();
@@ -204,67 +237,82 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
   }
   std::vector<std::map<int64_t, std::string>> input_labels(specs.size());
   std::vector<InputAxis> input_axes;
-  std::vector<at::Tensor> example1, example2;
-  bool dynamic = false;
-  at::manual_seed(0);
   for (size_t i = 0; i < specs.size(); ++i) {
     auto it = axes_by_tensor.find(specs[i].name);
-    std::vector<int64_t> dims2 = specs[i].dims;
-    if (it != axes_by_tensor.end()) {
-      for (const auto& [axis, label] : it->second) {
-        if (axis >= static_cast<int64_t>(specs[i].dims.size()))
-          throw Error(ExitCode::kUsage, "--dynamic-axes " + specs[i].name + ":" + std::to_string(axis) + ": input '" +
-                                            specs[i].name + "' has rank " + std::to_string(specs[i].dims.size()));
-        dims2[axis] = specs[i].dims[axis] * 2;
-        input_axes.push_back({label, specs[i].dims[axis], dims2[axis]});
-        dynamic = true;
-      }
-      input_labels[i] = it->second;
-      axes_by_tensor.erase(it);
+    if (it == axes_by_tensor.end()) continue;
+    for (const auto& [axis, label] : it->second) {
+      if (axis >= static_cast<int64_t>(specs[i].dims.size()))
+        throw Error(ExitCode::kUsage, "--dynamic-axes " + specs[i].name + ":" + std::to_string(axis) + ": input '" +
+                                          specs[i].name + "' has rank " + std::to_string(specs[i].dims.size()));
+      input_axes.push_back({label, i, axis});
     }
-    example1.push_back(exampleTensor(specs[i], specs[i].dims));
-    example2.push_back(exampleTensor(specs[i], dims2));
+    input_labels[i] = it->second;
+    axes_by_tensor.erase(it);
   }
 
   // ---- run the model: dtypes, shapes, and which sizes follow the dynamic axes ----
+  // The example run, then one with every dynamic axis doubled (doubling keeps any divisibility
+  // the model needs). When that fails, each axis is resized on its own.
+  at::manual_seed(0);
+  auto examples = [&](const std::vector<size_t>& resized_axes) {
+    std::vector<std::vector<int64_t>> dims;
+    for (const auto& s : specs) dims.push_back(s.dims);
+    for (size_t a : resized_axes) dims[input_axes[a].input][input_axes[a].axis] *= 2;
+    std::vector<at::Tensor> tensors;
+    for (size_t i = 0; i < specs.size(); ++i) tensors.push_back(exampleTensor(specs[i], dims[i]));
+    return std::make_pair(tensors, dims);
+  };
   auto everything_static = [](const torch::jit::Value*, int64_t) { return true; };
-  std::vector<Observation> run1, run2;
+  std::vector<Observation> run1;
+  std::vector<std::vector<Observation>> resized_runs;
+  std::vector<std::vector<std::vector<int64_t>>> resized_dims;
   std::vector<torch::jit::Value*> recorded;
   {
     Recorder recorder(graph, staticValues(*graph, everything_static));
     try {
-      run1 = recorder.run(self, example1);
+      run1 = recorder.run(self, examples({}).first);
     } catch (const std::exception& e) {
-      std::string what = firstLine(e.what());
-      if (auto* ce = dynamic_cast<const c10::Error*>(&e)) what = firstLine(ce->what_without_backtrace());
       throw Error(ExitCode::kUsage, "the model failed on the example inputs from --input (check their shapes and "
-                                    "dtypes): " + what);
+                                    "dtypes): " + torchErrorSummary(e));
     }
-    if (dynamic) {
+    std::vector<std::vector<size_t>> plans;
+    std::vector<size_t> all(input_axes.size());
+    std::iota(all.begin(), all.end(), 0);
+    if (!all.empty()) plans.push_back(all);
+    for (size_t p = 0; p < plans.size(); ++p) {
+      auto [tensors, dims] = examples(plans[p]);
       try {
-        run2 = recorder.run(self, example2);
+        resized_runs.push_back(recorder.run(self, tensors));
+        resized_dims.push_back(dims);
       } catch (const std::exception& e) {
-        spdlog::warn("the model did not run with other sizes on the dynamic axes ({}); sizes derived from them may "
-                     "be fixed in the ONNX graph", firstLine(e.what()));
-        run2.clear();
+        if (plans[p].size() > 1) {
+          for (size_t a : plans[p]) plans.push_back({a});
+          continue;
+        }
+        const auto& axis = input_axes[plans[p][0]];
+        spdlog::warn("the model does not run when input '{}' axis {} changes size ({}); sizes derived from it may be "
+                     "fixed in the ONNX graph", specs[axis.input].name, axis.axis, torchErrorSummary(e));
       }
     }
     recorded = recorder.values();
   }
+  timer.done("example runs");
+  ValueMeta empty_meta;
   ValueMetaMap meta;
-  std::unordered_map<const torch::jit::Value*, const Observation*> obs1, obs2;
+  std::unordered_map<const torch::jit::Value*, const Observation*> obs1;
+  std::vector<std::unordered_map<const torch::jit::Value*, const Observation*>> resized_obs(resized_runs.size());
   for (size_t i = 0; i < recorded.size(); ++i) {
     obs1[recorded[i]] = &run1[i];
-    if (!run2.empty()) obs2[recorded[i]] = &run2[i];
+    for (size_t r = 0; r < resized_runs.size(); ++r) resized_obs[r][recorded[i]] = &resized_runs[r][i];
     if (!run1[i].seen || run1[i].dtype == c10::ScalarType::Undefined) continue;
     ValueMeta m;
     m.dtype = fromTorch(run1[i].dtype);
     m.sizes = run1[i].sizes;
     m.shape = m.sizes;
-    if (!run2.empty()) {
-      m.sizes2 = run2[i].sizes;
+    for (const auto& run : resized_runs) {
+      m.resized_sizes.push_back(run[i].seen ? run[i].sizes : std::vector<int64_t>{});
       for (size_t k = 0; k < m.shape.size(); ++k)
-        if (!run2[i].seen || m.sizes2.size() != m.shape.size() || m.sizes2[k] != m.sizes[k]) m.shape[k] = -1;
+        if (m.resized_sizes.back().size() != m.shape.size() || m.resized_sizes.back()[k] != m.sizes[k]) m.shape[k] = -1;
     }
     meta[recorded[i]->unique()] = m;
   }
@@ -277,7 +325,8 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
     if (dim < 0) dim += rank;
     return dim >= 0 && dim < rank && shape[dim] >= 0;
   };
-  size_t folded = foldStaticValues(graph, staticValues(*graph, dim_static), obs1, obs2);
+  size_t folded = foldStaticValues(graph, staticValues(*graph, dim_static), obs1, resized_obs);
+  timer.done("static folding");
   spdlog::debug("folded {} values that depend only on fixed sizes", folded);
   spdlog::debug("prepared graph:\n{}", graph->toString(false));
 
@@ -303,14 +352,31 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
     ctx.bind(inputs[i], specs[i].name);
   }
   ctx.convertBlock(graph->block());
+  timer.done("conversion");
 
   // ---- outputs ----
   std::vector<std::pair<std::string, const torch::jit::Value*>> outputs;  // internal name, value (if 1:1)
+  std::vector<std::string> dict_keys;  // default output names when the model returns one dict
   if (impl.diagnostics.empty()) {
     for (const auto* v : graph->outputs()) {
       try {
-        if (ctx.isList(v)) {
-          for (const auto& n : ctx.tensorList(v)) outputs.emplace_back(n, nullptr);
+        if (ctx.isList(v) || v->type()->kind() == c10::TypeKind::DictType) {
+          const torch::jit::Node* p = v->node();
+          const bool from_dict = p->kind() == c10::prim::DictConstruct;
+          // Elements keep their TorchScript values when the list was built here, for dtypes and shapes.
+          auto names = ctx.tensorList(v);
+          for (size_t k = 0; k < names.size(); ++k) {
+            const torch::jit::Value* element = nullptr;
+            if (p->kind() == c10::prim::ListConstruct) element = p->input(k);
+            if (from_dict) {
+              element = p->input(2 * k + 1);
+              if (graph->outputs().size() == 1) {
+                auto key = torch::jit::toIValue(p->input(2 * k));
+                if (key && key->isString()) dict_keys.push_back(key->toStringRef());
+              }
+            }
+            outputs.emplace_back(names[k], element);
+          }
         } else {
           outputs.emplace_back(ctx.tensor(v), v);
         }
@@ -333,9 +399,10 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
     for (const auto& o : node.output()) produced_here.insert(o);
   std::set<std::string> renamed;
   for (size_t i = 0; i < outputs.size(); ++i) {
-    std::string name = options.output_names.empty()
-                           ? (outputs.size() == 1 ? std::string("output") : "output_" + std::to_string(i))
-                           : options.output_names[i];
+    std::string name = !options.output_names.empty()         ? options.output_names[i]
+                       : dict_keys.size() == outputs.size() ? dict_keys[i]
+                       : outputs.size() == 1                ? std::string("output")
+                                                            : "output_" + std::to_string(i);
     if (options.output_names.empty() && (names.count(name) || impl.used_names.count(name) && !renamed.count(name)))
       name = impl.freshName(name);
     names.insert(name);
@@ -367,16 +434,25 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
     for (size_t k = 0; k < dims.size(); ++k) {
       auto given = labels.find(k);
       if (given != labels.end()) {
-        if (dims[k] >= 0 && dynamic)
+        if (dims[k] >= 0 && !resized_runs.empty())
           spdlog::warn("output '{}' axis {} is declared dynamic but stays {} when the input sizes change: the model "
                        "(or its trace) fixes it", name, k, dims[k]);
         continue;
       }
       if (dims[k] >= 0 || m == meta.end()) continue;
+      // An output dim that took the same size as an input's dynamic axis in every run shares its label.
       std::string label = name + "_dim" + std::to_string(k);
-      for (const auto& axis : input_axes)
-        if (m->second.sizes[k] == axis.size1 && k < m->second.sizes2.size() && m->second.sizes2[k] == axis.size2)
+      for (const auto& axis : input_axes) {
+        bool same = m->second.sizes[k] == specs[axis.input].dims[axis.axis];
+        for (size_t r = 0; r < resized_dims.size() && same; ++r) {
+          const auto& sizes = m->second.resized_sizes[r];
+          same = k < sizes.size() && sizes[k] == resized_dims[r][axis.input][axis.axis];
+        }
+        if (same) {
           label = axis.label;
+          break;
+        }
+      }
       labels[k] = label;
     }
     if (dtype == DType::kUndefined) {
@@ -389,6 +465,7 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
     throw Error(ExitCode::kUsage, "--dynamic-axes names '" + tensor + "', which is neither an input nor an output name");
 
   if (options.check) checkModel(model);
+  timer.done("checker and shape inference");
   if (weight_bytes) *weight_bytes = impl.weight_bytes;
   return model;
 }

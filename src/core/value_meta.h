@@ -17,7 +17,7 @@ struct ValueMeta {
   DType dtype = DType::kUndefined;
   std::vector<int64_t> shape;  // -1 for a dimension that changes with a dynamic input axis
   std::vector<int64_t> sizes;  // sizes seen with the example inputs
-  std::vector<int64_t> sizes2; // sizes seen with the resized inputs (empty: no second run)
+  std::vector<std::vector<int64_t>> resized_sizes;  // per run with resized dynamic axes (empty: unseen)
 };
 
 // Keyed by Value::unique(), which a graph never reuses (addresses can be).

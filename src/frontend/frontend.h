@@ -71,6 +71,6 @@ std::unordered_set<const torch::jit::Value*> staticValues(const torch::jit::Grap
 size_t foldStaticValues(const std::shared_ptr<torch::jit::Graph>& graph,
                         const std::unordered_set<const torch::jit::Value*>& static_values,
                         const std::unordered_map<const torch::jit::Value*, const Observation*>& run1,
-                        const std::unordered_map<const torch::jit::Value*, const Observation*>& run2);
+                        const std::vector<std::unordered_map<const torch::jit::Value*, const Observation*>>& resized);
 
 }  // namespace pt2onnx

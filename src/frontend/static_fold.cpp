@@ -96,7 +96,7 @@ std::unordered_set<const torch::jit::Value*> staticValues(const torch::jit::Grap
 size_t foldStaticValues(const std::shared_ptr<torch::jit::Graph>& graph,
                         const std::unordered_set<const torch::jit::Value*>& static_values,
                         const std::unordered_map<const torch::jit::Value*, const Observation*>& run1,
-                        const std::unordered_map<const torch::jit::Value*, const Observation*>& run2) {
+                        const std::vector<std::unordered_map<const torch::jit::Value*, const Observation*>>& resized) {
   auto g = graph;
   torch::jit::AliasDb alias_db(g);
   std::vector<std::pair<torch::jit::Value*, c10::IValue>> replacements;
@@ -107,8 +107,13 @@ size_t foldStaticValues(const std::shared_ptr<torch::jit::Graph>& graph,
       if (it == run1.end() || !it->second->seen || !foldable(it->second->value)) continue;
       // A tensor written in place later would not hold its recorded contents everywhere.
       if (alias_db.hasWriters(v)) continue;
-      auto it2 = run2.find(v);
-      if (it2 != run2.end() && it2->second->seen && !sameValue(it->second->value, it2->second->value)) continue;
+      // A value the resized runs computed differently is not static after all.
+      bool same = true;
+      for (const auto& run : resized) {
+        auto it2 = run.find(v);
+        if (it2 != run.end() && it2->second->seen && !sameValue(it->second->value, it2->second->value)) same = false;
+      }
+      if (!same) continue;
       c10::IValue value = it->second->value;
       if (value.isTensor()) value = value.toTensor().detach().clone();
       replacements.emplace_back(v, value);

@@ -50,17 +50,19 @@ Status nativeMultiHeadAttention(Context& ctx, const Node& node) {
     for (int i = 0; i < 3; ++i) qkv.push_back(project(ctx, ctx.tensor(ins[i], dt), ws[i], bs[i]));
   }
   std::string q = ctx.emit("Mul", {qkv[0], ctx.scalar(1.0 / std::sqrt(static_cast<double>(head_dim)), dt)});
-  q = splitHeads(ctx, q, heads, head_dim, {0, 2, 1, 3});           // [B, H, L, D]
-  std::string kt = splitHeads(ctx, qkv[1], heads, head_dim, {0, 2, 3, 1});  // [B, H, D, S]
-  std::string v = splitHeads(ctx, qkv[2], heads, head_dim, {0, 2, 1, 3});   // [B, H, S, D]
-  std::string scores = ctx.emit("MatMul", {q, kt});                // [B, H, L, S]
+  // q [B, H, L, D] @ k^T [B, H, D, S] -> scores [B, H, L, S]; v [B, H, S, D].
+  q = splitHeads(ctx, q, heads, head_dim, {0, 2, 1, 3});
+  std::string kt = splitHeads(ctx, qkv[1], heads, head_dim, {0, 2, 3, 1});
+  std::string v = splitHeads(ctx, qkv[2], heads, head_dim, {0, 2, 1, 3});
+  std::string scores = ctx.emit("MatMul", {q, kt});
 
   if (!ctx.isNone(mask)) {
     int64_t mask_rank = ctx.requireRank(mask);
+    if (mask_rank != 2 && mask_rank != 4) return ctx.fail(node, "expected a [B, S] or [B, H, L, S] mask");
     std::string m = ctx.tensor(mask, DType::kBool);
-    auto mask_type = ctx.maybeConstInt(ctx.arg(node, "mask_type"));
-    if (mask_rank == 2 && mask_type != std::optional<int64_t>(0)) m = ctx.unsqueeze(m, {1, 2});
-    else if (mask_rank != 2 && mask_rank != 4) return ctx.fail(node, "expected a [B, S] or [B, H, L, S] mask");
+    // mask_type 0 (an [L, S] source mask, CUDA only in 1.13) broadcasts as is.
+    bool source_mask = ctx.maybeConstInt(ctx.arg(node, "mask_type")) == std::optional<int64_t>(0);
+    if (mask_rank == 2 && !source_mask) m = ctx.unsqueeze(m, {1, 2});
     scores = ctx.emit("Where", {m, ctx.scalar(-kInf, dt), scores});
   }
   // Before opset 13 Softmax flattened the dims from `axis` on; on the last axis that is the same.
@@ -121,9 +123,10 @@ Status scaledDotProductAttention(Context& ctx, const Node& node) {
     std::string cols = ctx.emit("Range", {zero, ctx.dimOf(kt, rank - 1), one});                     // [S]
     std::string keep = ctx.emit("Not", {ctx.emit("Greater", {cols, rows})});
     scores = ctx.emit("Where", {keep, scores, neg_inf});
+  } else if (!ctx.isNone(mask) && ctx.requireDType(mask) == DType::kBool) {
+    scores = ctx.emit("Where", {ctx.tensor(mask), scores, neg_inf});
   } else if (!ctx.isNone(mask)) {
-    if (ctx.requireDType(mask) == DType::kBool) scores = ctx.emit("Where", {ctx.tensor(mask), scores, neg_inf});
-    else scores = ctx.emit("Add", {scores, ctx.tensor(mask, dt)});
+    scores = ctx.emit("Add", {scores, ctx.tensor(mask, dt)});
   }
   // Before opset 13 Softmax flattened the dims from `axis` on; on the last axis that is the same.
   std::string attn = ctx.emit("Softmax", {scores}, {{"axis", rank - 1}});

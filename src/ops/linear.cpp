@@ -53,6 +53,19 @@ Status addmmLike(Context& ctx, const Node& node, bool batched) {
   return Status::Ok();
 }
 
+// einsum(equation, tensors, path?): ONNX Einsum arrived in opset 12.
+Status einsum(Context& ctx, const Node& node) {
+  std::string equation = ctx.constString(ctx.input(node, 0));
+  DType dt = ctx.requireDType(ctx.output(node));
+  std::vector<std::string> operands;
+  for (const auto& e : ctx.optionalTensorList(ctx.input(node, 1))) {
+    if (e.none) return ctx.fail(node, "einsum operand is None");
+    operands.push_back(ctx.cast(e.name, e.dtype, dt));
+  }
+  ctx.bind(ctx.output(node), ctx.emit("Einsum", operands, {{"equation", equation}}));
+  return Status::Ok();
+}
+
 }  // namespace
 
 void registerLinearOps(Registry& r) {
@@ -61,6 +74,7 @@ void registerLinearOps(Registry& r) {
   r.add("aten::mm", 1, matmul);
   r.add("aten::bmm", 1, matmul);
   r.add("aten::addmm", 1, [](Context& ctx, const Node& node) { return addmmLike(ctx, node, false); });
+  r.add("aten::einsum", 12, einsum);
   r.add("aten::baddbmm", 1, [](Context& ctx, const Node& node) { return addmmLike(ctx, node, true); });
 }
 

@@ -29,9 +29,9 @@ std::string applyAffine(Context& ctx, std::string y, const Value* weight, const 
 }
 
 struct Moments {
-  std::string y;     // (x - mean) / std
-  std::string mean;  // keepdims over the normalized axes
-  std::string std;   // sqrt(var + eps)
+  std::string y;       // (x - mean) / stddev
+  std::string mean;    // keepdims over the normalized axes
+  std::string stddev;  // sqrt(var + eps)
 };
 
 // Normalizes x over `axes` with the biased variance PyTorch uses:
@@ -40,14 +40,15 @@ Moments normalize(Context& ctx, const std::string& x, const std::vector<int64_t>
   std::string mean = ctx.reduce("ReduceMean", x, axes, true);
   std::string centered = ctx.emit("Sub", {x, mean});
   std::string var = ctx.reduce("ReduceMean", ctx.emit("Mul", {centered, centered}), axes, true);
-  std::string std = ctx.emit("Sqrt", {ctx.emit("Add", {var, ctx.scalar(eps, dt)})});
-  return {ctx.emit("Div", {centered, std}), mean, std};
+  std::string stddev = ctx.emit("Sqrt", {ctx.emit("Add", {var, ctx.scalar(eps, dt)})});
+  return {ctx.emit("Div", {centered, stddev}), mean, stddev};
 }
 
 // Eval-mode BatchNormalization with running statistics; also instance_norm without input stats.
 Status batchNormEval(Context& ctx, const Node& node, const Value* input, const Value* weight, const Value* bias,
                      const Value* mean, const Value* var, double eps) {
-  if (ctx.isNone(mean) || ctx.isNone(var)) return ctx.fail(node, "running_mean and running_var are required in eval mode");
+  if (ctx.isNone(mean) || ctx.isNone(var))
+    return ctx.fail(node, "running_mean and running_var are required in eval mode");
   DType dt = ctx.requireDType(input);
   if (ctx.requireRank(input) < 2) return ctx.fail(node, "input needs a channel dimension (rank 2 or more)");
   std::vector<int64_t> channels = {ctx.shape(input)[1]};
@@ -64,8 +65,9 @@ Status batchNorm(Context& ctx, const Node& node) {
     return ctx.fail(node,
                     "batch_norm in training mode normalizes with batch statistics (the module is in train() mode, or "
                     "track_running_stats=False); export the model in eval() mode with running statistics");
+  double eps = ctx.constDouble(ctx.arg(node, "eps"));
   return batchNormEval(ctx, node, ctx.arg(node, "input"), ctx.arg(node, "weight"), ctx.arg(node, "bias"),
-                       ctx.arg(node, "running_mean"), ctx.arg(node, "running_var"), ctx.constDouble(ctx.arg(node, "eps")));
+                       ctx.arg(node, "running_mean"), ctx.arg(node, "running_var"), eps);
 }
 
 // The trailing `count` axes of a rank-`rank` tensor.
@@ -84,11 +86,12 @@ Status layerNorm11(Context& ctx, const Node& node) {
   auto normalized = ctx.constInts(ctx.arg(node, "normalized_shape"));
   if (static_cast<int64_t>(normalized.size()) > rank || normalized.empty())
     return ctx.fail(node, "normalized_shape does not fit the input's rank");
-  Moments m = normalize(ctx, ctx.tensor(input), lastAxes(rank, normalized.size()), ctx.constDouble(ctx.arg(node, "eps")), dt);
+  double eps = ctx.constDouble(ctx.arg(node, "eps"));
+  Moments m = normalize(ctx, ctx.tensor(input), lastAxes(rank, normalized.size()), eps, dt);
   ctx.bind(ctx.output(node), applyAffine(ctx, m.y, ctx.arg(node, "weight"), ctx.arg(node, "bias"), dt, {}));
   if (ctx.outputCount(node) == 3) {
     ctx.bind(ctx.output(node, 1), m.mean);
-    ctx.bind(ctx.output(node, 2), ctx.emit("Reciprocal", {m.std}));
+    ctx.bind(ctx.output(node, 2), ctx.emit("Reciprocal", {m.stddev}));
   }
   return Status::Ok();
 }
@@ -143,8 +146,10 @@ Status instanceNorm(Context& ctx, const Node& node) {
   const Value* weight = ctx.arg(node, "weight");
   const Value* bias = ctx.arg(node, "bias");
   double eps = ctx.constDouble(ctx.arg(node, "eps"));
-  if (!ctx.constBool(ctx.arg(node, "use_input_stats")))
-    return batchNormEval(ctx, node, input, weight, bias, ctx.arg(node, "running_mean"), ctx.arg(node, "running_var"), eps);
+  if (!ctx.constBool(ctx.arg(node, "use_input_stats"))) {
+    const Value* mean = ctx.arg(node, "running_mean");
+    return batchNormEval(ctx, node, input, weight, bias, mean, ctx.arg(node, "running_var"), eps);
+  }
   DType dt = ctx.requireDType(input);
   if (ctx.requireRank(input) < 3) return ctx.fail(node, "InstanceNormalization needs an [N, C, D1, ...] input");
   std::vector<int64_t> channels = {ctx.shape(input)[1]};

@@ -1,4 +1,10 @@
 // Converters: upsample_{nearest,linear,bilinear,trilinear,bicubic}* and their exact/antialiased forms as ONNX Resize.
+//
+// PyTorch 1.13 and ONNX Runtime both work in float32 but with different formulas: PyTorch
+// multiplies output indices by float(1 / factor), Resize divides them by its float scale and also
+// derives the output length from it. Each Resize scale is therefore the float32 value, among the
+// few nearest the factor, that reproduces PyTorch's lengths (and source indices, for nearest
+// modes); a nearest resize that no float scale reproduces becomes Gathers with PyTorch's formula.
 #include "ops/common.h"
 
 namespace pt2onnx {
@@ -35,14 +41,76 @@ std::optional<Target> readTarget(Context& ctx, const Node& node, size_t spatial,
   return t;
 }
 
-// ONNX Resize computes floor(in * scale) in float32 while PyTorch works in double. Rounding the
-// scale up to the next float32 keeps that floor from dropping below PyTorch's size when in * scale
-// is a whole number (10 * 0.7); the coordinate mapping moves by under 1e-7 relative.
-double roundUpToFloat(double s) {
-  float f = static_cast<float>(s);
-  if (static_cast<double>(f) < s) f = std::nextafter(f, std::numeric_limits<float>::infinity());
-  return static_cast<double>(f);
+bool isNearest(Interp interp) { return interp == Interp::kNearest || interp == Interp::kNearestExact; }
+
+// ---- the float32 index arithmetic of both sides ---------------------------------------------
+
+// PyTorch's nearest source index for output index i: min(floor(float(i) * inv), in - 1), or for
+// nearest-exact min(floor(float((i + 0.5) * inv)), in - 1) with the product in double; inv is
+// float(1 / factor) when a factor is given, else float(in) / out.
+int64_t torchSource(Interp interp, int64_t i, int64_t in, float inv) {
+  float src = interp == Interp::kNearest ? static_cast<float>(i) * inv
+                                         : static_cast<float>((static_cast<double>(i) + 0.5) * inv);
+  return std::min(static_cast<int64_t>(std::floor(src)), in - 1);
 }
+
+// ONNX Runtime's for Resize scale c: "asymmetric" + "floor" is floor(float(i) / c), "half_pixel" +
+// "round_prefer_ceil" is round((float(i) + 0.5) / c - 0.5); both clamped to [0, in - 1].
+int64_t ortSource(Interp interp, int64_t i, int64_t in, float c) {
+  float x = static_cast<float>(i);
+  float src = interp == Interp::kNearest ? std::floor(x / c) : std::round((x + 0.5f) / c - 0.5f);
+  return std::clamp<int64_t>(static_cast<int64_t>(src), 0, in - 1);
+}
+
+bool sameIndices(Interp interp, int64_t in, int64_t out, float inv, float c) {
+  for (int64_t i = 0; i < out; ++i)
+    if (torchSource(interp, i, in, inv) != ortSource(interp, i, in, c)) return false;
+  return true;
+}
+
+// Input lengths checked on a dynamic axis.
+constexpr int64_t kProbeLengths = 512;
+
+// The Resize scale for a dim resized by factor s, whose input length is `fixed` (-1 on a dynamic
+// axis: lengths 1..kProbeLengths are checked), or nullopt when no float32 scale reproduces
+// PyTorch (nearest modes only). Output lengths: PyTorch trunc(in * s) in double, Resize
+// trunc(c * float(in)) in float32; 10 * 0.7f, for one, gives 6.
+std::optional<float> floatScale(Interp interp, double s, int64_t fixed) {
+  // Linear modes copy a dim whose length does not change, whatever the factor.
+  if (interp == Interp::kLinear && fixed > 0 && static_cast<int64_t>(static_cast<double>(fixed) * s) == fixed)
+    return 1.0f;
+  const float inv = static_cast<float>(1.0 / s);
+  float up = static_cast<float>(s), down = up;
+  std::vector<float> candidates = {up};
+  for (int k = 0; k < 4; ++k) {
+    candidates.push_back(up = std::nextafter(up, std::numeric_limits<float>::infinity()));
+    candidates.push_back(down = std::nextafter(down, 0.0f));
+  }
+  int64_t first = fixed >= 0 ? fixed : 1, last = fixed >= 0 ? fixed : kProbeLengths;
+  for (float c : candidates) {
+    bool ok = true;
+    for (int64_t in = first; ok && in <= last; ++in) {
+      auto out = static_cast<int64_t>(static_cast<double>(in) * s);
+      ok = static_cast<int64_t>(c * static_cast<float>(in)) == out &&
+           (!isNearest(interp) || sameIndices(interp, in, out, inv, c));
+    }
+    if (ok) return c;
+  }
+  if (isNearest(interp)) return std::nullopt;
+  return static_cast<float>(s);
+}
+
+// With an output_size, PyTorch's nearest uses inv = float(in) / out and Resize c = float(out) / float(in).
+bool sizeAgrees(Interp interp, int64_t fixed_in, int64_t out) {
+  int64_t first = fixed_in >= 0 ? fixed_in : 1, last = fixed_in >= 0 ? fixed_in : kProbeLengths;
+  for (int64_t in = first; in <= last; ++in) {
+    float fin = static_cast<float>(in), fout = static_cast<float>(out);
+    if (!sameIndices(interp, in, out, fin / fout, fout / fin)) return false;
+  }
+  return true;
+}
+
+// ---- emission -------------------------------------------------------------------------------
 
 // Attributes per mode. Coordinates: PyTorch maps output index i to i * scale (nearest),
 // (i + 0.5) * scale - 0.5 (linear/cubic, scale = 1/factor when a factor is given, else in/out;
@@ -50,6 +118,7 @@ double roundUpToFloat(double s) {
 // PyTorch 1.13 keeps the half-pixel formula, so "pytorch_half_pixel" (which returns 0 there) would
 // differ. nearest-exact is floor((i + 0.5) * scale), i.e. half_pixel then round half up.
 std::vector<Attr> resizeAttrs(Interp interp, bool align_corners) {
+  const char* transform = align_corners ? "align_corners" : "half_pixel";
   switch (interp) {
     case Interp::kNearest:
       return {{"mode", "nearest"}, {"coordinate_transformation_mode", "asymmetric"}, {"nearest_mode", "floor"}};
@@ -57,41 +126,103 @@ std::vector<Attr> resizeAttrs(Interp interp, bool align_corners) {
       return {{"mode", "nearest"}, {"coordinate_transformation_mode", "half_pixel"},
               {"nearest_mode", "round_prefer_ceil"}};
     case Interp::kLinear:
-      return {{"mode", "linear"}, {"coordinate_transformation_mode", align_corners ? "align_corners" : "half_pixel"}};
+      return {{"mode", "linear"}, {"coordinate_transformation_mode", transform}};
     case Interp::kCubic:
       // PyTorch's bicubic kernel uses A = -0.75 and clamps reads to the border (exclude_outside=0).
-      return {{"mode", "cubic"}, {"coordinate_transformation_mode", align_corners ? "align_corners" : "half_pixel"},
-              {"cubic_coeff_a", -0.75}};
+      return {{"mode", "cubic"}, {"coordinate_transformation_mode", transform}, {"cubic_coeff_a", -0.75}};
   }
   return {};
 }
 
+// Resize-11 takes roi and scales as tensors (empty when unused); Resize-13 made both optional.
+std::string resizeOp(Context& ctx, const std::string& x, Interp interp, bool align_corners, const std::string& scales,
+                     const std::string& sizes) {
+  std::string none = ctx.opset() >= 13 ? std::string() : ctx.constTensor({}, {0}, DType::kFloat);
+  std::vector<std::string> inputs = {x, none, scales.empty() ? none : scales};
+  if (!sizes.empty()) inputs.push_back(sizes);
+  return ctx.emit("Resize", inputs, resizeAttrs(interp, align_corners));
+}
+
+// Nearest resizing as one Gather per spatial dim with PyTorch's source indices: constants when the
+// lengths are fixed, else computed in the graph with PyTorch's float32 formula (the output length
+// trunc(in * factor) in double, as PyTorch).
+std::string nearestByGather(Context& ctx, const Node& node, Interp interp, const Target& t) {
+  const Value* self = ctx.input(node, 0);
+  auto shape = ctx.shape(self);
+  auto fixed_out = t.output_size ? ctx.maybeConstInts(t.output_size) : std::nullopt;
+  std::string x = ctx.tensor(self);
+  for (size_t k = 0; k + 2 < shape.size(); ++k) {
+    auto axis = static_cast<int64_t>(k + 2);
+    int64_t in = shape[axis], out = -1;
+    if (!t.scales.empty() && in >= 0) out = static_cast<int64_t>(static_cast<double>(in) * t.scales[k]);
+    if (t.scales.empty() && fixed_out) out = (*fixed_out)[k];
+    if (in >= 0 && out >= 0) {
+      float inv = t.scales.empty() ? static_cast<float>(in) / static_cast<float>(out)
+                                   : static_cast<float>(1.0 / t.scales[k]);
+      std::vector<int64_t> table;
+      bool identity = out == in;
+      for (int64_t i = 0; i < out; ++i) {
+        table.push_back(torchSource(interp, i, in, inv));
+        identity = identity && table.back() == i;
+      }
+      if (!identity) x = ctx.emit("Gather", {x, ctx.constI64(table)}, {{"axis", axis}});
+      continue;
+    }
+    std::string n = ctx.dimOf(x, axis), length, inv;
+    if (!t.scales.empty()) {
+      std::string scaled = ctx.emit("Mul", {ctx.cast(n, DType::kInt64, DType::kDouble), ctx.scalar(t.scales[k], DType::kDouble)});
+      length = ctx.cast(ctx.emit("Floor", {scaled}), DType::kDouble, DType::kInt64);
+      inv = ctx.scalar(static_cast<float>(1.0 / t.scales[k]), DType::kFloat);
+    } else {
+      length = out >= 0 ? ctx.scalarI64(out)
+                        : ctx.emit("Gather", {ctx.intsTensor(t.output_size), ctx.scalarI64(static_cast<int64_t>(k))},
+                                   {{"axis", 0}});
+      inv = ctx.emit("Div", {ctx.cast(n, DType::kInt64, DType::kFloat), ctx.cast(length, DType::kInt64, DType::kFloat)});
+    }
+    std::string i = ctx.emit("Range", {ctx.scalarI64(0), length, ctx.scalarI64(1)});
+    std::string src;
+    if (interp == Interp::kNearest) {
+      src = ctx.emit("Mul", {ctx.cast(i, DType::kInt64, DType::kFloat), inv});
+    } else {
+      std::string half = ctx.emit("Add", {ctx.cast(i, DType::kInt64, DType::kDouble), ctx.scalar(0.5, DType::kDouble)});
+      src = ctx.cast(ctx.emit("Mul", {half, ctx.cast(inv, DType::kFloat, DType::kDouble)}), DType::kDouble, DType::kFloat);
+    }
+    std::string index = ctx.cast(ctx.emit("Floor", {src}), DType::kFloat, DType::kInt64);
+    std::string last = ctx.emit("Sub", {n, ctx.scalarI64(1)});
+    index = ctx.emit("Where", {ctx.emit("Less", {index, n}), index, last});
+    x = ctx.emit("Gather", {x, index}, {{"axis", axis}});
+  }
+  return x;
+}
+
 std::string emitResize(Context& ctx, const Node& node, Interp interp, const Target& t) {
   const Value* self = ctx.input(node, 0);
+  auto shape = ctx.shape(self);
   std::string x = ctx.tensor(self);
-  // Resize-11 needs roi and scales as tensors (empty when unused); Resize-13 made both optional.
-  std::string empty = ctx.opset() >= 13 ? std::string() : ctx.constTensor({}, {0}, DType::kFloat);
-  std::string roi = empty;
-  std::vector<std::string> inputs;
   if (!t.scales.empty()) {
     std::vector<double> scales = {1.0, 1.0};
-    for (double s : t.scales) scales.push_back(roundUpToFloat(s));
-    inputs = {x, roi, ctx.constTensor(scales, {static_cast<int64_t>(scales.size())}, DType::kFloat)};
-  } else {
-    auto shape = ctx.shape(self);
-    auto out = ctx.maybeConstInts(t.output_size);
-    std::string sizes;
-    if (out && shape[0] >= 0 && shape[1] >= 0) {
-      std::vector<int64_t> all = {shape[0], shape[1]};
-      all.insert(all.end(), out->begin(), out->end());
-      sizes = ctx.constI64(all);
-    } else {
-      std::string lead = ctx.emit("Slice", {ctx.shapeOf(x), ctx.constI64({0}), ctx.constI64({2})});
-      sizes = ctx.emit("Concat", {lead, ctx.intsTensor(t.output_size)}, {{"axis", 0}});
+    for (size_t k = 0; k < t.scales.size(); ++k) {
+      auto c = floatScale(interp, t.scales[k], shape[k + 2]);
+      if (!c) return nearestByGather(ctx, node, interp, t);
+      scales.push_back(*c);
     }
-    inputs = {x, roi, empty, sizes};
+    return resizeOp(ctx, x, interp, t.align_corners,
+                    ctx.constTensor(scales, {static_cast<int64_t>(scales.size())}, DType::kFloat), "");
   }
-  return ctx.emit("Resize", inputs, resizeAttrs(interp, t.align_corners));
+  auto out = ctx.maybeConstInts(t.output_size);
+  if (isNearest(interp) && out)
+    for (size_t k = 0; k < out->size(); ++k)
+      if (!sizeAgrees(interp, shape[k + 2], (*out)[k])) return nearestByGather(ctx, node, interp, t);
+  std::string sizes;
+  if (out && shape[0] >= 0 && shape[1] >= 0) {
+    std::vector<int64_t> all = {shape[0], shape[1]};
+    all.insert(all.end(), out->begin(), out->end());
+    sizes = ctx.constI64(all);
+  } else {
+    std::string lead = ctx.emit("Slice", {ctx.shapeOf(x), ctx.constI64({0}), ctx.constI64({2})});
+    sizes = ctx.emit("Concat", {lead, ctx.intsTensor(t.output_size)}, {{"axis", 0}});
+  }
+  return resizeOp(ctx, x, interp, t.align_corners, "", sizes);
 }
 
 ConvertFn upsample(Interp interp, size_t spatial, bool has_align) {

@@ -30,6 +30,15 @@ Status tupleConstruct(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
+// A dict (segmentation models return {"out": ..., "aux": ...}) flattens to its values in order;
+// the driver names graph outputs after the keys.
+Status dictConstruct(Context& ctx, const Node& node) {
+  std::vector<std::string> values;
+  for (size_t i = 1; i < ctx.inputCount(node); i += 2) values.push_back(ctx.tensor(ctx.input(node, i)));
+  ctx.bindList(ctx.output(node), values);
+  return Status::Ok();
+}
+
 Status listGetItem(Context& ctx, const Node& node) {
   const Value* list = ctx.input(node, 0);
   if (!ctx.isTensorList(list)) {  // an int/float list (x.shape[i]): index the 1-D tensor
@@ -124,6 +133,7 @@ void registerStructureOps(Registry& r) {
   r.add("prim::ListUnpack", 1, unpack);
   r.add("prim::TupleConstruct", 1, tupleConstruct);
   r.add("prim::TupleUnpack", 1, unpack);
+  r.add("prim::DictConstruct", 1, dictConstruct);
   r.add("aten::__getitem__", 1, listGetItem);
   r.add("prim::NumToTensor", 1, numToTensor);
   r.add("aten::scalar_tensor", 1, numToTensor);
