@@ -120,8 +120,11 @@ Status listLength(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
+// Dropout is the identity in eval mode, and with p = 0 in any mode (torchvision's swin calls
+// F.dropout(attn, p=0.0) without passing training, so traces record training=True).
 Status dropout(Context& ctx, const Node& node) {
-  if (ctx.constBool(ctx.input(node, 2)))
+  auto p = ctx.isConstant(ctx.input(node, 1)) ? ctx.constDouble(ctx.input(node, 1)) : -1.0;
+  if (p != 0.0 && ctx.constBool(ctx.input(node, 2)))
     return ctx.fail(node, "dropout in training mode; call model.eval() before tracing or scripting");
   return passThrough(ctx, node);
 }
