@@ -20,6 +20,10 @@ void registerAllOps(Registry& r) {
   registerCreationOps(r);
   registerPadOps(r);
   registerResizeOps(r);
+  registerPixelOps(r);
+  registerSortOps(r);
+  registerMathOps(r);
+  registerRnnOps(r);
 }
 
 }  // namespace pt2onnx

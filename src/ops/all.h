@@ -19,6 +19,10 @@ void registerReduceOps(Registry& r);      // mean, sum, max, argmax, ...
 void registerCreationOps(Registry& r);    // zeros, ones, full, arange, *_like
 void registerPadOps(Registry& r);         // pad, constant/reflection/replication pad
 void registerResizeOps(Registry& r);      // upsample / interpolate
+void registerPixelOps(Registry& r);       // pixel_shuffle, pixel_unshuffle, channel_shuffle
+void registerSortOps(Registry& r);        // topk, sort, argsort, nonzero
+void registerMathOps(Registry& r);        // less common math: triu/tril, scatter, atan2, lerp, grid_sample
+void registerRnnOps(Registry& r);         // LSTM, GRU, RNN
 
 // Calls every family above in a fixed order.
 void registerAllOps(Registry& r);
