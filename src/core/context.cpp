@@ -384,7 +384,8 @@ std::string Context::intsTensor(const Value* value) {
   }
   if (!run.empty()) parts.push_back(constI64(run));
   std::string name = parts.size() == 1 ? parts[0] : emit("Concat", parts, {{"axis", 0}});
-  impl_->names[value] = name;
+  // A name made inside an If/Loop body is not visible from other branches: cache top-level ones only.
+  if (impl_->graphs.size() == 1) impl_->names[value] = name;
   return name;
 }
 
@@ -546,21 +547,38 @@ GraphAttr Context::endSubgraph() {
   return g;
 }
 
-void Context::addSubgraphInput(const std::string& name, DType dtype, const std::vector<int64_t>& shape) {
+void Context::addSubgraphInput(const std::string& name, DType dtype,
+                               const std::optional<std::vector<int64_t>>& shape) {
   auto* vi = impl_->target()->add_input();
   vi->set_name(name);
   auto* tt = vi->mutable_type()->mutable_tensor_type();
   tt->set_elem_type(toOnnx(dtype));
+  if (!shape) return;
   auto* sh = tt->mutable_shape();
-  for (auto d : shape) {
+  for (auto d : *shape) {
     auto* dim = sh->add_dim();
     if (d >= 0) dim->set_dim_value(d);
   }
 }
 
-void Context::addSubgraphOutput(const std::string& name) {
+void Context::addSubgraphOutput(const std::string& name, DType dtype) {
   auto* vi = impl_->target()->add_output();
   vi->set_name(name);
+  vi->mutable_type()->mutable_tensor_type()->set_elem_type(toOnnx(dtype));
 }
+
+std::vector<const torch::jit::Block*> Context::blocks(const Node& node) const {
+  return {node.blocks().begin(), node.blocks().end()};
+}
+
+std::vector<const Value*> Context::blockInputs(const torch::jit::Block* block) const {
+  return {block->inputs().begin(), block->inputs().end()};
+}
+
+std::vector<const Value*> Context::blockOutputs(const torch::jit::Block* block) const {
+  return {block->outputs().begin(), block->outputs().end()};
+}
+
+std::string Context::freshName(const std::string& hint) { return impl_->freshName(hint); }
 
 }  // namespace pt2onnx

@@ -135,8 +135,14 @@ class Context {
   void convertBlock(const torch::jit::Block* block);
   void beginSubgraph(const std::string& name);
   GraphAttr endSubgraph();
-  void addSubgraphInput(const std::string& name, DType dtype, const std::vector<int64_t>& shape);
-  void addSubgraphOutput(const std::string& name);
+  // Declares an input/output of the subgraph being built; no shape: rank unknown.
+  void addSubgraphInput(const std::string& name, DType dtype, const std::optional<std::vector<int64_t>>& shape);
+  void addSubgraphOutput(const std::string& name, DType dtype);
+  std::vector<const torch::jit::Block*> blocks(const Node& node) const;
+  std::vector<const Value*> blockInputs(const torch::jit::Block* block) const;
+  std::vector<const Value*> blockOutputs(const torch::jit::Block* block) const;
+  // A fresh ONNX value name derived from a hint.
+  std::string freshName(const std::string& hint);
 
   // ---- driver API (src/core/convert.cpp) ----------------------------------------------------
   struct Impl;

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <torch/csrc/jit/ir/constants.h>
 #include <torch/csrc/jit/ir/ir.h>
+#include <torch/csrc/jit/passes/shape_analysis.h>
 #include <torch/script.h>
 
 #include <chrono>
@@ -136,6 +137,24 @@ class PhaseTimer {
   std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
 
+// Branches the example runs did not take have no recorded dtypes; LibTorch's type propagation from
+// the input types fills in what it can (recorded values still take precedence).
+void inferUnrecordedTypes(const std::shared_ptr<torch::jit::Graph>& graph, const std::vector<torch::jit::Value*>& inputs,
+                          const std::vector<InputSpec>& specs) {
+  bool has_blocks = false;
+  for (const auto* node : graph->nodes()) has_blocks = has_blocks || !node->blocks().empty();
+  if (!has_blocks) return;
+  for (size_t i = 0; i < inputs.size(); ++i)
+    inputs[i]->setType(c10::TensorType::create(toTorch(fromInput(specs[i].dtype)), c10::kCPU,
+                                               c10::SymbolicShape(specs[i].dims), c10::VaryingShape<c10::Stride>(),
+                                               false));
+  try {
+    torch::jit::PropagateInputShapes(graph);
+  } catch (const std::exception& e) {
+    spdlog::debug("type propagation stopped: {}", firstLine(e.what()));
+  }
+}
+
 struct InputAxis {
   std::string label;
   size_t input;
@@ -153,6 +172,7 @@ void Context::convertBlock(const torch::jit::Block* block) {
     const Node* saved = impl_->current;
     impl_->current = node;
     size_t before = impl_->diagnostics.size();
+    const size_t depth = impl_->graphs.size();
     Status status;
     try {
       status = (*fn)(*this, *node);
@@ -165,6 +185,8 @@ void Context::convertBlock(const torch::jit::Block* block) {
       status = fail(*node, firstLine(e.what_without_backtrace()));
     }
     impl_->current = saved;
+    // A converter that failed inside a subgraph it opened leaves it open: close it.
+    while (impl_->graphs.size() > depth) endSubgraph();
     if (status.ok) continue;
     if (impl_->diagnostics.size() == before && !status.message.empty()) fail(*node, status.message);
     for (const auto* out : node->outputs()) impl_->poisoned.insert(out);
@@ -331,6 +353,7 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
   spdlog::debug("prepared graph:\n{}", graph->toString(false));
 
   checkSupported(*graph, options.opset);
+  inferUnrecordedTypes(graph, inputs, specs);
 
   // ---- convert ----
   onnx::ModelProto model;

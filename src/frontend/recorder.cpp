@@ -22,6 +22,7 @@ void recordHook(torch::jit::Stack& stack) {
   stack.pop_back();
   if (!g_sink.observations) return;
   Observation& o = (*g_sink.observations)[id];
+  const bool again = o.seen;  // inside a loop body: sizes that change between iterations become -1
   o.seen = true;
   if (!value.isTensor()) {
     o.value = std::move(value);
@@ -29,7 +30,12 @@ void recordHook(torch::jit::Stack& stack) {
   }
   const at::Tensor& t = value.toTensor();
   o.dtype = t.scalar_type();
-  o.sizes = t.sizes().vec();
+  if (again && o.sizes.size() == static_cast<size_t>(t.dim())) {
+    for (size_t k = 0; k < o.sizes.size(); ++k)
+      if (o.sizes[k] != t.size(k)) o.sizes[k] = -1;
+  } else if (!again) {
+    o.sizes = t.sizes().vec();
+  }
   if ((*g_sink.keep)[id]) o.value = std::move(value);
 }
 
@@ -59,12 +65,23 @@ bool recordable(const torch::jit::Value* v) {
   }
 }
 
-void collect(torch::jit::Block* block, std::vector<std::pair<torch::jit::Value*, torch::jit::Node*>>& out) {
+// (value, node after which to record it); a null node with a block: record at the block's start.
+struct Target {
+  torch::jit::Value* value;
+  torch::jit::Node* after;
+  torch::jit::Block* block;
+};
+
+void collect(torch::jit::Block* block, std::vector<Target>& out) {
   for (auto* node : block->nodes()) {
     if (node->kind() == c10::prim::Constant) continue;
-    for (auto* sub : node->blocks()) collect(sub, out);
+    for (auto* sub : node->blocks()) {
+      for (auto* param : sub->inputs())
+        if (recordable(param)) out.push_back({param, nullptr, sub});
+      collect(sub, out);
+    }
     for (auto* v : node->outputs())
-      if (recordable(v)) out.emplace_back(v, node);
+      if (recordable(v)) out.push_back({v, node, nullptr});
   }
 }
 
@@ -73,19 +90,20 @@ void collect(torch::jit::Block* block, std::vector<std::pair<torch::jit::Value*,
 Recorder::Recorder(std::shared_ptr<torch::jit::Graph> graph, const std::unordered_set<const torch::jit::Value*>& keep)
     : graph_(std::move(graph)), keep_(keep) {
   const auto& symbol = hookSymbol();
-  std::vector<std::pair<torch::jit::Value*, torch::jit::Node*>> targets;
+  std::vector<Target> targets;
   for (auto* v : graph_->inputs())
-    if (recordable(v)) targets.emplace_back(v, nullptr);
+    if (recordable(v)) targets.push_back({v, nullptr, nullptr});
   collect(graph_->block(), targets);
 
   torch::jit::Node* first = graph_->block()->nodes().front();
-  for (const auto& [value, after] : targets) {
+  for (const auto& [value, after, block] : targets) {
     auto* id = graph_->create(c10::prim::Constant);
     id->i_(c10::attr::value, static_cast<int64_t>(values_.size()));
     id->output()->setType(c10::IntType::get());
     id->insertBefore(first);
     auto* hook = graph_->create(symbol, {value, id->output()}, 0);
     if (after) hook->insertAfter(after);
+    else if (block) hook->insertBefore(block->nodes().front());
     else hook->insertBefore(first);
     hooks_.push_back(hook);
     hooks_.push_back(id);

@@ -24,6 +24,7 @@ void registerAllOps(Registry& r) {
   registerSortOps(r);
   registerMathOps(r);
   registerRnnOps(r);
+  registerControlFlowOps(r);
 }
 
 }  // namespace pt2onnx

@@ -23,6 +23,7 @@ void registerPixelOps(Registry& r);       // pixel_shuffle, pixel_unshuffle, cha
 void registerSortOps(Registry& r);        // topk, sort, argsort, nonzero
 void registerMathOps(Registry& r);        // less common math: triu/tril, scatter, atan2, lerp, grid_sample
 void registerRnnOps(Registry& r);         // LSTM, GRU, RNN
+void registerControlFlowOps(Registry& r); // prim::If, prim::Loop
 
 // Calls every family above in a fixed order.
 void registerAllOps(Registry& r);

@@ -1,0 +1,93 @@
+// Op tests: prim::If and prim::Loop become ONNX If and Loop with subgraphs.
+#include <gtest/gtest.h>
+
+#include "op_test_util.h"
+
+namespace pt2onnx::test {
+namespace {
+
+const char* kIf = R"IR(
+graph(%x : Tensor):
+  %none : NoneType = prim::Constant()
+  %zero : int = prim::Constant[value=0]()
+  %s : Tensor = aten::sum(%x, %none)
+  %gt : Tensor = aten::gt(%s, %zero)
+  %c : bool = aten::Bool(%gt)
+  %y : Tensor = prim::If(%c)
+    block0():
+      %a : Tensor = aten::relu(%x)
+      -> (%a)
+    block1():
+      %b : Tensor = aten::neg(%x)
+      -> (%b)
+  return (%y))IR";
+
+const onnx::GraphProto& attributeGraph(const onnx::ModelProto& model, const std::string& op, const std::string& name) {
+  for (const auto& node : model.graph().node())
+    if (node.op_type() == op)
+      for (const auto& a : node.attribute())
+        if (a.name() == name) return a.g();
+  throw std::runtime_error("no " + op + "." + name);
+}
+
+TEST(ControlFlow, IfOpset11) {
+  auto model = convertIR(kIf, {"x:2x3"}, 11);
+  ASSERT_EQ(countOps(model, "If"), 1);
+  EXPECT_EQ(attributeGraph(model, "If", "then_branch").node(0).op_type(), "Relu");
+  EXPECT_EQ(attributeGraph(model, "If", "else_branch").node(0).op_type(), "Neg");
+}
+
+TEST(ControlFlow, IfOpset17DynamicBatch) {
+  auto model = convertIR(kIf, {"x:2x3"}, 17, {"x:0=batch"});
+  ASSERT_EQ(countOps(model, "If"), 1);
+  EXPECT_EQ(attributeGraph(model, "If", "then_branch").output_size(), 1);
+}
+
+const char* kForLoop = R"IR(
+graph(%x : Tensor):
+  %n : int = prim::Constant[value=3]()
+  %true : bool = prim::Constant[value=1]()
+  %one : int = prim::Constant[value=1]()
+  %y : Tensor = prim::Loop(%n, %true, %x)
+    block0(%i : int, %acc : Tensor):
+      %next : Tensor = aten::add(%acc, %x, %one)
+      -> (%true, %next)
+  return (%y))IR";
+
+TEST(ControlFlow, ForLoopOpset11) {
+  auto model = convertIR(kForLoop, {"x:2x3"}, 11);
+  ASSERT_EQ(countOps(model, "Loop"), 1);
+  const auto& body = attributeGraph(model, "Loop", "body");
+  EXPECT_EQ(body.input_size(), 3);   // iteration, condition, carried tensor
+  EXPECT_EQ(body.output_size(), 2);  // condition, carried tensor
+  EXPECT_EQ(model.graph().node(model.graph().node_size() - 1).input_size(), 3);
+}
+
+TEST(ControlFlow, ForLoopOpset17) {
+  auto model = convertIR(kForLoop, {"x:4"}, 17, {"x:0=n"});
+  ASSERT_EQ(countOps(model, "Loop"), 1);
+  EXPECT_EQ(outputDims(model), (std::vector<int64_t>{-1}));
+}
+
+// A while loop: TorchScript passes the largest int64 as the trip count; ONNX leaves M empty.
+TEST(ControlFlow, WhileLoopHasNoTripCount) {
+  auto model = convertIR(R"IR(
+graph(%x : Tensor):
+  %max : int = prim::Constant[value=9223372036854775807]()
+  %true : bool = prim::Constant[value=1]()
+  %one : int = prim::Constant[value=1]()
+  %limit : int = prim::Constant[value=10]()
+  %y : Tensor = prim::Loop(%max, %true, %x)
+    block0(%i : int, %acc : Tensor):
+      %next : Tensor = aten::add(%acc, %one, %one)
+      %lt : Tensor = aten::lt(%next, %limit)
+      %any : Tensor = aten::all(%lt)
+      %go : bool = aten::Bool(%any)
+      -> (%go, %next)
+  return (%y))IR", {"x:3"}, 13);
+  for (const auto& node : model.graph().node())
+    if (node.op_type() == "Loop") EXPECT_EQ(node.input(0), "");
+}
+
+}  // namespace
+}  // namespace pt2onnx::test
