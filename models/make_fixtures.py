@@ -1,0 +1,234 @@
+"""Builds, traces and saves the end-to-end fixture models listed in tests/e2e/cases.txt.
+
+Usage: /usr/bin/python3 models/make_fixtures.py OUTDIR [name ...]   (no names: every case)
+Each model gets torch.manual_seed(0) and random weights, is conditioned (see condition()), traced
+in eval mode under no_grad with the example inputs of its case's `--input` arguments, and written to
+OUTDIR/<name>.pt. A fixture is kept when it is newer than this script and was traced with the same
+inputs (OUTDIR/<name>.inputs).
+"""
+import os
+import re
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+import torchvision
+from torch import nn
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CASES = os.path.join(HERE, "..", "tests", "e2e", "cases.txt")
+
+
+class SampleNet(nn.Module):
+    """The committed models/sample.pt: two conv blocks, global average pooling, a linear head."""
+
+    def __init__(self, num_classes=10):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(8, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2))
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.head = nn.Linear(16, num_classes)
+
+    def forward(self, x):
+        return self.head(torch.flatten(self.pool(self.features(x)), 1))
+
+
+class TwoInputs(nn.Module):
+    """An image and a feature vector in; (logits, embedding) out."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 16, 3, stride=2, padding=1)
+        self.proj = nn.Linear(8, 16)
+        self.head = nn.Linear(16, 10)
+
+    def forward(self, image, features):
+        embedding = F.relu(self.conv(image)).mean(dim=(2, 3)) + torch.tanh(self.proj(features))
+        return self.head(embedding), embedding
+
+
+class Uint8Image(nn.Module):
+    """Casts a uint8 NCHW image to float, scales to [0, 1] and normalizes per channel."""
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("mean", torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1))
+        self.register_buffer("std", torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1))
+        self.conv = nn.Conv2d(3, 8, 3, stride=2, padding=1)
+        self.head = nn.Linear(8, 5)
+
+    def forward(self, image):
+        x = (image.float() / 255.0 - self.mean) / self.std
+        return self.head(torch.flatten(F.adaptive_avg_pool2d(F.relu(self.conv(x)), 1), 1))
+
+
+class Conv3dAutoencoder(nn.Module):
+    """Two strided Conv3d down, ConvTranspose3d and nearest upsampling back to the input size."""
+
+    def __init__(self):
+        super().__init__()
+        self.down1 = nn.Conv3d(2, 8, 3, stride=2, padding=1)
+        self.down2 = nn.Conv3d(8, 16, 3, stride=2, padding=1)
+        self.up1 = nn.ConvTranspose3d(16, 8, 2, stride=2)
+        self.out = nn.Conv3d(8, 2, 3, padding=1)
+
+    def forward(self, volume):
+        x = F.relu(self.up1(F.relu(self.down2(F.relu(self.down1(volume))))))
+        return self.out(F.interpolate(x, scale_factor=2.0, mode="nearest"))
+
+
+class BicubicUpsample(nn.Module):
+    """2x bicubic upsampling (align_corners=False) then a conv; batch, height and width are dynamic."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+
+    def forward(self, x):
+        return self.conv(F.interpolate(x, scale_factor=2.0, mode="bicubic", align_corners=False))
+
+
+class Mlp(nn.Module):
+    """Linear, GELU, LayerNorm, Linear, softmax."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(32, 64)
+        self.norm = nn.LayerNorm(64)
+        self.fc2 = nn.Linear(64, 16)
+
+    def forward(self, x):
+        return torch.softmax(self.fc2(self.norm(F.gelu(self.fc1(x)))), dim=-1)
+
+
+class SizeArith(nn.Module):
+    """Shapes computed from x.size()/numel() at run time, so they must follow a dynamic batch."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4 * 6 * 6, 8)
+        self.token = nn.Parameter(torch.randn(1, 8))
+
+    def forward(self, x):
+        batch = x.size(0)
+        flat = x.view(batch, -1)
+        per_sample = x.numel() // batch
+        rows = x.reshape(-1, x.size(2) * x.size(3))
+        row_mean = rows.mean(dim=1).view(batch, x.size(1))
+        y = self.fc(flat / per_sample) + self.token.expand(batch, -1)
+        return torch.cat([y, row_mean], dim=1) * (x.size(1) * x.size(2))
+
+
+CUSTOM = {
+    "sample": SampleNet,
+    "two_inputs": TwoInputs,
+    "uint8_image": Uint8Image,
+    "conv3d_autoencoder": Conv3dAutoencoder,
+    "bicubic_upsample": BicubicUpsample,
+    "mlp": Mlp,
+    "size_arith": SizeArith,
+}
+TORCHVISION_KWARGS = {
+    "googlenet": dict(aux_logits=False, init_weights=True),
+    "inception_v3": dict(aux_logits=False, init_weights=True),
+}
+DTYPES = {"float32": torch.float32, "float16": torch.float16, "float64": torch.float64,
+          "int64": torch.int64, "int32": torch.int32, "int8": torch.int8, "uint8": torch.uint8,
+          "bool": torch.bool}
+
+
+def read_cases():
+    """Returns {name: [input spec 'NAME:DIMS[:DTYPE]', ...]} from cases.txt."""
+    cases = {}
+    with open(CASES) as f:
+        for line in f:
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            fields = [x.strip() for x in line.split("|")]
+            cases[fields[0]] = re.findall(r"--input\s+(\S+)", fields[2])
+    return cases
+
+
+def example_input(spec, batch=None):
+    parts = spec.split(":")
+    dims = [] if parts[1] == "scalar" else [int(d) for d in parts[1].split("x")]
+    if batch and dims:
+        dims[0] = batch
+    dtype = DTYPES[parts[2] if len(parts) > 2 else "float32"]
+    if dtype.is_floating_point:
+        return torch.randn(dims).to(dtype)
+    if dtype == torch.bool:
+        return torch.rand(dims) < 0.5
+    return torch.randint(0, 256 if dtype == torch.uint8 else 10, dims, dtype=dtype)
+
+
+def condition(model, specs):
+    """Makes random-weight outputs a fair test: with default BatchNorm statistics activations
+    vanish or explode with depth (mobilenet_v2 gives 1e-9, inception_v3 1e12), and zero or 1e-6
+    weights (vit head, convnext layer_scale) hide every error upstream. So near-zero weights are
+    redrawn from N(0, 1/fan_in), and BatchNorm statistics are measured on one random batch."""
+    with torch.no_grad():
+        for key, p in model.named_parameters():
+            if p.dim() > 1 and not key.endswith("bias") and p.abs().max() < 1e-4:
+                p.normal_(0.0, (p.numel() // p.shape[0]) ** -0.5)
+        norms = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+        if not norms:
+            return
+        for m in norms:
+            m.reset_running_stats()
+            m.momentum = None  # cumulative average: one batch sets the statistics
+        model.train()
+        model(*(example_input(s, batch=4) for s in specs))
+
+
+def build(name, specs):
+    torch.manual_seed(0)
+    if name in CUSTOM:
+        model = CUSTOM[name]()
+    else:
+        model = getattr(torchvision.models, name)(weights=None, **TORCHVISION_KWARGS.get(name, {}))
+    condition(model, specs)
+    return model.eval()
+
+
+def make(name, specs, outdir):
+    path = os.path.join(outdir, name + ".pt")
+    stamp = os.path.join(outdir, name + ".inputs")
+    spec_text = " ".join(specs) + "\n"
+    if (os.path.exists(path) and os.path.getmtime(path) > os.path.getmtime(__file__)
+            and os.path.exists(stamp) and open(stamp).read() == spec_text):
+        print(f"{name}: up to date")
+        return
+    start = time.time()
+    model = build(name, specs)
+    torch.manual_seed(0)
+    inputs = tuple(example_input(s) for s in specs)
+    with torch.no_grad():
+        traced = torch.jit.trace(model, inputs, check_trace=False)
+    # Write under a temporary name so an interrupted run never leaves a fixture that looks fresh.
+    tmp = os.path.join(outdir, name + ".tmp")
+    traced.save(tmp)
+    os.replace(tmp, path)
+    with open(stamp, "w") as f:
+        f.write(spec_text)
+    print(f"{name}: wrote {path} ({os.path.getsize(path) / 1e6:.1f} MB, {time.time() - start:.1f} s)")
+
+
+def main():
+    if len(sys.argv) < 2:
+        sys.exit("usage: make_fixtures.py OUTDIR [name ...]")
+    outdir, names = sys.argv[1], sys.argv[2:]
+    cases = read_cases()
+    unknown = [n for n in names if n not in cases]
+    if unknown:
+        sys.exit(f"not in {CASES}: {', '.join(unknown)}")
+    os.makedirs(outdir, exist_ok=True)
+    for name in names or list(cases):
+        make(name, cases[name], outdir)
+
+
+if __name__ == "__main__":
+    main()
