@@ -1,8 +1,279 @@
-// Converters: rnn family.
+// Converters: aten::lstm / gru / rnn_tanh / rnn_relu (one ONNX LSTM/GRU/RNN per layer) and the single-step cells.
 #include "ops/common.h"
 
 namespace pt2onnx {
+namespace {
 
-void registerRnnOps(Registry& r) { (void)r; }
+enum class Cell { kLstm, kGru, kTanh, kRelu };
+
+const char* onnxOp(Cell cell) { return cell == Cell::kLstm ? "LSTM" : cell == Cell::kGru ? "GRU" : "RNN"; }
+
+std::string concat(Context& ctx, const std::vector<std::string>& parts, int64_t axis) {
+  return parts.size() == 1 ? parts[0] : ctx.emit("Concat", parts, {{"axis", axis}});
+}
+
+// PyTorch stacks the gate blocks of w_ih, w_hh, b_ih and b_hh along dim 0 as LSTM (i, f, g, o) and
+// GRU (r, z, n). ONNX LSTM wants (i, o, f, c) and GRU (z, r, h), where ONNX's c is PyTorch's g and
+// ONNX's h is PyTorch's n. A plain RNN has one block.
+std::string onnxGateOrder(Context& ctx, const std::string& w, Cell cell, int64_t hidden) {
+  if (cell == Cell::kLstm) {
+    auto p = ctx.split(w, 0, {hidden, hidden, hidden, hidden});
+    return ctx.emit("Concat", {p[0], p[3], p[1], p[2]}, {{"axis", 0}});
+  }
+  if (cell == Cell::kGru) {
+    auto p = ctx.split(w, 0, {hidden, hidden, hidden});
+    return ctx.emit("Concat", {p[1], p[0], p[2]}, {{"axis", 0}});
+  }
+  return w;
+}
+
+// The arguments of one aten::lstm / gru / rnn_* node, with every tensor in the input's dtype.
+struct Rnn {
+  Cell cell;
+  DType dt;
+  int64_t layers = 1, dirs = 1, hidden = 0;
+  bool biases = true;
+  std::vector<std::string> params;  // per layer, per direction: w_ih, w_hh[, b_ih, b_hh]
+  std::string x;                    // [seq, batch, input]
+  std::string h0, c0;               // [layers * dirs, batch, hidden]
+
+  int64_t perDirection() const { return biases ? 4 : 2; }
+  const std::string& param(int64_t layer, int64_t dir, int64_t k) const {
+    return params[(layer * dirs + dir) * perDirection() + k];
+  }
+};
+
+// h0 / c0 split into one [dirs, batch, hidden] piece per layer.
+std::vector<std::string> perLayer(Context& ctx, const std::string& state, const Rnn& a) {
+  if (a.layers == 1) return {state};
+  return ctx.split(state, 0, std::vector<int64_t>(a.layers, a.dirs));
+}
+
+// One layer as an ONNX LSTM/GRU/RNN; returns {Y as [seq, batch, dirs * hidden], Y_h, Y_c}.
+std::vector<std::string> onnxLayer(Context& ctx, const Rnn& a, int64_t layer, const std::string& x,
+                                   const std::string& h0, const std::string& c0) {
+  // ONNX W, R and B carry a leading num_directions axis (forward first); B is [Wb, Rb] concatenated.
+  std::vector<std::string> ws, rs, bs;
+  for (int64_t d = 0; d < a.dirs; ++d) {
+    ws.push_back(ctx.unsqueeze(onnxGateOrder(ctx, a.param(layer, d, 0), a.cell, a.hidden), {0}));
+    rs.push_back(ctx.unsqueeze(onnxGateOrder(ctx, a.param(layer, d, 1), a.cell, a.hidden), {0}));
+    if (!a.biases) continue;
+    std::string wb = onnxGateOrder(ctx, a.param(layer, d, 2), a.cell, a.hidden);
+    std::string rb = onnxGateOrder(ctx, a.param(layer, d, 3), a.cell, a.hidden);
+    bs.push_back(ctx.unsqueeze(ctx.emit("Concat", {wb, rb}, {{"axis", 0}}), {0}));
+  }
+  std::vector<std::string> ins = {x,
+                                  concat(ctx, ws, 0),
+                                  concat(ctx, rs, 0),
+                                  a.biases ? concat(ctx, bs, 0) : "",
+                                  /*sequence_lens*/ "",
+                                  h0};
+  if (a.cell == Cell::kLstm) ins.push_back(c0);
+  std::vector<Attr> attrs = {{"hidden_size", a.hidden}, {"direction", a.dirs == 2 ? "bidirectional" : "forward"}};
+  // PyTorch's GRU applies the reset gate after the recurrent matmul: n = tanh(W_n x + b_in + r * (R_n h + b_hn)).
+  if (a.cell == Cell::kGru) attrs.push_back({"linear_before_reset", 1});
+  auto outs = ctx.emitN(onnxOp(a.cell), ins, attrs, a.cell == Cell::kLstm ? 3 : 2);
+  // Y is [seq, dirs, batch, hidden]; PyTorch puts both directions of a step side by side in the last dim.
+  if (a.dirs == 1) {
+    outs[0] = ctx.squeeze(outs[0], {1});
+  } else {
+    std::string t = ctx.emit("Transpose", {outs[0]}, {{"perm", {0, 2, 1, 3}}});
+    outs[0] = ctx.emit("Reshape", {t, ctx.constI64({0, 0, a.dirs * a.hidden})});
+  }
+  return outs;
+}
+
+// One direction of a ReLU RNN layer as an ONNX Scan over the sequence:
+// h_t = relu(x_t W^T + b_ih + h_{t-1} R^T + b_hh). ONNX RNN computes this with activations=["Relu"],
+// but the converter API has no string-list attribute, so the step is spelled out. The input
+// projection of every step is one MatMul before the Scan. Returns {Y [seq, batch, hidden], h_n [batch, hidden]}.
+std::pair<std::string, std::string> reluDirection(Context& ctx, const Rnn& a, int64_t layer, int64_t dir,
+                                                  const std::string& x, const std::string& h0) {
+  std::string xw = ctx.emit("MatMul", {x, ctx.emit("Transpose", {a.param(layer, dir, 0)}, {{"perm", {1, 0}}})});
+  if (a.biases) xw = ctx.emit("Add", {xw, ctx.emit("Add", {a.param(layer, dir, 2), a.param(layer, dir, 3)})});
+  std::string rt = ctx.emit("Transpose", {a.param(layer, dir, 1)}, {{"perm", {1, 0}}});
+  ctx.beginSubgraph("rnn_relu_step");
+  std::string h = ctx.freshName("h_prev");
+  std::string xt = ctx.freshName("xw_t");
+  ctx.addSubgraphInput(h, a.dt, std::vector<int64_t>{-1, a.hidden});
+  ctx.addSubgraphInput(xt, a.dt, std::vector<int64_t>{-1, a.hidden});
+  std::string next = ctx.emit("Relu", {ctx.emit("Add", {xt, ctx.emit("MatMul", {h, rt})})});
+  ctx.addSubgraphOutput(next, a.dt);
+  ctx.addSubgraphOutput(ctx.emit("Identity", {next}), a.dt);
+  GraphAttr body = ctx.endSubgraph();
+  // The backward direction reads the sequence from the end and stores its outputs from the end, so
+  // Y[t] stays aligned with x[t] as in PyTorch.
+  auto outs = ctx.emitN(
+      "Scan", {h0, xw},
+      {{"body", body}, {"num_scan_inputs", 1}, {"scan_input_directions", {dir}}, {"scan_output_directions", {dir}}}, 2);
+  return {outs[1], outs[0]};
+}
+
+// One ReLU layer; returns {Y as [seq, batch, dirs * hidden], h_n as [dirs, batch, hidden]}.
+std::vector<std::string> reluLayer(Context& ctx, const Rnn& a, int64_t layer, const std::string& x,
+                                   const std::string& h0) {
+  auto h0s = a.dirs == 1 ? std::vector<std::string>{h0} : ctx.split(h0, 0, {1, 1});
+  std::vector<std::string> ys, hs;
+  for (int64_t d = 0; d < a.dirs; ++d) {
+    auto [y, h] = reluDirection(ctx, a, layer, d, x, ctx.squeeze(h0s[d], {0}));
+    ys.push_back(y);
+    hs.push_back(ctx.unsqueeze(h, {0}));
+  }
+  return {concat(ctx, ys, 2), concat(ctx, hs, 0)};
+}
+
+// lstm(input, hx[h0, c0], params, has_biases, num_layers, dropout, train, bidirectional, batch_first)
+// gru / rnn_tanh / rnn_relu(input, hx, params, ...same). Layers are stacked: layer l + 1 reads the
+// [seq, batch, dirs * hidden] output of layer l; h_n (and c_n) concatenate the layers' final states.
+Status convertRnn(Context& ctx, const Node& node, Cell cell) {
+  const bool lstm = cell == Cell::kLstm;
+  // The packed-sequence overloads take (data, batch_sizes, hx, params, ...): hx or params moves to index 3.
+  if (!ctx.isList(ctx.input(node, lstm ? 1 : 2)))
+    return ctx.fail(node,
+                    "packed sequences (nn.utils.rnn.pack_padded_sequence) are not supported; pass the padded "
+                    "tensor to the recurrent layer and mask or index its output instead");
+  Rnn a;
+  a.cell = cell;
+  const Value* input = ctx.input(node, 0);
+  a.dt = ctx.requireDType(input);
+  if (ctx.requireRank(input) != 3) return ctx.fail(node, "the input must be 3-d");
+  a.biases = ctx.constBool(ctx.input(node, 3));
+  a.layers = ctx.constInt(ctx.input(node, 4));
+  double dropout = ctx.constDouble(ctx.input(node, 5));
+  bool train = ctx.constBool(ctx.input(node, 6));
+  a.dirs = ctx.constBool(ctx.input(node, 7)) ? 2 : 1;
+  bool batch_first = ctx.constBool(ctx.input(node, 8));
+  if (train && dropout > 0 && a.layers > 1)
+    return ctx.fail(node, "dropout between layers in training mode; export the model in eval mode");
+  auto h_shape = ctx.shape(ctx.output(node, 1));
+  a.hidden = h_shape.size() == 3 ? h_shape[2] : -1;
+  if (a.hidden <= 0) return ctx.fail(node, "the hidden size must be fixed");
+
+  for (const auto& p : ctx.optionalTensorList(ctx.input(node, 2))) {
+    if (p.none) return ctx.fail(node, "a weight is None");
+    a.params.push_back(ctx.cast(p.name, p.dtype, a.dt));
+  }
+  if (static_cast<int64_t>(a.params.size()) != a.layers * a.dirs * a.perDirection()) {
+    if (lstm && static_cast<int64_t>(a.params.size()) == a.layers * a.dirs * (a.perDirection() + 1))
+      return ctx.fail(node, "LSTM with proj_size is not supported: ONNX LSTM has no output projection");
+    return ctx.fail(node, "expected " + std::to_string(a.layers * a.dirs * a.perDirection()) + " weights, got " +
+                              std::to_string(a.params.size()));
+  }
+  if (lstm) {
+    auto hx = ctx.optionalTensorList(ctx.input(node, 1));
+    if (hx.size() != 2 || hx[0].none || hx[1].none) return ctx.fail(node, "hx must be (h0, c0)");
+    a.h0 = ctx.cast(hx[0].name, hx[0].dtype, a.dt);
+    a.c0 = ctx.cast(hx[1].name, hx[1].dtype, a.dt);
+  } else {
+    a.h0 = ctx.tensor(ctx.input(node, 1), a.dt);
+  }
+
+  // ONNX's layout=1 (opset 14) would take batch-first tensors directly, but ONNX Runtime's CPU
+  // kernels reject it; a Transpose on each side is portable.
+  std::string x = ctx.tensor(input);
+  if (batch_first) x = ctx.emit("Transpose", {x}, {{"perm", {1, 0, 2}}});
+  auto h0s = perLayer(ctx, a.h0, a);
+  auto c0s = lstm ? perLayer(ctx, a.c0, a) : std::vector<std::string>(a.layers);
+  std::vector<std::string> hs, cs;
+  for (int64_t l = 0; l < a.layers; ++l) {
+    auto outs = cell == Cell::kRelu ? reluLayer(ctx, a, l, x, h0s[l]) : onnxLayer(ctx, a, l, x, h0s[l], c0s[l]);
+    x = outs[0];
+    hs.push_back(outs[1]);
+    if (lstm) cs.push_back(outs[2]);
+  }
+  if (batch_first) x = ctx.emit("Transpose", {x}, {{"perm", {1, 0, 2}}});
+  ctx.bind(ctx.output(node, 0), x);
+  ctx.bind(ctx.output(node, 1), concat(ctx, hs, 0));
+  if (lstm) ctx.bind(ctx.output(node, 2), concat(ctx, cs, 0));
+  return Status::Ok();
+}
+
+// ---- single steps (scripted decoders call these; traces record their decomposition) ----------
+
+// x W^T + b over the last dim; Gemm for the usual 2-d batch.
+std::string affine(Context& ctx, const std::string& x, int64_t rank, const std::string& w, const std::string& b) {
+  if (rank == 2) {
+    std::vector<std::string> ins = {x, w};
+    if (!b.empty()) ins.push_back(b);
+    return ctx.emit("Gemm", ins, {{"transB", 1}});
+  }
+  std::string y = ctx.emit("MatMul", {x, ctx.emit("Transpose", {w}, {{"perm", {1, 0}}})});
+  return b.empty() ? y : ctx.emit("Add", {y, b});
+}
+
+// The cells' shared arguments: (input, hx, w_ih, w_hh, b_ih?, b_hh?) -> input and hidden projections.
+struct CellProjections {
+  std::string gi, gh;  // x W_ih^T + b_ih and h W_hh^T + b_hh, gate blocks along the last dim
+  int64_t axis;
+};
+
+CellProjections cellProjections(Context& ctx, const Node& node, const std::string& h, DType dt) {
+  const Value* input = ctx.input(node, 0);
+  int64_t rank = ctx.requireRank(input);
+  auto weight = [&](size_t i) {
+    return ctx.isNone(ctx.input(node, i)) ? std::string() : ctx.tensor(ctx.input(node, i), dt);
+  };
+  return {affine(ctx, ctx.tensor(input, dt), rank, weight(2), weight(4)), affine(ctx, h, rank, weight(3), weight(5)),
+          rank - 1};
+}
+
+int64_t cellHidden(Context& ctx, const Node& node) {
+  auto shape = ctx.shape(ctx.output(node, 0));
+  if (shape.empty() || shape.back() < 0) throw ConvertError("the hidden size must be fixed");
+  return shape.back();
+}
+
+// lstm_cell: i, f, g, o = gi + gh; c' = sigmoid(f) c + sigmoid(i) tanh(g); h' = sigmoid(o) tanh(c').
+Status lstmCell(Context& ctx, const Node& node) {
+  DType dt = ctx.requireDType(ctx.output(node, 0));
+  int64_t hidden = cellHidden(ctx, node);
+  auto hx = ctx.optionalTensorList(ctx.input(node, 1));
+  if (hx.size() != 2 || hx[0].none || hx[1].none) return ctx.fail(node, "hx must be (h, c)");
+  std::string h = ctx.cast(hx[0].name, hx[0].dtype, dt);
+  std::string c = ctx.cast(hx[1].name, hx[1].dtype, dt);
+  auto p = cellProjections(ctx, node, h, dt);
+  auto g = ctx.split(ctx.emit("Add", {p.gi, p.gh}), p.axis, {hidden, hidden, hidden, hidden});
+  std::string c_next = ctx.emit("Add", {ctx.emit("Mul", {ctx.emit("Sigmoid", {g[1]}), c}),
+                                        ctx.emit("Mul", {ctx.emit("Sigmoid", {g[0]}), ctx.emit("Tanh", {g[2]})})});
+  ctx.bind(ctx.output(node, 0), ctx.emit("Mul", {ctx.emit("Sigmoid", {g[3]}), ctx.emit("Tanh", {c_next})}));
+  ctx.bind(ctx.output(node, 1), c_next);
+  return Status::Ok();
+}
+
+// gru_cell: r = sigmoid(gi_r + gh_r), z = sigmoid(gi_z + gh_z), n = tanh(gi_n + r gh_n), h' = n + z (h - n).
+Status gruCell(Context& ctx, const Node& node) {
+  DType dt = ctx.requireDType(ctx.output(node, 0));
+  int64_t hidden = cellHidden(ctx, node);
+  std::string h = ctx.tensor(ctx.input(node, 1), dt);
+  auto p = cellProjections(ctx, node, h, dt);
+  auto gi = ctx.split(p.gi, p.axis, {hidden, hidden, hidden});
+  auto gh = ctx.split(p.gh, p.axis, {hidden, hidden, hidden});
+  std::string r = ctx.emit("Sigmoid", {ctx.emit("Add", {gi[0], gh[0]})});
+  std::string z = ctx.emit("Sigmoid", {ctx.emit("Add", {gi[1], gh[1]})});
+  std::string n = ctx.emit("Tanh", {ctx.emit("Add", {gi[2], ctx.emit("Mul", {r, gh[2]})})});
+  ctx.bind(ctx.output(node), ctx.emit("Add", {n, ctx.emit("Mul", {z, ctx.emit("Sub", {h, n})})}));
+  return Status::Ok();
+}
+
+// rnn_tanh_cell / rnn_relu_cell: h' = act(gi + gh).
+Status rnnCell(Context& ctx, const Node& node, const char* activation) {
+  DType dt = ctx.requireDType(ctx.output(node, 0));
+  auto p = cellProjections(ctx, node, ctx.tensor(ctx.input(node, 1), dt), dt);
+  ctx.bind(ctx.output(node), ctx.emit(activation, {ctx.emit("Add", {p.gi, p.gh})}));
+  return Status::Ok();
+}
+
+}  // namespace
+
+void registerRnnOps(Registry& r) {
+  r.add("aten::lstm", 1, [](Context& ctx, const Node& node) { return convertRnn(ctx, node, Cell::kLstm); });
+  r.add("aten::gru", 1, [](Context& ctx, const Node& node) { return convertRnn(ctx, node, Cell::kGru); });
+  r.add("aten::rnn_tanh", 1, [](Context& ctx, const Node& node) { return convertRnn(ctx, node, Cell::kTanh); });
+  r.add("aten::rnn_relu", 1, [](Context& ctx, const Node& node) { return convertRnn(ctx, node, Cell::kRelu); });
+  r.add("aten::lstm_cell", 1, lstmCell);
+  r.add("aten::gru_cell", 1, gruCell);
+  r.add("aten::rnn_tanh_cell", 1, [](Context& ctx, const Node& node) { return rnnCell(ctx, node, "Tanh"); });
+  r.add("aten::rnn_relu_cell", 1, [](Context& ctx, const Node& node) { return rnnCell(ctx, node, "Relu"); });
+}
 
 }  // namespace pt2onnx
