@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(cmake g++ make pkg-config libtorch-dev libonnx-dev libprotobuf-dev protobuf-compiler libcli11-dev
-  libspdlog-dev libgtest-dev python3-torch python3-torchvision time libopenblas0-pthread)
+  libspdlog-dev libgtest-dev python3-torch python3-torchvision time libopenblas0-pthread clang-format)
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
 

@@ -151,12 +151,33 @@ ConvertFn floatUnary(std::vector<std::string> chain) {
   };
 }
 
+// ONNX Runtime has no bool Where kernel: bool selections run on uint8 and are cast back.
+std::string select(Context& ctx, const std::string& cond, const std::string& a, const std::string& b, DType dt) {
+  if (dt != DType::kBool) return ctx.emit("Where", {cond, a, b});
+  std::string y = ctx.emit("Where", {cond, ctx.cast(a, dt, DType::kUInt8), ctx.cast(b, dt, DType::kUInt8)});
+  return ctx.cast(y, DType::kUInt8, DType::kBool);
+}
+
+// where(condition) alone is nonzero(condition, as_tuple=True): one index vector per dim.
+Status whereIndices(Context& ctx, const Node& node) {
+  const Value* cond = ctx.input(node, 0);
+  int64_t rank = ctx.requireRank(cond);
+  if (rank == 0) return ctx.fail(node, "where(condition) on a 0-d tensor");
+  std::string nz = ctx.emit("NonZero", {ctx.tensor(cond, DType::kBool)});
+  std::vector<std::string> rows;
+  if (rank == 1) rows.push_back(ctx.squeeze(nz, {0}));
+  else
+    for (const auto& r : ctx.split(nz, 0, std::vector<int64_t>(rank, 1))) rows.push_back(ctx.squeeze(r, {0}));
+  ctx.bindList(ctx.output(node), rows);
+  return Status::Ok();
+}
+
 Status where(Context& ctx, const Node& node) {
-  if (ctx.inputCount(node) == 1) return ctx.fail(node, "where(condition) with one argument is not supported");
+  if (ctx.inputCount(node) == 1) return whereIndices(ctx, node);
   DType out = ctx.requireDType(ctx.output(node));
   std::string cond = ctx.tensor(ctx.input(node, 0), DType::kBool);
   ctx.bind(ctx.output(node),
-           ctx.emit("Where", {cond, ctx.tensor(ctx.input(node, 1), out), ctx.tensor(ctx.input(node, 2), out)}));
+           select(ctx, cond, ctx.tensor(ctx.input(node, 1), out), ctx.tensor(ctx.input(node, 2), out), out));
   return Status::Ok();
 }
 
@@ -165,7 +186,7 @@ Status maskedFill(Context& ctx, const Node& node) {
   DType dt = ctx.requireDType(self);
   std::string mask = ctx.tensor(ctx.input(node, 1), DType::kBool);
   std::string value = ctx.tensor(ctx.input(node, 2), dt);
-  ctx.bind(ctx.output(node), ctx.emit("Where", {mask, value, ctx.tensor(self)}));
+  ctx.bind(ctx.output(node), select(ctx, mask, value, ctx.tensor(self), dt));
   return Status::Ok();
 }
 
