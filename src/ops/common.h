@@ -21,6 +21,17 @@ inline ConvertFn unaryOp(std::string op_type) {
   };
 }
 
+// A chain of one-input ONNX ops computed in the output's dtype (math functions on int inputs
+// give floats in PyTorch).
+inline ConvertFn floatUnary(std::vector<std::string> chain) {
+  return [chain](Context& ctx, const Node& node) {
+    std::string x = ctx.tensor(ctx.input(node, 0), ctx.requireDType(ctx.output(node)));
+    for (const auto& op : chain) x = ctx.emit(op, {x});
+    ctx.bind(ctx.output(node), x);
+    return Status::Ok();
+  };
+}
+
 // Binds the node's output to its first input unchanged (contiguous, clone, eval dropout, ...).
 inline Status passThrough(Context& ctx, const Node& node) {
   ctx.bind(ctx.output(node), ctx.tensor(ctx.input(node, 0)));

@@ -141,16 +141,6 @@ Status logicalNot(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
-// A unary math function computed in the output's (floating) dtype.
-ConvertFn floatUnary(std::vector<std::string> chain) {
-  return [chain](Context& ctx, const Node& node) {
-    std::string x = ctx.tensor(ctx.input(node, 0), ctx.requireDType(ctx.output(node)));
-    for (const auto& op : chain) x = ctx.emit(op, {x});
-    ctx.bind(ctx.output(node), x);
-    return Status::Ok();
-  };
-}
-
 // ONNX Runtime has no bool Where kernel: bool selections run on uint8 and are cast back.
 std::string select(Context& ctx, const std::string& cond, const std::string& a, const std::string& b, DType dt) {
   if (dt != DType::kBool) return ctx.emit("Where", {cond, a, b});

@@ -180,13 +180,6 @@ ConvertFn shrink(bool soft) {
 // ---- elementwise math ----------------------------------------------------------------------
 
 // A one-input ONNX function computed in the output's (floating) dtype.
-ConvertFn floatFn(std::string op_type) {
-  return [op_type](Context& ctx, const Node& node) {
-    ctx.bind(ctx.output(node), ctx.emit(op_type, {inOutType(ctx, node, 0)}));
-    return Status::Ok();
-  };
-}
-
 // log_b(x) = ln(x) / ln(b).
 ConvertFn logBase(double base) {
   return [base](Context& ctx, const Node& node) {
@@ -428,11 +421,11 @@ void registerMathOps(Registry& r) {
   r.add("aten::log10", 1, logBase(10.0));
   r.add("aten::log1p", 1, log1p);
   r.add("aten::expm1", 1, expm1);
-  r.add("aten::sinh", 1, floatFn("Sinh"));
-  r.add("aten::cosh", 1, floatFn("Cosh"));
-  r.add("aten::asinh", 1, floatFn("Asinh"));
-  r.add("aten::acosh", 1, floatFn("Acosh"));
-  r.add("aten::atanh", 1, floatFn("Atanh"));
+  r.add("aten::sinh", 1, floatUnary({"Sinh"}));
+  r.add("aten::cosh", 1, floatUnary({"Cosh"}));
+  r.add("aten::asinh", 1, floatUnary({"Asinh"}));
+  r.add("aten::acosh", 1, floatUnary({"Acosh"}));
+  r.add("aten::atanh", 1, floatUnary({"Atanh"}));
   r.add("aten::atan2", 1, atan2);
   r.add("aten::arctan2", 1, atan2);
   r.add("aten::isnan", 1, floatTest("IsNaN"));

@@ -9,10 +9,6 @@ namespace {
 using Dims = std::vector<int64_t>;
 using Ops = std::vector<std::string>;
 
-int32_t outputType(const onnx::ModelProto& model, int i = 0) {
-  return model.graph().output(i).type().tensor_type().elem_type();
-}
-
 // torch.zeros(x.size(0), 3): the size is computed from a dynamic axis.
 TEST(Creation, ZerosComputedSizeOpset11) {
   auto model = convertIR(R"IR(

@@ -10,10 +10,6 @@ namespace {
 using Dims = std::vector<int64_t>;
 using Ops = std::vector<std::string>;
 
-int32_t outputType(const onnx::ModelProto& model, int i = 0) {
-  return model.graph().output(i).type().tensor_type().elem_type();
-}
-
 const onnx::AttributeProto* findAttr(const onnx::ModelProto& model, const std::string& op, const std::string& name) {
   for (const auto& n : model.graph().node())
     if (n.op_type() == op)

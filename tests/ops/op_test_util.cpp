@@ -33,6 +33,10 @@ int countOps(const onnx::ModelProto& model, const std::string& op_type) {
   return n;
 }
 
+int32_t outputType(const onnx::ModelProto& model, int i) {
+  return model.graph().output(i).type().tensor_type().elem_type();
+}
+
 std::vector<int64_t> outputDims(const onnx::ModelProto& model, int i) {
   std::vector<int64_t> dims;
   for (const auto& d : model.graph().output(i).type().tensor_type().shape().dim())

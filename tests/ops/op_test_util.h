@@ -18,6 +18,9 @@ onnx::ModelProto convertIR(const std::string& ir, const std::vector<std::string>
 std::vector<std::string> opTypes(const onnx::ModelProto& model);
 int countOps(const onnx::ModelProto& model, const std::string& op_type);
 
+// Element type of graph output i.
+int32_t outputType(const onnx::ModelProto& model, int i = 0);
+
 // Dims of graph output i: dim_value, or -1 for a dim_param.
 std::vector<int64_t> outputDims(const onnx::ModelProto& model, int i = 0);
 

@@ -10,10 +10,6 @@ namespace {
 using Dims = std::vector<int64_t>;
 using Ops = std::vector<std::string>;
 
-int32_t outputType(const onnx::ModelProto& model, int i) {
-  return model.graph().output(i).type().tensor_type().elem_type();
-}
-
 const onnx::NodeProto& firstNode(const onnx::ModelProto& model, const std::string& op_type) {
   for (const auto& n : model.graph().node())
     if (n.op_type() == op_type) return n;
