@@ -121,6 +121,60 @@ class SizeArith(nn.Module):
         return torch.cat([y, row_mean], dim=1) * (x.size(1) * x.size(2))
 
 
+class ScriptedFlow(nn.Module):
+    """Scripted control flow: a branch on the data, a for loop over a dynamic size, a while loop,
+    and a branch on the rank that conversion resolves."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+
+    def forward(self, x):
+        if x.dim() == 4:
+            x = self.conv(x)
+        y = torch.relu(x)
+        if bool(y.mean() > 0.2):
+            y = y * 2.0
+        else:
+            y = y - 1.0
+        acc = torch.zeros_like(y[:, :, :1, :])
+        for k in range(y.size(2)):
+            acc = acc + y[:, :, k:k + 1, :]
+        n = 0
+        while n < y.size(0) + 2:
+            acc = acc * 0.5
+            n += 1
+        return y, acc
+
+
+class LstmTagger(nn.Module):
+    """Token ids -> embedding -> 2-layer bidirectional LSTM -> per-token scores."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(10, 16)
+        self.lstm = nn.LSTM(16, 24, num_layers=2, bidirectional=True, batch_first=True)
+        self.head = nn.Linear(48, 5)
+
+    def forward(self, tokens):
+        out, (h, c) = self.lstm(self.embed(tokens))
+        return self.head(out), h
+
+
+class Indexing(nn.Module):
+    """Negative indices, gathers, masks, sorting and running sums."""
+
+    def forward(self, x):
+        last = x[:, -1]
+        picked = x[:, torch.tensor([2, -1, 0])]
+        masked = x.masked_fill(x < 0, -1.0)
+        order = torch.argsort(x, dim=1, descending=True)
+        top = torch.topk(x, 2, dim=1).values
+        running = torch.cumsum(x, dim=1)
+        ramp = torch.arange(x.size(1), dtype=x.dtype) * x[:, :1]
+        return last, picked, masked + ramp, order, top, running
+
+
 CUSTOM = {
     "sample": SampleNet,
     "two_inputs": TwoInputs,
@@ -129,7 +183,11 @@ CUSTOM = {
     "bicubic_upsample": BicubicUpsample,
     "mlp": Mlp,
     "size_arith": SizeArith,
+    "scripted_control_flow": ScriptedFlow,
+    "lstm_tagger": LstmTagger,
+    "indexing": Indexing,
 }
+SCRIPTED = {"scripted_control_flow"}  # torch.jit.script; every other fixture is traced
 TORCHVISION_KWARGS = {
     "googlenet": dict(aux_logits=False, init_weights=True),
     "inception_v3": dict(aux_logits=False, init_weights=True),
@@ -188,6 +246,8 @@ def build(name, specs):
     torch.manual_seed(0)
     if name in CUSTOM:
         model = CUSTOM[name]()
+    elif hasattr(torchvision.models.segmentation, name):
+        model = getattr(torchvision.models.segmentation, name)(weights=None, weights_backbone=None)
     else:
         model = getattr(torchvision.models, name)(weights=None, **TORCHVISION_KWARGS.get(name, {}))
     condition(model, specs)
@@ -207,7 +267,10 @@ def make(name, specs, outdir):
     torch.manual_seed(0)
     inputs = tuple(example_input(s) for s in specs)
     with torch.no_grad():
-        traced = torch.jit.trace(model, inputs, check_trace=False)
+        if name in SCRIPTED:
+            traced = torch.jit.script(model)
+        else:  # strict=False lets segmentation models return a dict
+            traced = torch.jit.trace(model, inputs, check_trace=False, strict=False)
     # Write under a temporary name so an interrupted run never leaves a fixture that looks fresh.
     tmp = os.path.join(outdir, name + ".tmp")
     traced.save(tmp)

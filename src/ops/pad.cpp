@@ -38,7 +38,8 @@ std::string circularPad(Context& ctx, std::string x, const std::vector<int64_t>&
     int64_t begin = pads[d], end = pads[rank + d];
     if (begin == 0 && end == 0) continue;
     std::vector<std::string> parts;
-    if (begin > 0) parts.push_back(ctx.emit("Slice", {x, ctx.constI64({-begin}), ctx.constI64({kInt64Max}), ctx.constI64({d})}));
+    if (begin > 0)
+      parts.push_back(ctx.emit("Slice", {x, ctx.constI64({-begin}), ctx.constI64({kInt64Max}), ctx.constI64({d})}));
     parts.push_back(x);
     if (end > 0) parts.push_back(ctx.emit("Slice", {x, ctx.constI64({0}), ctx.constI64({end}), ctx.constI64({d})}));
     x = ctx.emit("Concat", parts, {{"axis", d}});

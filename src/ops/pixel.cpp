@@ -33,9 +33,7 @@ Status pixelShuffle(Context& ctx, const Node& node) {
   if (rank < 3) return ctx.fail(node, "pixel_shuffle needs an input of rank 3 or more");
   int64_t r = ctx.constInt(ctx.input(node, 1));
   if (r == 1) return passThrough(ctx, node);
-  auto op = [&](const std::string& x) {
-    return ctx.emit("DepthToSpace", {x}, {{"blocksize", r}, {"mode", "CRD"}});
-  };
+  auto op = [&](const std::string& x) { return ctx.emit("DepthToSpace", {x}, {{"blocksize", r}, {"mode", "CRD"}}); };
   ctx.bind(ctx.output(node), on4d(ctx, ctx.tensor(self), rank, op));
   return Status::Ok();
 }

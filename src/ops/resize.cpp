@@ -74,9 +74,9 @@ constexpr int64_t kProbeLengths = 512;
 // The Resize scale for a dim resized by factor s, whose input length is `fixed` (-1 on a dynamic
 // axis: lengths 1..kProbeLengths are checked), or nullopt when no float32 scale reproduces
 // PyTorch (nearest modes only). Output lengths: PyTorch trunc(in * s) in double, Resize
-// trunc(c * float(in)) in float32; 10 * 0.7f, for one, gives 6.
+// trunc(c * float(in)) in float32, where 90 * 1.3f gives 116 for PyTorch's 117.
 std::optional<float> floatScale(Interp interp, double s, int64_t fixed) {
-  // Linear modes copy a dim whose length does not change, whatever the factor.
+  // PyTorch's linear modes copy a dim whose length does not change, whatever the factor.
   if (interp == Interp::kLinear && fixed > 0 && static_cast<int64_t>(static_cast<double>(fixed) * s) == fixed)
     return 1.0f;
   const float inv = static_cast<float>(1.0 / s);
@@ -101,7 +101,7 @@ std::optional<float> floatScale(Interp interp, double s, int64_t fixed) {
 }
 
 // With an output_size, PyTorch's nearest uses inv = float(in) / out and Resize c = float(out) / float(in).
-bool sizeAgrees(Interp interp, int64_t fixed_in, int64_t out) {
+bool outputSizeAgrees(Interp interp, int64_t fixed_in, int64_t out) {
   int64_t first = fixed_in >= 0 ? fixed_in : 1, last = fixed_in >= 0 ? fixed_in : kProbeLengths;
   for (int64_t in = first; in <= last; ++in) {
     float fin = static_cast<float>(in), fout = static_cast<float>(out);
@@ -123,12 +123,14 @@ std::vector<Attr> resizeAttrs(Interp interp, bool align_corners) {
     case Interp::kNearest:
       return {{"mode", "nearest"}, {"coordinate_transformation_mode", "asymmetric"}, {"nearest_mode", "floor"}};
     case Interp::kNearestExact:
-      return {{"mode", "nearest"}, {"coordinate_transformation_mode", "half_pixel"},
-              {"nearest_mode", "round_prefer_ceil"}};
+      return {
+          {"mode", "nearest"}, {"coordinate_transformation_mode", "half_pixel"}, {"nearest_mode", "round_prefer_ceil"}};
     case Interp::kLinear:
       return {{"mode", "linear"}, {"coordinate_transformation_mode", transform}};
     case Interp::kCubic:
       // PyTorch's bicubic kernel uses A = -0.75 and clamps reads to the border (exclude_outside=0).
+      // Known gap: ONNX Runtime returns the input as is when no length changes, while PyTorch still
+      // filters with 1/factor (factors just above 1 on inputs so small no length grows).
       return {{"mode", "cubic"}, {"coordinate_transformation_mode", transform}, {"cubic_coeff_a", -0.75}};
   }
   return {};
@@ -157,8 +159,8 @@ std::string nearestByGather(Context& ctx, const Node& node, Interp interp, const
     if (!t.scales.empty() && in >= 0) out = static_cast<int64_t>(static_cast<double>(in) * t.scales[k]);
     if (t.scales.empty() && fixed_out) out = (*fixed_out)[k];
     if (in >= 0 && out >= 0) {
-      float inv = t.scales.empty() ? static_cast<float>(in) / static_cast<float>(out)
-                                   : static_cast<float>(1.0 / t.scales[k]);
+      float inv =
+          t.scales.empty() ? static_cast<float>(in) / static_cast<float>(out) : static_cast<float>(1.0 / t.scales[k]);
       std::vector<int64_t> table;
       bool identity = out == in;
       for (int64_t i = 0; i < out; ++i) {
@@ -170,14 +172,16 @@ std::string nearestByGather(Context& ctx, const Node& node, Interp interp, const
     }
     std::string n = ctx.dimOf(x, axis), length, inv;
     if (!t.scales.empty()) {
-      std::string scaled = ctx.emit("Mul", {ctx.cast(n, DType::kInt64, DType::kDouble), ctx.scalar(t.scales[k], DType::kDouble)});
+      std::string scaled =
+          ctx.emit("Mul", {ctx.cast(n, DType::kInt64, DType::kDouble), ctx.scalar(t.scales[k], DType::kDouble)});
       length = ctx.cast(ctx.emit("Floor", {scaled}), DType::kDouble, DType::kInt64);
       inv = ctx.scalar(static_cast<float>(1.0 / t.scales[k]), DType::kFloat);
     } else {
       length = out >= 0 ? ctx.scalarI64(out)
                         : ctx.emit("Gather", {ctx.intsTensor(t.output_size), ctx.scalarI64(static_cast<int64_t>(k))},
                                    {{"axis", 0}});
-      inv = ctx.emit("Div", {ctx.cast(n, DType::kInt64, DType::kFloat), ctx.cast(length, DType::kInt64, DType::kFloat)});
+      inv =
+          ctx.emit("Div", {ctx.cast(n, DType::kInt64, DType::kFloat), ctx.cast(length, DType::kInt64, DType::kFloat)});
     }
     std::string i = ctx.emit("Range", {ctx.scalarI64(0), length, ctx.scalarI64(1)});
     std::string src;
@@ -185,7 +189,8 @@ std::string nearestByGather(Context& ctx, const Node& node, Interp interp, const
       src = ctx.emit("Mul", {ctx.cast(i, DType::kInt64, DType::kFloat), inv});
     } else {
       std::string half = ctx.emit("Add", {ctx.cast(i, DType::kInt64, DType::kDouble), ctx.scalar(0.5, DType::kDouble)});
-      src = ctx.cast(ctx.emit("Mul", {half, ctx.cast(inv, DType::kFloat, DType::kDouble)}), DType::kDouble, DType::kFloat);
+      src = ctx.cast(ctx.emit("Mul", {half, ctx.cast(inv, DType::kFloat, DType::kDouble)}), DType::kDouble,
+                     DType::kFloat);
     }
     std::string index = ctx.cast(ctx.emit("Floor", {src}), DType::kFloat, DType::kInt64);
     std::string last = ctx.emit("Sub", {n, ctx.scalarI64(1)});
@@ -195,24 +200,46 @@ std::string nearestByGather(Context& ctx, const Node& node, Interp interp, const
   return x;
 }
 
+// PyTorch's linear modes (align_corners off) copy a dim whose length does not change, whatever
+// the factor. On a dynamic axis with 1 < s < 1.5 that happens for lengths below 1 / (s - 1) (with
+// s >= 1.5 only for length 1, where it changes nothing), so there the scale is picked in the graph:
+// 1 when trunc(in * s) == in, else c.
+std::string linearScaleInGraph(Context& ctx, const std::string& x, int64_t axis, double s, float c) {
+  std::string in = ctx.emit("Gather", {ctx.shapeOf(x), ctx.constI64({axis})}, {{"axis", 0}});
+  std::string scaled = ctx.emit("Mul", {ctx.cast(in, DType::kInt64, DType::kDouble), ctx.scalar(s, DType::kDouble)});
+  std::string out = ctx.cast(ctx.emit("Floor", {scaled}), DType::kDouble, DType::kInt64);
+  return ctx.emit("Where", {ctx.emit("Equal", {out, in}), ctx.constTensor({1.0}, {1}, DType::kFloat),
+                            ctx.constTensor({c}, {1}, DType::kFloat)});
+}
+
 std::string emitResize(Context& ctx, const Node& node, Interp interp, const Target& t) {
   const Value* self = ctx.input(node, 0);
   auto shape = ctx.shape(self);
   std::string x = ctx.tensor(self);
   if (!t.scales.empty()) {
-    std::vector<double> scales = {1.0, 1.0};
+    std::vector<double> fixed = {1.0, 1.0};
+    std::vector<std::string> parts;
     for (size_t k = 0; k < t.scales.size(); ++k) {
-      auto c = floatScale(interp, t.scales[k], shape[k + 2]);
+      double s = t.scales[k];
+      auto axis = static_cast<int64_t>(k + 2);
+      auto c = floatScale(interp, s, shape[axis]);
       if (!c) return nearestByGather(ctx, node, interp, t);
-      scales.push_back(*c);
+      if (interp != Interp::kLinear || t.align_corners || shape[axis] >= 0 || s <= 1.0 || s >= 1.5) {
+        fixed.push_back(*c);
+        continue;
+      }
+      if (!fixed.empty()) parts.push_back(ctx.constTensor(fixed, {static_cast<int64_t>(fixed.size())}, DType::kFloat));
+      fixed.clear();
+      parts.push_back(linearScaleInGraph(ctx, x, axis, s, *c));
     }
-    return resizeOp(ctx, x, interp, t.align_corners,
-                    ctx.constTensor(scales, {static_cast<int64_t>(scales.size())}, DType::kFloat), "");
+    if (!fixed.empty()) parts.push_back(ctx.constTensor(fixed, {static_cast<int64_t>(fixed.size())}, DType::kFloat));
+    std::string scales = parts.size() == 1 ? parts[0] : ctx.emit("Concat", parts, {{"axis", 0}});
+    return resizeOp(ctx, x, interp, t.align_corners, scales, "");
   }
   auto out = ctx.maybeConstInts(t.output_size);
   if (isNearest(interp) && out)
     for (size_t k = 0; k < out->size(); ++k)
-      if (!sizeAgrees(interp, shape[k + 2], (*out)[k])) return nearestByGather(ctx, node, interp, t);
+      if (!outputSizeAgrees(interp, shape[k + 2], (*out)[k])) return nearestByGather(ctx, node, interp, t);
   std::string sizes;
   if (out && shape[0] >= 0 && shape[1] >= 0) {
     std::vector<int64_t> all = {shape[0], shape[1]};
@@ -252,15 +279,17 @@ Status upsampleBilinearAa(Context& ctx, const Node& node) {
     grows = grows && out && shape[2] >= 0 && shape[3] >= 0 && (*out)[0] >= shape[2] && (*out)[1] >= shape[3];
   }
   if (!grows)
-    return ctx.fail(node, "antialiased bilinear resizing that shrinks (or uses align_corners) needs Resize's "
-                          "antialias attribute, added in ONNX opset 18; pt2onnx targets opsets up to 17");
+    return ctx.fail(node,
+                    "antialiased bilinear resizing that shrinks (or uses align_corners) needs Resize's "
+                    "antialias attribute, added in ONNX opset 18; pt2onnx targets opsets up to 17");
   ctx.bind(ctx.output(node), emitResize(ctx, node, Interp::kLinear, *target));
   return Status::Ok();
 }
 
 Status upsampleBicubicAa(Context& ctx, const Node& node) {
-  return ctx.fail(node, "antialiased bicubic resizing uses a different kernel (A = -0.5, scale-dependent support); "
-                        "ONNX Resize supports antialiasing only from opset 18; pt2onnx targets opsets up to 17");
+  return ctx.fail(node,
+                  "antialiased bicubic resizing uses a different kernel (A = -0.5, scale-dependent support); "
+                  "ONNX Resize supports antialiasing only from opset 18; pt2onnx targets opsets up to 17");
 }
 
 }  // namespace
