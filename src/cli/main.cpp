@@ -1,8 +1,8 @@
 // pt2onnx command line: flags (CLI11), logging (spdlog) and exit codes.
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
 
@@ -18,7 +18,8 @@ int fail(pt2onnx::ExitCode code, const std::string& message) {
 void printOperatorTable() {
   std::printf("| TorchScript operator | ONNX opsets |\n|---|---|\n");
   for (const auto& row : pt2onnx::supportedOperators())
-    std::printf("| `%s` | %d-%d |\n", row.kind.c_str(), std::max(row.since_opset, pt2onnx::kMinOpset), pt2onnx::kMaxOpset);
+    std::printf("| `%s` | %d-%d |\n", row.kind.c_str(), std::max(row.since_opset, pt2onnx::kMinOpset),
+                pt2onnx::kMaxOpset);
 }
 
 }  // namespace
@@ -74,8 +75,9 @@ int main(int argc, char** argv) {
     for (const auto& s : axes_specs) options.dynamic_axes.push_back(pt2onnx::parseDynamicAxesSpec(s));
     if (!output_names.empty()) options.output_names = pt2onnx::parseNameList(output_names);
     auto summary = pt2onnx::convert(options);
-    spdlog::info("wrote {} (opset {}, {} nodes, {} initializers, {:.1f} MB of weights) in {:.2f} s", summary.output_path,
-                 summary.opset, summary.nodes, summary.initializers, summary.weight_bytes / 1e6, summary.seconds);
+    spdlog::info("wrote {} (opset {}, {} nodes, {} initializers, {:.1f} MB of weights) in {:.2f} s",
+                 summary.output_path, summary.opset, summary.nodes, summary.initializers, summary.weight_bytes / 1e6,
+                 summary.seconds);
     return 0;
   } catch (const pt2onnx::Error& e) {
     return fail(e.code(), e.what());

@@ -67,8 +67,7 @@ std::string Context::Impl::addInitializer(const at::Tensor& tensor, const std::s
 
 // ---- Context -------------------------------------------------------------------------------
 
-Context::Context(int opset, std::shared_ptr<torch::jit::Graph> graph, const ValueMetaMap& meta,
-                 onnx::GraphProto* out)
+Context::Context(int opset, std::shared_ptr<torch::jit::Graph> graph, const ValueMetaMap& meta, onnx::GraphProto* out)
     : impl_(std::make_unique<Impl>()) {
   impl_->opset = opset;
   impl_->graph = std::move(graph);
@@ -94,8 +93,7 @@ const Value* Context::arg(const Node& node, const char* schema_name) const {
 }
 
 const Value* Context::input(const Node& node, size_t index) const {
-  if (index >= node.inputs().size())
-    throw ConvertError("expected at least " + std::to_string(index + 1) + " inputs");
+  if (index >= node.inputs().size()) throw ConvertError("expected at least " + std::to_string(index + 1) + " inputs");
   return node.input(index);
 }
 
@@ -109,7 +107,8 @@ const Node* Context::producer(const Value* value) const { return value->node(); 
 
 bool Context::isNone(const Value* value) const {
   return value->type()->kind() == c10::TypeKind::NoneType ||
-         (value->node()->kind() == c10::prim::Constant && value->node()->output()->type()->kind() == c10::TypeKind::NoneType);
+         (value->node()->kind() == c10::prim::Constant &&
+          value->node()->output()->type()->kind() == c10::TypeKind::NoneType);
 }
 
 bool Context::isConstant(const Value* value) const { return value->node()->kind() == c10::prim::Constant; }
@@ -211,10 +210,14 @@ DType Context::dtype(const Value* value) const {
   if (it != impl_->meta->end() && it->second.dtype != DType::kUndefined) return it->second.dtype;
   auto type = value->type();
   switch (type->kind()) {
-    case c10::TypeKind::IntType: return DType::kInt64;
-    case c10::TypeKind::FloatType: return DType::kFloat;
-    case c10::TypeKind::BoolType: return DType::kBool;
-    default: break;
+    case c10::TypeKind::IntType:
+      return DType::kInt64;
+    case c10::TypeKind::FloatType:
+      return DType::kFloat;
+    case c10::TypeKind::BoolType:
+      return DType::kBool;
+    default:
+      break;
   }
   if (isConstant(value)) {
     auto iv = torch::jit::toIValue(const_cast<Value*>(value));
@@ -229,8 +232,7 @@ int64_t Context::rank(const Value* value) const {
   auto it = impl_->meta->find(value->unique());
   if (it != impl_->meta->end()) return static_cast<int64_t>(it->second.shape.size());
   auto kind = value->type()->kind();
-  if (kind == c10::TypeKind::IntType || kind == c10::TypeKind::FloatType || kind == c10::TypeKind::BoolType)
-    return 0;
+  if (kind == c10::TypeKind::IntType || kind == c10::TypeKind::FloatType || kind == c10::TypeKind::BoolType) return 0;
   if (isConstant(value)) {
     auto iv = torch::jit::toIValue(const_cast<Value*>(value));
     if (iv && iv->isTensor()) return iv->toTensor().dim();
@@ -274,11 +276,16 @@ std::string Context::tensor(const Value* value) {
     if (isNone(value)) throw ConvertError("argument " + describe(value) + " is None where a tensor was expected");
     auto iv = constantOf(value);
     std::string name;
-    if (iv.isTensor()) name = impl_->addInitializer(iv.toTensor(), value->debugName());
-    else if (iv.isInt()) name = scalarI64(iv.toInt());
-    else if (iv.isDouble()) name = scalar(iv.toDouble(), DType::kFloat);
-    else if (iv.isBool()) name = scalar(iv.toBool(), DType::kBool);
-    else if (iv.isIntList()) name = constI64(iv.toIntVector());
+    if (iv.isTensor())
+      name = impl_->addInitializer(iv.toTensor(), value->debugName());
+    else if (iv.isInt())
+      name = scalarI64(iv.toInt());
+    else if (iv.isDouble())
+      name = scalar(iv.toDouble(), DType::kFloat);
+    else if (iv.isBool())
+      name = scalar(iv.toBool(), DType::kBool);
+    else if (iv.isIntList())
+      name = constI64(iv.toIntVector());
     else if (iv.isDoubleList()) {
       auto v = iv.toDoubleVector();
       name = constTensor(v, {static_cast<int64_t>(v.size())}, DType::kFloat);
@@ -501,9 +508,7 @@ void Context::bind(const Value* value, const std::string& name) { impl_->names[v
 
 void Context::bindList(const Value* value, std::vector<std::string> names) { impl_->lists[value] = std::move(names); }
 
-bool Context::isBound(const Value* value) const {
-  return impl_->names.count(value) || impl_->lists.count(value);
-}
+bool Context::isBound(const Value* value) const { return impl_->names.count(value) || impl_->lists.count(value); }
 
 Status Context::fail(const Node& node, const std::string& why) {
   Diagnostic d{kind(node), sourceLocation(node), why, ""};
@@ -518,7 +523,8 @@ Status Context::fail(const Node& node, const std::string& why) {
       if (r >= 0) {
         detail << "[";
         auto s = shape(in);
-        for (size_t k = 0; k < s.size(); ++k) detail << (k ? "," : "") << (s[k] < 0 ? std::string("?") : std::to_string(s[k]));
+        for (size_t k = 0; k < s.size(); ++k)
+          detail << (k ? "," : "") << (s[k] < 0 ? std::string("?") : std::to_string(s[k]));
         detail << "]";
       }
     } else {
@@ -547,8 +553,7 @@ GraphAttr Context::endSubgraph() {
   return g;
 }
 
-void Context::addSubgraphInput(const std::string& name, DType dtype,
-                               const std::optional<std::vector<int64_t>>& shape) {
+void Context::addSubgraphInput(const std::string& name, DType dtype, const std::optional<std::vector<int64_t>>& shape) {
   auto* vi = impl_->target()->add_input();
   vi->set_name(name);
   auto* tt = vi->mutable_type()->mutable_tensor_type();

@@ -81,10 +81,10 @@ class Context {
   std::optional<std::vector<int64_t>> maybeConstInts(const Value* value) const;
 
   // ---- types and shapes (scalars: Int64 / Float / Bool with rank 0) ---------------------------
-  DType dtype(const Value* value) const;       // kUndefined when unknown
-  int64_t rank(const Value* value) const;      // -1 when unknown
+  DType dtype(const Value* value) const;                 // kUndefined when unknown
+  int64_t rank(const Value* value) const;                // -1 when unknown
   std::vector<int64_t> shape(const Value* value) const;  // -1 for dims not fixed; throws if rank unknown
-  int64_t requireRank(const Value* value) const;  // throws ConvertError when unknown
+  int64_t requireRank(const Value* value) const;         // throws ConvertError when unknown
   DType requireDType(const Value* value) const;
 
   // ---- ONNX side ------------------------------------------------------------------------------
@@ -116,8 +116,7 @@ class Context {
   // Opset-dependent building blocks.
   std::string unsqueeze(const std::string& x, const std::vector<int64_t>& axes);
   std::string squeeze(const std::string& x, const std::vector<int64_t>& axes);
-  std::string reduce(const std::string& op_type, const std::string& x, const std::vector<int64_t>& axes,
-                     bool keepdims);
+  std::string reduce(const std::string& op_type, const std::string& x, const std::vector<int64_t>& axes, bool keepdims);
   std::vector<std::string> split(const std::string& x, int64_t axis, const std::vector<int64_t>& sizes);
   std::string shapeOf(const std::string& x);
   std::string dimOf(const std::string& x, int64_t axis);  // 0-d INT64

@@ -1,8 +1,8 @@
 // State behind Context, shared with the conversion driver (src/core/convert.cpp) only.
 #pragma once
 
-#include <torch/csrc/jit/ir/ir.h>
 #include <onnx/onnx_pb.h>
+#include <torch/csrc/jit/ir/ir.h>
 
 #include <map>
 #include <unordered_map>

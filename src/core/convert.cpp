@@ -1,4 +1,6 @@
 // The conversion pipeline: load, prepare, record, fold, check operators, convert, write.
+#include "core/convert.h"
+
 #include <ATen/ATen.h>
 #include <spdlog/spdlog.h>
 #include <torch/csrc/jit/ir/constants.h>
@@ -15,7 +17,6 @@
 
 #include "core/context.h"
 #include "core/context_impl.h"
-#include "core/convert.h"
 #include "core/registry.h"
 #include "frontend/frontend.h"
 #include "onnx/dtype.h"
@@ -51,12 +52,14 @@ void checkOutputWritable(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::path p(path);
-  if (fs::is_directory(p, ec)) throw Error(ExitCode::kOutputWrite, "output path '" + path + "' is a directory; give a file name with -o");
+  if (fs::is_directory(p, ec))
+    throw Error(ExitCode::kOutputWrite, "output path '" + path + "' is a directory; give a file name with -o");
   fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
   if (!fs::is_directory(dir, ec))
     throw Error(ExitCode::kOutputWrite, "cannot write '" + path + "': directory '" + dir.string() + "' does not exist");
   if (access(dir.c_str(), W_OK) != 0)
-    throw Error(ExitCode::kOutputWrite, "cannot write '" + path + "': directory '" + dir.string() + "' is not writable");
+    throw Error(ExitCode::kOutputWrite,
+                "cannot write '" + path + "': directory '" + dir.string() + "' is not writable");
 }
 
 at::Tensor exampleTensor(const InputSpec& spec, const std::vector<int64_t>& dims) {
@@ -110,8 +113,8 @@ void checkSupported(const torch::jit::Graph& graph, int opset) {
   throw Error(ExitCode::kUnsupported, msg.str());
 }
 
-void setValueInfo(onnx::ValueInfoProto* vi, const std::string& name, DType dtype,
-                  const std::vector<int64_t>& dims, const std::map<int64_t, std::string>& labels) {
+void setValueInfo(onnx::ValueInfoProto* vi, const std::string& name, DType dtype, const std::vector<int64_t>& dims,
+                  const std::map<int64_t, std::string>& labels) {
   vi->set_name(name);
   auto* tt = vi->mutable_type()->mutable_tensor_type();
   tt->set_elem_type(toOnnx(dtype));
@@ -119,8 +122,10 @@ void setValueInfo(onnx::ValueInfoProto* vi, const std::string& name, DType dtype
   for (size_t k = 0; k < dims.size(); ++k) {
     auto* dim = shape->add_dim();
     auto it = labels.find(static_cast<int64_t>(k));
-    if (it != labels.end()) dim->set_dim_param(it->second);
-    else if (dims[k] >= 0) dim->set_dim_value(dims[k]);
+    if (it != labels.end())
+      dim->set_dim_param(it->second);
+    else if (dims[k] >= 0)
+      dim->set_dim_value(dims[k]);
   }
 }
 
@@ -139,8 +144,8 @@ class PhaseTimer {
 
 // Branches the example runs did not take have no recorded dtypes; LibTorch's type propagation from
 // the input types fills in what it can (recorded values still take precedence).
-void inferUnrecordedTypes(const std::shared_ptr<torch::jit::Graph>& graph, const std::vector<torch::jit::Value*>& inputs,
-                          const std::vector<InputSpec>& specs) {
+void inferUnrecordedTypes(const std::shared_ptr<torch::jit::Graph>& graph,
+                          const std::vector<torch::jit::Value*>& inputs, const std::vector<InputSpec>& specs) {
   bool has_blocks = false;
   for (const auto* node : graph->nodes()) has_blocks = has_blocks || !node->blocks().empty();
   if (!has_blocks) return;
@@ -198,7 +203,8 @@ Summary convert(const Options& options) {
   if (options.opset < kMinOpset || options.opset > kMaxOpset)
     throw Error(ExitCode::kUsage, "--opset " + std::to_string(options.opset) + " is not supported; use " +
                                       std::to_string(kMinOpset) + " to " + std::to_string(kMaxOpset));
-  const std::string out_path = options.output_path.empty() ? defaultOutputPath(options.model_path) : options.output_path;
+  const std::string out_path =
+      options.output_path.empty() ? defaultOutputPath(options.model_path) : options.output_path;
   checkOutputWritable(out_path);
 
   PhaseTimer timer;
@@ -226,8 +232,8 @@ Summary convert(const Options& options) {
   return summary;
 }
 
-onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c10::IValue& self,
-                              const Options& options, uint64_t* weight_bytes) {
+onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c10::IValue& self, const Options& options,
+                              uint64_t* weight_bytes) {
   const std::vector<InputSpec>& specs = options.inputs;
   PhaseTimer timer;
   auto inputs = forwardInputs(*graph);
@@ -238,8 +244,10 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
       throw Error(ExitCode::kUsage, "forward() argument '" + v->debugName() + "' has type " + v->type()->str() +
                                         "; only tensor inputs can become ONNX inputs");
   if (specs.empty())
-    throw Error(ExitCode::kUsage, "the model stores no example input shapes; add one --input NAME:DIMS[:DTYPE] "
-                                  "per tensor input of forward() (" + arg_names + "), e.g. --input input:1x3x224x224");
+    throw Error(ExitCode::kUsage,
+                "the model stores no example input shapes; add one --input NAME:DIMS[:DTYPE] "
+                "per tensor input of forward() (" +
+                    arg_names + "), e.g. --input input:1x3x224x224");
   if (specs.size() != inputs.size())
     throw Error(ExitCode::kUsage, "forward() takes " + std::to_string(inputs.size()) + " tensor input" +
                                       (inputs.size() == 1 ? "" : "s") + " (" + arg_names + ") but " +
@@ -294,8 +302,10 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
     try {
       run1 = recorder.run(self, examples({}).first);
     } catch (const std::exception& e) {
-      throw Error(ExitCode::kUsage, "the model failed on the example inputs from --input (check their shapes and "
-                                    "dtypes): " + torchErrorSummary(e));
+      throw Error(ExitCode::kUsage,
+                  "the model failed on the example inputs from --input (check their shapes and "
+                  "dtypes): " +
+                      torchErrorSummary(e));
     }
     std::vector<std::vector<size_t>> plans;
     std::vector<size_t> all(input_axes.size());
@@ -312,8 +322,10 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
           continue;
         }
         const auto& axis = input_axes[plans[p][0]];
-        spdlog::warn("the model does not run when input '{}' axis {} changes size ({}); sizes derived from it may be "
-                     "fixed in the ONNX graph", specs[axis.input].name, axis.axis, torchErrorSummary(e));
+        spdlog::warn(
+            "the model does not run when input '{}' axis {} changes size ({}); sizes derived from it may be "
+            "fixed in the ONNX graph",
+            specs[axis.input].name, axis.axis, torchErrorSummary(e));
       }
     }
     recorded = recorder.values();
@@ -411,8 +423,8 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
   if (!impl.diagnostics.empty()) {
     size_t n = impl.diagnostics.size();
     throw Error(ExitCode::kConversion, std::to_string(n) + " operator" + (n == 1 ? "" : "s") +
-                                          " could not be converted; nothing was written:\n" +
-                                          formatDiagnostics(impl.diagnostics));
+                                           " could not be converted; nothing was written:\n" +
+                                           formatDiagnostics(impl.diagnostics));
   }
   if (!options.output_names.empty() && options.output_names.size() != outputs.size())
     throw Error(ExitCode::kUsage, "--output-names gives " + std::to_string(options.output_names.size()) +
@@ -422,7 +434,7 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
     for (const auto& o : node.output()) produced_here.insert(o);
   std::set<std::string> renamed;
   for (size_t i = 0; i < outputs.size(); ++i) {
-    std::string name = !options.output_names.empty()         ? options.output_names[i]
+    std::string name = !options.output_names.empty()        ? options.output_names[i]
                        : dict_keys.size() == outputs.size() ? dict_keys[i]
                        : outputs.size() == 1                ? std::string("output")
                                                             : "output_" + std::to_string(i);
@@ -458,8 +470,10 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
       auto given = labels.find(k);
       if (given != labels.end()) {
         if (dims[k] >= 0 && !resized_runs.empty())
-          spdlog::warn("output '{}' axis {} is declared dynamic but stays {} when the input sizes change: the model "
-                       "(or its trace) fixes it", name, k, dims[k]);
+          spdlog::warn(
+              "output '{}' axis {} is declared dynamic but stays {} when the input sizes change: the model "
+              "(or its trace) fixes it",
+              name, k, dims[k]);
         continue;
       }
       if (dims[k] >= 0 || m == meta.end()) continue;
@@ -485,7 +499,8 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
     }
   }
   for (const auto& [tensor, labels] : axes_by_tensor)
-    throw Error(ExitCode::kUsage, "--dynamic-axes names '" + tensor + "', which is neither an input nor an output name");
+    throw Error(ExitCode::kUsage,
+                "--dynamic-axes names '" + tensor + "', which is neither an input nor an output name");
 
   if (options.check) checkModel(model);
   timer.done("checker and shape inference");

@@ -42,7 +42,7 @@ struct Diagnostic {
   std::string kind;      // operator kind, e.g. aten::hardtanh
   std::string location;  // file:line of the model's source, when known
   std::string message;
-  std::string detail;    // input dtypes and shapes
+  std::string detail;  // input dtypes and shapes
 };
 
 // "file.py:12" for the Python source that produced a node, or "" when the archive has none.

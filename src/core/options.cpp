@@ -13,9 +13,8 @@ struct DTypeName {
   InputDType dtype;
 };
 constexpr DTypeName kInputDTypes[] = {
-    {"float32", InputDType::kFloat32}, {"float16", InputDType::kFloat16},
-    {"float64", InputDType::kFloat64}, {"int64", InputDType::kInt64},
-    {"int32", InputDType::kInt32},     {"int8", InputDType::kInt8},
+    {"float32", InputDType::kFloat32}, {"float16", InputDType::kFloat16}, {"float64", InputDType::kFloat64},
+    {"int64", InputDType::kInt64},     {"int32", InputDType::kInt32},     {"int8", InputDType::kInt8},
     {"uint8", InputDType::kUInt8},     {"bool", InputDType::kBool},
 };
 
@@ -85,8 +84,8 @@ InputSpec parseInputSpec(const std::string& text) {
       found = true;
     }
     if (!found)
-      usage(flag, text, "unknown dtype '" + parts[2] +
-                            "' (float32, float16, float64, int64, int32, int8, uint8, bool)");
+      usage(flag, text,
+            "unknown dtype '" + parts[2] + "' (float32, float16, float64, int64, int32, int8, uint8, bool)");
   }
   return spec;
 }

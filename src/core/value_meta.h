@@ -15,8 +15,8 @@ namespace pt2onnx {
 
 struct ValueMeta {
   DType dtype = DType::kUndefined;
-  std::vector<int64_t> shape;  // -1 for a dimension that changes with a dynamic input axis
-  std::vector<int64_t> sizes;  // sizes seen with the example inputs
+  std::vector<int64_t> shape;                       // -1 for a dimension that changes with a dynamic input axis
+  std::vector<int64_t> sizes;                       // sizes seen with the example inputs
   std::vector<std::vector<int64_t>> resized_sizes;  // per run with resized dynamic axes (empty: unseen)
 };
 

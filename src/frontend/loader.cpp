@@ -27,7 +27,8 @@ torch::jit::Module loadModule(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::exists(path, ec)) throw Error(ExitCode::kModelInput, "model file '" + path + "' does not exist");
-  if (fs::is_directory(path, ec)) throw Error(ExitCode::kModelInput, "model path '" + path + "' is a directory, not a .pt file");
+  if (fs::is_directory(path, ec))
+    throw Error(ExitCode::kModelInput, "model path '" + path + "' is a directory, not a .pt file");
   if (!std::ifstream(path, std::ios::binary).good())
     throw Error(ExitCode::kModelInput, "model file '" + path + "' cannot be read (check its permissions)");
   torch::jit::Module module;
@@ -35,8 +36,10 @@ torch::jit::Module loadModule(const std::string& path) {
     module = torch::jit::load(path, torch::kCPU);
   } catch (const c10::Error& e) {
     throw Error(ExitCode::kModelInput,
-                "'" + path + "' is not a TorchScript archive; save the model with torch.jit.trace(...).save() "
-                "or torch.jit.script(...).save() (" + firstLine(e.what_without_backtrace()) + ")");
+                "'" + path +
+                    "' is not a TorchScript archive; save the model with torch.jit.trace(...).save() "
+                    "or torch.jit.script(...).save() (" +
+                    firstLine(e.what_without_backtrace()) + ")");
   } catch (const std::exception& e) {
     throw Error(ExitCode::kModelInput, "'" + path + "' is not a TorchScript archive (" + firstLine(e.what()) + ")");
   }
@@ -72,7 +75,7 @@ std::vector<InputSpec> storedInputSpecs(torch::jit::Module& module, const std::s
       std::string text = "input_" + std::to_string(i) + ":" + describeDims(t.sizes().vec());
       InputSpec spec = parseInputSpec(text);
       static const std::map<c10::ScalarType, InputDType> kTypes = {
-          {c10::ScalarType::Float, InputDType::kFloat32}, {c10::ScalarType::Half, InputDType::kFloat16},
+          {c10::ScalarType::Float, InputDType::kFloat32},  {c10::ScalarType::Half, InputDType::kFloat16},
           {c10::ScalarType::Double, InputDType::kFloat64}, {c10::ScalarType::Long, InputDType::kInt64},
           {c10::ScalarType::Int, InputDType::kInt32},      {c10::ScalarType::Char, InputDType::kInt8},
           {c10::ScalarType::Byte, InputDType::kUInt8},     {c10::ScalarType::Bool, InputDType::kBool}};

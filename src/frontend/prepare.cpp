@@ -19,8 +19,8 @@ std::shared_ptr<torch::jit::Graph> prepareGraph(torch::jit::Module& module) {
     // convolutions and drop eval-mode dropout.
     frozen = torch::jit::freeze(module, c10::nullopt, /*optimize_numerics=*/true);
   } catch (const c10::Error& e) {
-    throw Error(ExitCode::kModelInput, std::string("the model cannot be frozen for export: ") +
-                                           e.what_without_backtrace());
+    throw Error(ExitCode::kModelInput,
+                std::string("the model cannot be frozen for export: ") + e.what_without_backtrace());
   }
   module = frozen;
   auto graph = frozen.get_method("forward").graph()->copy();

@@ -41,8 +41,8 @@ void recordHook(torch::jit::Stack& stack) {
 
 const c10::Symbol& hookSymbol() {
   // The operator is conservative about aliasing, so no pass treats the hook as dead code.
-  static torch::jit::RegisterOperators registration({torch::jit::Operator(
-      "pt2onnx::record(Any x, int id) -> ()", recordHook, c10::AliasAnalysisKind::CONSERVATIVE)});
+  static torch::jit::RegisterOperators registration(
+      {torch::jit::Operator("pt2onnx::record(Any x, int id) -> ()", recordHook, c10::AliasAnalysisKind::CONSERVATIVE)});
   static const c10::Symbol symbol = c10::Symbol::fromQualString("pt2onnx::record");
   return symbol;
 }
@@ -102,9 +102,12 @@ Recorder::Recorder(std::shared_ptr<torch::jit::Graph> graph, const std::unordere
     id->output()->setType(c10::IntType::get());
     id->insertBefore(first);
     auto* hook = graph_->create(symbol, {value, id->output()}, 0);
-    if (after) hook->insertAfter(after);
-    else if (block) hook->insertBefore(block->nodes().front());
-    else hook->insertBefore(first);
+    if (after)
+      hook->insertAfter(after);
+    else if (block)
+      hook->insertBefore(block->nodes().front());
+    else
+      hook->insertBefore(first);
     hooks_.push_back(hook);
     hooks_.push_back(id);
     values_.push_back(value);

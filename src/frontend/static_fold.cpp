@@ -17,8 +17,8 @@ namespace pt2onnx {
 namespace {
 
 bool isShapeQuery(const torch::jit::Node* node) {
-  static const std::unordered_set<std::string> kinds = {"aten::size", "aten::dim", "aten::numel", "prim::dtype",
-                                                        "prim::device", "aten::len"};
+  static const std::unordered_set<std::string> kinds = {"aten::size",  "aten::dim",    "aten::numel",
+                                                        "prim::dtype", "prim::device", "aten::len"};
   return kinds.count(node->kind().toQualString()) && node->inputs().size() >= 1 &&
          node->input(0)->type()->kind() == c10::TypeKind::TensorType;
 }
@@ -38,8 +38,8 @@ enum class MetaRead { kNone, kDTypeOnly, kShape };
 MetaRead firstInputRead(const torch::jit::Node* node) {
   static const std::unordered_set<std::string> dtype_only = {"aten::new_zeros", "aten::new_ones", "aten::new_empty",
                                                              "aten::new_full", "aten::new_tensor"};
-  static const std::unordered_set<std::string> shape_only = {"aten::zeros_like", "aten::ones_like",
-                                                             "aten::empty_like", "aten::full_like"};
+  static const std::unordered_set<std::string> shape_only = {"aten::zeros_like", "aten::ones_like", "aten::empty_like",
+                                                             "aten::full_like"};
   const std::string kind = node->kind().toQualString();
   if (dtype_only.count(kind)) return MetaRead::kDTypeOnly;
   if (shape_only.count(kind)) return MetaRead::kShape;
@@ -57,8 +57,7 @@ bool sameValue(const c10::IValue& a, const c10::IValue& b) {
 }
 
 bool foldable(const c10::IValue& v) {
-  return v.isTensor() || v.isInt() || v.isDouble() || v.isBool() || v.isIntList() || v.isDoubleList() ||
-         v.isBoolList();
+  return v.isTensor() || v.isInt() || v.isDouble() || v.isBool() || v.isIntList() || v.isDoubleList() || v.isBoolList();
 }
 
 }  // namespace

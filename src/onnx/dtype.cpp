@@ -70,14 +70,22 @@ DType fromTorch(c10::ScalarType type) {
 
 DType fromInput(InputDType dtype) {
   switch (dtype) {
-    case InputDType::kFloat32: return DType::kFloat;
-    case InputDType::kFloat16: return DType::kHalf;
-    case InputDType::kFloat64: return DType::kDouble;
-    case InputDType::kInt64: return DType::kInt64;
-    case InputDType::kInt32: return DType::kInt32;
-    case InputDType::kInt8: return DType::kInt8;
-    case InputDType::kUInt8: return DType::kUInt8;
-    case InputDType::kBool: return DType::kBool;
+    case InputDType::kFloat32:
+      return DType::kFloat;
+    case InputDType::kFloat16:
+      return DType::kHalf;
+    case InputDType::kFloat64:
+      return DType::kDouble;
+    case InputDType::kInt64:
+      return DType::kInt64;
+    case InputDType::kInt32:
+      return DType::kInt32;
+    case InputDType::kInt8:
+      return DType::kInt8;
+    case InputDType::kUInt8:
+      return DType::kUInt8;
+    case InputDType::kBool:
+      return DType::kBool;
   }
   return DType::kUndefined;
 }

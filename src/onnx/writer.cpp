@@ -49,15 +49,19 @@ void checkModel(onnx::ModelProto& model) {
   try {
     onnx::checker::check_model(model);
   } catch (const std::exception& e) {
-    throw Error(ExitCode::kInternal, "the ONNX checker rejected the converted model; this is a bug in pt2onnx, "
-                                     "please report it with the model: " + firstLine(e.what()));
+    throw Error(ExitCode::kInternal,
+                "the ONNX checker rejected the converted model; this is a bug in pt2onnx, "
+                "please report it with the model: " +
+                    firstLine(e.what()));
   }
   try {
     onnx::ShapeInferenceOptions options{/*check_type=*/true, /*error_mode=*/1, /*enable_data_propagation=*/false};
     onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), options);
   } catch (const std::exception& e) {
-    throw Error(ExitCode::kInternal, "ONNX shape inference failed on the converted model; this is a bug in "
-                                     "pt2onnx, please report it with the model: " + firstLine(e.what()));
+    throw Error(ExitCode::kInternal,
+                "ONNX shape inference failed on the converted model; this is a bug in "
+                "pt2onnx, please report it with the model: " +
+                    firstLine(e.what()));
   }
 }
 

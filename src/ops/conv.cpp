@@ -42,8 +42,8 @@ Status emitConv(Context& ctx, const Node& node, ConvArgs a) {
   DType dt = ctx.requireDType(a.input);
   std::vector<std::string> inputs = {ctx.tensor(a.input), ctx.tensor(a.weight, dt)};
   if (a.bias && !ctx.isNone(a.bias)) inputs.push_back(ctx.tensor(a.bias, dt));
-  std::vector<Attr> attrs = {{"kernel_shape", kernel}, {"strides", a.stride}, {"pads", pads},
-                             {"dilations", a.dilation}, {"group", a.groups}};
+  std::vector<Attr> attrs = {
+      {"kernel_shape", kernel}, {"strides", a.stride}, {"pads", pads}, {"dilations", a.dilation}, {"group", a.groups}};
   if (a.transposed) {
     a.output_padding = expandInts(a.output_padding, n);
     if (std::any_of(a.output_padding.begin(), a.output_padding.end(), [](int64_t v) { return v != 0; }))
@@ -53,7 +53,9 @@ Status emitConv(Context& ctx, const Node& node, ConvArgs a) {
   return Status::Ok();
 }
 
-std::vector<int64_t> intsOrEmpty(Context& ctx, const Value* v) { return ctx.isNone(v) ? std::vector<int64_t>{} : ctx.constInts(v); }
+std::vector<int64_t> intsOrEmpty(Context& ctx, const Value* v) {
+  return ctx.isNone(v) ? std::vector<int64_t>{} : ctx.constInts(v);
+}
 
 // aten::_convolution(input, weight, bias, stride, padding, dilation, transposed, output_padding, groups, ...)
 Status convolutionFull(Context& ctx, const Node& node) {
@@ -78,8 +80,10 @@ Status convNd(Context& ctx, const Node& node) {
   a.bias = ctx.arg(node, "bias");
   a.stride = ctx.constInts(ctx.arg(node, "stride"));
   const Value* padding = ctx.arg(node, "padding");
-  if (ctx.maybeConstInts(padding)) a.padding = ctx.constInts(padding);
-  else a.padding_mode = ctx.constString(padding);
+  if (ctx.maybeConstInts(padding))
+    a.padding = ctx.constInts(padding);
+  else
+    a.padding_mode = ctx.constString(padding);
   a.dilation = ctx.constInts(ctx.arg(node, "dilation"));
   a.groups = ctx.constInt(ctx.arg(node, "groups"));
   return emitConv(ctx, node, a);

@@ -54,7 +54,8 @@ Status div(Context& ctx, const Node& node) {
   std::string mode;
   if (ctx.inputCount(node) > 2 && !ctx.isNone(ctx.input(node, 2))) mode = ctx.constString(ctx.input(node, 2));
   std::string out;
-  if (mode == "floor") out = floorDivide(ctx, o.a, o.b, o.dtype);
+  if (mode == "floor")
+    out = floorDivide(ctx, o.a, o.b, o.dtype);
   else if (mode == "trunc" && isFloating(o.dtype)) {
     // trunc(x) = sign(x) * floor(|x|)
     std::string q = ctx.emit("Div", {o.a, o.b});
@@ -114,7 +115,7 @@ ConvertFn compare(std::string op_type, bool negate) {
     const Value* a = ctx.input(node, 0);
     const Value* b = ctx.input(node, 1);
     // A Python scalar takes the tensor's type, as in PyTorch's promotion.
-    DType t = !ctx.isTensor(b) ? ctx.requireDType(a)
+    DType t = !ctx.isTensor(b)   ? ctx.requireDType(a)
               : !ctx.isTensor(a) ? ctx.requireDType(b)
                                  : commonType(ctx.requireDType(a), ctx.requireDType(b));
     if (t == DType::kBool && op_type != "Equal") t = DType::kInt32;
@@ -155,7 +156,8 @@ Status whereIndices(Context& ctx, const Node& node) {
   if (rank == 0) return ctx.fail(node, "where(condition) on a 0-d tensor");
   std::string nz = ctx.emit("NonZero", {ctx.tensor(cond, DType::kBool)});
   std::vector<std::string> rows;
-  if (rank == 1) rows.push_back(ctx.squeeze(nz, {0}));
+  if (rank == 1)
+    rows.push_back(ctx.squeeze(nz, {0}));
   else
     for (const auto& r : ctx.split(nz, 0, std::vector<int64_t>(rank, 1))) rows.push_back(ctx.squeeze(r, {0}));
   ctx.bindList(ctx.output(node), rows);

@@ -26,9 +26,12 @@ ConvertFn maxPool(size_t spatial) {
     PoolArgs p = poolArgs(ctx, node, spatial);
     auto dilation = expandInts(ctx.constInts(ctx.arg(node, "dilation")), spatial);
     std::string x = ctx.tensor(ctx.input(node, 0));
-    ctx.bind(ctx.output(node), ctx.emit("MaxPool", {x}, {{"kernel_shape", p.kernel}, {"strides", p.stride},
-                                                         {"pads", p.pads}, {"dilations", dilation},
-                                                         {"ceil_mode", static_cast<int64_t>(p.ceil_mode)}}));
+    ctx.bind(ctx.output(node), ctx.emit("MaxPool", {x},
+                                        {{"kernel_shape", p.kernel},
+                                         {"strides", p.stride},
+                                         {"pads", p.pads},
+                                         {"dilations", dilation},
+                                         {"ceil_mode", static_cast<int64_t>(p.ceil_mode)}}));
     return Status::Ok();
   };
 }
@@ -40,10 +43,12 @@ ConvertFn avgPool(size_t spatial) {
     if (spatial > 1 && !ctx.isNone(ctx.arg(node, "divisor_override")))
       return ctx.fail(node, "avg_pool with divisor_override has no ONNX equivalent");
     std::string x = ctx.tensor(ctx.input(node, 0));
-    ctx.bind(ctx.output(node),
-             ctx.emit("AveragePool", {x}, {{"kernel_shape", p.kernel}, {"strides", p.stride}, {"pads", p.pads},
-                                           {"ceil_mode", static_cast<int64_t>(p.ceil_mode)},
-                                           {"count_include_pad", static_cast<int64_t>(count_include_pad)}}));
+    ctx.bind(ctx.output(node), ctx.emit("AveragePool", {x},
+                                        {{"kernel_shape", p.kernel},
+                                         {"strides", p.stride},
+                                         {"pads", p.pads},
+                                         {"ceil_mode", static_cast<int64_t>(p.ceil_mode)},
+                                         {"count_include_pad", static_cast<int64_t>(count_include_pad)}}));
     return Status::Ok();
   };
 }

@@ -156,8 +156,8 @@ void registerStructureOps(Registry& r) {
   for (const char* kind : {"aten::contiguous", "aten::clone", "aten::detach", "aten::alias", "aten::lift_fresh",
                            "aten::cpu", "aten::cuda"})
     r.add(kind, 1, passThrough);
-  for (const char* kind : {"aten::dropout", "aten::feature_dropout", "aten::alpha_dropout",
-                           "aten::feature_alpha_dropout"})
+  for (const char* kind :
+       {"aten::dropout", "aten::feature_dropout", "aten::alpha_dropout", "aten::feature_alpha_dropout"})
     r.add(kind, 1, dropout);
 }
 

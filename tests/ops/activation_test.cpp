@@ -29,7 +29,8 @@ graph(%x : Tensor):
   %d : int = prim::Constant[value=1]()
   %none : NoneType = prim::Constant()
   %y : Tensor = aten::softmax(%x, %d, %none)
-  return (%y))IR", {"x:2x3x4"}, 11);
+  return (%y))IR",
+                         {"x:2x3x4"}, 11);
   EXPECT_EQ(countOps(model, "Transpose"), 2);
   EXPECT_EQ(countOps(model, "Softmax"), 1);
 }
@@ -40,7 +41,8 @@ graph(%x : Tensor):
   %d : int = prim::Constant[value=1]()
   %none : NoneType = prim::Constant()
   %y : Tensor = aten::softmax(%x, %d, %none)
-  return (%y))IR", {"x:2x3x4"}, 17);
+  return (%y))IR",
+                         {"x:2x3x4"}, 17);
   EXPECT_EQ(opTypes(model), (std::vector<std::string>{"Softmax"}));
 }
 
@@ -49,7 +51,8 @@ TEST(Activation, GeluTanhApproximation) {
 graph(%x : Tensor):
   %a : str = prim::Constant[value="tanh"]()
   %y : Tensor = aten::gelu(%x, %a)
-  return (%y))IR", {"x:5"}, 17);
+  return (%y))IR",
+                         {"x:5"}, 17);
   EXPECT_EQ(countOps(model, "Tanh"), 1);
   EXPECT_EQ(countOps(model, "Erf"), 0);
 }
@@ -60,7 +63,8 @@ graph(%x : Tensor):
   %lo : float = prim::Constant[value=-2.]()
   %hi : float = prim::Constant[value=3.]()
   %y : Tensor = aten::hardtanh(%x, %lo, %hi)
-  return (%y))IR", {"x:4x4"}, 13);
+  return (%y))IR",
+                         {"x:4x4"}, 13);
   EXPECT_EQ(opTypes(model), (std::vector<std::string>{"Clip"}));
 }
 

@@ -84,7 +84,8 @@ graph(%x : Tensor):
       %any : Tensor = aten::all(%lt)
       %go : bool = aten::Bool(%any)
       -> (%go, %next)
-  return (%y))IR", {"x:3"}, 13);
+  return (%y))IR",
+                         {"x:3"}, 13);
   for (const auto& node : model.graph().node())
     if (node.op_type() == "Loop") EXPECT_EQ(node.input(0), "");
 }

@@ -20,7 +20,8 @@ graph(%x : Tensor):
   %n : int = aten::size(%x, %0)
   %s : int[] = prim::ListConstruct(%n, %3)
   %y : Tensor = aten::zeros(%s, %none, %none, %none, %f)
-  return (%y))IR", {"x:2x5"}, 11, {"x:0=batch"});
+  return (%y))IR",
+                         {"x:2x5"}, 11, {"x:0=batch"});
   EXPECT_EQ(countOps(model, "Expand"), 1);
   EXPECT_EQ(countOps(model, "Concat"), 1);
   EXPECT_EQ(outputDims(model), (Dims{-1, 3}));
@@ -38,7 +39,8 @@ graph(%x : Tensor):
   %n : int = aten::size(%x, %0)
   %s : int[] = prim::ListConstruct(%n, %4)
   %y : Tensor = aten::ones(%s, %4, %none, %none, %f)
-  return (%y))IR", {"x:2x5"}, 17, {"x:0=batch"});
+  return (%y))IR",
+                         {"x:2x5"}, 17, {"x:0=batch"});
   EXPECT_EQ(countOps(model, "Expand"), 1);
   EXPECT_EQ(outputDims(model), (Dims{-1, 4}));
   EXPECT_EQ(outputType(model), onnx::TensorProto::INT64);
@@ -53,7 +55,8 @@ graph(%x : Tensor):
   %v : float = aten::Float(%x)
   %s : int[] = prim::ListConstruct(%2, %2)
   %y : Tensor = aten::full(%s, %v, %none, %none, %none, %f)
-  return (%y))IR", {"x:scalar"}, 13);
+  return (%y))IR",
+                         {"x:scalar"}, 13);
   EXPECT_EQ(opTypes(model), (Ops{"Expand"}));
   EXPECT_EQ(outputDims(model), (Dims{2, 2}));
 }
@@ -63,7 +66,8 @@ TEST(Creation, ZerosLikeDynamicUsesShape) {
 graph(%x : Tensor):
   %none : NoneType = prim::Constant()
   %y : Tensor = aten::zeros_like(%x, %none, %none, %none, %none, %none)
-  return (%y))IR", {"x:2x5"}, 11, {"x:0=batch"});
+  return (%y))IR",
+                         {"x:2x5"}, 11, {"x:0=batch"});
   EXPECT_EQ(opTypes(model), (Ops{"Shape", "Expand"}));
   EXPECT_EQ(outputDims(model), (Dims{-1, 5}));
 }
@@ -74,7 +78,8 @@ graph(%x : Tensor):
   %7 : int = prim::Constant[value=7]()
   %none : NoneType = prim::Constant()
   %y : Tensor = aten::full_like(%x, %7, %none, %none, %none, %none, %none)
-  return (%y))IR", {"x:2x5"}, 17, {"x:1=len"});
+  return (%y))IR",
+                         {"x:2x5"}, 17, {"x:1=len"});
   EXPECT_EQ(opTypes(model), (Ops{"Shape", "Expand"}));
   EXPECT_EQ(outputDims(model), (Dims{2, -1}));
   EXPECT_EQ(outputType(model), onnx::TensorProto::FLOAT);
@@ -91,7 +96,8 @@ graph(%x : Tensor):
   %n : int = aten::size(%x, %0)
   %s : int[] = prim::ListConstruct(%2, %n)
   %y : Tensor = aten::new_full(%x, %s, %v, %none, %none, %none, %f)
-  return (%y))IR", {"x:3x5"}, 17, {"x:0=batch"});
+  return (%y))IR",
+                         {"x:3x5"}, 17, {"x:0=batch"});
   EXPECT_EQ(countOps(model, "Expand"), 1);
   EXPECT_EQ(outputDims(model), (Dims{2, -1}));
 }
@@ -104,7 +110,8 @@ graph(%x : Tensor):
   %none : NoneType = prim::Constant()
   %s : int[] = prim::ListConstruct(%3)
   %y : Tensor = aten::new_zeros(%x, %s, %none, %none, %none, %f)
-  return (%y))IR", {"x:2:int32"}, 11);
+  return (%y))IR",
+                         {"x:2:int32"}, 11);
   EXPECT_EQ(outputType(model), onnx::TensorProto::INT32);
   EXPECT_EQ(outputDims(model), (Dims{3}));
 }
@@ -145,7 +152,8 @@ graph(%x : Tensor):
   %n : int = aten::size(%x, %0)
   %e : int = aten::mul(%n, %2)
   %y : Tensor = aten::arange(%1, %e, %2, %6, %none, %none, %f)
-  return (%y))IR", {"x:3x5"}, 13, {"x:0=batch"});
+  return (%y))IR",
+                         {"x:3x5"}, 13, {"x:0=batch"});
   EXPECT_EQ(countOps(model, "Range"), 1);
   EXPECT_EQ(outputType(model), onnx::TensorProto::FLOAT);
   EXPECT_EQ(outputDims(model), (Dims{-1}));
@@ -160,7 +168,8 @@ graph(%x : Tensor):
   %none : NoneType = prim::Constant()
   %n : int = aten::size(%x, %0)
   %y : Tensor = aten::linspace(%0, %n, %5, %none, %none, %none, %f)
-  return (%y))IR", {"x:3x5"}, 17, {"x:0=batch"});
+  return (%y))IR",
+                         {"x:3x5"}, 17, {"x:0=batch"});
   EXPECT_EQ(countOps(model, "Range"), 1);
   EXPECT_EQ(outputType(model), onnx::TensorProto::FLOAT);
   EXPECT_EQ(outputDims(model), (Dims{5}));
@@ -177,7 +186,8 @@ graph(%x : Tensor):
   %n : int = aten::size(%x, %0)
   %l : int[] = prim::ListConstruct(%n, %3)
   %y : Tensor = aten::tensor(%l, %none, %none, %f)
-  return (%y))IR", {"x:3x5"}, 11, {"x:0=batch"});
+  return (%y))IR",
+                         {"x:3x5"}, 11, {"x:0=batch"});
   EXPECT_EQ(countOps(model, "Concat"), 1);
   EXPECT_EQ(outputType(model), onnx::TensorProto::INT64);
   EXPECT_EQ(outputDims(model), (Dims{2}));

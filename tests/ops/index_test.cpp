@@ -42,7 +42,8 @@ graph(%x : Tensor):
   %n : int = aten::size(%x, %0)
   %e : int = aten::sub(%n, %1)
   %y : Tensor = aten::slice(%x, %0, %0, %e, %1)
-  return (%y))IR", {"x:3x4"}, 17, {"x:0=batch"});
+  return (%y))IR",
+                         {"x:3x4"}, 17, {"x:0=batch"});
   EXPECT_EQ(countOps(model, "Slice"), 1);
   EXPECT_EQ(countOps(model, "Shape"), 1);
   EXPECT_EQ(outputDims(model), (Dims{-1, 4}));
@@ -54,7 +55,8 @@ graph(%x : Tensor):
   %2 : int = prim::Constant[value=2]()
   %m1 : int = prim::Constant[value=-1]()
   %y : Tensor = aten::select(%x, %2, %m1)
-  return (%y))IR", {"x:2x5x7"}, 11);
+  return (%y))IR",
+                         {"x:2x5x7"}, 11);
   EXPECT_EQ(opTypes(model), (Ops{"Gather"}));
   EXPECT_EQ(outputDims(model), (Dims{2, 5}));
 }
@@ -68,7 +70,8 @@ graph(%x : Tensor):
   %n : int = aten::size(%x, %0)
   %i : int = aten::sub(%n, %1)
   %y : Tensor = aten::select(%x, %0, %i)
-  return (%y))IR", {"x:3x4"}, 17, {"x:0=batch"});
+  return (%y))IR",
+                         {"x:3x4"}, 17, {"x:0=batch"});
   EXPECT_EQ(countOps(model, "Gather"), 2);  // the size query and the select
   EXPECT_EQ(outputDims(model), (Dims{4}));
 }
@@ -80,7 +83,8 @@ graph(%x : Tensor):
   %m3 : int = prim::Constant[value=-3]()
   %3 : int = prim::Constant[value=3]()
   %y : Tensor = aten::narrow(%x, %1, %m3, %3)
-  return (%y))IR", {"x:2x5"}, 13);
+  return (%y))IR",
+                         {"x:2x5"}, 13);
   EXPECT_EQ(opTypes(model), (Ops{"Slice"}));
   EXPECT_EQ(outputDims(model), (Dims{2, 3}));
 }
@@ -90,7 +94,8 @@ TEST(Index, IndexSelectScalarIndexKeepsDim) {
 graph(%x : Tensor, %i : Tensor):
   %1 : int = prim::Constant[value=1]()
   %y : Tensor = aten::index_select(%x, %1, %i)
-  return (%y))IR", {"x:2x10", "i:scalar:int64"}, 11);
+  return (%y))IR",
+                         {"x:2x10", "i:scalar:int64"}, 11);
   EXPECT_EQ(opTypes(model), (Ops{"Unsqueeze", "Gather"}));
   EXPECT_EQ(outputDims(model), (Dims{2, 1}));
 }
@@ -101,7 +106,8 @@ graph(%x : Tensor, %i : Tensor):
   %1 : int = prim::Constant[value=1]()
   %f : bool = prim::Constant[value=0]()
   %y : Tensor = aten::gather(%x, %1, %i, %f)
-  return (%y))IR", {"x:2x10", "i:2x3:int64"}, 11);
+  return (%y))IR",
+                         {"x:2x10", "i:2x3:int64"}, 11);
   EXPECT_EQ(opTypes(model), (Ops{"GatherElements"}));
   EXPECT_EQ(outputDims(model), (Dims{2, 3}));
 }
@@ -112,7 +118,8 @@ graph(%w : Tensor, %i : Tensor):
   %m1 : int = prim::Constant[value=-1]()
   %f : bool = prim::Constant[value=0]()
   %y : Tensor = aten::embedding(%w, %i, %m1, %f, %f)
-  return (%y))IR", {"w:10x4", "i:2x3:int32"}, 17, {"i:0=batch"});
+  return (%y))IR",
+                         {"w:10x4", "i:2x3:int32"}, 17, {"i:0=batch"});
   EXPECT_EQ(opTypes(model), (Ops{"Cast", "Gather"}));
   EXPECT_EQ(outputDims(model), (Dims{-1, 3, 4}));
 }
@@ -147,7 +154,8 @@ graph(%x : Tensor):
   %t : Tensor = prim::NumToTensor(%m1)
   %l : Tensor?[] = prim::ListConstruct(%none, %t)
   %y : Tensor = aten::index(%x, %l)
-  return (%y))IR", {"x:2x5x3"}, 13, {"x:0=batch"});
+  return (%y))IR",
+                         {"x:2x5x3"}, 13, {"x:0=batch"});
   EXPECT_EQ(opTypes(model), (Ops{"Gather"}));
   EXPECT_EQ(outputDims(model), (Dims{-1, 3}));
 }
@@ -159,7 +167,8 @@ graph(%x : Tensor, %i : Tensor, %j : Tensor):
   %none : NoneType = prim::Constant()
   %l : Tensor?[] = prim::ListConstruct(%none, %i, %j)
   %y : Tensor = aten::index(%x, %l)
-  return (%y))IR", {"x:2x10x10x5", "i:4x1:int64", "j:3:int64"}, 13);
+  return (%y))IR",
+                         {"x:2x10x10x5", "i:4x1:int64", "j:3:int64"}, 13);
   EXPECT_EQ(countOps(model, "GatherND"), 1);
   EXPECT_EQ(countOps(model, "Transpose"), 2);
   EXPECT_EQ(outputDims(model), (Dims{2, 4, 3, 5}));
@@ -172,7 +181,8 @@ graph(%x : Tensor, %i : Tensor, %j : Tensor):
   %none : NoneType = prim::Constant()
   %l : Tensor?[] = prim::ListConstruct(%i, %none, %j)
   %y : Tensor = aten::index(%x, %l)
-  return (%y))IR", {"x:10x10x10", "i:3:int64", "j:3:int64"}, 11);
+  return (%y))IR",
+                         {"x:10x10x10", "i:3:int64", "j:3:int64"}, 11);
   EXPECT_EQ(countOps(model, "GatherND"), 1);
   EXPECT_EQ(countOps(model, "Transpose"), 1);
   EXPECT_EQ(outputDims(model), (Dims{3, 10}));
@@ -184,7 +194,8 @@ TEST(Index, IndexBoolMask) {
 graph(%x : Tensor, %m : Tensor):
   %l : Tensor?[] = prim::ListConstruct(%m)
   %y : Tensor = aten::index(%x, %l)
-  return (%y))IR", {"x:4x5x3", "m:4x5:bool"}, 17);
+  return (%y))IR",
+                         {"x:4x5x3", "m:4x5:bool"}, 17);
   EXPECT_EQ(countOps(model, "NonZero"), 1);
   EXPECT_EQ(countOps(model, "GatherND"), 1);
   EXPECT_EQ(model.graph().output(0).type().tensor_type().shape().dim_size(), 2);
@@ -195,14 +206,17 @@ TEST(Index, IndexFloatIndexFails) {
 graph(%x : Tensor, %i : Tensor):
   %l : Tensor?[] = prim::ListConstruct(%i)
   %y : Tensor = aten::index(%x, %l)
-  return (%y))IR", {"x:4x5", "i:3"}, 17), Error);
+  return (%y))IR",
+                         {"x:4x5", "i:3"}, 17),
+               Error);
 }
 
 TEST(Index, MaskedSelect) {
   auto model = convertIR(R"IR(
 graph(%x : Tensor, %m : Tensor):
   %y : Tensor = aten::masked_select(%x, %m)
-  return (%y))IR", {"x:4x5", "m:5:bool"}, 11);
+  return (%y))IR",
+                         {"x:4x5", "m:5:bool"}, 11);
   EXPECT_EQ(countOps(model, "NonZero"), 1);
   EXPECT_EQ(countOps(model, "GatherND"), 1);
   EXPECT_EQ(model.graph().output(0).type().tensor_type().shape().dim_size(), 1);
@@ -253,7 +267,8 @@ graph(%x : Tensor, %i : Tensor, %v : Tensor):
   %none : NoneType = prim::Constant()
   %l : Tensor?[] = prim::ListConstruct(%none, %i)
   %y : Tensor = aten::index_put(%x, %l, %v, %f)
-  return (%y))IR", {"x:2x10x3", "i:4:int64", "v:scalar"}, 13, {"x:0=batch"});
+  return (%y))IR",
+                         {"x:2x10x3", "i:4:int64", "v:scalar"}, 13, {"x:0=batch"});
   EXPECT_EQ(countOps(model, "ScatterND"), 1);
   EXPECT_EQ(countOps(model, "Transpose"), 3);
   EXPECT_EQ(outputDims(model), (Dims{-1, 10, 3}));
@@ -266,7 +281,8 @@ graph(%x : Tensor, %m : Tensor, %v : Tensor):
   %f : bool = prim::Constant[value=0]()
   %l : Tensor?[] = prim::ListConstruct(%m)
   %y : Tensor = aten::index_put(%x, %l, %v, %f)
-  return (%y))IR", {"x:4x5", "m:4x5:bool", "v:scalar"}, 11);
+  return (%y))IR",
+                         {"x:4x5", "m:4x5:bool", "v:scalar"}, 11);
   EXPECT_EQ(opTypes(model), (Ops{"Where"}));
   EXPECT_EQ(outputDims(model), (Dims{4, 5}));
 }
@@ -283,7 +299,8 @@ graph(%x : Tensor, %i : Tensor, %v : Tensor):
   %s : Tensor = aten::slice(%x, %0, %0, %max, %1)
   %l : Tensor?[] = prim::ListConstruct(%none, %i)
   %y : Tensor = aten::index_put_(%s, %l, %v, %f)
-  return (%x))IR", {"x:2x10", "i:3:int64", "v:scalar"}, 17);
+  return (%x))IR",
+                         {"x:2x10", "i:3:int64", "v:scalar"}, 17);
   EXPECT_EQ(countOps(model, "ScatterND"), 1);
   EXPECT_EQ(countOps(model, "Identity"), 0);  // the output is the write, not the input
   EXPECT_EQ(outputDims(model), (Dims{2, 10}));
@@ -298,7 +315,8 @@ graph(%x : Tensor, %i : Tensor, %v : Tensor):
   %s : Tensor = aten::select(%x, %0, %0)
   %l : Tensor?[] = prim::ListConstruct(%i)
   %y : Tensor = aten::index_put_(%s, %l, %v, %f)
-  return (%x))IR", {"x:2x10", "i:3:int64", "v:scalar"}, 11);
+  return (%x))IR",
+              {"x:2x10", "i:3:int64", "v:scalar"}, 11);
     FAIL() << "expected a conversion error";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("through a view (aten::select)"), std::string::npos) << e.what();

@@ -73,7 +73,8 @@ graph(%x : Tensor):
   %eps : float = prim::Constant[value=1e-05]()
   %cudnn : bool = prim::Constant[value=1]()
   %y : Tensor = aten::batch_norm(%x, %none, %none, %none, %none, %training, %momentum, %eps, %cudnn)
-  return (%y))IR", {"x:2x4x5x5"}, 17);
+  return (%y))IR",
+                                      {"x:2x4x5x5"}, 17);
   EXPECT_NE(error.find("training mode"), std::string::npos) << error;
 }
 
@@ -195,7 +196,8 @@ graph(%x : Tensor):
   %eps : float = prim::Constant[value=1e-05]()
   %cudnn : bool = prim::Constant[value=1]()
   %y : Tensor = aten::group_norm(%x, %groups, %none, %none, %eps, %cudnn)
-  return (%y))IR", {"x:2x6x7"}, 17);
+  return (%y))IR",
+                         {"x:2x6x7"}, 17);
   EXPECT_EQ(countOps(model, "Unsqueeze"), 0);
   EXPECT_EQ(countOps(model, "Mul"), 1);  // only the square
   EXPECT_EQ(outputDims(model), (std::vector<int64_t>{2, 6, 7}));

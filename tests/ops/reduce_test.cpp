@@ -78,7 +78,8 @@ graph(%m : Tensor):
   %none : NoneType = prim::Constant()
   %d : int[] = prim::ListConstruct(%1)
   %y : Tensor = aten::sum(%m, %d, %f, %none)
-  return (%y))IR", {"m:3x4:bool"}, 13);
+  return (%y))IR",
+                         {"m:3x4:bool"}, 13);
   EXPECT_EQ(opTypes(model), (Ops{"Cast", "ReduceSum"}));
   EXPECT_EQ(model.graph().output(0).type().tensor_type().elem_type(), onnx::TensorProto::INT64);
 }
@@ -91,7 +92,8 @@ graph(%x : Tensor):
   %none : NoneType = prim::Constant()
   %d : int[] = prim::ListConstruct(%1)
   %y : Tensor = aten::mean(%x, %d, %t, %none)
-  return (%y))IR", {"x:2x5x7"}, 17, {"x:0=batch"});
+  return (%y))IR",
+                         {"x:2x5x7"}, 17, {"x:0=batch"});
   EXPECT_EQ(opTypes(model), (Ops{"ReduceMean"}));
   EXPECT_EQ(outputDims(model), (Dims{-1, 1, 7}));
 }
@@ -103,7 +105,8 @@ graph(%x : Tensor):
   %f : bool = prim::Constant[value=0]()
   %d : int[] = prim::ListConstruct(%m1)
   %y : Tensor = aten::amax(%x, %d, %f)
-  return (%y))IR", {"x:2x5x7"}, 11);
+  return (%y))IR",
+                         {"x:2x5x7"}, 11);
   EXPECT_EQ(opTypes(model), (Ops{"ReduceMax"}));
   EXPECT_EQ(outputDims(model), (Dims{2, 5}));
 }
@@ -112,7 +115,8 @@ TEST(Reduce, MaxAll) {
   auto model = convertIR(R"IR(
 graph(%x : Tensor):
   %y : Tensor = aten::max(%x)
-  return (%y))IR", {"x:2x5"}, 17);
+  return (%y))IR",
+                         {"x:2x5"}, 17);
   EXPECT_EQ(opTypes(model), (Ops{"ReduceMax"}));
   EXPECT_EQ(outputDims(model), (Dims{}));
 }
@@ -123,7 +127,8 @@ graph(%x : Tensor):
   %1 : int = prim::Constant[value=1]()
   %t : bool = prim::Constant[value=1]()
   %v : Tensor, %i : Tensor = aten::max(%x, %1, %t)
-  return (%v, %i))IR", {"x:2x5x7"}, 11);
+  return (%v, %i))IR",
+                         {"x:2x5x7"}, 11);
   EXPECT_EQ(opTypes(model), (Ops{"ReduceMax", "ArgMax"}));
   EXPECT_EQ(outputDims(model, 0), (Dims{2, 1, 7}));
   EXPECT_EQ(outputDims(model, 1), (Dims{2, 1, 7}));
@@ -134,7 +139,8 @@ TEST(Reduce, MinOtherIsElementwise) {
   auto model = convertIR(R"IR(
 graph(%x : Tensor, %y : Tensor):
   %z : Tensor = aten::min(%x, %y)
-  return (%z))IR", {"x:2x5", "y:5"}, 13);
+  return (%z))IR",
+                         {"x:2x5", "y:5"}, 13);
   EXPECT_EQ(opTypes(model), (Ops{"Min"}));
   EXPECT_EQ(outputDims(model), (Dims{2, 5}));
 }
@@ -145,7 +151,8 @@ graph(%x : Tensor):
   %none : NoneType = prim::Constant()
   %f : bool = prim::Constant[value=0]()
   %y : Tensor = aten::argmax(%x, %none, %f)
-  return (%y))IR", {"x:2x5"}, 11);
+  return (%y))IR",
+                         {"x:2x5"}, 11);
   EXPECT_EQ(opTypes(model), (Ops{"Reshape", "ArgMax"}));
   EXPECT_EQ(outputDims(model), (Dims{}));
 }
@@ -156,7 +163,8 @@ graph(%x : Tensor):
   %1 : int = prim::Constant[value=1]()
   %f : bool = prim::Constant[value=0]()
   %y : Tensor = aten::argmin(%x, %1, %f)
-  return (%y))IR", {"x:2x5x3"}, 17, {"x:0=batch"});
+  return (%y))IR",
+                         {"x:2x5x3"}, 17, {"x:0=batch"});
   EXPECT_EQ(opTypes(model), (Ops{"ArgMin"}));
   EXPECT_EQ(outputDims(model), (Dims{-1, 3}));
 }
@@ -194,7 +202,8 @@ graph(%x : Tensor):
   %t : bool = prim::Constant[value=1]()
   %d : int[] = prim::ListConstruct(%1)
   %y : Tensor = aten::std(%x, %d, %0, %t)
-  return (%y))IR", {"x:2x5"}, 13);
+  return (%y))IR",
+                         {"x:2x5"}, 13);
   EXPECT_EQ(countOps(model, "Sqrt"), 1);
   EXPECT_EQ(countOps(model, "Sub"), 1);  // x - mean only: no correction term
   EXPECT_EQ(outputDims(model), (Dims{2, 1}));
@@ -207,7 +216,8 @@ graph(%x : Tensor):
   %f : bool = prim::Constant[value=0]()
   %d : int[] = prim::ListConstruct(%1)
   %y : Tensor = aten::frobenius_norm(%x, %d, %f)
-  return (%y))IR", {"x:2x5"}, 11);
+  return (%y))IR",
+                         {"x:2x5"}, 11);
   EXPECT_EQ(opTypes(model), (Ops{"ReduceL2"}));
   EXPECT_EQ(outputDims(model), (Dims{2}));
 }
@@ -219,7 +229,8 @@ graph(%x : Tensor):
   %t : bool = prim::Constant[value=1]()
   %d : int[] = prim::ListConstruct(%1)
   %y : Tensor = aten::norm(%x, %1, %d, %t)
-  return (%y))IR", {"x:2x5"}, 17);
+  return (%y))IR",
+                         {"x:2x5"}, 17);
   EXPECT_EQ(opTypes(model), (Ops{"ReduceL1"}));
   EXPECT_EQ(outputDims(model), (Dims{2, 1}));
 }
@@ -231,7 +242,8 @@ graph(%x : Tensor):
   %f : bool = prim::Constant[value=0]()
   %none : NoneType = prim::Constant()
   %y : Tensor = aten::linalg_vector_norm(%x, %p, %none, %f, %none)
-  return (%y))IR", {"x:2x5"}, 17);
+  return (%y))IR",
+                         {"x:2x5"}, 17);
   EXPECT_EQ(opTypes(model), (Ops{"Abs", "Pow", "ReduceSum", "Pow"}));
   EXPECT_EQ(outputDims(model), (Dims{}));
 }
@@ -243,7 +255,8 @@ graph(%x : Tensor):
   %f : bool = prim::Constant[value=0]()
   %d : int[] = prim::ListConstruct(%1)
   %y : Tensor = aten::logsumexp(%x, %d, %f)
-  return (%y))IR", {"x:2x5"}, 11);
+  return (%y))IR",
+                         {"x:2x5"}, 11);
   EXPECT_EQ(opTypes(model), (Ops{"ReduceLogSumExp"}));
   EXPECT_EQ(outputDims(model), (Dims{2}));
 }
@@ -254,7 +267,8 @@ graph(%x : Tensor):
   %m1 : int = prim::Constant[value=-1]()
   %none : NoneType = prim::Constant()
   %y : Tensor = aten::cumsum(%x, %m1, %none)
-  return (%y))IR", {"x:2x5"}, 11, {"x:0=batch"});
+  return (%y))IR",
+                         {"x:2x5"}, 11, {"x:0=batch"});
   EXPECT_EQ(opTypes(model), (Ops{"CumSum"}));
   EXPECT_EQ(outputDims(model), (Dims{-1, 5}));
 }
@@ -265,7 +279,8 @@ graph(%m : Tensor):
   %1 : int = prim::Constant[value=1]()
   %f : bool = prim::Constant[value=0]()
   %y : Tensor = aten::all(%m, %1, %f)
-  return (%y))IR", {"m:3x4:bool"}, 13);
+  return (%y))IR",
+                         {"m:3x4:bool"}, 13);
   EXPECT_EQ(countOps(model, "ReduceMin"), 1);
   EXPECT_EQ(model.graph().output(0).type().tensor_type().elem_type(), onnx::TensorProto::BOOL);
   EXPECT_EQ(outputDims(model), (Dims{3}));
@@ -275,7 +290,8 @@ TEST(Reduce, AnyAllDims) {
   auto model = convertIR(R"IR(
 graph(%x : Tensor):
   %y : Tensor = aten::any(%x)
-  return (%y))IR", {"x:3x4"}, 17);
+  return (%y))IR",
+                         {"x:3x4"}, 17);
   EXPECT_EQ(countOps(model, "ReduceMax"), 1);
   EXPECT_EQ(model.graph().output(0).type().tensor_type().elem_type(), onnx::TensorProto::BOOL);
   EXPECT_EQ(outputDims(model), (Dims{}));
@@ -288,7 +304,8 @@ graph(%x : Tensor):
   %f : bool = prim::Constant[value=0]()
   %none : NoneType = prim::Constant()
   %y : Tensor = aten::prod(%x, %1, %f, %none)
-  return (%y))IR", {"x:3x4"}, 11);
+  return (%y))IR",
+                         {"x:3x4"}, 11);
   EXPECT_EQ(opTypes(model), (Ops{"ReduceProd"}));
   EXPECT_EQ(outputDims(model), (Dims{3}));
 }

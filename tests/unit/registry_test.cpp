@@ -1,8 +1,9 @@
 // Unit tests: registry dispatch by opset, dtype table, value naming.
+#include "core/registry.h"
+
 #include <gtest/gtest.h>
 
 #include "core/context_impl.h"
-#include "core/registry.h"
 #include "onnx/dtype.h"
 
 namespace pt2onnx {
