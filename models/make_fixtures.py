@@ -187,7 +187,8 @@ CUSTOM = {
     "lstm_tagger": LstmTagger,
     "indexing": Indexing,
 }
-SCRIPTED = {"scripted_control_flow"}  # torch.jit.script; every other fixture is traced
+# torch.jit.script for these and every NAME_scripted (torchvision NAME); every other fixture is traced
+SCRIPTED = {"scripted_control_flow"}
 TORCHVISION_KWARGS = {
     "googlenet": dict(aux_logits=False, init_weights=True),
     "inception_v3": dict(aux_logits=False, init_weights=True),
@@ -244,6 +245,7 @@ def condition(model, specs):
 
 def build(name, specs):
     torch.manual_seed(0)
+    name = name.removesuffix("_scripted")
     if name in CUSTOM:
         model = CUSTOM[name]()
     elif hasattr(torchvision.models.segmentation, name):
@@ -267,7 +269,7 @@ def make(name, specs, outdir):
     torch.manual_seed(0)
     inputs = tuple(example_input(s) for s in specs)
     with torch.no_grad():
-        if name in SCRIPTED:
+        if name in SCRIPTED or name.endswith("_scripted"):
             traced = torch.jit.script(model)
         else:  # strict=False lets segmentation models return a dict
             traced = torch.jit.trace(model, inputs, check_trace=False, strict=False)

@@ -318,7 +318,7 @@ std::vector<std::string> Context::tensorList(const Value* value) {
   auto it = impl_->lists.find(value);
   if (it != impl_->lists.end()) return it->second;
   const Node* p = value->node();
-  if (p->kind() == c10::prim::ListConstruct) {
+  if (p->kind() == c10::prim::ListConstruct || p->kind() == c10::prim::TupleConstruct) {
     std::vector<std::string> names;
     for (const Value* element : p->inputs()) names.push_back(tensor(element));
     return names;

@@ -216,8 +216,7 @@ Summary convert(const Options& options) {
   timer.done("freeze and clean-up passes");
   Options resolved = options;
   resolved.inputs = specs;
-  uint64_t weight_bytes = 0;
-  onnx::ModelProto model = convertGraph(graph, module._ivalue(), resolved, &weight_bytes);
+  onnx::ModelProto model = convertGraph(graph, module._ivalue(), resolved);
   model.mutable_graph()->set_name(std::filesystem::path(options.model_path).stem().string());
 
   Summary summary;
@@ -225,7 +224,7 @@ Summary convert(const Options& options) {
   summary.opset = options.opset;
   summary.nodes = model.graph().node_size();
   summary.initializers = model.graph().initializer_size();
-  summary.weight_bytes = weight_bytes;
+  for (const auto& init : model.graph().initializer()) summary.weight_bytes += init.raw_data().size();
   writeModel(model, out_path);
   timer.done("write");
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -359,7 +358,12 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
     if (dim < 0) dim += rank;
     return dim >= 0 && dim < rank && shape[dim] >= 0;
   };
-  size_t folded = foldStaticValues(graph, staticValues(*graph, dim_static), obs1, resized_obs);
+  size_t folded = 0;
+  // Each round can make more `is` checks decidable (branches fold, values merge).
+  for (size_t round = 0, n = 1; round < 8 && n; ++round) folded += n = foldEnvironmentQueries(graph, obs1);
+  folded += foldStaticValues(graph, staticValues(*graph, dim_static), obs1, resized_obs);
+  if (size_t raises = removeExceptionPaths(graph))
+    spdlog::debug("removed {} raise statements: the converted model assumes its input checks pass", raises);
   timer.done("static folding");
   spdlog::debug("folded {} values that depend only on fixed sizes", folded);
   spdlog::debug("prepared graph:\n{}", graph->toString(false));
@@ -392,29 +396,31 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
   // ---- outputs ----
   std::vector<std::pair<std::string, const torch::jit::Value*>> outputs;  // internal name, value (if 1:1)
   std::vector<std::string> dict_keys;  // default output names when the model returns one dict
+  // Tuples, lists and dicts flatten depth-first into one ONNX output per tensor.
+  std::function<void(const torch::jit::Value*)> flatten = [&](const torch::jit::Value* v) {
+    const torch::jit::Node* p = v->node();
+    if (p->kind() == c10::prim::TupleConstruct || p->kind() == c10::prim::ListConstruct) {
+      for (const auto* element : p->inputs()) flatten(element);
+      return;
+    }
+    if (p->kind() == c10::prim::DictConstruct) {
+      for (size_t k = 0; k + 1 < p->inputs().size(); k += 2) {
+        auto key = torch::jit::toIValue(p->input(k));
+        if (graph->outputs().size() == 1 && key && key->isString()) dict_keys.push_back(key->toStringRef());
+        flatten(p->input(k + 1));
+      }
+      return;
+    }
+    if (ctx.isList(v) || v->type()->kind() == c10::TypeKind::TupleType) {
+      for (const auto& n : ctx.tensorList(v)) outputs.emplace_back(n, nullptr);
+      return;
+    }
+    outputs.emplace_back(ctx.tensor(v), v);
+  };
   if (impl.diagnostics.empty()) {
     for (const auto* v : graph->outputs()) {
       try {
-        if (ctx.isList(v) || v->type()->kind() == c10::TypeKind::DictType) {
-          const torch::jit::Node* p = v->node();
-          const bool from_dict = p->kind() == c10::prim::DictConstruct;
-          // Elements keep their TorchScript values when the list was built here, for dtypes and shapes.
-          auto names = ctx.tensorList(v);
-          for (size_t k = 0; k < names.size(); ++k) {
-            const torch::jit::Value* element = nullptr;
-            if (p->kind() == c10::prim::ListConstruct) element = p->input(k);
-            if (from_dict) {
-              element = p->input(2 * k + 1);
-              if (graph->outputs().size() == 1) {
-                auto key = torch::jit::toIValue(p->input(2 * k));
-                if (key && key->isString()) dict_keys.push_back(key->toStringRef());
-              }
-            }
-            outputs.emplace_back(names[k], element);
-          }
-        } else {
-          outputs.emplace_back(ctx.tensor(v), v);
-        }
+        flatten(v);
       } catch (const std::exception& e) {
         impl.diagnostics.push_back({"graph output", "", firstLine(e.what()), ""});
       }
@@ -502,6 +508,7 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
     throw Error(ExitCode::kUsage,
                 "--dynamic-axes names '" + tensor + "', which is neither an input nor an output name");
 
+  if (size_t pruned = pruneUnusedInitializers(*out_graph)) spdlog::debug("dropped {} unused constants", pruned);
   if (options.check) checkModel(model);
   timer.done("checker and shape inference");
   if (weight_bytes) *weight_bytes = impl.weight_bytes;

@@ -29,6 +29,10 @@ std::shared_ptr<torch::jit::Graph> prepareGraph(torch::jit::Module& frozen);
 // The clean-up passes prepareGraph runs, for graphs that do not come from a module (op tests).
 void cleanupGraph(std::shared_ptr<torch::jit::Graph>& graph);
 
+// Takes the branches that raise exceptions (input checks in scripted code) out of the graph, as
+// if every check passed. Returns how many raise statements there were.
+size_t removeExceptionPaths(std::shared_ptr<torch::jit::Graph>& graph);
+
 // Tensor inputs of forward() (without self), after tuple lowering.
 std::vector<torch::jit::Value*> forwardInputs(torch::jit::Graph& graph);
 
@@ -65,6 +69,11 @@ using DimStatic = std::function<bool(const torch::jit::Value* value, int64_t dim
 
 // Values of the top-level block that depend on no input data and on no dynamic size.
 std::unordered_set<const torch::jit::Value*> staticValues(const torch::jit::Graph& graph, const DimStatic& dim_static);
+
+// Replaces queries about the run environment (grad mode, autocast, device, a recorded dtype) with
+// constants in every block, then propagates constants. Returns how many were folded.
+size_t foldEnvironmentQueries(const std::shared_ptr<torch::jit::Graph>& graph,
+                              const std::unordered_map<const torch::jit::Value*, const Observation*>& run);
 
 // Replaces static values with constants holding what the example run computed, then runs
 // constant propagation and dead code elimination. Returns how many values were folded.

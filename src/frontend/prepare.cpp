@@ -4,6 +4,7 @@
 #include <torch/csrc/jit/passes/freeze_module.h>
 #include <torch/csrc/jit/passes/inliner.h>
 #include <torch/csrc/jit/passes/lower_tuples.h>
+#include <torch/csrc/jit/passes/remove_exceptions.h>
 #include <torch/csrc/jit/passes/remove_mutation.h>
 #include <torch/script.h>
 
@@ -34,8 +35,25 @@ void cleanupGraph(std::shared_ptr<torch::jit::Graph>& graph) {
   torch::jit::RemoveListMutation(graph);
   torch::jit::RemoveTensorMutation(graph);
   torch::jit::ConstantPropagation(graph);
-  torch::jit::LowerAllTuples(graph);
+  // Only simple tuple lowering: LowerAllTuples can leave graphs (scripted vit_b_16) that crash
+  // LibTorch's interpreter. Tuple outputs are flattened by the converter instead.
   torch::jit::EliminateDeadCode(graph);
+}
+
+size_t removeExceptionPaths(std::shared_ptr<torch::jit::Graph>& graph) {
+  size_t raises = 0;
+  std::function<void(torch::jit::Block*)> count = [&](torch::jit::Block* block) {
+    for (auto* node : block->nodes()) {
+      raises += node->kind() == c10::prim::RaiseException;
+      for (auto* sub : node->blocks()) count(sub);
+    }
+  };
+  count(graph->block());
+  if (raises == 0) return 0;
+  torch::jit::EliminateExceptions(graph);
+  torch::jit::ConstantPropagation(graph);
+  torch::jit::EliminateDeadCode(graph);
+  return raises;
 }
 
 std::vector<torch::jit::Value*> forwardInputs(torch::jit::Graph& graph) {

@@ -11,6 +11,8 @@
 #include <torch/csrc/jit/passes/dead_code_elimination.h>
 #include <torch/script.h>
 
+#include <optional>
+
 #include "frontend/frontend.h"
 
 namespace pt2onnx {
@@ -90,6 +92,71 @@ std::unordered_set<const torch::jit::Value*> staticValues(const torch::jit::Grap
     for (const auto* out : node->outputs()) result.insert(out);
   }
   return result;
+}
+
+size_t foldEnvironmentQueries(const std::shared_ptr<torch::jit::Graph>& graph,
+                              const std::unordered_map<const torch::jit::Value*, const Observation*>& run) {
+  // Scripted modules ask where and how they run (nn.MultiheadAttention picks a fast path that
+  // way). An exported model runs on CPU for inference, without autograd or autocast.
+  static const std::unordered_set<std::string> false_queries = {"aten::is_grad_enabled",
+                                                                "aten::is_autocast_enabled",
+                                                                "aten::is_autocast_cpu_enabled",
+                                                                "prim::is_cuda",
+                                                                "prim::requires_grad",
+                                                                "prim::is_sparse",
+                                                                "prim::is_mkldnn",
+                                                                "prim::is_quantized",
+                                                                "prim::is_meta",
+                                                                "prim::is_xpu",
+                                                                "prim::is_vulkan",
+                                                                "prim::is_ipu",
+                                                                "aten::is_inference_mode_enabled"};
+  std::vector<std::pair<torch::jit::Value*, c10::IValue>> replacements;
+  std::function<void(torch::jit::Block*)> walk = [&](torch::jit::Block* block) {
+    for (auto* node : block->nodes()) {
+      for (auto* sub : node->blocks()) walk(sub);
+      const std::string kind = node->kind().toQualString();
+      if (false_queries.count(kind) && node->outputs().size() == 1) {
+        replacements.emplace_back(node->output(), c10::IValue(false));
+      } else if ((kind == "aten::__is__" || kind == "aten::__isnot__") && node->inputs().size() == 2) {
+        // `x is None` is known when x's type cannot hold None (or is None itself).
+        auto isNoneType = [](const torch::jit::Value* v) { return v->type()->kind() == c10::TypeKind::NoneType; };
+        auto canBeNone = [](const torch::jit::Value* v) {
+          auto k = v->type()->kind();
+          return k == c10::TypeKind::OptionalType || k == c10::TypeKind::NoneType || k == c10::TypeKind::AnyType;
+        };
+        const auto* a = node->input(0);
+        const auto* b = node->input(1);
+        std::optional<bool> same;
+        if (a == b || (isNoneType(a) && isNoneType(b)))
+          same = true;
+        else if ((isNoneType(a) && !canBeNone(b)) || (isNoneType(b) && !canBeNone(a)))
+          same = false;
+        if (same) replacements.emplace_back(node->output(), c10::IValue(kind == "aten::__is__" ? *same : !*same));
+      } else if (kind == "prim::device" && node->inputs().size() == 1) {
+        replacements.emplace_back(node->output(), c10::IValue(c10::Device(c10::kCPU)));
+      } else if (kind == "prim::dtype" && node->inputs().size() == 1) {
+        auto it = run.find(node->input(0));
+        if (it != run.end() && it->second->seen && it->second->dtype != c10::ScalarType::Undefined)
+          replacements.emplace_back(node->output(), c10::IValue(static_cast<int64_t>(it->second->dtype)));
+      }
+    }
+  };
+  walk(graph->block());
+  if (replacements.empty()) return 0;
+  torch::jit::WithInsertPoint guard(graph->block()->nodes().front());
+  size_t folded = 0;
+  for (auto& [v, value] : replacements) {
+    auto constant = torch::jit::tryInsertConstant(*graph, value);
+    if (!constant) continue;
+    v->replaceAllUsesWith(*constant);
+    v->node()->destroy();  // dead code elimination keeps these queries: they count as side effects
+    ++folded;
+  }
+  auto g = graph;
+  torch::jit::ConstantPropagation(g);
+  torch::jit::EliminateDeadCode(g);
+  return folded;
 }
 
 size_t foldStaticValues(const std::shared_ptr<torch::jit::Graph>& graph,

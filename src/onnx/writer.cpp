@@ -6,9 +6,12 @@
 #include <onnx/shape_inference/implementation.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <unordered_set>
 
 #include "pt2onnx/pt2onnx.h"
 
@@ -34,7 +37,29 @@ void renameInNode(onnx::NodeProto& node, const std::string& from, const std::str
   }
 }
 
+void collectUses(const onnx::GraphProto& graph, std::unordered_set<std::string>& used) {
+  for (const auto& node : graph.node()) {
+    for (const auto& in : node.input()) used.insert(in);
+    for (const auto& attr : node.attribute()) {
+      if (attr.has_g()) collectUses(attr.g(), used);
+      for (const auto& g : attr.graphs()) collectUses(g, used);
+    }
+  }
+  for (const auto& out : graph.output()) used.insert(out.name());
+}
+
 }  // namespace
+
+size_t pruneUnusedInitializers(onnx::GraphProto& graph) {
+  std::unordered_set<std::string> used;
+  collectUses(graph, used);
+  auto* inits = graph.mutable_initializer();
+  const int before = inits->size();
+  inits->erase(
+      std::remove_if(inits->begin(), inits->end(), [&](const onnx::TensorProto& t) { return !used.count(t.name()); }),
+      inits->end());
+  return static_cast<size_t>(before - inits->size());
+}
 
 int irVersionForOpset(int opset) {
   if (opset <= 8) return 3;

@@ -13,6 +13,9 @@ int irVersionForOpset(int opset);
 // A failure is a bug in pt2onnx: throws Error(kInternal) saying so.
 void checkModel(onnx::ModelProto& model);
 
+// Drops initializers that no node (in any subgraph) and no graph output reads. Returns how many.
+size_t pruneUnusedInitializers(onnx::GraphProto& graph);
+
 // Renames every use of a value name in a graph and its subgraphs.
 void renameValue(onnx::GraphProto& graph, const std::string& from, const std::string& to);
 

@@ -4,7 +4,8 @@
 namespace pt2onnx {
 namespace {
 
-// Lists are resolved lazily by the converters that consume them (Context::tensorList/intsTensor).
+// Lists and tuples are resolved lazily by the converters that consume them (Context::tensorList,
+// Context::intsTensor, unpacking) and by the driver for graph outputs.
 Status listConstruct(Context&, const Node&) { return Status::Ok(); }
 
 Status unpack(Context& ctx, const Node& node) {
@@ -15,18 +16,17 @@ Status unpack(Context& ctx, const Node& node) {
     for (size_t i = 0; i < ctx.outputCount(node); ++i) ctx.bind(ctx.output(node, i), ctx.tensor(ctx.input(*p, i)));
     return Status::Ok();
   }
+  if (!ctx.isTensorList(list) && ctx.isList(list)) {  // a, b = x.size(): one Gather per element
+    std::string ints = ctx.intsTensor(list);
+    for (size_t i = 0; i < ctx.outputCount(node); ++i)
+      ctx.bind(ctx.output(node, i), ctx.emit("Gather", {ints, ctx.scalarI64(static_cast<int64_t>(i))}, {{"axis", 0}}));
+    return Status::Ok();
+  }
   auto names = ctx.tensorList(list);
   if (names.size() != ctx.outputCount(node))
     return ctx.fail(node, "unpacks " + std::to_string(ctx.outputCount(node)) + " values from a list of " +
                               std::to_string(names.size()));
   for (size_t i = 0; i < names.size(); ++i) ctx.bind(ctx.output(node, i), names[i]);
-  return Status::Ok();
-}
-
-Status tupleConstruct(Context& ctx, const Node& node) {
-  std::vector<std::string> names;
-  for (size_t i = 0; i < ctx.inputCount(node); ++i) names.push_back(ctx.tensor(ctx.input(node, i)));
-  ctx.bindList(ctx.output(node), names);
   return Status::Ok();
 }
 
@@ -122,6 +122,9 @@ Status listLength(Context& ctx, const Node& node) {
 
 // Dropout is the identity in eval mode, and with p = 0 in any mode (torchvision's swin calls
 // F.dropout(attn, p=0.0) without passing training, so traces record training=True).
+// Warnings have no place in an inference graph.
+Status dropNode(Context&, const Node&) { return Status::Ok(); }
+
 Status dropout(Context& ctx, const Node& node) {
   auto p = ctx.isConstant(ctx.input(node, 1)) ? ctx.constDouble(ctx.input(node, 1)) : -1.0;
   if (p != 0.0 && ctx.constBool(ctx.input(node, 2)))
@@ -134,7 +137,7 @@ Status dropout(Context& ctx, const Node& node) {
 void registerStructureOps(Registry& r) {
   r.add("prim::ListConstruct", 1, listConstruct);
   r.add("prim::ListUnpack", 1, unpack);
-  r.add("prim::TupleConstruct", 1, tupleConstruct);
+  r.add("prim::TupleConstruct", 1, listConstruct);
   r.add("prim::TupleUnpack", 1, unpack);
   r.add("prim::DictConstruct", 1, dictConstruct);
   r.add("aten::__getitem__", 1, listGetItem);
@@ -147,6 +150,8 @@ void registerStructureOps(Registry& r) {
   r.add("aten::ScalarImplicit", 1, scalarImplicit);
   r.add("aten::len", 1, listLength);
   r.add("aten::Bool", 1, toNumber(DType::kBool));
+  r.add("aten::warn", 1, dropNode);
+  r.add("prim::unchecked_cast", 1, passThrough);
   r.add("aten::size", 1, size);
   r.add("aten::numel", 1, numel);
   r.add("aten::dim", 1, dim);
