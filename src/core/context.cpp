@@ -60,7 +60,6 @@ std::string Context::Impl::addInitializer(const at::Tensor& tensor, const std::s
   }
   std::string name = freshName(hint);
   toTensorProto(t, name, main->add_initializer());
-  weight_bytes += t.numel() * t.element_size();
   if (small) small_constants[key] = name;
   return name;
 }

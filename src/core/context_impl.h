@@ -29,7 +29,6 @@ struct Context::Impl {
 
   const Node* current = nullptr;  // node being converted: names and diagnostics derive from it
   size_t node_counter = 0;
-  uint64_t weight_bytes = 0;
 
   std::string freshName(const std::string& hint);
   std::string addInitializer(const at::Tensor& tensor, const std::string& hint);

@@ -231,8 +231,8 @@ Summary convert(const Options& options) {
   return summary;
 }
 
-onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c10::IValue& self, const Options& options,
-                              uint64_t* weight_bytes) {
+onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c10::IValue& self,
+                              const Options& options) {
   const std::vector<InputSpec>& specs = options.inputs;
   PhaseTimer timer;
   auto inputs = forwardInputs(*graph);
@@ -511,7 +511,6 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
   if (size_t pruned = pruneUnusedInitializers(*out_graph)) spdlog::debug("dropped {} unused constants", pruned);
   if (options.check) checkModel(model);
   timer.done("checker and shape inference");
-  if (weight_bytes) *weight_bytes = impl.weight_bytes;
   return model;
 }
 

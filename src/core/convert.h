@@ -13,7 +13,7 @@ namespace pt2onnx {
 // Runs the graph on example inputs from options.inputs, folds static values, converts every node
 // and checks the result. `self` is passed as the graph's first input when it is a module.
 // Uses options.inputs, output_names, dynamic_axes, opset and check; throws Error.
-onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c10::IValue& self, const Options& options,
-                              uint64_t* weight_bytes = nullptr);
+onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c10::IValue& self,
+                              const Options& options);
 
 }  // namespace pt2onnx
