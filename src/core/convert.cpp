@@ -11,7 +11,6 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
-#include <numeric>
 #include <set>
 #include <sstream>
 
@@ -28,18 +27,6 @@ namespace {
 std::string firstLine(const std::string& text) {
   auto pos = text.find('\n');
   return pos == std::string::npos ? text : text.substr(0, pos);
-}
-
-// The line of a LibTorch error that says what went wrong: the interpreter wraps it in a
-// TorchScript traceback and ends with "RuntimeError: ...".
-std::string torchErrorSummary(const std::exception& e) {
-  std::string text = e.what();
-  if (auto* ce = dynamic_cast<const c10::Error*>(&e)) text = ce->what_without_backtrace();
-  std::istringstream in(text);
-  std::string line, last_error;
-  while (std::getline(in, line))
-    if (line.find("Error: ") != std::string::npos) last_error = line;
-  return last_error.empty() ? firstLine(text) : last_error;
 }
 
 std::string defaultOutputPath(const std::string& model_path) {
@@ -60,22 +47,6 @@ void checkOutputWritable(const std::string& path) {
   if (access(dir.c_str(), W_OK) != 0)
     throw Error(ExitCode::kOutputWrite,
                 "cannot write '" + path + "': directory '" + dir.string() + "' is not writable");
-}
-
-at::Tensor exampleTensor(const InputSpec& spec, const std::vector<int64_t>& dims) {
-  auto dtype = toTorch(fromInput(spec.dtype));
-  switch (spec.dtype) {
-    case InputDType::kFloat32:
-    case InputDType::kFloat16:
-    case InputDType::kFloat64:
-      return at::randn(dims, at::kFloat).to(dtype);
-    case InputDType::kUInt8:
-      return at::randint(0, 256, dims, at::kLong).to(dtype);
-    case InputDType::kBool:
-      return at::randint(0, 2, dims, at::kLong).to(dtype);
-    default:
-      return at::randint(0, 10, dims, at::kLong).to(dtype);
-  }
 }
 
 // Every operator kind in every block with no converter at the opset, with count and first location.
@@ -159,12 +130,6 @@ void inferUnrecordedTypes(const std::shared_ptr<torch::jit::Graph>& graph,
     spdlog::debug("type propagation stopped: {}", firstLine(e.what()));
   }
 }
-
-struct InputAxis {
-  std::string label;
-  size_t input;
-  int64_t axis;
-};
 
 }  // namespace
 
@@ -265,7 +230,7 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
     for (const auto& a : spec.axes) labels[a.axis] = a.label;
   }
   std::vector<std::map<int64_t, std::string>> input_labels(specs.size());
-  std::vector<InputAxis> input_axes;
+  std::vector<DynamicInputAxis> input_axes;
   for (size_t i = 0; i < specs.size(); ++i) {
     auto it = axes_by_tensor.find(specs[i].name);
     if (it == axes_by_tensor.end()) continue;
@@ -280,75 +245,12 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
   }
 
   // ---- run the model: dtypes, shapes, and which sizes follow the dynamic axes ----
-  // The example run, then one with every dynamic axis doubled (doubling keeps any divisibility
-  // the model needs). When that fails, each axis is resized on its own.
-  at::manual_seed(0);
-  auto examples = [&](const std::vector<size_t>& resized_axes) {
-    std::vector<std::vector<int64_t>> dims;
-    for (const auto& s : specs) dims.push_back(s.dims);
-    for (size_t a : resized_axes) dims[input_axes[a].input][input_axes[a].axis] *= 2;
-    std::vector<at::Tensor> tensors;
-    for (size_t i = 0; i < specs.size(); ++i) tensors.push_back(exampleTensor(specs[i], dims[i]));
-    return std::make_pair(tensors, dims);
-  };
-  auto everything_static = [](const torch::jit::Value*, int64_t) { return true; };
-  std::vector<Observation> run1;
-  std::vector<std::vector<Observation>> resized_runs;
-  std::vector<std::vector<std::vector<int64_t>>> resized_dims;
-  std::vector<torch::jit::Value*> recorded;
-  {
-    Recorder recorder(graph, staticValues(*graph, everything_static));
-    try {
-      run1 = recorder.run(self, examples({}).first);
-    } catch (const std::exception& e) {
-      throw Error(ExitCode::kUsage,
-                  "the model failed on the example inputs from --input (check their shapes and "
-                  "dtypes): " +
-                      torchErrorSummary(e));
-    }
-    std::vector<std::vector<size_t>> plans;
-    std::vector<size_t> all(input_axes.size());
-    std::iota(all.begin(), all.end(), 0);
-    if (!all.empty()) plans.push_back(all);
-    for (size_t p = 0; p < plans.size(); ++p) {
-      auto [tensors, dims] = examples(plans[p]);
-      try {
-        resized_runs.push_back(recorder.run(self, tensors));
-        resized_dims.push_back(dims);
-      } catch (const std::exception& e) {
-        if (plans[p].size() > 1) {
-          for (size_t a : plans[p]) plans.push_back({a});
-          continue;
-        }
-        const auto& axis = input_axes[plans[p][0]];
-        spdlog::warn(
-            "the model does not run when input '{}' axis {} changes size ({}); sizes derived from it may be "
-            "fixed in the ONNX graph",
-            specs[axis.input].name, axis.axis, torchErrorSummary(e));
-      }
-    }
-    recorded = recorder.values();
-  }
+  ExampleRuns runs = runExamples(graph, self, specs, input_axes);
   timer.done("example runs");
-  ValueMeta empty_meta;
-  ValueMetaMap meta;
-  std::unordered_map<const torch::jit::Value*, const Observation*> obs1;
-  std::vector<std::unordered_map<const torch::jit::Value*, const Observation*>> resized_obs(resized_runs.size());
-  for (size_t i = 0; i < recorded.size(); ++i) {
-    obs1[recorded[i]] = &run1[i];
-    for (size_t r = 0; r < resized_runs.size(); ++r) resized_obs[r][recorded[i]] = &resized_runs[r][i];
-    if (!run1[i].seen || run1[i].dtype == c10::ScalarType::Undefined) continue;
-    ValueMeta m;
-    m.dtype = fromTorch(run1[i].dtype);
-    m.sizes = run1[i].sizes;
-    m.shape = m.sizes;
-    for (const auto& run : resized_runs) {
-      m.resized_sizes.push_back(run[i].seen ? run[i].sizes : std::vector<int64_t>{});
-      for (size_t k = 0; k < m.shape.size(); ++k)
-        if (m.resized_sizes.back().size() != m.shape.size() || m.resized_sizes.back()[k] != m.sizes[k]) m.shape[k] = -1;
-    }
-    meta[recorded[i]->unique()] = m;
-  }
+  const ValueMetaMap& meta = runs.meta;
+  const auto& obs1 = runs.example;
+  const auto& resized_obs = runs.resized;
+  const auto& resized_dims = runs.resized_dims;
   auto dim_static = [&](const torch::jit::Value* v, int64_t dim) {
     auto it = meta.find(v->unique());
     if (it == meta.end()) return false;
@@ -475,7 +377,7 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
     for (size_t k = 0; k < dims.size(); ++k) {
       auto given = labels.find(k);
       if (given != labels.end()) {
-        if (dims[k] >= 0 && !resized_runs.empty())
+        if (dims[k] >= 0 && !runs.resized_runs.empty())
           spdlog::warn(
               "output '{}' axis {} is declared dynamic but stays {} when the input sizes change: the model "
               "(or its trace) fixes it",

@@ -7,6 +7,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -61,6 +62,28 @@ class Recorder {
   std::vector<torch::jit::Node*> hooks_;
   std::unordered_set<const torch::jit::Value*> keep_;
 };
+
+// An input axis the user declared dynamic.
+struct DynamicInputAxis {
+  std::string label;
+  size_t input;
+  int64_t axis;
+};
+
+// What the example runs learned. The maps point into the runs' observations.
+struct ExampleRuns {
+  std::vector<Observation> example_run;
+  std::vector<std::vector<Observation>> resized_runs;
+  std::vector<std::vector<std::vector<int64_t>>> resized_dims;  // per resized run: dims of every input
+  std::unordered_map<const torch::jit::Value*, const Observation*> example;
+  std::vector<std::unordered_map<const torch::jit::Value*, const Observation*>> resized;
+  ValueMetaMap meta;
+};
+
+// Runs the graph on examples of the specs, then with the dynamic axes resized (src/frontend/shapes.cpp).
+// Throws Error(kUsage) when the model rejects the examples.
+ExampleRuns runExamples(const std::shared_ptr<torch::jit::Graph>& graph, const c10::IValue& self,
+                        const std::vector<InputSpec>& specs, const std::vector<DynamicInputAxis>& input_axes);
 
 // Whether dimension `dim` of tensor `value` (negative counts from the end) is the same for every
 // input size; kAllDims asks about every dimension.
