@@ -62,6 +62,29 @@ bool foldable(const c10::IValue& v) {
   return v.isTensor() || v.isInt() || v.isDouble() || v.isBool() || v.isIntList() || v.isDoubleList() || v.isBoolList();
 }
 
+// Replaces each value with a constant inserted at the top of the graph, then propagates constants
+// and removes dead code. Returns how many values were replaced.
+size_t replaceWithConstants(const std::shared_ptr<torch::jit::Graph>& graph,
+                            std::vector<std::pair<torch::jit::Value*, c10::IValue>>& replacements,
+                            bool destroy_producers) {
+  if (replacements.empty()) return 0;
+  size_t replaced = 0;
+  {
+    torch::jit::WithInsertPoint guard(graph->block()->nodes().front());
+    for (auto& [v, value] : replacements) {
+      auto constant = torch::jit::tryInsertConstant(*graph, value);
+      if (!constant) continue;
+      v->replaceAllUsesWith(*constant);
+      if (destroy_producers) v->node()->destroy();
+      ++replaced;
+    }
+  }
+  auto g = graph;
+  torch::jit::ConstantPropagation(g);
+  torch::jit::EliminateDeadCode(g);
+  return replaced;
+}
+
 }  // namespace
 
 std::unordered_set<const torch::jit::Value*> staticValues(const torch::jit::Graph& graph, const DimStatic& dim_static) {
@@ -143,20 +166,8 @@ size_t foldEnvironmentQueries(const std::shared_ptr<torch::jit::Graph>& graph,
     }
   };
   walk(graph->block());
-  if (replacements.empty()) return 0;
-  torch::jit::WithInsertPoint guard(graph->block()->nodes().front());
-  size_t folded = 0;
-  for (auto& [v, value] : replacements) {
-    auto constant = torch::jit::tryInsertConstant(*graph, value);
-    if (!constant) continue;
-    v->replaceAllUsesWith(*constant);
-    v->node()->destroy();  // dead code elimination keeps these queries: they count as side effects
-    ++folded;
-  }
-  auto g = graph;
-  torch::jit::ConstantPropagation(g);
-  torch::jit::EliminateDeadCode(g);
-  return folded;
+  // Dead code elimination keeps these queries (they count as side effects): destroy them here.
+  return replaceWithConstants(graph, replacements, /*destroy_producers=*/true);
 }
 
 size_t foldStaticValues(const std::shared_ptr<torch::jit::Graph>& graph,
@@ -185,18 +196,7 @@ size_t foldStaticValues(const std::shared_ptr<torch::jit::Graph>& graph,
       replacements.emplace_back(v, value);
     }
   }
-  if (replacements.empty()) return 0;
-  torch::jit::WithInsertPoint guard(graph->block()->nodes().front());
-  size_t folded = 0;
-  for (auto& [v, value] : replacements) {
-    auto constant = torch::jit::tryInsertConstant(*graph, value);
-    if (!constant) continue;
-    v->replaceAllUsesWith(*constant);
-    ++folded;
-  }
-  torch::jit::ConstantPropagation(g);
-  torch::jit::EliminateDeadCode(g);
-  return folded;
+  return replaceWithConstants(graph, replacements, /*destroy_producers=*/false);
 }
 
 }  // namespace pt2onnx
