@@ -16,6 +16,7 @@
 
 #include "core/context.h"
 #include "core/context_impl.h"
+#include "core/diagnostics.h"
 #include "core/registry.h"
 #include "frontend/frontend.h"
 #include "onnx/dtype.h"
@@ -23,11 +24,6 @@
 
 namespace pt2onnx {
 namespace {
-
-std::string firstLine(const std::string& text) {
-  auto pos = text.find('\n');
-  return pos == std::string::npos ? text : text.substr(0, pos);
-}
 
 std::string defaultOutputPath(const std::string& model_path) {
   std::filesystem::path p(model_path);

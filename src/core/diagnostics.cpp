@@ -20,6 +20,8 @@ std::string sourceLocation(const torch::jit::Node& node) {
   return file + ":" + std::to_string(line);
 }
 
+std::string firstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
+
 std::string formatDiagnostics(const std::vector<Diagnostic>& diagnostics) {
   std::ostringstream out;
   for (size_t i = 0; i < diagnostics.size(); ++i) {

@@ -48,6 +48,9 @@ struct Diagnostic {
 // "file.py:12" for the Python source that produced a node, or "" when the archive has none.
 std::string sourceLocation(const torch::jit::Node& node);
 
+// The first line of a (possibly multi-line) message.
+std::string firstLine(const std::string& text);
+
 // Joins diagnostics into one message with a line per problem.
 std::string formatDiagnostics(const std::vector<Diagnostic>& diagnostics);
 

@@ -4,15 +4,11 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/diagnostics.h"
 #include "frontend/frontend.h"
 
 namespace pt2onnx {
 namespace {
-
-std::string firstLine(const std::string& text) {
-  auto pos = text.find('\n');
-  return pos == std::string::npos ? text : text.substr(0, pos);
-}
 
 std::string describeDims(const std::vector<int64_t>& dims) {
   if (dims.empty()) return "scalar";

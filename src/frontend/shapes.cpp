@@ -6,16 +6,12 @@
 #include <numeric>
 #include <sstream>
 
+#include "core/diagnostics.h"
 #include "frontend/frontend.h"
 #include "onnx/dtype.h"
 
 namespace pt2onnx {
 namespace {
-
-std::string firstLine(const std::string& text) {
-  auto pos = text.find('\n');
-  return pos == std::string::npos ? text : text.substr(0, pos);
-}
 
 // The line of a LibTorch error that says what went wrong: the interpreter wraps it in a
 // TorchScript traceback and ends with "RuntimeError: ...".

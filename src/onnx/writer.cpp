@@ -13,6 +13,7 @@
 #include <fstream>
 #include <unordered_set>
 
+#include "core/diagnostics.h"
 #include "pt2onnx/pt2onnx.h"
 
 namespace pt2onnx {
@@ -20,11 +21,6 @@ namespace {
 
 constexpr uint64_t kExternalDataThreshold = 1800ull << 20;  // stay clear of protobuf's 2 GiB cap
 constexpr size_t kExternalTensorMinBytes = 1024;
-
-std::string firstLine(const std::string& text) {
-  auto pos = text.find('\n');
-  return pos == std::string::npos ? text : text.substr(0, pos);
-}
 
 void renameInNode(onnx::NodeProto& node, const std::string& from, const std::string& to) {
   for (auto& in : *node.mutable_input())
