@@ -105,9 +105,9 @@ size_t Context::outputCount(const Node& node) const { return node.outputs().size
 const Node* Context::producer(const Value* value) const { return value->node(); }
 
 bool Context::isNone(const Value* value) const {
+  // A prim::Constant without a value is None, also when typed Optional (`Tensor? = prim::Constant()`).
   return value->type()->kind() == c10::TypeKind::NoneType ||
-         (value->node()->kind() == c10::prim::Constant &&
-          value->node()->output()->type()->kind() == c10::TypeKind::NoneType);
+         (value->node()->kind() == c10::prim::Constant && !value->node()->hasAttribute(c10::attr::value));
 }
 
 bool Context::isConstant(const Value* value) const { return value->node()->kind() == c10::prim::Constant; }

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "core/diagnostics.h"
+#include "frontend/compat_schemas.h"
 #include "frontend/frontend.h"
 
 namespace pt2onnx {
@@ -27,6 +28,7 @@ torch::jit::Module loadModule(const std::string& path) {
     throw Error(ExitCode::kModelInput, "model path '" + path + "' is a directory, not a .pt file");
   if (!std::ifstream(path, std::ios::binary).good())
     throw Error(ExitCode::kModelInput, "model file '" + path + "' cannot be read (check its permissions)");
+  registerCompatSchemas();
   torch::jit::Module module;
   try {
     module = torch::jit::load(path, torch::kCPU);
@@ -37,6 +39,11 @@ torch::jit::Module loadModule(const std::string& path) {
                     "or torch.jit.script(...).save() (" +
                     firstLine(e.what_without_backtrace()) + ")");
   } catch (const std::exception& e) {
+    // The TorchScript compiler's ErrorReport: an operator (or overload) newer than this LibTorch.
+    if (auto op = missingOperator(e.what()))
+      throw Error(ExitCode::kModelInput, "'" + path + "' calls " + *op + ", which LibTorch " + libtorchVersion() +
+                                             " (this build) does not have; it was saved by a newer torch: convert "
+                                             "it with a pt2onnx built on LibTorch 2.x");
     throw Error(ExitCode::kModelInput, "'" + path + "' is not a TorchScript archive (" + firstLine(e.what()) + ")");
   }
   if (!module.find_method("forward"))

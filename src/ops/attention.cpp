@@ -83,41 +83,72 @@ Status nativeMultiHeadAttention(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
+// Repeats each of the Hk heads (axis rank-3) of x [..., Hk, S, E] `groups` times in a row, as
+// torch.repeat_interleave(x, groups, -3): [..., Hk, 1, S, E] expanded to [..., Hk, G, S, E], then
+// merged to [..., Hk * G, S, E]. Leading dims and S may be dynamic.
+std::string repeatHeads(Context& ctx, const std::string& x, int64_t rank, int64_t heads, int64_t groups) {
+  std::vector<int64_t> expand(rank + 1, 1);
+  expand[rank - 2] = groups;
+  std::string grown = ctx.emit("Expand", {ctx.unsqueeze(x, {rank - 2}), ctx.constI64(expand)});
+  std::string shape = ctx.shapeOf(x);
+  auto slice = [&](int64_t from, int64_t to) {
+    return ctx.emit("Slice", {shape, ctx.constI64({from}), ctx.constI64({to}), ctx.constI64({0})});
+  };
+  std::string merged =
+      ctx.emit("Concat", {slice(0, rank - 3), ctx.constI64({heads * groups}), slice(rank - 2, rank)}, {{"axis", 0}});
+  return ctx.emit("Reshape", {grown, merged});
+}
+
 // scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False,
-// *, scale=None[, enable_gqa=False]) on [..., L, E] / [..., S, E] / [..., S, Ev]:
+// *, scale=None, enable_gqa=False) on [..., Hq, L, E] / [..., Hk, S, E] / [..., Hk, S, Ev]:
 //   softmax(q @ k^T * scale + bias) @ v, scale defaulting to 1/sqrt(E).
-// A bool mask (or the causal mask j <= i) keeps the True positions; a float mask is added.
-// Newer than LibTorch 1.13's schemas, so the inputs are read by index.
+// A bool mask (or the causal mask j <= i, top-left aligned) keeps the True positions; a float mask
+// is added; both broadcast against [..., L, S]. enable_gqa repeats each key/value head Hq / Hk
+// times. Arguments are read by schema name: the schema is torch 2.x's, from LibTorch itself or from
+// the shim in src/frontend/compat_schemas.cpp.
 Status scaledDotProductAttention(Context& ctx, const Node& node) {
-  const Value* query = ctx.input(node, 0);
-  const Value* key = ctx.input(node, 1);
-  const Value* mask = ctx.input(node, 3);
+  const Value* query = ctx.arg(node, "query");
+  const Value* key = ctx.arg(node, "key");
+  const Value* value = ctx.arg(node, "value");
+  const Value* mask = ctx.arg(node, "attn_mask");
+  const Value* scale_arg = ctx.arg(node, "scale");
   DType dt = ctx.requireDType(query);
   int64_t rank = ctx.requireRank(query);
-  if (rank < 2 || ctx.requireRank(key) != rank) return ctx.fail(node, "query and key need the same rank, 2 or more");
-  if (ctx.constDouble(ctx.input(node, 4)) != 0.0)
+  if (rank < 2 || ctx.requireRank(key) != rank || ctx.requireRank(value) != rank)
+    return ctx.fail(node, "query, key and value need the same rank, 2 or more");
+  if (ctx.constDouble(ctx.arg(node, "dropout_p")) != 0.0)
     return ctx.fail(node, "dropout_p is not 0: the dropout would be random at every call");
-  bool causal = ctx.constBool(ctx.input(node, 5));
-  if (ctx.inputCount(node) > 7 && ctx.constBool(ctx.input(node, 7)))
-    return ctx.fail(node, "enable_gqa=True is not supported");
+  bool causal = ctx.constBool(ctx.arg(node, "is_causal"));
+  if (causal && !ctx.isNone(mask)) return ctx.fail(node, "attn_mask and is_causal=True together");
   double scale;
-  if (ctx.inputCount(node) > 6 && !ctx.isNone(ctx.input(node, 6))) {
-    scale = ctx.constDouble(ctx.input(node, 6));
+  if (!ctx.isNone(scale_arg)) {
+    scale = ctx.constDouble(scale_arg);
   } else {
     int64_t e = ctx.shape(query)[rank - 1];
     if (e <= 0) return ctx.fail(node, "the default scale needs a fixed last dimension of query");
     scale = 1.0 / std::sqrt(static_cast<double>(e));
   }
 
+  std::string k = ctx.tensor(key, dt);
+  std::string v = ctx.tensor(value, dt);
+  if (ctx.constBool(ctx.arg(node, "enable_gqa")) && rank >= 3) {
+    int64_t hq = ctx.shape(query)[rank - 3], hk = ctx.shape(key)[rank - 3], hv = ctx.shape(value)[rank - 3];
+    if (hq <= 0 || hk <= 0 || hv != hk) return ctx.fail(node, "enable_gqa=True needs fixed head counts");
+    if (hq % hk != 0) return ctx.fail(node, "enable_gqa=True: query heads are not a multiple of key/value heads");
+    if (hq != hk) {
+      k = repeatHeads(ctx, k, rank, hk, hq / hk);
+      v = repeatHeads(ctx, v, rank, hk, hq / hk);
+    }
+  }
+
   std::vector<int64_t> perm;
   for (int64_t i = 0; i < rank; ++i) perm.push_back(i);
   std::swap(perm[rank - 2], perm[rank - 1]);
   std::string q = ctx.emit("Mul", {ctx.tensor(query), ctx.scalar(scale, dt)});
-  std::string kt = ctx.emit("Transpose", {ctx.tensor(key, dt)}, {{"perm", perm}});
+  std::string kt = ctx.emit("Transpose", {k}, {{"perm", perm}});
   std::string scores = ctx.emit("MatMul", {q, kt});  // [..., L, S]
   std::string neg_inf = ctx.scalar(-kInf, dt);
   if (causal) {
-    if (!ctx.isNone(mask)) return ctx.fail(node, "attn_mask and is_causal=True together");
     std::string zero = ctx.scalarI64(0), one = ctx.scalarI64(1);
     std::string rows = ctx.unsqueeze(ctx.emit("Range", {zero, ctx.dimOf(q, rank - 2), one}), {1});  // [L, 1]
     std::string cols = ctx.emit("Range", {zero, ctx.dimOf(kt, rank - 1), one});                     // [S]
@@ -130,7 +161,7 @@ Status scaledDotProductAttention(Context& ctx, const Node& node) {
   }
   // Before opset 13 Softmax flattened the dims from `axis` on; on the last axis that is the same.
   std::string attn = ctx.emit("Softmax", {scores}, {{"axis", rank - 1}});
-  ctx.bind(ctx.output(node), ctx.emit("MatMul", {attn, ctx.tensor(ctx.input(node, 2), dt)}));
+  ctx.bind(ctx.output(node), ctx.emit("MatMul", {attn, v}));
   return Status::Ok();
 }
 

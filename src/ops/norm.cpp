@@ -1,4 +1,4 @@
-// Converters: normalization (batch_norm, layer_norm, native_layer_norm, group_norm, instance_norm).
+// Converters: normalization (batch_norm, layer_norm, native_layer_norm, rms_norm, group_norm, instance_norm).
 #include "ops/common.h"
 
 namespace pt2onnx {
@@ -121,6 +121,31 @@ Status layerNorm17(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
+// rms_norm(input, normalized_shape, weight?, eps?) (torch 2.4; shimmed on LibTorch 1.13):
+//   x / sqrt(mean(x^2 over the trailing normalized dims) + eps) * weight,
+// eps None meaning torch.finfo(input.dtype).eps. ONNX has RMSNormalization only from opset 23.
+Status rmsNorm(Context& ctx, const Node& node) {
+  const Value* input = ctx.arg(node, "input");
+  const Value* eps_arg = ctx.arg(node, "eps");
+  DType dt = ctx.requireDType(input);
+  int64_t rank = ctx.requireRank(input);
+  auto normalized = ctx.constInts(ctx.arg(node, "normalized_shape"));
+  if (static_cast<int64_t>(normalized.size()) > rank || normalized.empty())
+    return ctx.fail(node, "normalized_shape does not fit the input's rank");
+  double eps = dt == DType::kDouble     ? 2.220446049250313e-16
+               : dt == DType::kHalf     ? 9.765625e-04
+               : dt == DType::kBFloat16 ? 7.8125e-03
+                                        : 1.1920928955078125e-07;
+  if (!ctx.isNone(eps_arg)) eps = ctx.constDouble(eps_arg);
+  std::string x = ctx.tensor(input);
+  std::string mean_sq = ctx.reduce("ReduceMean", ctx.emit("Mul", {x, x}), lastAxes(rank, normalized.size()), true);
+  std::string y = ctx.emit("Div", {x, ctx.emit("Sqrt", {ctx.emit("Add", {mean_sq, ctx.scalar(eps, dt)})})});
+  const Value* weight = ctx.arg(node, "weight");
+  if (!ctx.isNone(weight)) y = ctx.emit("Mul", {y, ctx.tensor(weight, dt)});
+  ctx.bind(ctx.output(node), y);
+  return Status::Ok();
+}
+
 // group_norm(input [N, C, *], num_groups, weight?, bias?, eps): statistics per (sample, group) over
 // [N, G, C/G * spatial], then the per-channel affine.
 Status groupNorm(Context& ctx, const Node& node) {
@@ -167,6 +192,7 @@ void registerNormOps(Registry& r) {
   r.add("aten::layer_norm", 17, layerNorm17);
   r.add("aten::native_layer_norm", 11, layerNorm11);
   r.add("aten::native_layer_norm", 17, layerNorm17);
+  r.add("aten::rms_norm", 11, rmsNorm);
   r.add("aten::group_norm", 1, groupNorm);
   r.add("aten::instance_norm", 1, instanceNorm);
 }

@@ -1,8 +1,9 @@
-// Op tests: normalization converters (batch, layer, group, instance norm) at their lowest and highest opsets.
+// Op tests: normalization converters (batch, layer, rms, group, instance norm) at their lowest and highest opsets.
 #include <gtest/gtest.h>
 
 #include <exception>
 
+#include "frontend/compat_schemas.h"
 #include "op_test_util.h"
 
 namespace pt2onnx::test {
@@ -244,6 +245,38 @@ TEST(InstanceNorm, RunningStatsOpset17IsBatchNormalization) {
   auto model = convertIR(kInstanceNormRunning, {"x:2x3x8", "w:3", "b:3", "rm:3", "rv:3"}, 17);
   EXPECT_EQ(opTypes(model), (std::vector<std::string>{"BatchNormalization"}));
   EXPECT_EQ(outputDims(model), (std::vector<int64_t>{2, 3, 8}));
+}
+
+// aten::rms_norm (torch 2.4), through the shim on LibTorch 1.13. WEIGHT is %w or %none, EPS a
+// float constant or None (the dtype's machine epsilon).
+std::string rmsNormIR(bool weight, const std::string& eps) {
+  registerCompatSchemas();  // parseIR needs the schema; LibTorch 2.x has it natively
+  std::string ir = std::string("graph(%x : Tensor") + (weight ? ", %w : Tensor" : "") +
+                   "):\n"
+                   "  %none : NoneType = prim::Constant()\n"
+                   "  %shape : int[] = prim::Constant[value=[4, 8]]()\n";
+  std::string eps_value = "%none";
+  if (eps != "None") {
+    ir += "  %eps : float = prim::Constant[value=" + eps + "]()\n";
+    eps_value = "%eps";
+  }
+  return ir + "  %y : Tensor = aten::rms_norm(%x, %shape, " + (weight ? "%w" : "%none") + ", " + eps_value +
+         ")\n  return (%y)";
+}
+
+TEST(RmsNorm, WeightOpset11) {
+  auto model = convertIR(rmsNormIR(true, "1e-06"), {"x:2x3x4x8", "w:4x8"}, 11);
+  EXPECT_EQ(countOps(model, "ReduceMean"), 1);
+  EXPECT_EQ(countOps(model, "Sqrt"), 1);
+  EXPECT_EQ(countOps(model, "Mul"), 2);  // x * x, then the weight
+  EXPECT_EQ(outputDims(model), (std::vector<int64_t>{2, 3, 4, 8}));
+}
+
+TEST(RmsNorm, NoWeightDefaultEpsOpset17DynamicBatch) {
+  auto model = convertIR(rmsNormIR(false, "None"), {"x:2x3x4x8"}, 17, {"x:0=batch"});
+  EXPECT_EQ(countOps(model, "ReduceMean"), 1);
+  EXPECT_EQ(countOps(model, "Mul"), 1);
+  EXPECT_EQ(outputDims(model), (std::vector<int64_t>{-1, 3, 4, 8}));
 }
 
 }  // namespace
