@@ -1,5 +1,6 @@
 // Converters: elementwise arithmetic, comparisons, math functions, where/masked_fill and clamp.
 #include "ops/common.h"
+#include "ops/typing.h"
 
 namespace pt2onnx {
 namespace {
@@ -20,13 +21,29 @@ std::string scaled(Context& ctx, const Node& node, const std::string& x, DType d
   if (ctx.inputCount(node) < 3) return x;
   const Value* alpha = ctx.input(node, 2);
   if (ctx.isNone(alpha) || (ctx.isConstant(alpha) && ctx.constDouble(alpha) == 1.0)) return x;
-  return ctx.emit("Mul", {x, ctx.tensor(alpha, dtype)});
+  return emitTyped(ctx, "Mul", {x, ctx.tensor(alpha, dtype)}, dtype);
+}
+
+// ONNX arithmetic takes no bool: on bools PyTorch's mul and minimum are logical and, add and
+// maximum are logical or.
+std::string boolArithmetic(Context& ctx, const std::string& op_type, const std::string& a, const std::string& b) {
+  if (op_type == "Mul" || op_type == "Min") return ctx.emit("And", {a, b});
+  if (op_type == "Add" || op_type == "Max") return ctx.emit("Or", {a, b});
+  throw ConvertError(op_type + " of two bool tensors has no meaning in PyTorch");
+}
+
+// op_type on operands of one dtype; types the schema lacks at this opset (int8/uint8 Add before
+// opset 14, int Max before 12, ...) are computed in a wider type and cast back.
+std::string arithmetic(Context& ctx, const std::string& op_type, const std::string& a, const std::string& b,
+                       DType dtype) {
+  if (dtype == DType::kBool) return boolArithmetic(ctx, op_type, a, b);
+  return emitTyped(ctx, op_type, {a, b}, dtype);
 }
 
 ConvertFn binary(std::string op_type) {
   return [op_type](Context& ctx, const Node& node) {
     auto o = operands(ctx, node, ctx.input(node, 0), ctx.input(node, 1));
-    ctx.bind(ctx.output(node), ctx.emit(op_type, {o.a, o.b}));
+    ctx.bind(ctx.output(node), arithmetic(ctx, op_type, o.a, o.b, o.dtype));
     return Status::Ok();
   };
 }
@@ -35,8 +52,8 @@ ConvertFn addSub(std::string op_type, bool reversed) {
   return [op_type, reversed](Context& ctx, const Node& node) {
     auto o = operands(ctx, node, ctx.input(node, 0), ctx.input(node, 1));
     if (reversed) std::swap(o.a, o.b);  // rsub(self, other) = other - alpha * self
-    std::string b = scaled(ctx, node, o.b, o.dtype);
-    ctx.bind(ctx.output(node), ctx.emit(op_type, {o.a, b}));
+    std::string b = o.dtype == DType::kBool ? o.b : scaled(ctx, node, o.b, o.dtype);
+    ctx.bind(ctx.output(node), arithmetic(ctx, op_type, o.a, b, o.dtype));
     return Status::Ok();
   };
 }
@@ -44,9 +61,9 @@ ConvertFn addSub(std::string op_type, bool reversed) {
 // Floor division: exact for integers via a - mod(a, b) (ONNX Mod with fmod=0 follows the
 // divisor's sign like Python), Floor(a / b) for floats.
 std::string floorDivide(Context& ctx, const std::string& a, const std::string& b, DType dtype) {
-  if (isFloating(dtype)) return ctx.emit("Floor", {ctx.emit("Div", {a, b})});
+  if (isFloating(dtype)) return emitTyped(ctx, "Floor", {emitTyped(ctx, "Div", {a, b}, dtype)}, dtype);
   std::string rem = ctx.emit("Mod", {a, b}, {{"fmod", 0}});
-  return ctx.emit("Div", {ctx.emit("Sub", {a, rem}), b});
+  return emitTyped(ctx, "Div", {emitTyped(ctx, "Sub", {a, rem}, dtype), b}, dtype);
 }
 
 Status div(Context& ctx, const Node& node) {
@@ -58,10 +75,12 @@ Status div(Context& ctx, const Node& node) {
     out = floorDivide(ctx, o.a, o.b, o.dtype);
   else if (mode == "trunc" && isFloating(o.dtype)) {
     // trunc(x) = sign(x) * floor(|x|)
-    std::string q = ctx.emit("Div", {o.a, o.b});
-    out = ctx.emit("Mul", {ctx.emit("Sign", {q}), ctx.emit("Floor", {ctx.emit("Abs", {q})})});
+    std::string q = emitTyped(ctx, "Div", {o.a, o.b}, o.dtype);
+    std::string floor_abs = emitTyped(ctx, "Floor", {ctx.emit("Abs", {q})}, o.dtype);
+    out = emitTyped(ctx, "Mul", {ctx.emit("Sign", {q}), floor_abs}, o.dtype);
   } else {
-    out = ctx.emit("Div", {o.a, o.b});  // true division already promoted to float; integer Div truncates
+    // True division was already promoted to a float output; integer Div truncates.
+    out = emitTyped(ctx, "Div", {o.a, o.b}, o.dtype);
   }
   ctx.bind(ctx.output(node), out);
   return Status::Ok();
@@ -78,8 +97,8 @@ Status remainder(Context& ctx, const Node& node) {
   auto o = operands(ctx, node, ctx.input(node, 0), ctx.input(node, 1));
   std::string out;
   if (isFloating(o.dtype)) {
-    std::string q = ctx.emit("Floor", {ctx.emit("Div", {o.a, o.b})});
-    out = ctx.emit("Sub", {o.a, ctx.emit("Mul", {q, o.b})});
+    std::string q = emitTyped(ctx, "Floor", {emitTyped(ctx, "Div", {o.a, o.b}, o.dtype)}, o.dtype);
+    out = emitTyped(ctx, "Sub", {o.a, emitTyped(ctx, "Mul", {q, o.b}, o.dtype)}, o.dtype);
   } else {
     out = ctx.emit("Mod", {o.a, o.b}, {{"fmod", 0}});
   }
@@ -95,7 +114,7 @@ Status fmod(Context& ctx, const Node& node) {
 
 Status pow(Context& ctx, const Node& node) {
   auto o = operands(ctx, node, ctx.input(node, 0), ctx.input(node, 1));
-  ctx.bind(ctx.output(node), ctx.emit("Pow", {o.a, o.b}));
+  ctx.bind(ctx.output(node), emitTyped(ctx, "Pow", {o.a, o.b}, o.dtype));
   return Status::Ok();
 }
 
@@ -182,7 +201,8 @@ Status maskedFill(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
-// clamp(self, min?, max?): Clip for floats; Max/Min for integers (Clip accepts them from opset 12).
+// clamp(self, min?, max?): Clip for floats; Max/Min for integers (Clip accepts them from opset 12,
+// Max/Min too; before, they are computed in a float type).
 Status clampWith(Context& ctx, const Node& node, const Value* lo, const Value* hi) {
   const Value* self = ctx.input(node, 0);
   DType dt = ctx.requireDType(ctx.output(node));
@@ -197,8 +217,8 @@ Status clampWith(Context& ctx, const Node& node, const Value* lo, const Value* h
     ctx.bind(ctx.output(node), ctx.emit("Clip", ins));
     return Status::Ok();
   }
-  if (has_lo) x = ctx.emit("Max", {x, ctx.tensor(lo, dt)});
-  if (has_hi) x = ctx.emit("Min", {x, ctx.tensor(hi, dt)});
+  if (has_lo) x = emitTyped(ctx, "Max", {x, ctx.tensor(lo, dt)}, dt);
+  if (has_hi) x = emitTyped(ctx, "Min", {x, ctx.tensor(hi, dt)}, dt);
   ctx.bind(ctx.output(node), x);
   return Status::Ok();
 }
@@ -209,14 +229,28 @@ Status clamp(Context& ctx, const Node& node) {
 Status clampMin(Context& ctx, const Node& node) { return clampWith(ctx, node, ctx.input(node, 1), nullptr); }
 Status clampMax(Context& ctx, const Node& node) { return clampWith(ctx, node, nullptr, ctx.input(node, 1)); }
 
-Status neg(Context& ctx, const Node& node) {
-  ctx.bind(ctx.output(node), ctx.emit("Neg", {ctx.tensor(ctx.input(node, 0))}));
-  return Status::Ok();
+// A one-input op kept in the input's dtype, computed in a wider type where the schema lacks it
+// (uint8 Neg, int Floor, float16 Round before ...).
+ConvertFn typedUnary(std::string op_type) {
+  return [op_type](Context& ctx, const Node& node) {
+    const Value* self = ctx.input(node, 0);
+    ctx.bind(ctx.output(node), emitTyped(ctx, op_type, {ctx.tensor(self)}, ctx.requireDType(self)));
+    return Status::Ok();
+  };
+}
+
+// floor/ceil/round of an integer tensor is the tensor itself.
+ConvertFn rounding(std::string op_type) {
+  return [op_type](Context& ctx, const Node& node) {
+    if (!isFloating(ctx.requireDType(ctx.input(node, 0)))) return passThrough(ctx, node);
+    return typedUnary(op_type)(ctx, node);
+  };
 }
 
 Status square(Context& ctx, const Node& node) {
-  std::string x = ctx.tensor(ctx.input(node, 0));
-  ctx.bind(ctx.output(node), ctx.emit("Mul", {x, x}));
+  const Value* self = ctx.input(node, 0);
+  std::string x = ctx.tensor(self);
+  ctx.bind(ctx.output(node), arithmetic(ctx, "Mul", x, x, ctx.requireDType(self)));
   return Status::Ok();
 }
 
@@ -257,12 +291,12 @@ void registerElementwiseOps(Registry& r) {
   r.add("aten::clip", 1, clamp);
   r.add("aten::clamp_min", 1, clampMin);
   r.add("aten::clamp_max", 1, clampMax);
-  r.add("aten::neg", 1, neg);
-  r.add("aten::abs", 1, unaryOp("Abs"));
-  r.add("aten::sign", 1, unaryOp("Sign"));
-  r.add("aten::floor", 1, unaryOp("Floor"));
-  r.add("aten::ceil", 1, unaryOp("Ceil"));
-  r.add("aten::round", 1, unaryOp("Round"));
+  r.add("aten::neg", 1, typedUnary("Neg"));
+  r.add("aten::abs", 1, typedUnary("Abs"));
+  r.add("aten::sign", 1, typedUnary("Sign"));
+  r.add("aten::floor", 1, rounding("Floor"));
+  r.add("aten::ceil", 1, rounding("Ceil"));
+  r.add("aten::round", 1, rounding("Round"));
   r.add("aten::square", 1, square);
   r.add("aten::sqrt", 1, floatUnary({"Sqrt"}));
   r.add("aten::rsqrt", 1, floatUnary({"Sqrt", "Reciprocal"}));

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "ops/common.h"
+#include "ops/typing.h"
 
 namespace pt2onnx {
 namespace {
@@ -24,6 +25,8 @@ DType computeType(DType dt) { return dt == DType::kBool ? DType::kInt32 : dt; }
 std::string reduceAs(Context& ctx, const std::string& op_type, const Value* self, const std::vector<int64_t>& axes,
                      bool keepdim, DType out) {
   DType ct = computeType(out);
+  // int8/uint8 sums and products have no ONNX reduction: they are computed wider and cast back.
+  if (DType wide = computeDType(op_type, ctx.opset(), ct); wide != DType::kUndefined) ct = wide;
   std::string x = ctx.tensor(self, ct);
   if (ctx.requireRank(self) > 0) x = ctx.reduce(op_type, x, axes, keepdim);
   return ctx.cast(x, ct, out);

@@ -1,0 +1,69 @@
+// Element types ONNX accepts per operator and opset (read from ONNX's own schemas), and casts
+// around the gaps: int8/uint8 arithmetic before opset 14, float16 where only float is defined, ...
+#include "ops/typing.h"
+
+#include <onnx/defs/data_type_utils.h>
+#include <onnx/defs/schema.h>
+
+#include <algorithm>
+
+#include "core/diagnostics.h"
+#include "onnx/dtype.h"
+
+namespace pt2onnx {
+
+bool onnxAccepts(const std::string& op_type, int opset, size_t index, DType dtype) {
+  const onnx::OpSchema* schema = onnx::OpSchemaRegistry::Schema(op_type, opset);
+  if (!schema || schema->inputs().empty()) return false;
+  const auto& formal = schema->inputs()[std::min(index, schema->inputs().size() - 1)];
+  const std::string wanted = "tensor(" + onnx::Utils::DataTypeUtils::ToDataTypeString(toOnnx(dtype)) + ")";
+  for (const auto& param : schema->typeConstraintParams()) {
+    if (param.type_param_str != formal.GetTypeStr()) continue;
+    const auto& allowed = param.allowed_type_strs;
+    return std::find(allowed.begin(), allowed.end(), wanted) != allowed.end();
+  }
+  return formal.GetTypeStr() == wanted;  // a fixed type rather than a type parameter
+}
+
+DType computeDType(const std::string& op_type, int opset, DType dtype, size_t index) {
+  if (onnxAccepts(op_type, opset, index, dtype)) return dtype;
+  std::vector<DType> wider;
+  switch (dtype) {
+    case DType::kInt8:
+    case DType::kUInt8:
+    case DType::kInt16:
+      wider = {DType::kInt32, DType::kInt64, DType::kFloat};
+      break;
+    case DType::kInt32:
+      wider = {DType::kInt64, DType::kDouble};
+      break;
+    case DType::kInt64:
+      wider = {DType::kDouble};
+      break;
+    case DType::kHalf:
+    case DType::kBFloat16:
+      wider = {DType::kFloat, DType::kDouble};
+      break;
+    case DType::kFloat:
+      wider = {DType::kDouble};
+      break;
+    default:
+      break;
+  }
+  for (DType t : wider)
+    if (onnxAccepts(op_type, opset, index, t)) return t;
+  return DType::kUndefined;
+}
+
+std::string emitTyped(Context& ctx, const std::string& op_type, const std::vector<std::string>& inputs, DType dtype,
+                      const std::vector<Attr>& attrs) {
+  DType t = computeDType(op_type, ctx.opset(), dtype);
+  if (t == DType::kUndefined)
+    throw ConvertError(std::string("ONNX ") + op_type + " at opset " + std::to_string(ctx.opset()) +
+                       " is not defined for " + dtypeName(dtype) + " tensors");
+  std::vector<std::string> cast_inputs;
+  for (const auto& in : inputs) cast_inputs.push_back(ctx.cast(in, dtype, t));
+  return ctx.cast(ctx.emit(op_type, cast_inputs, attrs), t, dtype);
+}
+
+}  // namespace pt2onnx

@@ -1,0 +1,164 @@
+// Op tests: elementwise arithmetic on element types ONNX lacks at some opsets, bool arithmetic
+// and division promotion, at the lowest and highest opsets where behaviour differs.
+#include <gtest/gtest.h>
+
+#include "op_test_util.h"
+
+namespace pt2onnx::test {
+namespace {
+
+using Ops = std::vector<std::string>;
+
+// graph(%x, %y) -> KIND(%x, %y[, alpha=1])
+std::string binaryIR(const std::string& kind, bool alpha = false) {
+  std::string ir = "graph(%x : Tensor, %y : Tensor):\n";
+  if (alpha) ir += "  %a : int = prim::Constant[value=1]()\n";
+  ir += "  %z : Tensor = " + kind + "(%x, %y" + (alpha ? ", %a" : "") + ")\n  return (%z)";
+  return ir;
+}
+
+TEST(Elementwise, AddUint8Opset13ComputesInInt32) {
+  auto model = convertIR(binaryIR("aten::add", true), {"x:2x3:uint8", "y:2x3:uint8"}, 13);
+  EXPECT_EQ(opTypes(model), (Ops{"Cast", "Cast", "Add", "Cast"}));
+  EXPECT_EQ(outputType(model), onnx::TensorProto::UINT8);
+}
+
+TEST(Elementwise, AddUint8Opset14Native) {
+  auto model = convertIR(binaryIR("aten::add", true), {"x:2x3:uint8", "y:2x3:uint8"}, 14);
+  EXPECT_EQ(opTypes(model), (Ops{"Add"}));
+  EXPECT_EQ(outputType(model), onnx::TensorProto::UINT8);
+}
+
+TEST(Elementwise, SubInt8Opset11ComputesInInt32) {
+  auto model = convertIR(binaryIR("aten::sub", true), {"x:4:int8", "y:4:int8"}, 11);
+  EXPECT_EQ(countOps(model, "Sub"), 1);
+  EXPECT_EQ(countOps(model, "Cast"), 3);
+  EXPECT_EQ(outputType(model), onnx::TensorProto::INT8);
+}
+
+TEST(Elementwise, MulInt8Opset17Native) {
+  auto model = convertIR(binaryIR("aten::mul"), {"x:4:int8", "y:4:int8"}, 17);
+  EXPECT_EQ(opTypes(model), (Ops{"Mul"}));
+}
+
+// Pow-7 (opset 11) takes floats only; Pow-15 takes int32/int64 but not int8.
+TEST(Elementwise, PowInt8Opset11ComputesInFloat) {
+  auto model = convertIR(binaryIR("aten::pow"), {"x:4:int8", "y:4:int8"}, 11);
+  EXPECT_EQ(opTypes(model), (Ops{"Cast", "Cast", "Pow", "Cast"}));
+  EXPECT_EQ(model.graph().node(0).attribute(0).i(), onnx::TensorProto::FLOAT);
+  EXPECT_EQ(outputType(model), onnx::TensorProto::INT8);
+}
+
+TEST(Elementwise, PowUint8Opset17ComputesInInt32) {
+  auto model = convertIR(binaryIR("aten::pow"), {"x:4:uint8", "y:4:uint8"}, 17);
+  EXPECT_EQ(opTypes(model), (Ops{"Cast", "Cast", "Pow", "Cast"}));
+  EXPECT_EQ(model.graph().node(0).attribute(0).i(), onnx::TensorProto::INT32);
+}
+
+TEST(Elementwise, MulBoolIsAndOpset11) {
+  auto model = convertIR(binaryIR("aten::mul"), {"x:4:bool", "y:4:bool"}, 11);
+  EXPECT_EQ(opTypes(model), (Ops{"And"}));
+  EXPECT_EQ(outputType(model), onnx::TensorProto::BOOL);
+}
+
+TEST(Elementwise, MulBoolIsAndOpset17) {
+  auto model = convertIR(binaryIR("aten::mul"), {"x:4:bool", "y:4:bool"}, 17);
+  EXPECT_EQ(opTypes(model), (Ops{"And"}));
+}
+
+TEST(Elementwise, AddBoolIsOr) {
+  auto model = convertIR(binaryIR("aten::add", true), {"x:4:bool", "y:4:bool"}, 17);
+  EXPECT_EQ(opTypes(model), (Ops{"Or"}));
+  EXPECT_EQ(outputType(model), onnx::TensorProto::BOOL);
+}
+
+TEST(Elementwise, MaximumBoolIsOr) {
+  auto model = convertIR(binaryIR("aten::maximum"), {"x:4:bool", "y:4:bool"}, 13);
+  EXPECT_EQ(opTypes(model), (Ops{"Or"}));
+}
+
+// Max/Min take integers from opset 12; before, an int clamp is computed in a float type.
+TEST(Elementwise, ClampInt32Opset11ComputesInDouble) {
+  auto model = convertIR(R"IR(
+graph(%x : Tensor):
+  %lo : int = prim::Constant[value=-2]()
+  %hi : int = prim::Constant[value=3]()
+  %y : Tensor = aten::clamp(%x, %lo, %hi)
+  return (%y))IR",
+                         {"x:2x3:int32"}, 11);
+  EXPECT_EQ(countOps(model, "Max"), 1);
+  EXPECT_EQ(countOps(model, "Min"), 1);
+  EXPECT_EQ(countOps(model, "Cast"), 6);
+  EXPECT_EQ(outputType(model), onnx::TensorProto::INT32);
+}
+
+TEST(Elementwise, ClampInt32Opset12Native) {
+  auto model = convertIR(R"IR(
+graph(%x : Tensor):
+  %lo : int = prim::Constant[value=-2]()
+  %hi : int = prim::Constant[value=3]()
+  %y : Tensor = aten::clamp(%x, %lo, %hi)
+  return (%y))IR",
+                         {"x:2x3:int32"}, 12);
+  EXPECT_EQ(opTypes(model), (Ops{"Max", "Min"}));
+}
+
+TEST(Elementwise, NegUint8ComputesInInt32) {
+  auto model = convertIR("graph(%x : Tensor):\n  %y : Tensor = aten::neg(%x)\n  return (%y)", {"x:5:uint8"}, 17);
+  EXPECT_EQ(opTypes(model), (Ops{"Cast", "Neg", "Cast"}));
+  EXPECT_EQ(outputType(model), onnx::TensorProto::UINT8);
+}
+
+TEST(Elementwise, FloorOfIntIsIdentity) {
+  auto model = convertIR("graph(%x : Tensor):\n  %y : Tensor = aten::floor(%x)\n  return (%y)", {"x:5:int64"}, 11);
+  EXPECT_EQ(countOps(model, "Floor"), 0);
+  EXPECT_EQ(outputType(model), onnx::TensorProto::INT64);
+}
+
+// True division of integers gives a float; rounding_mode='trunc' keeps the integer type.
+TEST(Elementwise, DivIntsIsTrueDivision) {
+  auto model = convertIR(binaryIR("aten::div"), {"x:4:int64", "y:4:int64"}, 11);
+  EXPECT_EQ(opTypes(model), (Ops{"Cast", "Cast", "Div"}));
+  EXPECT_EQ(outputType(model), onnx::TensorProto::FLOAT);
+}
+
+TEST(Elementwise, DivTruncInt8Opset11ComputesInInt32) {
+  auto model = convertIR(R"IR(
+graph(%x : Tensor, %y : Tensor):
+  %m : str = prim::Constant[value="trunc"]()
+  %z : Tensor = aten::div(%x, %y, %m)
+  return (%z))IR",
+                         {"x:4:int8", "y:4:int8"}, 11);
+  EXPECT_EQ(opTypes(model), (Ops{"Cast", "Cast", "Div", "Cast"}));
+  EXPECT_EQ(outputType(model), onnx::TensorProto::INT8);
+}
+
+TEST(Elementwise, DivTruncInt8Opset17Native) {
+  auto model = convertIR(R"IR(
+graph(%x : Tensor, %y : Tensor):
+  %m : str = prim::Constant[value="trunc"]()
+  %z : Tensor = aten::div(%x, %y, %m)
+  return (%z))IR",
+                         {"x:4:int8", "y:4:int8"}, 17);
+  EXPECT_EQ(opTypes(model), (Ops{"Div"}));
+}
+
+TEST(Elementwise, FloorDivideIntByFloatPromotes) {
+  auto model = convertIR(binaryIR("aten::floor_divide"), {"x:4:int32", "y:4"}, 13);
+  EXPECT_EQ(countOps(model, "Floor"), 1);
+  EXPECT_EQ(outputType(model), onnx::TensorProto::FLOAT);
+}
+
+TEST(Elementwise, SumUint8Opset11ComputesWide) {
+  auto model = convertIR(R"IR(
+graph(%x : Tensor):
+  %none : NoneType = prim::Constant()
+  %y : Tensor = aten::sum(%x, %none)
+  return (%y))IR",
+                         {"x:2x3:uint8"}, 11);
+  EXPECT_EQ(countOps(model, "ReduceSum"), 1);
+  EXPECT_EQ(outputType(model), onnx::TensorProto::INT64);
+}
+
+}  // namespace
+}  // namespace pt2onnx::test
