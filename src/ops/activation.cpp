@@ -1,12 +1,14 @@
 // Converters: activations (relu family, sigmoid family, gelu, softmax, ...).
 #include "ops/common.h"
+#include "ops/typing.h"
 
 namespace pt2onnx {
 namespace {
 
 std::string clip(Context& ctx, const Value* self, double lo, double hi) {
   DType dt = ctx.requireDType(self);
-  return ctx.emit("Clip", {ctx.tensor(self), ctx.scalar(lo, dt), ctx.scalar(hi, dt)});
+  // Clip takes integers from opset 12 on.
+  return emitTyped(ctx, "Clip", {ctx.tensor(self), ctx.scalar(lo, dt), ctx.scalar(hi, dt)}, dt);
 }
 
 Status relu6(Context& ctx, const Node& node) {
@@ -107,17 +109,41 @@ Status softplus(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
+// prelu(self, weight): weight holds one slope, or one per channel (dim 1). ONNX PRelu broadcasts
+// the slope unidirectionally from the right, so one slope becomes a 0-d tensor (it then fits any
+// rank, 0-d input included) and C slopes become [C, 1, ..., 1] against dims 1..rank-1.
 Status prelu(Context& ctx, const Node& node) {
   const Value* self = ctx.input(node, 0);
+  const Value* weight = ctx.input(node, 1);
   int64_t rank = ctx.requireRank(self);
-  std::string w = ctx.tensor(ctx.input(node, 1));
-  // PyTorch's weight has one value per channel (dim 1); ONNX broadcasts from the right.
-  if (rank > 2) {
-    std::vector<int64_t> axes;
-    for (int64_t i = 1; i < rank - 1; ++i) axes.push_back(i);
-    w = ctx.unsqueeze(w, axes);
+  DType dt = ctx.requireDType(self);
+  std::string w = ctx.tensor(weight, dt);
+  int64_t slopes = 1;
+  for (int64_t d : ctx.shape(weight)) slopes = d < 0 ? -1 : slopes * d;
+  if (slopes == 1) {
+    w = ctx.emit("Reshape", {w, ctx.constI64({})});
+  } else {
+    if (rank < 2) return ctx.fail(node, "prelu with several slopes needs an input with a channel dim (rank 2 or more)");
+    std::vector<int64_t> target = {-1};
+    target.resize(rank - 1, 1);
+    w = ctx.emit("Reshape", {w, ctx.constI64(target)});
   }
-  ctx.bind(ctx.output(node), ctx.emit("PRelu", {ctx.tensor(self), w}));
+  ctx.bind(ctx.output(node), emitTyped(ctx, "PRelu", {ctx.tensor(self), w}, dt));
+  return Status::Ok();
+}
+
+// relu of an integer tensor: Relu accepts int8/int16/int32/int64 from opset 14; before (and for
+// uint8), Max(x, 0) computed in a type Max accepts.
+Status relu(Context& ctx, const Node& node) {
+  const Value* self = ctx.input(node, 0);
+  DType dt = ctx.requireDType(self);
+  std::string x = ctx.tensor(self);
+  if (isFloating(dt) || onnxAccepts("Relu", ctx.opset(), 0, dt)) {
+    ctx.bind(ctx.output(node), emitTyped(ctx, "Relu", {x}, dt));
+    return Status::Ok();
+  }
+  if (dt == DType::kUInt8 || dt == DType::kBool) return passThrough(ctx, node);
+  ctx.bind(ctx.output(node), emitTyped(ctx, "Max", {x, ctx.scalar(0, dt)}, dt));
   return Status::Ok();
 }
 
@@ -157,7 +183,7 @@ Status glu(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerActivationOps(Registry& r) {
-  r.add("aten::relu", 1, unaryOp("Relu"));
+  r.add("aten::relu", 1, relu);
   r.add("aten::relu6", 1, relu6);
   r.add("aten::hardtanh", 1, hardtanh);
   r.add("aten::hardsigmoid", 1, hardsigmoid);

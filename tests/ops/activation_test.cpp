@@ -68,5 +68,70 @@ graph(%x : Tensor):
   EXPECT_EQ(opTypes(model), (std::vector<std::string>{"Clip"}));
 }
 
+// Relu takes integers from opset 14; before, an int relu is Max(x, 0), in a type Max accepts.
+TEST(Activation, ReluInt32Opset11IsMaxInDouble) {
+  auto model = convertIR("graph(%x : Tensor):\n  %y : Tensor = aten::relu(%x)\n  return (%y)", {"x:3x3:int32"}, 11);
+  EXPECT_EQ(countOps(model, "Relu"), 0);
+  EXPECT_EQ(countOps(model, "Max"), 1);
+  EXPECT_EQ(outputType(model), onnx::TensorProto::INT32);
+}
+
+TEST(Activation, ReluInt32Opset13IsMax) {
+  auto model = convertIR("graph(%x : Tensor):\n  %y : Tensor = aten::relu(%x)\n  return (%y)", {"x:3x3:int32"}, 13);
+  EXPECT_EQ(opTypes(model), (std::vector<std::string>{"Max"}));
+  EXPECT_EQ(outputType(model), onnx::TensorProto::INT32);
+}
+
+TEST(Activation, ReluInt32Opset14IsRelu) {
+  auto model = convertIR("graph(%x : Tensor):\n  %y : Tensor = aten::relu(%x)\n  return (%y)", {"x:3x3:int32"}, 14);
+  EXPECT_EQ(opTypes(model), (std::vector<std::string>{"Relu"}));
+}
+
+TEST(Activation, ReluUint8IsIdentity) {
+  auto model = convertIR("graph(%x : Tensor):\n  %y : Tensor = aten::relu(%x)\n  return (%y)", {"x:3x3:uint8"}, 11);
+  EXPECT_EQ(countOps(model, "Relu") + countOps(model, "Max"), 0);
+}
+
+const char* kPrelu = R"IR(
+graph(%x : Tensor, %w : Tensor):
+  %y : Tensor = aten::prelu(%x, %w)
+  return (%y))IR";
+
+// One slope becomes a 0-d tensor, which ONNX broadcasts to any input rank, 0-d included.
+TEST(Activation, PreluOneSlopeOn0dInputOpset11) {
+  auto model = convertIR(kPrelu, {"x:scalar", "w:1"}, 11);
+  EXPECT_EQ(opTypes(model), (std::vector<std::string>{"Reshape", "PRelu"}));
+  EXPECT_EQ(outputDims(model), (std::vector<int64_t>{}));
+}
+
+TEST(Activation, PreluOneSlopeOn3dInputOpset17) {
+  auto model = convertIR(kPrelu, {"x:2x3x5", "w:1"}, 17);
+  EXPECT_EQ(opTypes(model), (std::vector<std::string>{"Reshape", "PRelu"}));
+  EXPECT_EQ(outputDims(model), (std::vector<int64_t>{2, 3, 5}));
+}
+
+// C slopes go along dim 1: [C] becomes [C, 1] for a rank-3 input, [C, 1, 1, 1] for rank 5.
+TEST(Activation, PreluPerChannelRank3Opset11) {
+  auto model = convertIR(kPrelu, {"x:2x3x5", "w:3"}, 11);
+  EXPECT_EQ(opTypes(model), (std::vector<std::string>{"Reshape", "PRelu"}));
+  EXPECT_EQ(outputDims(model), (std::vector<int64_t>{2, 3, 5}));
+}
+
+TEST(Activation, PreluPerChannelRank5Opset17) {
+  auto model = convertIR(kPrelu, {"x:2x3x2x2x2", "w:3"}, 17);
+  EXPECT_EQ(outputDims(model), (std::vector<int64_t>{2, 3, 2, 2, 2}));
+}
+
+TEST(Activation, Relu6Int32Opset11ClipsInDouble) {
+  auto model = convertIR("graph(%x : Tensor):\n  %y : Tensor = aten::relu6(%x)\n  return (%y)", {"x:3:int32"}, 11);
+  EXPECT_EQ(countOps(model, "Clip"), 1);
+  EXPECT_EQ(outputType(model), onnx::TensorProto::INT32);
+}
+
+TEST(Activation, Relu6Int32Opset12ClipsNatively) {
+  auto model = convertIR("graph(%x : Tensor):\n  %y : Tensor = aten::relu6(%x)\n  return (%y)", {"x:3:int32"}, 12);
+  EXPECT_EQ(opTypes(model), (std::vector<std::string>{"Clip"}));
+}
+
 }  // namespace
 }  // namespace pt2onnx::test
