@@ -69,21 +69,57 @@ Status unsqueeze(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
-// squeeze(self[, dim]): PyTorch leaves a dim alone when its size is not 1.
+// x squeezed on `axis` only when that dim is 1 at run time (its size follows a dynamic axis):
+// an If whose branches are Squeeze and Identity, so the output's rank is decided at run time.
+std::string squeezeIfOne(Context& ctx, const std::string& x, int64_t axis, DType dtype) {
+  std::string is_one = ctx.emit("Equal", {ctx.dimOf(x, axis), ctx.scalarI64(1)});
+  std::vector<GraphAttr> branches;
+  for (bool squeezed : {true, false}) {
+    ctx.beginSubgraph(squeezed ? "squeeze" : "keep");
+    std::string y = squeezed ? ctx.squeeze(x, {axis}) : ctx.emit("Identity", {x});
+    ctx.addSubgraphOutput(y, dtype);
+    branches.push_back(ctx.endSubgraph());
+  }
+  return ctx.emit("If", {is_one}, {{"then_branch", branches[0]}, {"else_branch", branches[1]}});
+}
+
+// squeeze(self[, dim]): PyTorch removes a dim only when its size is 1. Fixed sizes decide at
+// conversion; a dim that follows a dynamic axis is decided at run time: ONNX Squeeze without axes
+// removes exactly the dims of size 1, and one given dim goes through squeezeIfOne.
 Status squeeze(Context& ctx, const Node& node) {
   const Value* self = ctx.input(node, 0);
   int64_t rank = ctx.requireRank(self);
   auto shape = ctx.shape(self);
-  std::vector<int64_t> axes;
+  std::vector<int64_t> dims;
   if (ctx.inputCount(node) == 1) {
-    for (int64_t i = 0; i < rank; ++i)
-      if (shape[i] == 1) axes.push_back(i);
+    for (int64_t i = 0; i < rank; ++i) dims.push_back(i);
   } else {
-    for (auto a : normalizeAxes(ctx.constInts(ctx.input(node, 1)), rank))
-      if (shape[a] == 1 || shape[a] < 0) axes.push_back(a);
+    dims = normalizeAxes(ctx.constInts(ctx.input(node, 1)), rank);
+  }
+  std::vector<int64_t> axes, dynamic;
+  for (auto a : dims) {
+    if (shape[a] == 1) axes.push_back(a);
+    if (shape[a] < 0) dynamic.push_back(a);
+  }
+  std::string x = ctx.tensor(self);
+  if (!dynamic.empty() && ctx.inputCount(node) == 1) {
+    ctx.bind(ctx.output(node), ctx.squeeze(x, {}));
+    return Status::Ok();
+  }
+  if (!dynamic.empty()) {
+    // Dims squeezed for sure go first; the run-time ones then move down by the dims before them and
+    // go last to first, so each If leaves the positions of the others alone.
+    if (!axes.empty()) x = ctx.squeeze(x, axes);
+    for (auto it = dynamic.rbegin(); it != dynamic.rend(); ++it) {
+      int64_t a = *it;
+      for (auto s : axes) a -= s < *it;
+      x = squeezeIfOne(ctx, x, a, ctx.requireDType(self));
+    }
+    ctx.bind(ctx.output(node), x);
+    return Status::Ok();
   }
   if (axes.empty()) return passThrough(ctx, node);
-  ctx.bind(ctx.output(node), ctx.squeeze(ctx.tensor(self), axes));
+  ctx.bind(ctx.output(node), ctx.squeeze(x, axes));
   return Status::Ok();
 }
 
