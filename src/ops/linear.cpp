@@ -1,5 +1,9 @@
 // Converters: linear, matmul, mm/bmm, addmm, baddbmm.
+#include <cctype>
+#include <map>
+
 #include "ops/common.h"
+#include "ops/typing.h"
 
 namespace pt2onnx {
 namespace {
@@ -23,10 +27,11 @@ Status linear(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
+// MatMul has no int8/uint8/int16 form: those are computed in int32 and cast back.
 Status matmul(Context& ctx, const Node& node) {
   DType dt = ctx.requireDType(ctx.output(node));
   ctx.bind(ctx.output(node),
-           ctx.emit("MatMul", {ctx.tensor(ctx.input(node, 0), dt), ctx.tensor(ctx.input(node, 1), dt)}));
+           emitTyped(ctx, "MatMul", {ctx.tensor(ctx.input(node, 0), dt), ctx.tensor(ctx.input(node, 1), dt)}, dt));
   return Status::Ok();
 }
 
@@ -53,16 +58,53 @@ Status addmmLike(Context& ctx, const Node& node, bool batched) {
   return Status::Ok();
 }
 
-// einsum(equation, tensors, path?): ONNX Einsum arrived in opset 12.
+// PyTorch's einsum equation in the form ONNX Runtime accepts: no spaces, lower-case labels only
+// (upper-case ones are renamed to unused lower-case letters) and an explicit output. An implicit
+// output is PyTorch's: "..." first, then the labels seen once, in ASCII order (upper case first).
+std::string onnxEquation(const std::string& given) {
+  std::string eq;
+  for (char c : given)
+    if (c != ' ') eq += c;
+  if (eq.find("->") == std::string::npos) {
+    std::map<char, int> seen;
+    for (char c : eq)
+      if (std::isalpha(static_cast<unsigned char>(c))) ++seen[c];
+    std::string out = eq.find("...") != std::string::npos ? "..." : "";
+    for (const auto& [c, n] : seen)
+      if (n == 1) out += c;
+    eq += "->" + out;
+  }
+  std::map<char, char> rename;
+  char next = 'a';
+  for (char c : eq) {
+    if (!std::isupper(static_cast<unsigned char>(c)) || rename.count(c)) continue;
+    while (next <= 'z' && eq.find(next) != std::string::npos) ++next;
+    if (next > 'z') return "";  // more than 26 labels in all: ONNX cannot name them
+    rename[c] = next++;
+  }
+  for (char& c : eq)
+    if (rename.count(c)) c = rename[c];
+  return eq;
+}
+
+// einsum(equation, tensors, path?): ONNX Einsum arrived in opset 12 and takes no bool, int8 or
+// float16 in ONNX Runtime: bool operands are summed in int64 (nonzero is true), others computed
+// in a type the schema accepts.
 Status einsum(Context& ctx, const Node& node) {
-  std::string equation = ctx.constString(ctx.input(node, 0));
+  std::string equation = onnxEquation(ctx.constString(ctx.input(node, 0)));
+  if (equation.empty()) return ctx.fail(node, "einsum equation uses more than 26 distinct labels");
   DType dt = ctx.requireDType(ctx.output(node));
+  DType work = dt == DType::kBool ? DType::kInt64 : computeDType("Einsum", ctx.opset(), dt);
+  // ONNX Runtime implements Einsum for float, double, int32 and int64 only.
+  if (work == DType::kInt8 || work == DType::kUInt8 || work == DType::kInt16) work = DType::kInt32;
+  if (work == DType::kHalf || work == DType::kBFloat16) work = DType::kFloat;
   std::vector<std::string> operands;
   for (const auto& e : ctx.optionalTensorList(ctx.input(node, 1))) {
     if (e.none) return ctx.fail(node, "einsum operand is None");
-    operands.push_back(ctx.cast(e.name, e.dtype, dt));
+    operands.push_back(ctx.cast(e.name, e.dtype, work));
   }
-  ctx.bind(ctx.output(node), ctx.emit("Einsum", operands, {{"equation", equation}}));
+  std::string y = ctx.emit("Einsum", operands, {{"equation", equation}});
+  ctx.bind(ctx.output(node), ctx.cast(y, work, dt));
   return Status::Ok();
 }
 
