@@ -184,16 +184,109 @@ Status chunk(Context& ctx, const Node& node) {
   return splitInto(ctx, node, axis, sizes, false);
 }
 
+// split/split_with_sizes with sizes computed at run time (sizes of other inputs' dynamic dims):
+// Split takes them as an input from opset 13; before, its sizes are an attribute, so each part is
+// a Slice between running sums of the sizes.
+Status splitComputed(Context& ctx, const Node& node, int64_t axis, const Value* sizes_list) {
+  const Node* list = ctx.producer(sizes_list);
+  if (ctx.kind(*list) != "prim::ListConstruct")
+    return ctx.fail(node, "split sizes are computed at run time and their count is unknown");
+  size_t n = ctx.inputCount(*list);
+  std::string x = ctx.tensor(ctx.input(node, 0));
+  std::string sizes = ctx.intsTensor(sizes_list);
+  std::vector<std::string> parts;
+  if (ctx.opset() >= 13) {
+    parts = ctx.emitN("Split", {x, sizes}, {{"axis", axis}}, n);
+  } else {
+    std::string ends = ctx.emit("CumSum", {sizes, ctx.scalarI64(0)});
+    std::string starts = ctx.emit("Sub", {ends, sizes});
+    for (size_t i = 0; i < n; ++i) {
+      auto at = [&](const std::string& v) {
+        return ctx.emit("Slice",
+                        {v, ctx.constI64({static_cast<int64_t>(i)}), ctx.constI64({static_cast<int64_t>(i) + 1})});
+      };
+      parts.push_back(ctx.emit("Slice", {x, at(starts), at(ends), ctx.constI64({axis})}));
+    }
+  }
+  const Value* out = ctx.output(node);
+  if (ctx.isList(out)) {
+    ctx.bindList(out, parts);
+    return Status::Ok();
+  }
+  if (ctx.outputCount(node) != parts.size()) return ctx.fail(node, "unexpected number of outputs");
+  for (size_t i = 0; i < parts.size(); ++i) ctx.bind(ctx.output(node, i), parts[i]);
+  return Status::Ok();
+}
+
 // split(self, split_size | sizes, dim)
 Status split(Context& ctx, const Node& node) {
   const Value* self = ctx.input(node, 0);
   int64_t axis = normalizeAxis(ctx.constInt(ctx.input(node, 2)), ctx.requireRank(self));
-  auto given = ctx.constInts(ctx.input(node, 1));
-  if (ctx.isList(ctx.input(node, 1))) return splitInto(ctx, node, axis, given, false);
+  const Value* how = ctx.input(node, 1);
+  if (ctx.isList(how) && !ctx.maybeConstInts(how)) return splitComputed(ctx, node, axis, how);
+  auto given = ctx.constInts(how);
+  if (ctx.isList(how)) return splitInto(ctx, node, axis, given, false);
   int64_t size = staticDim(ctx, self, axis);
   std::vector<int64_t> sizes;
   for (int64_t left = size; left > 0; left -= given[0]) sizes.push_back(std::min(given[0], left));
   return splitInto(ctx, node, axis, sizes, false);
+}
+
+// tensor_split(self, sections | indices, dim): part j is self[idx[j-1]:idx[j]] along dim with
+// slicing's rules (negative indices count from the end, a start past the end gives an empty part),
+// which ONNX Slice follows, so each part is one Slice and dynamic dims need no size. `sections`
+// splits n into parts of n / k + 1 (the first n % k of them) and n / k.
+Status tensorSplit(Context& ctx, const Node& node) {
+  const Value* self = ctx.input(node, 0);
+  const Value* how = ctx.input(node, 1);
+  int64_t axis = normalizeAxis(ctx.constInt(ctx.input(node, 2)), ctx.requireRank(self));
+  std::string x = ctx.tensor(self);
+  std::optional<int64_t> sections;
+  std::vector<int64_t> indices;
+  if (ctx.isTensor(how)) {  // tensor_indices_or_sections: a 0-d tensor is a count
+    const Node* p = ctx.producer(how);
+    if (ctx.isConstant(how) && ctx.rank(how) == 0) sections = ctx.constInt(how);
+    if (ctx.kind(*p) == "prim::NumToTensor") sections = ctx.maybeConstInt(ctx.input(*p, 0));
+    if (!sections) return ctx.fail(node, "tensor_split by a tensor of indices or sections known only at run time");
+  } else if (ctx.isList(how)) {
+    indices = ctx.constInts(how);
+  } else {
+    sections = ctx.constInt(how);
+  }
+  std::vector<std::string> parts;
+  auto slice = [&](const std::string& start, const std::string& end) {
+    parts.push_back(ctx.emit("Slice", {x, start, end, ctx.constI64({axis})}));
+  };
+  if (!sections) {
+    int64_t start = 0;
+    for (int64_t idx : indices) {
+      slice(ctx.constI64({start}), ctx.constI64({idx}));
+      start = idx;
+    }
+    slice(ctx.constI64({start}), ctx.constI64({kInt64Max}));
+  } else if (*sections <= 0) {
+    return ctx.fail(node, "tensor_split into " + std::to_string(*sections) + " sections");
+  } else if (int64_t n = ctx.shape(self)[axis]; n >= 0) {
+    int64_t q = n / *sections, r = n % *sections, start = 0;
+    for (int64_t j = 0; j < *sections; ++j) {
+      int64_t size = q + (j < r ? 1 : 0);
+      slice(ctx.constI64({start}), ctx.constI64({start + size}));
+      start += size;
+    }
+  } else {
+    // start_j = j * (n / k) + min(j, n % k), computed from the run-time size n.
+    std::string dim = ctx.unsqueeze(ctx.dimOf(x, axis), {0});
+    std::string k = ctx.constI64({*sections});
+    std::string q = ctx.emit("Div", {dim, k});
+    std::string r = ctx.emit("Mod", {dim, k});
+    auto startOf = [&](int64_t j) {
+      std::string jt = ctx.constI64({j});
+      return ctx.emit("Add", {ctx.emit("Mul", {q, jt}), ctx.emit("Min", {r, jt})});
+    };
+    for (int64_t j = 0; j < *sections; ++j) slice(startOf(j), startOf(j + 1));
+  }
+  ctx.bindList(ctx.output(node), parts);
+  return Status::Ok();
 }
 
 Status unbind(Context& ctx, const Node& node) {
@@ -306,8 +399,12 @@ void registerShapeOps(Registry& r) {
   r.add("aten::concat", 1, cat);
   r.add("aten::stack", 1, stack);
   r.add("aten::chunk", 1, chunk);
+  r.add("aten::unsafe_chunk", 1, chunk);
   r.add("aten::split", 1, split);
   r.add("aten::split_with_sizes", 1, split);
+  r.add("aten::unsafe_split", 1, split);
+  r.add("aten::unsafe_split_with_sizes", 1, split);
+  r.add("aten::tensor_split", 1, tensorSplit);
   r.add("aten::unbind", 1, unbind);
   r.add("aten::expand", 1, expand);
   r.add("aten::expand_as", 1, expandAs);

@@ -76,5 +76,93 @@ TEST(Shape, SqueezeAllFixedRemovesOnes) {
   EXPECT_EQ(outputDims(model), (Dims{3}));
 }
 
+// graph(%x) -> KIND(%x, ARG, dim=0) unpacked into `parts` outputs.
+std::string splitIR(const std::string& kind, const std::string& arg_type, const std::string& arg, int parts) {
+  std::string ir = "graph(%x : Tensor):\n  %a : " + arg_type + " = prim::Constant[value=" + arg + "]()\n";
+  ir += "  %d : int = prim::Constant[value=0]()\n  %l : Tensor[] = " + kind + "(%x, %a, %d)\n  ";
+  std::string outs;
+  for (int i = 0; i < parts; ++i) outs += (i ? ", %p" : "%p") + std::to_string(i);
+  for (int i = 0; i < parts; ++i) ir += (i ? ", %p" : "%p") + std::to_string(i) + " : Tensor";
+  return ir + " = prim::ListUnpack(%l)\n  return (" + outs + ")";
+}
+
+// A split size that does not divide the dim leaves a smaller last part; opset 13 moved Split's
+// sizes from an attribute to an input.
+TEST(Shape, SplitUnevenOpset11) {
+  auto model = convertIR(splitIR("aten::split", "int", "2", 3), {"x:5x2"}, 11);
+  EXPECT_EQ(opTypes(model), (Ops{"Split"}));
+  EXPECT_EQ(model.graph().node(0).input_size(), 1);
+  EXPECT_EQ(outputDims(model, 2), (Dims{1, 2}));
+}
+
+TEST(Shape, SplitUnevenOpset13) {
+  auto model = convertIR(splitIR("aten::split", "int", "2", 3), {"x:5x2"}, 13);
+  EXPECT_EQ(opTypes(model), (Ops{"Split"}));
+  EXPECT_EQ(model.graph().node(0).input_size(), 2);
+  EXPECT_EQ(outputDims(model, 2), (Dims{1, 2}));
+}
+
+TEST(Shape, UnsafeSplitWithSizes) {
+  auto model = convertIR(splitIR("aten::unsafe_split_with_sizes", "int[]", "[1, 4]", 2), {"x:5x2"}, 17);
+  EXPECT_EQ(opTypes(model), (Ops{"Split"}));
+  EXPECT_EQ(outputDims(model, 1), (Dims{4, 2}));
+}
+
+// split_with_sizes by sizes known only at run time (another input's dynamic dims).
+const char* kSplitComputed = R"IR(
+graph(%x : Tensor, %y : Tensor):
+  %one : int = prim::Constant[value=1]()
+  %n : int = aten::size(%y, %one)
+  %m : int = aten::size(%x, %one)
+  %r : int = aten::sub(%m, %n)
+  %s : int[] = prim::ListConstruct(%n, %r)
+  %l : Tensor[] = aten::split_with_sizes(%x, %s, %one)
+  %a : Tensor, %b : Tensor = prim::ListUnpack(%l)
+  return (%a, %b))IR";
+
+TEST(Shape, SplitComputedSizesOpset11Slices) {
+  auto model = convertIR(kSplitComputed, {"x:2x5", "y:2x3"}, 11, {"x:1", "y:1"});
+  EXPECT_EQ(countOps(model, "Split"), 0);
+  EXPECT_EQ(countOps(model, "CumSum"), 1);
+}
+
+TEST(Shape, SplitComputedSizesOpset13Split) {
+  auto model = convertIR(kSplitComputed, {"x:2x5", "y:2x3"}, 13, {"x:1", "y:1"});
+  EXPECT_EQ(countOps(model, "Split"), 1);
+}
+
+// tensor_split: one Slice per part, with slicing's rules.
+TEST(Shape, TensorSplitIndicesOpset11) {
+  auto model = convertIR(splitIR("aten::tensor_split", "int[]", "[1, 3]", 3), {"x:5x2"}, 11);
+  EXPECT_EQ(countOps(model, "Slice"), 3);
+  EXPECT_EQ(outputDims(model, 0), (Dims{1, 2}));
+  EXPECT_EQ(outputDims(model, 1), (Dims{2, 2}));
+  EXPECT_EQ(outputDims(model, 2), (Dims{2, 2}));
+}
+
+TEST(Shape, TensorSplitIndicesPastTheEndAreEmptyOpset17) {
+  auto model = convertIR(splitIR("aten::tensor_split", "int[]", "[4, 9]", 3), {"x:5x2"}, 17);
+  EXPECT_EQ(outputDims(model, 1), (Dims{1, 2}));
+  EXPECT_EQ(outputDims(model, 2), (Dims{0, 2}));
+}
+
+TEST(Shape, TensorSplitSectionsUneven) {
+  auto model = convertIR(splitIR("aten::tensor_split", "int", "3", 3), {"x:5"}, 17);
+  EXPECT_EQ(outputDims(model, 0), (Dims{2}));
+  EXPECT_EQ(outputDims(model, 2), (Dims{1}));
+}
+
+TEST(Shape, TensorSplitMoreSectionsThanElementsGivesEmptyLastPart) {
+  auto model = convertIR(splitIR("aten::tensor_split", "int", "3", 3), {"x:2"}, 11);
+  EXPECT_EQ(outputDims(model, 1), (Dims{1}));
+  EXPECT_EQ(outputDims(model, 2), (Dims{0}));
+}
+
+TEST(Shape, TensorSplitSectionsOfDynamicDim) {
+  auto model = convertIR(splitIR("aten::tensor_split", "int", "4", 4), {"x:6x2"}, 13, {"x:0"});
+  EXPECT_EQ(countOps(model, "Slice"), 4);
+  EXPECT_EQ(countOps(model, "Mod"), 1);
+}
+
 }  // namespace
 }  // namespace pt2onnx::test
