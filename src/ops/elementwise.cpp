@@ -201,15 +201,17 @@ Status maskedFill(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
-// clamp(self, min?, max?): Clip for floats; Max/Min for integers (Clip accepts them from opset 12,
-// Max/Min too; before, they are computed in a float type).
+// clamp(self, min?, max?): Clip for floats with scalar bounds; Max/Min for integers (Clip accepts
+// them from opset 12, Max/Min too; before, they are computed in a float type) and for tensor
+// bounds, which Clip does not take (its min and max must be scalars).
 Status clampWith(Context& ctx, const Node& node, const Value* lo, const Value* hi) {
   const Value* self = ctx.input(node, 0);
   DType dt = ctx.requireDType(ctx.output(node));
   std::string x = ctx.tensor(self, dt);
   const bool has_lo = lo && !ctx.isNone(lo);
   const bool has_hi = hi && !ctx.isNone(hi);
-  if (isFloating(dt)) {
+  auto scalarBound = [&](const Value* v) { return !ctx.isTensor(v) || ctx.rank(v) == 0; };
+  if (isFloating(dt) && (!has_lo || scalarBound(lo)) && (!has_hi || scalarBound(hi))) {
     std::string l = has_lo ? ctx.tensor(lo, dt) : "";
     std::string h = has_hi ? ctx.tensor(hi, dt) : "";
     std::vector<std::string> ins = {x, l, h};

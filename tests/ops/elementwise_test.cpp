@@ -160,5 +160,36 @@ graph(%x : Tensor):
   EXPECT_EQ(outputType(model), onnx::TensorProto::INT64);
 }
 
+// Clip's min and max must be scalars: tensor bounds (clamp.Tensor) are Max and Min.
+TEST(Elementwise, ClampTensorBoundsAreMaxMinOpset11) {
+  auto model = convertIR(R"IR(
+graph(%x : Tensor, %lo : Tensor, %hi : Tensor):
+  %y : Tensor = aten::clamp(%x, %lo, %hi)
+  return (%y))IR",
+                         {"x:3x4", "lo:3x4", "hi:3x4"}, 11);
+  EXPECT_EQ(opTypes(model), (Ops{"Max", "Min"}));
+}
+
+TEST(Elementwise, ClampTensorBoundsAreMaxMinOpset17) {
+  auto model = convertIR(R"IR(
+graph(%x : Tensor, %lo : Tensor):
+  %none : NoneType = prim::Constant()
+  %y : Tensor = aten::clamp(%x, %lo, %none)
+  return (%y))IR",
+                         {"x:3x4", "lo:4"}, 17);
+  EXPECT_EQ(opTypes(model), (Ops{"Max"}));
+}
+
+TEST(Elementwise, ClampScalarBoundsAreClip) {
+  auto model = convertIR(R"IR(
+graph(%x : Tensor):
+  %lo : float = prim::Constant[value=-1.]()
+  %none : NoneType = prim::Constant()
+  %y : Tensor = aten::clamp(%x, %lo, %none)
+  return (%y))IR",
+                         {"x:3x4"}, 17);
+  EXPECT_EQ(opTypes(model), (Ops{"Clip"}));
+}
+
 }  // namespace
 }  // namespace pt2onnx::test
