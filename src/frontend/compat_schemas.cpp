@@ -1,4 +1,5 @@
-// Forward-compatibility shims: operators newer than LibTorch 1.13 that torch 2.x archives call.
+// Forward-compatibility shims: operators and overloads newer than LibTorch 1.13 that torch 2.x
+// archives call.
 //
 // Each entry is the newest schema of the operator (older torch versions pass fewer arguments, all
 // of which have defaults here) and a CPU kernel built from LibTorch 1.13 operators, so archives
@@ -10,6 +11,7 @@
 #include <torch/script.h>
 #include <torch/version.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <mutex>
@@ -68,6 +70,34 @@ at::Tensor rmsNorm(const at::Tensor& input, std::vector<int64_t> normalized_shap
   return weight.has_value() ? y * *weight : y;
 }
 
+// Each listed dim of size 1 removed (others kept), as torch 2.0's squeeze.dims.
+at::Tensor squeezeDims(const at::Tensor& self, std::vector<int64_t> dims) {
+  for (auto& d : dims) d = c10::maybe_wrap_dim(d, self.dim());
+  std::sort(dims.rbegin(), dims.rend());
+  at::Tensor out = self;
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (i > 0 && dims[i] == dims[i - 1]) continue;
+    if (self.dim() > 0 && out.size(dims[i]) == 1) out = out.squeeze(dims[i]);
+  }
+  return out;
+}
+
+// all/any over several dims (torch 2.2's all.dims/any.dims): None reduces every dim, an empty
+// list none (the result is still bool, or uint8 for uint8 input, like the single-dim overloads).
+at::Tensor allAnyDims(const at::Tensor& self, const c10::optional<std::vector<int64_t>>& dim, bool keepdim, bool any) {
+  std::vector<int64_t> dims;
+  if (dim.has_value()) {
+    for (auto d : *dim) dims.push_back(c10::maybe_wrap_dim(d, self.dim()));
+  } else {
+    for (int64_t d = 0; d < self.dim(); ++d) dims.push_back(d);
+  }
+  std::sort(dims.rbegin(), dims.rend());
+  dims.erase(std::unique(dims.begin(), dims.end()), dims.end());
+  at::Tensor out = self.scalar_type() == at::kByte ? self.ne(0).to(at::kByte) : self.ne(0);
+  for (auto d : dims) out = any ? out.any(d, keepdim) : out.all(d, keepdim);
+  return out;
+}
+
 c10::optional<at::Tensor> optionalTensor(const c10::IValue& v) {
   if (v.isNone()) return c10::nullopt;
   return v.toTensor();
@@ -76,6 +106,15 @@ c10::optional<at::Tensor> optionalTensor(const c10::IValue& v) {
 c10::optional<double> optionalDouble(const c10::IValue& v) {
   if (v.isNone()) return c10::nullopt;
   return v.toDouble();
+}
+
+void pushAllAnyDims(Stack& stack, bool any) {
+  auto args = torch::jit::last(stack, 3);
+  c10::optional<std::vector<int64_t>> dim;
+  if (!args[1].isNone()) dim = args[1].toIntVector();
+  at::Tensor out = allAnyDims(args[0].toTensor(), dim, args[2].toBool(), any);
+  torch::jit::drop(stack, 3);
+  torch::jit::push(stack, std::move(out));
 }
 
 struct Shim {
@@ -105,6 +144,18 @@ std::vector<Shim> shims() {
          torch::jit::drop(stack, 4);
          torch::jit::push(stack, std::move(out));
        }},
+      // torch 2.0 (x.squeeze((1, 2))).
+      {"aten::squeeze.dims(Tensor(a) self, int[] dim) -> Tensor(a)",
+       [](Stack& stack) {
+         at::Tensor out = squeezeDims(stack[stack.size() - 2].toTensor(), stack.back().toIntVector());
+         torch::jit::drop(stack, 2);
+         torch::jit::push(stack, std::move(out));
+       }},
+      // torch 2.2 (x.all(dim=(0, 1)), x.any(dim=(0, 1))).
+      {"aten::all.dims(Tensor self, int[]? dim=None, bool keepdim=False) -> Tensor",
+       [](Stack& stack) { pushAllAnyDims(stack, /*any=*/false); }},
+      {"aten::any.dims(Tensor self, int[]? dim=None, bool keepdim=False) -> Tensor",
+       [](Stack& stack) { pushAllAnyDims(stack, /*any=*/true); }},
   };
 }
 
@@ -142,7 +193,7 @@ std::optional<std::string> missingOperator(const std::string& load_error) {
       R"(Arguments for call are not valid[\s\S]*?variants are available:\s*([A-Za-z_][A-Za-z0-9_]*::[A-Za-z0-9_]+))");
   std::smatch m;
   if (std::regex_search(load_error, m, unknown)) return m[1].str();
-  if (std::regex_search(load_error, m, variants)) return m[1].str();
+  if (std::regex_search(load_error, m, variants)) return "an overload of " + m[1].str();
   return std::nullopt;
 }
 

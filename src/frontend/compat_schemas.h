@@ -10,8 +10,9 @@ namespace pt2onnx {
 // saved by a newer torch load, run and convert. Safe to call more than once.
 void registerCompatSchemas();
 
-// For a torch::jit::load error message: the qualified operator it names ("aten::foo", or
-// "aten::foo.overload") when the archive calls an operator or overload this LibTorch lacks.
+// For a torch::jit::load error message: what the archive calls that this LibTorch lacks, as the
+// object of "calls ...": "aten::foo" (no such operator) or "an overload of aten::foo" (no schema
+// of aten::foo accepts the arguments: a newer overload or argument).
 std::optional<std::string> missingOperator(const std::string& load_error);
 
 // "MAJOR.MINOR" of the LibTorch this binary is built on.

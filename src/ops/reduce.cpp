@@ -249,21 +249,26 @@ Status cumsum(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
-// all/any overloads: (self) | (self, dim, keepdim). The result is bool (uint8 for uint8 input):
-// the min (all) or max (any) of the input cast to bool, computed in int32.
+// all/any overloads: (self) | (self, dim, keepdim) | (self, dim[]?, keepdim) (torch 2.2's .dims:
+// None reduces every dim, an empty list none). The result is bool (uint8 for uint8 input): the
+// min (all) or max (any) of the input cast to bool, computed in int32.
 ConvertFn allAny(std::string op_type) {
   return [op_type](Context& ctx, const Node& node) {
     const Value* self = ctx.input(node, 0);
     const Value* out = ctx.output(node);
     int64_t rank = ctx.requireRank(self);
-    std::vector<int64_t> axes;
-    bool keepdim = false;
+    std::vector<int64_t> axes;  // empty: every dim
+    bool keepdim = false, reduce = rank > 0;
     if (ctx.inputCount(node) >= 3) {
-      axes = {normalizeAxis(ctx.constInt(ctx.input(node, 1)), rank)};
+      const Value* dim = ctx.input(node, 1);
+      if (!ctx.isNone(dim)) {
+        for (auto d : ctx.constInts(dim)) axes.push_back(normalizeAxis(d, rank));
+        reduce = reduce && !axes.empty();
+      }
       keepdim = ctx.constBool(ctx.input(node, 2));
     }
     std::string x = ctx.cast(ctx.tensor(self, DType::kBool), DType::kBool, DType::kInt32);
-    if (rank > 0) x = ctx.reduce(op_type, x, axes, keepdim);
+    if (reduce) x = ctx.reduce(op_type, x, axes, keepdim);
     ctx.bind(out, ctx.cast(ctx.cast(x, DType::kInt32, DType::kBool), DType::kBool, ctx.requireDType(out)));
     return Status::Ok();
   };

@@ -53,7 +53,7 @@ TEST_P(Torch26Archive, RunsLikeTorch26) {
 INSTANTIATE_TEST_SUITE_P(Shims, Torch26Archive,
                          ::testing::Values("torch26_sdpa", "torch26_rms_norm", "torch26_vit", "torch26_vit_scripted",
                                            "torch26_bert", "torch26_bert_scripted", "torch26_decoder",
-                                           "torch26_decoder_scripted"),
+                                           "torch26_decoder_scripted", "torch26_overloads"),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 TEST(CompatSchemas, RegisteringTwiceAddsNothing) {
@@ -76,7 +76,7 @@ TEST(CompatSchemas, MissingOperatorFromNewerOverload) {
   std::string error =
       "\nArguments for call are not valid.\nThe following variants are available:\n  \n"
       "  aten::squeeze(Tensor(a) self) -> Tensor(a):\n  Expected at most 1 argument(s) but received 2.\n";
-  EXPECT_EQ(missingOperator(error), std::optional<std::string>("aten::squeeze"));
+  EXPECT_EQ(missingOperator(error), std::optional<std::string>("an overload of aten::squeeze"));
   EXPECT_EQ(missingOperator("PytorchStreamReader failed reading zip archive"), std::nullopt);
 }
 
