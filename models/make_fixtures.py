@@ -11,10 +11,12 @@ import re
 import sys
 import time
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 import torchvision
 from torch import nn
+from typing import Dict, List, Optional, Tuple
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CASES = os.path.join(HERE, "..", "tests", "e2e", "cases.txt")
@@ -175,6 +177,161 @@ class Indexing(nn.Module):
         return last, picked, masked + ramp, order, top, running
 
 
+
+# ---- Real example inputs and every kind of forward() argument (README: --input-data, --const) ----
+
+class GatherEmbed(nn.Module):
+    """Row lookups that need real indices: a gather into a table of 8 rows (indices up to 7) and an
+    embedding of a 10-word vocabulary (ids up to 9); made-up values 0-9 would run off the table."""
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("table", torch.randn(8, 6))
+        self.embed = nn.Embedding(10, 6)
+
+    def forward(self, idx, ids):
+        return self.table[idx].sum(1) + self.embed(ids).mean(1)
+
+
+class ArangeLoop(nn.Module):
+    """A range and a loop bounded by a value read from a tensor input (n.item())."""
+
+    def forward(self, x, n):
+        steps = int(n.item())
+        ramp = torch.arange(steps).to(x.dtype)
+        acc = torch.zeros_like(x)
+        for i in range(steps):
+            acc = acc + x * float(i + 1)
+        return acc, ramp * 2.0
+
+
+class ScaleSR(nn.Module):
+    """Super-resolution whose upscale factor is a tensor input: interpolate, then a conv."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 3, 3, padding=1)
+
+    def forward(self, x, factor):
+        up = F.interpolate(x, scale_factor=float(factor.item()), mode="nearest")
+        return self.conv(up)
+
+
+class BertEncoder(nn.Module):
+    """BERT-style: token and position embeddings, a 2-layer transformer encoder that ignores padded
+    positions (src_key_padding_mask), then a pooled projection."""
+
+    def __init__(self, vocab=50, d=32):
+        super().__init__()
+        self.tokens = nn.Embedding(vocab, d)
+        self.positions = nn.Embedding(64, d)
+        layer = nn.TransformerEncoderLayer(d, 4, dim_feedforward=64, dropout=0.0, batch_first=True)
+        self.encoder = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+        self.head = nn.Linear(d, 8)
+
+    def forward(self, ids, pad):
+        pos = torch.arange(ids.size(1)).unsqueeze(0)
+        h = self.encoder(self.tokens(ids) + self.positions(pos), src_key_padding_mask=pad)
+        keep = (~pad).unsqueeze(-1).to(h.dtype)
+        return self.head((h * keep).sum(1) / keep.sum(1)), h
+
+
+class ZeroSize(nn.Module):
+    """Takes an input with a zero-size dimension (no extra rows), concatenated to the other."""
+
+    def forward(self, x, extra):
+        rows = torch.cat([x, extra * 2.0], 0)
+        return rows.sum(0, keepdim=True) + rows.size(0), extra.sum(0)
+
+
+class OptionalArg(nn.Module):
+    """forward(x, bias=None): the `bias is None` branch, given or left out."""
+
+    def forward(self, x, bias: Optional[torch.Tensor] = None):
+        if bias is None:
+            return x * 2.0
+        return x + bias
+
+
+class ListArg(nn.Module):
+    """A list of tensors: summed in a loop, concatenated, and its length used."""
+
+    def forward(self, xs: List[torch.Tensor]):
+        acc = torch.zeros_like(xs[0])
+        for t in xs:
+            acc = acc + t
+        return acc * len(xs), torch.cat(xs, 1)
+
+
+class TupleDictArg(nn.Module):
+    """A (tensor, tensor) tuple and a str -> tensor dict."""
+
+    def forward(self, pair: Tuple[torch.Tensor, torch.Tensor], feats: Dict[str, torch.Tensor]):
+        a, b = pair
+        return a * b + feats["scale"], feats["shift"] - a
+
+
+class IntArg(nn.Module):
+    """A Python int argument: a loop count and a multiplier."""
+
+    def forward(self, x, n: int):
+        y = x
+        for _ in range(n):
+            y = y * 0.5 + 1.0
+        return y * n
+
+
+class MethodEncode(nn.Module):
+    """Converted through --method encode (forward() is something else)."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(6, 4)
+
+    def forward(self, x):
+        return x
+
+    @torch.jit.export
+    def encode(self, x):
+        return torch.tanh(self.fc(x))
+
+
+def write_npy(outdir, name, key, array):
+    np.save(os.path.join(outdir, f"{name}.{key}.npy"), array)
+
+
+def gather_embed_data(outdir):
+    write_npy(outdir, "gather_embed", "idx", np.array([[0, 7, 3], [7, 7, 1]], dtype=np.int64))
+    write_npy(outdir, "gather_embed", "ids", np.array([[9, 0, 5, 9, 2], [1, 9, 9, 3, 4]], dtype=np.int64))
+    write_npy(outdir, "gather_embed", "idx2", np.array([[7, 6, 0], [2, 7, 7], [5, 4, 7]], dtype=np.int64))
+    write_npy(outdir, "gather_embed", "ids2", np.array([[9, 8, 7, 6, 5], [0, 1, 9, 2, 3], [9, 9, 9, 0, 0]],
+                                                       dtype=np.int64))
+
+
+def bert_data(outdir):
+    rng = np.random.default_rng(0)
+    for key, (batch, length) in {"": (2, 7), "2": (3, 11)}.items():
+        ids = rng.integers(0, 50, size=(batch, length)).astype(np.int64)
+        ids[:, 0] = 49  # the last id in the vocabulary
+        pad = np.zeros((batch, length), dtype=bool)
+        pad[0, length - 3:] = True  # the first sequence is padded at its end
+        ids[pad] = 0
+        write_npy(outdir, "bert_encoder", "ids" + key, ids)
+        write_npy(outdir, "bert_encoder", "pad" + key, pad)
+
+
+def scalar_data(outdir):
+    for name, key, value in [("arange_loop", "n", 4), ("arange_loop", "n2", 6), ("scale_sr", "f", 2.0),
+                             ("scale_sr", "f2", 3.0)]:
+        write_npy(outdir, name, key, np.array(value, dtype=np.int64 if isinstance(value, int) else np.float32))
+    write_npy(outdir, "zero_size", "extra", np.zeros((0, 4), dtype=np.float32))
+
+
+# Cases whose example inputs are data files (written to OUTDIR by these functions) instead of
+# random values; the trace uses the files named by the case's --input-data flags.
+DATA = {"gather_embed": gather_embed_data, "bert_encoder": bert_data, "arange_loop": scalar_data,
+        "scale_sr": scalar_data, "zero_size": scalar_data}
+
 CUSTOM = {
     "sample": SampleNet,
     "two_inputs": TwoInputs,
@@ -186,9 +343,22 @@ CUSTOM = {
     "scripted_control_flow": ScriptedFlow,
     "lstm_tagger": LstmTagger,
     "indexing": Indexing,
+    "gather_embed": GatherEmbed,
+    "arange_loop": ArangeLoop,
+    "scale_sr": ScaleSR,
+    "bert_encoder": BertEncoder,
+    "zero_size": ZeroSize,
+    "optional_given": OptionalArg,
+    "optional_omitted": OptionalArg,
+    "list_arg": ListArg,
+    "tuple_dict_arg": TupleDictArg,
+    "int_arg_input": IntArg,
+    "int_arg_const": IntArg,
+    "method_encode": MethodEncode,
 }
 # torch.jit.script for these and every NAME_scripted (torchvision NAME); every other fixture is traced
-SCRIPTED = {"scripted_control_flow"}
+SCRIPTED = {"scripted_control_flow", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
+            "tuple_dict_arg", "int_arg_input", "int_arg_const", "method_encode"}
 TORCHVISION_KWARGS = {
     "googlenet": dict(aux_logits=False, init_weights=True),
     "inception_v3": dict(aux_logits=False, init_weights=True),
@@ -207,7 +377,8 @@ def read_cases():
             if not line:
                 continue
             fields = [x.strip() for x in line.split("|")]
-            cases[fields[0]] = re.findall(r"--input\s+(\S+)", fields[2])
+            cases[fields[0]] = re.findall(r"--input\s+(\S+)", fields[2]) + [
+                "data:" + f for f in re.findall(r"--input-data\s+(\S+=@/\S+)", fields[2])]
     return cases
 
 
@@ -222,6 +393,21 @@ def example_input(spec, batch=None):
     if dtype == torch.bool:
         return torch.rand(dims) < 0.5
     return torch.randint(0, 256 if dtype == torch.uint8 else 10, dims, dtype=dtype)
+
+
+def trace_inputs(specs, outdir):
+    """The example inputs in --input order: the case's data file where it names one, else random."""
+    files = dict(s[len("data:"):].split("=@/", 1) for s in specs if s.startswith("data:"))
+    inputs = []
+    for spec in specs:
+        if spec.startswith("data:"):
+            continue
+        name = spec.split(":")[0]
+        if name in files:
+            inputs.append(torch.from_numpy(np.load(os.path.join(outdir, files[name]))))
+        else:
+            inputs.append(example_input(spec))
+    return tuple(inputs)
 
 
 def condition(model, specs):
@@ -240,7 +426,7 @@ def condition(model, specs):
             m.reset_running_stats()
             m.momentum = None  # cumulative average: one batch sets the statistics
         model.train()
-        model(*(example_input(s, batch=4) for s in specs))
+        model(*(example_input(s, batch=4) for s in specs if not s.startswith("data:")))
 
 
 def build(name, specs):
@@ -262,6 +448,8 @@ def make(name, specs, outdir):
         # Saved by torch 2.6 and committed; tests/e2e/CMakeLists.txt copies it into OUTDIR.
         print(f"{name}: committed" + ("" if os.path.exists(path) else f", but not in {outdir}: re-run cmake"))
         return
+    if name in DATA:
+        DATA[name](outdir)
     stamp = os.path.join(outdir, name + ".inputs")
     spec_text = " ".join(specs) + "\n"
     if (os.path.exists(path) and os.path.getmtime(path) > os.path.getmtime(__file__)
@@ -271,7 +459,7 @@ def make(name, specs, outdir):
     start = time.time()
     model = build(name, specs)
     torch.manual_seed(0)
-    inputs = tuple(example_input(s) for s in specs)
+    inputs = trace_inputs(specs, outdir)
     with torch.no_grad():
         if name in SCRIPTED or name.endswith("_scripted"):
             traced = torch.jit.script(model)

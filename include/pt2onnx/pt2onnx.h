@@ -33,10 +33,30 @@ class Error : public std::runtime_error {
 // Element types accepted on the command line, by their spelling there.
 enum class InputDType { kFloat32, kFloat16, kFloat64, kInt64, kInt32, kInt8, kUInt8, kBool };
 
+// One --input: `PATH[=NAME][:DIMS[:DTYPE]]`. PATH is the name for a plain argument, or an
+// argument name and the element inside it (`xs.0`, `feats.image`, `pair.1.0`) for a list, tuple
+// or dict argument; NAME renames the ONNX input.
 struct InputSpec {
-  std::string name;
+  std::string name;           // ONNX input name (empty: derived from the path when the argument is bound)
+  std::string path;           // as written before '=' or ':'
   std::vector<int64_t> dims;  // empty for a 0-d ("scalar") input
   InputDType dtype = InputDType::kFloat32;
+  bool has_dims = true;   // false: `--input NAME` alone, dims come from --input-data
+  bool has_dtype = true;  // false: no DTYPE given (float32 unless --input-data says otherwise)
+  bool renamed = false;   // NAME given after '='; else list elements get PATH_0-style names, dict entries their key
+};
+
+// --input-data NAME=FILE: example values for an input (NAME is its ONNX name or its PATH).
+struct InputData {
+  std::string name;
+  std::string file;
+};
+
+// --const NAME=VALUE: a forward() argument baked into the model (int, float, bool, None, a
+// comma-separated int list, or a string).
+struct ConstArg {
+  std::string name;
+  std::string value;
 };
 
 struct DynamicAxis {
@@ -53,6 +73,9 @@ struct Options {
   std::string model_path;
   std::string output_path;  // empty: model path with the .onnx extension
   std::vector<InputSpec> inputs;
+  std::vector<InputData> input_data;
+  std::vector<ConstArg> consts;
+  std::string method = "forward";
   std::vector<std::string> output_names;
   std::vector<DynamicAxesSpec> dynamic_axes;
   int opset = 17;
@@ -73,6 +96,8 @@ constexpr int kMaxOpset = 17;
 
 // Parsers for the command-line specs; each throws Error(kUsage) naming the flag on bad text.
 InputSpec parseInputSpec(const std::string& text);
+InputData parseInputData(const std::string& text);
+ConstArg parseConstArg(const std::string& text);
 DynamicAxesSpec parseDynamicAxesSpec(const std::string& text);
 std::vector<std::string> parseNameList(const std::string& text);
 std::string inputDTypeName(InputDType dtype);

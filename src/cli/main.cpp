@@ -27,15 +27,25 @@ void printOperatorTable() {
 int main(int argc, char** argv) {
   CLI::App app{"pt2onnx: convert a TorchScript module (.pt) to a standard ONNX model", "pt2onnx"};
   pt2onnx::Options options;
-  std::vector<std::string> input_specs, axes_specs;
+  std::vector<std::string> input_specs, axes_specs, data_specs, const_specs;
   std::string output_names;
   bool verbose = false, quiet = false, list_ops = false, no_check = false;
 
   app.add_option("MODEL", options.model_path, "TorchScript archive made by torch.jit.trace/script and saved");
   app.add_option("-o,--output", options.output_path, "ONNX file to write (default: MODEL with .onnx extension)");
   app.add_option("-i,--input", input_specs,
-                 "NAME:DIMS[:DTYPE], one per tensor input of forward(), in order; DIMS like 1x3x224x224 or "
-                 "'scalar'; DTYPE float32 (default), float16, float64, int64, int32, int8, uint8, bool");
+                 "NAME[:DIMS[:DTYPE]], one per input of forward(), in order (a later argument's name skips "
+                 "optional ones); DIMS like 1x3x224x224, 0 allowed, or 'scalar'; DTYPE float32 (default), float16, "
+                 "float64, int64, int32, int8, uint8, bool. List/tuple elements NAME.0, NAME.1 (ONNX inputs NAME_0, "
+                 "NAME_1), dict entries NAME.KEY (ONNX input KEY); PATH=ONNXNAME renames. Python int/float/bool "
+                 "arguments: NAME:scalar[:DTYPE]");
+  app.add_option("--input-data", data_specs,
+                 "NAME=FILE: example values for an input, a NumPy .npy or ONNX TensorProto .pb file (DIMS and "
+                 "DTYPE then come from it). Inputs without data get made-up values: floats N(0,1), uint8 0-255, "
+                 "bool 0/1, other integers 0-9, Python ints 1-9");
+  app.add_option("--const", const_specs,
+                 "NAME=VALUE: bake a forward() argument (int, float, true/false, None, a,b,c int list, string)");
+  app.add_option("--method", options.method, "the module method to convert")->capture_default_str();
   app.add_option("--output-names", output_names, "A,B,...: ONNX output names, in the order of the flattened outputs");
   app.add_option("--dynamic-axes", axes_specs,
                  "NAME:AXIS=LABEL[,AXIS=LABEL...] for an input or output; repeatable; a bare AXIS gets a generated "
@@ -72,6 +82,8 @@ int main(int argc, char** argv) {
   options.check = !no_check;
   try {
     for (const auto& s : input_specs) options.inputs.push_back(pt2onnx::parseInputSpec(s));
+    for (const auto& s : data_specs) options.input_data.push_back(pt2onnx::parseInputData(s));
+    for (const auto& s : const_specs) options.consts.push_back(pt2onnx::parseConstArg(s));
     for (const auto& s : axes_specs) options.dynamic_axes.push_back(pt2onnx::parseDynamicAxesSpec(s));
     if (!output_names.empty()) options.output_names = pt2onnx::parseNameList(output_names);
     auto summary = pt2onnx::convert(options);

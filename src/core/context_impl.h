@@ -1,9 +1,11 @@
-// State behind Context, shared with the conversion driver (src/core/convert.cpp) only.
+// State behind Context, shared with the conversion driver (src/core/) only.
 #pragma once
 
 #include <onnx/onnx_pb.h>
+#include <torch/csrc/jit/ir/constants.h>
 #include <torch/csrc/jit/ir/ir.h>
 
+#include <cctype>
 #include <map>
 #include <unordered_map>
 #include <unordered_set>
@@ -11,6 +13,22 @@
 #include "core/context.h"
 
 namespace pt2onnx {
+
+// Helpers shared by the Context implementation files.
+
+inline std::string sanitize(const std::string& hint) {
+  std::string out;
+  for (char c : hint) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.') ? c : '_';
+  return out.empty() ? std::string("v") : out;
+}
+
+inline std::string describe(const Value* value) { return "%" + value->debugName(); }
+
+inline c10::IValue constantOf(const Value* value) {
+  auto iv = torch::jit::toIValue(const_cast<Value*>(value));
+  if (!iv) throw ConvertError("argument " + describe(value) + " must be a constant");
+  return *iv;
+}
 
 struct Context::Impl {
   int opset = 17;

@@ -1,6 +1,7 @@
 // Internal entry point: convert a prepared TorchScript graph (used by convert() and by op tests).
 #pragma once
 
+#include <ATen/core/function_schema.h>
 #include <onnx/onnx_pb.h>
 #include <torch/csrc/jit/ir/ir.h>
 
@@ -13,7 +14,8 @@ namespace pt2onnx {
 // Runs the graph on example inputs from options.inputs, folds static values, converts every node
 // and checks the result. `self` is passed as the graph's first input when it is a module.
 // Uses options.inputs, output_names, dynamic_axes, opset and check; throws Error.
-onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c10::IValue& self,
-                              const Options& options);
+// `schema` names the arguments and their defaults (null: every graph input is a tensor).
+onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c10::IValue& self, const Options& options,
+                              const c10::FunctionSchema* schema = nullptr);
 
 }  // namespace pt2onnx

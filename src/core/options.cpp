@@ -63,20 +63,31 @@ std::string inputDTypeName(InputDType dtype) {
 InputSpec parseInputSpec(const std::string& text) {
   const std::string flag = "--input";
   auto parts = split(text, ':');
-  if (parts.size() < 2 || parts.size() > 3)
-    usage(flag, text, "expected NAME:DIMS[:DTYPE], e.g. input:1x3x224x224 or mask:1x77:int64");
+  if (parts.empty() || parts.size() > 3)
+    usage(flag, text,
+          "expected NAME[:DIMS[:DTYPE]], e.g. input:1x3x224x224 or mask:1x77:int64 (NAME alone with --input-data)");
   InputSpec spec;
-  spec.name = parts[0];
-  if (!validName(spec.name)) usage(flag, text, "the input name is empty or has a space, ',' or '='");
-  if (parts[1] != "scalar") {
+  const std::string& head = parts[0];
+  auto eq = head.find('=');
+  spec.path = head.substr(0, eq);
+  spec.renamed = eq != std::string::npos;
+  spec.name = spec.renamed ? head.substr(eq + 1) : spec.path;
+  if (!validName(spec.path) || spec.path.front() == '.' || spec.path.back() == '.' ||
+      spec.path.find("..") != std::string::npos)
+    usage(flag, text, "the input name is empty or has a space, ',' or '=' (list elements: NAME.0, NAME.1, ...)");
+  if (spec.renamed && !validName(spec.name))
+    usage(flag, text, "the ONNX name after '=' is empty or has a space, ',', ':' or '='");
+  spec.has_dims = parts.size() >= 2 && !parts[1].empty();
+  if (spec.has_dims && parts[1] != "scalar") {
     for (const auto& dim : split(parts[1], 'x')) {
       int64_t value = 0;
-      if (!parseInt(dim, value) || value <= 0)
-        usage(flag, text, "dimension '" + dim + "' is not a positive integer (DIMS like 1x3x224x224, or 'scalar')");
+      if (!parseInt(dim, value) || value < 0)
+        usage(flag, text, "dimension '" + dim + "' is not a non-negative integer (DIMS like 1x3x224x224, or 'scalar')");
       spec.dims.push_back(value);
     }
   }
-  if (parts.size() == 3) {
+  spec.has_dtype = parts.size() == 3;
+  if (spec.has_dtype) {
     bool found = false;
     for (const auto& entry : kInputDTypes) {
       if (parts[2] != entry.name) continue;
@@ -88,6 +99,24 @@ InputSpec parseInputSpec(const std::string& text) {
             "unknown dtype '" + parts[2] + "' (float32, float16, float64, int64, int32, int8, uint8, bool)");
   }
   return spec;
+}
+
+InputData parseInputData(const std::string& text) {
+  auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size())
+    usage("--input-data", text, "expected NAME=FILE, FILE a .npy or ONNX TensorProto .pb file");
+  InputData data{text.substr(0, eq), text.substr(eq + 1)};
+  if (!validName(data.name)) usage("--input-data", text, "the input name is empty or has a space, ',' or ':'");
+  return data;
+}
+
+ConstArg parseConstArg(const std::string& text) {
+  auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0)
+    usage("--const", text, "expected NAME=VALUE, e.g. steps=4, scale=0.5, flag=true, mask=None or sizes=2,3");
+  ConstArg arg{text.substr(0, eq), text.substr(eq + 1)};
+  if (!validName(arg.name)) usage("--const", text, "the argument name is empty or has a space, ',' or ':'");
+  return arg;
 }
 
 DynamicAxesSpec parseDynamicAxesSpec(const std::string& text) {

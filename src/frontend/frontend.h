@@ -16,16 +16,17 @@
 
 namespace pt2onnx {
 
-// Loads and freezes (eval mode, parameters as constants). Throws Error(kModelInput).
-torch::jit::Module loadModule(const std::string& path);
+// Loads the archive and checks it has `method`. Throws Error(kModelInput).
+torch::jit::Module loadModule(const std::string& path, const std::string& method = "forward");
 
 // Example input specs the archive carries (bundled inputs, or an extra file "pt2onnx_inputs"
 // holding --input specs); empty when it has none.
 std::vector<InputSpec> storedInputSpecs(torch::jit::Module& module, const std::string& path);
 
-// forward() graph of the frozen module after LibTorch's clean-up passes (inline, tuple lowering,
-// mutation removal, constant propagation, dead code elimination).
-std::shared_ptr<torch::jit::Graph> prepareGraph(torch::jit::Module& frozen);
+// The method's graph of the frozen module (eval mode, parameters as constants) after LibTorch's
+// clean-up passes (inline, tuple lowering, mutation removal, constant propagation, dead code
+// elimination). Replaces `module` with the frozen one.
+std::shared_ptr<torch::jit::Graph> prepareGraph(torch::jit::Module& module, const std::string& method = "forward");
 
 // The clean-up passes prepareGraph runs, for graphs that do not come from a module (op tests).
 void cleanupGraph(std::shared_ptr<torch::jit::Graph>& graph);
@@ -33,6 +34,11 @@ void cleanupGraph(std::shared_ptr<torch::jit::Graph>& graph);
 // Takes the branches that raise exceptions (input checks in scripted code) out of the graph, as
 // if every check passed. Returns how many raise statements there were.
 size_t removeExceptionPaths(std::shared_ptr<torch::jit::Graph>& graph);
+
+// Unrolls loops with a fixed trip count that append to (or otherwise mutate) a list, then lets
+// mutation removal build the list directly (scripted F.interpolate's output size). Returns
+// whether the graph changed, in which case it must be recorded again.
+bool unrollListLoops(std::shared_ptr<torch::jit::Graph>& graph);
 
 // Tensor inputs of forward() (without self), after tuple lowering.
 std::vector<torch::jit::Value*> forwardInputs(torch::jit::Graph& graph);
@@ -51,7 +57,7 @@ class Recorder {
   Recorder(std::shared_ptr<torch::jit::Graph> graph, const std::unordered_set<const torch::jit::Value*>& keep);
   ~Recorder();
   // Runs the model once; throws c10::Error from LibTorch when the model rejects the inputs.
-  std::vector<Observation> run(const c10::IValue& self, const std::vector<at::Tensor>& inputs);
+  std::vector<Observation> run(const c10::IValue& self, const std::vector<c10::IValue>& inputs);
   const std::vector<torch::jit::Value*>& values() const { return values_; }
   // Takes the hooks out of the graph again.
   void detach();
@@ -80,10 +86,24 @@ struct ExampleRuns {
   ValueMetaMap meta;
 };
 
-// Runs the graph on examples of the specs, then with the dynamic axes resized (src/frontend/shapes.cpp).
+struct ExampleInput;
+
+// Makes every dim of a tensor whose shape depends on input values (a size read with .item(), a
+// mask index, nonzero) dynamic in `meta` (src/frontend/data_sizes.cpp). Returns how many.
+size_t markValueDependentSizes(const torch::jit::Graph& graph, ValueMetaMap& meta);
+
+// Runs the graph on the example inputs, then with the dynamic axes resized (src/frontend/shapes.cpp).
 // Throws Error(kUsage) when the model rejects the examples.
 ExampleRuns runExamples(const std::shared_ptr<torch::jit::Graph>& graph, const c10::IValue& self,
-                        const std::vector<InputSpec>& specs, const std::vector<DynamicInputAxis>& input_axes);
+                        const std::vector<ExampleInput>& inputs, const std::vector<DynamicInputAxis>& input_axes);
+
+// Branches the example runs did not take have no recorded dtypes; LibTorch's type propagation
+// from the input types fills in what it can (recorded values still take precedence).
+void inferUnrecordedTypes(const std::shared_ptr<torch::jit::Graph>& graph, const std::vector<ExampleInput>& inputs);
+
+// The folding stage: environment queries, values that depend only on fixed sizes, and raise
+// paths (src/frontend/static_fold.cpp).
+void foldGraph(const std::shared_ptr<torch::jit::Graph>& graph, const ExampleRuns& runs);
 
 // Whether dimension `dim` of tensor `value` (negative counts from the end) is the same for every
 // input size; kAllDims asks about every dimension.

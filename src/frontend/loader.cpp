@@ -20,7 +20,7 @@ std::string describeDims(const std::vector<int64_t>& dims) {
 
 }  // namespace
 
-torch::jit::Module loadModule(const std::string& path) {
+torch::jit::Module loadModule(const std::string& path, const std::string& method) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::exists(path, ec)) throw Error(ExitCode::kModelInput, "model file '" + path + "' does not exist");
@@ -46,8 +46,12 @@ torch::jit::Module loadModule(const std::string& path) {
                                              "it with a pt2onnx built on LibTorch 2.x");
     throw Error(ExitCode::kModelInput, "'" + path + "' is not a TorchScript archive (" + firstLine(e.what()) + ")");
   }
-  if (!module.find_method("forward"))
-    throw Error(ExitCode::kModelInput, "'" + path + "' has no forward() method to convert");
+  if (!module.find_method(method)) {
+    std::string methods;
+    for (const auto& m : module.get_methods()) methods += (methods.empty() ? "" : ", ") + m.name();
+    throw Error(ExitCode::kModelInput, "'" + path + "' has no " + method + "() method to convert (it has: " +
+                                           (methods.empty() ? std::string("none") : methods) + ")");
+  }
   return module;
 }
 

@@ -3,7 +3,9 @@
 #include <torch/csrc/jit/passes/dead_code_elimination.h>
 #include <torch/csrc/jit/passes/freeze_module.h>
 #include <torch/csrc/jit/passes/inliner.h>
+#include <torch/csrc/jit/passes/loop_unrolling.h>
 #include <torch/csrc/jit/passes/lower_tuples.h>
+#include <torch/csrc/jit/passes/peephole_list_idioms.h>
 #include <torch/csrc/jit/passes/remove_exceptions.h>
 #include <torch/csrc/jit/passes/remove_mutation.h>
 #include <torch/script.h>
@@ -12,19 +14,21 @@
 
 namespace pt2onnx {
 
-std::shared_ptr<torch::jit::Graph> prepareGraph(torch::jit::Module& module) {
+std::shared_ptr<torch::jit::Graph> prepareGraph(torch::jit::Module& module, const std::string& method) {
   module.eval();
   torch::jit::Module frozen;
   try {
     // Parameters and buffers become constants; frozen-graph optimizations fold batch norms into
     // convolutions and drop eval-mode dropout.
-    frozen = torch::jit::freeze(module, c10::nullopt, /*optimize_numerics=*/true);
+    std::vector<std::string> preserved;
+    if (method != "forward") preserved.push_back(method);
+    frozen = torch::jit::freeze(module, preserved, /*optimize_numerics=*/true);
   } catch (const c10::Error& e) {
     throw Error(ExitCode::kModelInput,
                 std::string("the model cannot be frozen for export: ") + e.what_without_backtrace());
   }
   module = frozen;
-  auto graph = frozen.get_method("forward").graph()->copy();
+  auto graph = frozen.get_method(method).graph()->copy();
   cleanupGraph(graph);
   return graph;
 }
@@ -54,6 +58,39 @@ size_t removeExceptionPaths(std::shared_ptr<torch::jit::Graph>& graph) {
   torch::jit::ConstantPropagation(graph);
   torch::jit::EliminateDeadCode(graph);
   return raises;
+}
+
+bool unrollListLoops(std::shared_ptr<torch::jit::Graph>& graph) {
+  static const std::unordered_set<std::string> mutations = {"aten::append", "aten::insert",    "aten::extend",
+                                                            "aten::pop",    "aten::_set_item", "aten::clear"};
+  std::function<size_t(const torch::jit::Block*)> count = [&](const torch::jit::Block* block) {
+    size_t n = 0;
+    for (const auto* node : block->nodes()) {
+      n += mutations.count(node->kind().toQualString());
+      for (const auto* sub : node->blocks()) n += count(sub);
+    }
+    return n;
+  };
+  // Only loops with a fixed trip count that mutate a list, where unrolling lets mutation removal
+  // turn the list into a plain construction.
+  bool wanted = false;
+  std::function<void(const torch::jit::Block*)> find = [&](const torch::jit::Block* block) {
+    for (const auto* node : block->nodes()) {
+      if (node->kind() == c10::prim::Loop && node->input(0)->node()->kind() == c10::prim::Constant &&
+          count(node->blocks()[0]))
+        wanted = true;
+      for (const auto* sub : node->blocks()) find(sub);
+    }
+  };
+  find(graph->block());
+  if (!wanted) return false;
+  const size_t before = count(graph->block());
+  torch::jit::UnrollConstantLoops(graph);
+  torch::jit::RemoveListMutation(graph);
+  torch::jit::PeepholeOptimizeListIdioms(graph);
+  torch::jit::ConstantPropagation(graph);
+  torch::jit::EliminateDeadCode(graph);
+  return count(graph->block()) < before;
 }
 
 std::vector<torch::jit::Value*> forwardInputs(torch::jit::Graph& graph) {

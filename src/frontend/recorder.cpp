@@ -54,6 +54,7 @@ bool recordable(const torch::jit::Value* v) {
     case c10::TypeKind::IntType:
     case c10::TypeKind::FloatType:
     case c10::TypeKind::BoolType:
+    case c10::TypeKind::NumberType:
       return true;
     case c10::TypeKind::ListType: {
       auto element = type->expectRef<c10::ListType>().getElementType()->kind();
@@ -116,7 +117,7 @@ Recorder::Recorder(std::shared_ptr<torch::jit::Graph> graph, const std::unordere
 
 Recorder::~Recorder() { detach(); }
 
-std::vector<Observation> Recorder::run(const c10::IValue& self, const std::vector<at::Tensor>& inputs) {
+std::vector<Observation> Recorder::run(const c10::IValue& self, const std::vector<c10::IValue>& inputs) {
   std::vector<Observation> observations(values_.size());
   std::vector<char> keep(values_.size());
   for (size_t i = 0; i < values_.size(); ++i) keep[i] = keep_.count(values_[i]) ? 1 : 0;
@@ -130,7 +131,7 @@ std::vector<Observation> Recorder::run(const c10::IValue& self, const std::vecto
   torch::jit::Stack stack;
   if (!graph_->inputs().empty() && graph_->inputs()[0]->type()->kind() == c10::TypeKind::ClassType)
     stack.push_back(self);
-  for (const auto& t : inputs) stack.emplace_back(t);
+  for (const auto& v : inputs) stack.push_back(v);
   state.run(stack);
   return observations;
 }

@@ -2,12 +2,14 @@
 // every value's dtype and shape (-1 on dims that follow a dynamic axis).
 #include <ATen/ATen.h>
 #include <spdlog/spdlog.h>
+#include <torch/csrc/jit/passes/shape_analysis.h>
 
 #include <numeric>
 #include <sstream>
 
 #include "core/diagnostics.h"
 #include "frontend/frontend.h"
+#include "frontend/inputs.h"
 #include "onnx/dtype.h"
 
 namespace pt2onnx {
@@ -25,37 +27,25 @@ std::string torchErrorSummary(const std::exception& e) {
   return last_error.empty() ? firstLine(text) : last_error;
 }
 
-at::Tensor exampleTensor(const InputSpec& spec, const std::vector<int64_t>& dims) {
-  auto dtype = toTorch(fromInput(spec.dtype));
-  switch (spec.dtype) {
-    case InputDType::kFloat32:
-    case InputDType::kFloat16:
-    case InputDType::kFloat64:
-      return at::randn(dims, at::kFloat).to(dtype);
-    case InputDType::kUInt8:
-      return at::randint(0, 256, dims, at::kLong).to(dtype);
-    case InputDType::kBool:
-      return at::randint(0, 2, dims, at::kLong).to(dtype);
-    default:
-      return at::randint(0, 10, dims, at::kLong).to(dtype);
-  }
-}
-
 }  // namespace
 
 ExampleRuns runExamples(const std::shared_ptr<torch::jit::Graph>& graph, const c10::IValue& self,
-                        const std::vector<InputSpec>& specs, const std::vector<DynamicInputAxis>& input_axes) {
+                        const std::vector<ExampleInput>& inputs, const std::vector<DynamicInputAxis>& input_axes) {
   ExampleRuns out;
   // The example run, then one with every dynamic axis doubled (doubling keeps any divisibility
-  // the model needs). When that fails, each axis is resized on its own.
+  // the model needs, and the user's data repeats to fill it). When that fails, each axis is
+  // resized on its own.
   at::manual_seed(0);
   auto examples = [&](const std::vector<size_t>& resized_axes) {
     std::vector<std::vector<int64_t>> dims;
-    for (const auto& s : specs) dims.push_back(s.dims);
-    for (size_t a : resized_axes) dims[input_axes[a].input][input_axes[a].axis] *= 2;
-    std::vector<at::Tensor> tensors;
-    for (size_t i = 0; i < specs.size(); ++i) tensors.push_back(exampleTensor(specs[i], dims[i]));
-    return std::make_pair(tensors, dims);
+    for (const auto& in : inputs) dims.push_back(in.dims);
+    for (size_t a : resized_axes) {
+      int64_t& d = dims[input_axes[a].input][input_axes[a].axis];
+      d = d == 0 ? 2 : 2 * d;
+    }
+    std::vector<c10::IValue> values;
+    for (size_t i = 0; i < inputs.size(); ++i) values.push_back(exampleValue(inputs[i], dims[i]));
+    return std::make_pair(values, dims);
   };
   auto everything_static = [](const torch::jit::Value*, int64_t) { return true; };
   std::vector<torch::jit::Value*> recorded;
@@ -64,18 +54,24 @@ ExampleRuns runExamples(const std::shared_ptr<torch::jit::Graph>& graph, const c
     try {
       out.example_run = recorder.run(self, examples({}).first);
     } catch (const std::exception& e) {
+      std::string made_up;
+      for (const auto& in : inputs)
+        if (!in.data) made_up += (made_up.empty() ? "" : ", ") + in.name;
       throw Error(ExitCode::kUsage,
-                  "the model failed on the example inputs from --input (check their shapes and dtypes): " +
-                      torchErrorSummary(e));
+                  made_up.empty()
+                      ? "the model failed on the example inputs from --input-data: " + torchErrorSummary(e)
+                      : "the model failed on made-up example values for " + made_up + " (" + torchErrorSummary(e) +
+                            "); pass real ones with --input-data NAME=FILE.npy, or check the --input shapes and "
+                            "dtypes");
     }
     std::vector<std::vector<size_t>> plans;
     std::vector<size_t> all(input_axes.size());
     std::iota(all.begin(), all.end(), 0);
     if (!all.empty()) plans.push_back(all);
     for (size_t p = 0; p < plans.size(); ++p) {
-      auto [tensors, dims] = examples(plans[p]);
+      auto [values, dims] = examples(plans[p]);
       try {
-        out.resized_runs.push_back(recorder.run(self, tensors));
+        out.resized_runs.push_back(recorder.run(self, values));
         out.resized_dims.push_back(dims);
       } catch (const std::exception& e) {
         if (plans[p].size() > 1) {
@@ -86,7 +82,7 @@ ExampleRuns runExamples(const std::shared_ptr<torch::jit::Graph>& graph, const c
         spdlog::warn(
             "the model does not run when input '{}' axis {} changes size ({}); sizes derived from it may be "
             "fixed in the ONNX graph",
-            specs[axis.input].name, axis.axis, torchErrorSummary(e));
+            inputs[axis.input].name, axis.axis, torchErrorSummary(e));
       }
     }
     recorded = recorder.values();
@@ -96,7 +92,19 @@ ExampleRuns runExamples(const std::shared_ptr<torch::jit::Graph>& graph, const c
   for (size_t i = 0; i < recorded.size(); ++i) {
     out.example[recorded[i]] = &run1[i];
     for (size_t r = 0; r < out.resized_runs.size(); ++r) out.resized[r][recorded[i]] = &out.resized_runs[r][i];
-    if (!run1[i].seen || run1[i].dtype == c10::ScalarType::Undefined) continue;
+    if (!run1[i].seen) continue;
+    if (run1[i].dtype == c10::ScalarType::Undefined) {
+      // A Python number (a Scalar from .item(), say): a 0-d tensor in the number convention.
+      const c10::IValue& v = run1[i].value;
+      ValueMeta m;
+      m.dtype = v.isInt()      ? DType::kInt64
+                : v.isDouble() ? DType::kFloat
+                : v.isBool()   ? DType::kBool
+                               : DType::kUndefined;
+      if (m.dtype != DType::kUndefined && recorded[i]->type()->kind() == c10::TypeKind::NumberType)
+        out.meta[recorded[i]->unique()] = m;
+      continue;
+    }
     ValueMeta m;
     m.dtype = fromTorch(run1[i].dtype);
     m.sizes = run1[i].sizes;
@@ -108,7 +116,27 @@ ExampleRuns runExamples(const std::shared_ptr<torch::jit::Graph>& graph, const c
     }
     out.meta[recorded[i]->unique()] = m;
   }
+  if (size_t n = markValueDependentSizes(*graph, out.meta))
+    spdlog::debug("{} values have sizes that follow input values", n);
   return out;
+}
+
+void inferUnrecordedTypes(const std::shared_ptr<torch::jit::Graph>& graph, const std::vector<ExampleInput>& inputs) {
+  bool has_blocks = false;
+  for (const auto* node : graph->nodes()) has_blocks = has_blocks || !node->blocks().empty();
+  if (!has_blocks) return;
+  auto values = forwardInputs(*graph);
+  for (size_t i = 0; i < values.size() && i < inputs.size(); ++i) {
+    if (inputs[i].kind != c10::TypeKind::TensorType) continue;
+    values[i]->setType(c10::TensorType::create(toTorch(fromInput(inputs[i].dtype)), c10::kCPU,
+                                               c10::SymbolicShape(inputs[i].dims), c10::VaryingShape<c10::Stride>(),
+                                               false));
+  }
+  try {
+    torch::jit::PropagateInputShapes(graph);
+  } catch (const std::exception& e) {
+    spdlog::debug("type propagation stopped: {}", firstLine(e.what()));
+  }
 }
 
 }  // namespace pt2onnx

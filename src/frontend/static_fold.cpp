@@ -4,6 +4,7 @@
 // those shapes are fixed (not on a dynamic axis), the result is the same for every input, so the
 // value the example run produced is exact. Folding them removes shape arithmetic and in-place
 // mask building from the graph while every size on a dynamic axis stays computed in the graph.
+#include <spdlog/spdlog.h>
 #include <torch/csrc/jit/ir/alias_analysis.h>
 #include <torch/csrc/jit/ir/constants.h>
 #include <torch/csrc/jit/ir/ir.h>
@@ -197,6 +198,27 @@ size_t foldStaticValues(const std::shared_ptr<torch::jit::Graph>& graph,
     }
   }
   return replaceWithConstants(graph, replacements, /*destroy_producers=*/false);
+}
+
+void foldGraph(const std::shared_ptr<torch::jit::Graph>& graph, const ExampleRuns& runs) {
+  const ValueMetaMap& meta = runs.meta;
+  auto dim_static = [&](const torch::jit::Value* v, int64_t dim) {
+    auto it = meta.find(v->unique());
+    if (it == meta.end()) return false;
+    const auto& shape = it->second.shape;
+    const auto rank = static_cast<int64_t>(shape.size());
+    if (dim == kAllDims) return std::all_of(shape.begin(), shape.end(), [](int64_t d) { return d >= 0; });
+    if (dim < 0) dim += rank;
+    return dim >= 0 && dim < rank && shape[dim] >= 0;
+  };
+  size_t folded = 0;
+  // Each round can make more `is` checks decidable (branches fold, values merge).
+  for (size_t round = 0, n = 1; round < 8 && n; ++round) folded += n = foldEnvironmentQueries(graph, runs.example);
+  folded += foldStaticValues(graph, staticValues(*graph, dim_static), runs.example, runs.resized);
+  auto g = graph;
+  if (size_t raises = removeExceptionPaths(g))
+    spdlog::debug("removed {} raise statements: the converted model assumes its input checks pass", raises);
+  spdlog::debug("folded {} values that depend only on fixed sizes", folded);
 }
 
 }  // namespace pt2onnx

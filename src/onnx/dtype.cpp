@@ -62,6 +62,12 @@ c10::ScalarType toTorch(DType dtype) {
   return r ? r->torch : c10::ScalarType::Undefined;
 }
 
+DType fromOnnx(int32_t type) {
+  for (const auto& r : kTable)
+    if (r.onnx == type) return r.dtype;
+  return DType::kUndefined;
+}
+
 DType fromTorch(c10::ScalarType type) {
   for (const auto& r : kTable)
     if (r.torch == type) return r.dtype;

@@ -11,7 +11,9 @@ namespace pt2onnx {
 
 onnx::TensorProto_DataType toOnnx(DType dtype);
 c10::ScalarType toTorch(DType dtype);
-DType fromTorch(c10::ScalarType type);  // kUndefined for types ONNX cannot hold
+DType fromTorch(c10::ScalarType type);
+DType fromOnnx(
+    int32_t type);  // kUndefined for ONNX types pt2onnx does not handle  // kUndefined for types ONNX cannot hold
 DType fromInput(InputDType dtype);
 
 }  // namespace pt2onnx

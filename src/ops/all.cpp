@@ -14,6 +14,7 @@ void registerAllOps(Registry& r) {
   registerNormOps(r);
   registerLinearOps(r);
   registerAttentionOps(r);
+  registerTransformerOps(r);
   registerShapeOps(r);
   registerIndexOps(r);
   registerReduceOps(r);

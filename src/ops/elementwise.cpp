@@ -129,13 +129,21 @@ DType commonType(DType a, DType b) {
   return DType::kInt64;
 }
 
+DType scalarPromotion(DType tensor, DType scalar) {
+  if (isFloating(scalar) && !isFloating(tensor)) return DType::kFloat;
+  if (tensor == DType::kBool && scalar != DType::kBool) return DType::kInt64;
+  return tensor;
+}
+
 ConvertFn compare(std::string op_type, bool negate) {
   return [op_type, negate](Context& ctx, const Node& node) {
     const Value* a = ctx.input(node, 0);
     const Value* b = ctx.input(node, 1);
-    // A Python scalar takes the tensor's type, as in PyTorch's promotion.
-    DType t = !ctx.isTensor(b)   ? ctx.requireDType(a)
-              : !ctx.isTensor(a) ? ctx.requireDType(b)
+    // A Python scalar takes the tensor's type, as in PyTorch's promotion, unless it is of a higher
+    // kind: a float against an int or bool tensor compares as float (x < 1.5 is not x < 1), an int
+    // against a bool tensor as int (mask == 2 is false everywhere).
+    DType t = !ctx.isTensor(b)   ? scalarPromotion(ctx.requireDType(a), ctx.requireDType(b))
+              : !ctx.isTensor(a) ? scalarPromotion(ctx.requireDType(b), ctx.requireDType(a))
                                  : commonType(ctx.requireDType(a), ctx.requireDType(b));
     if (t == DType::kBool && op_type != "Equal") t = DType::kInt32;
     std::string out = ctx.emit(op_type, {ctx.tensor(a, t), ctx.tensor(b, t)});

@@ -15,6 +15,7 @@ enum class Interp { kNearest, kNearestExact, kLinear, kCubic };
 // What decides the output size: scale factors (one per spatial dim) or an output_size int list.
 struct Target {
   std::vector<double> scales;
+  const Value* scale_list = nullptr;  // scale factors computed in the graph (scales is empty)
   const Value* output_size = nullptr;
   bool align_corners = false;
 };
@@ -31,7 +32,13 @@ std::optional<Target> readTarget(Context& ctx, const Node& node, size_t spatial,
   if (!ctx.isNone(ctx.input(node, 1))) t.output_size = ctx.input(node, 1);
   size_t rest = ctx.inputCount(node) - first;
   if (rest == 1 && ctx.isList(ctx.input(node, first))) {
-    t.scales = ctx.constDoubles(ctx.input(node, first));
+    const Value* list = ctx.input(node, first);
+    if (!ctx.isConstant(list) && ctx.kind(*ctx.producer(list)) == "prim::ListConstruct" &&
+        ctx.inputCount(*ctx.producer(list)) == spatial) {
+      t.scale_list = list;
+      return t;
+    }
+    t.scales = ctx.constDoubles(list);
   } else {
     for (size_t i = first; i < ctx.inputCount(node) && !ctx.isNone(ctx.input(node, i)); ++i)
       t.scales.push_back(ctx.constDouble(ctx.input(node, i)));
@@ -145,6 +152,25 @@ std::string resizeOp(Context& ctx, const std::string& x, Interp interp, bool ali
   return ctx.emit("Resize", inputs, resizeAttrs(interp, align_corners));
 }
 
+// One nearest Gather along `axis` computed in the graph: source indices from the output length
+// (0-d int64) and inv (0-d float32, the input step per output index), PyTorch's formula.
+std::string gatherAxis(Context& ctx, const std::string& x, int64_t axis, Interp interp, const std::string& n,
+                       const std::string& length, const std::string& inv) {
+  std::string i = ctx.emit("Range", {ctx.scalarI64(0), length, ctx.scalarI64(1)});
+  std::string src;
+  if (interp == Interp::kNearest) {
+    src = ctx.emit("Mul", {ctx.cast(i, DType::kInt64, DType::kFloat), inv});
+  } else {
+    std::string half = ctx.emit("Add", {ctx.cast(i, DType::kInt64, DType::kDouble), ctx.scalar(0.5, DType::kDouble)});
+    src =
+        ctx.cast(ctx.emit("Mul", {half, ctx.cast(inv, DType::kFloat, DType::kDouble)}), DType::kDouble, DType::kFloat);
+  }
+  std::string index = ctx.cast(ctx.emit("Floor", {src}), DType::kFloat, DType::kInt64);
+  std::string last = ctx.emit("Sub", {n, ctx.scalarI64(1)});
+  index = ctx.emit("Where", {ctx.emit("Less", {index, n}), index, last});
+  return ctx.emit("Gather", {x, index}, {{"axis", axis}});
+}
+
 // Nearest resizing as one Gather per spatial dim with PyTorch's source indices: constants when the
 // lengths are fixed, else computed in the graph with PyTorch's float32 formula (the output length
 // trunc(in * factor) in double, as PyTorch).
@@ -183,19 +209,7 @@ std::string nearestByGather(Context& ctx, const Node& node, Interp interp, const
       inv =
           ctx.emit("Div", {ctx.cast(n, DType::kInt64, DType::kFloat), ctx.cast(length, DType::kInt64, DType::kFloat)});
     }
-    std::string i = ctx.emit("Range", {ctx.scalarI64(0), length, ctx.scalarI64(1)});
-    std::string src;
-    if (interp == Interp::kNearest) {
-      src = ctx.emit("Mul", {ctx.cast(i, DType::kInt64, DType::kFloat), inv});
-    } else {
-      std::string half = ctx.emit("Add", {ctx.cast(i, DType::kInt64, DType::kDouble), ctx.scalar(0.5, DType::kDouble)});
-      src = ctx.cast(ctx.emit("Mul", {half, ctx.cast(inv, DType::kFloat, DType::kDouble)}), DType::kDouble,
-                     DType::kFloat);
-    }
-    std::string index = ctx.cast(ctx.emit("Floor", {src}), DType::kFloat, DType::kInt64);
-    std::string last = ctx.emit("Sub", {n, ctx.scalarI64(1)});
-    index = ctx.emit("Where", {ctx.emit("Less", {index, n}), index, last});
-    x = ctx.emit("Gather", {x, index}, {{"axis", axis}});
+    x = gatherAxis(ctx, x, axis, interp, n, length, inv);
   }
   return x;
 }
@@ -252,13 +266,39 @@ std::string emitResize(Context& ctx, const Node& node, Interp interp, const Targ
   return resizeOp(ctx, x, interp, t.align_corners, "", sizes);
 }
 
+// Scale factors computed in the graph (a factor read from an input, say): nearest modes gather with
+// PyTorch's indices (output length floor(in * s) in double, step float(1 / s)); the other modes
+// give Resize the factors as its scales, which it uses the way PyTorch does (length floor(in * s),
+// source (i + 0.5) / s - 0.5).
+std::string resizeByComputedScales(Context& ctx, const Node& node, Interp interp, const Target& t) {
+  const Node& list = *ctx.producer(t.scale_list);
+  std::string x = ctx.tensor(ctx.input(node, 0));
+  if (isNearest(interp)) {
+    for (size_t k = 0; k < ctx.inputCount(list); ++k) {
+      auto axis = static_cast<int64_t>(k + 2);
+      std::string s = ctx.tensor(ctx.input(list, k), DType::kDouble);
+      std::string n = ctx.dimOf(x, axis);
+      std::string scaled = ctx.emit("Mul", {ctx.cast(n, DType::kInt64, DType::kDouble), s});
+      std::string length = ctx.cast(ctx.emit("Floor", {scaled}), DType::kDouble, DType::kInt64);
+      std::string inv = ctx.cast(ctx.emit("Div", {ctx.scalar(1.0, DType::kDouble), s}), DType::kDouble, DType::kFloat);
+      x = gatherAxis(ctx, x, axis, interp, n, length, inv);
+    }
+    return x;
+  }
+  std::vector<std::string> parts = {ctx.constTensor({1.0, 1.0}, {2}, DType::kFloat)};
+  for (size_t k = 0; k < ctx.inputCount(list); ++k)
+    parts.push_back(ctx.unsqueeze(ctx.tensor(ctx.input(list, k), DType::kFloat), {0}));
+  return resizeOp(ctx, x, interp, t.align_corners, ctx.emit("Concat", parts, {{"axis", 0}}), "");
+}
+
 ConvertFn upsample(Interp interp, size_t spatial, bool has_align) {
   return [=](Context& ctx, const Node& node) {
     if (ctx.requireRank(ctx.input(node, 0)) != static_cast<int64_t>(spatial) + 2)
       return ctx.fail(node, "expected an input of rank " + std::to_string(spatial + 2));
     auto target = readTarget(ctx, node, spatial, has_align);
     if (!target) return ctx.fail(node, "neither output_size nor scale factors are given");
-    ctx.bind(ctx.output(node), emitResize(ctx, node, interp, *target));
+    ctx.bind(ctx.output(node), target->scale_list ? resizeByComputedScales(ctx, node, interp, *target)
+                                                  : emitResize(ctx, node, interp, *target));
     return Status::Ok();
   };
 }
@@ -270,6 +310,10 @@ Status upsampleBilinearAa(Context& ctx, const Node& node) {
   if (ctx.requireRank(self) != 4) return ctx.fail(node, "expected an input of rank 4");
   auto target = readTarget(ctx, node, 2, true);
   if (!target) return ctx.fail(node, "neither output_size nor scale factors are given");
+  if (target->scale_list)
+    return ctx.fail(node,
+                    "antialiased bilinear resizing with scale factors computed in the graph: whether it "
+                    "shrinks is only known at run time");
   bool grows = !target->align_corners;
   if (!target->scales.empty()) {
     for (double s : target->scales) grows = grows && s >= 1.0;

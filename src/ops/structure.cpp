@@ -110,6 +110,17 @@ Status scalarImplicit(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
+// t.item(): the one element of any-rank t as a Python number, a 0-d tensor in the number's
+// convention (int64, float32 for Python floats, bool).
+Status item(Context& ctx, const Node& node) {
+  const Value* in = ctx.input(node, 0);
+  DType from = ctx.requireDType(in);
+  DType to = from == DType::kBool ? DType::kBool : isFloating(from) ? DType::kFloat : DType::kInt64;
+  std::string scalar = ctx.emit("Reshape", {ctx.tensor(in), ctx.constI64({})});
+  ctx.bind(ctx.output(node), ctx.cast(scalar, from, to));
+  return Status::Ok();
+}
+
 Status listLength(Context& ctx, const Node& node) {
   const Value* list = ctx.input(node, 0);
   if (!ctx.isTensorList(list)) {
@@ -148,6 +159,7 @@ void registerStructureOps(Registry& r) {
   r.add("aten::Float", 1, toNumber(DType::kFloat));
   r.add("aten::FloatImplicit", 1, toNumber(DType::kFloat));
   r.add("aten::ScalarImplicit", 1, scalarImplicit);
+  r.add("aten::item", 1, item);
   r.add("aten::len", 1, listLength);
   r.add("aten::Bool", 1, toNumber(DType::kBool));
   r.add("aten::warn", 1, dropNode);

@@ -1,22 +1,26 @@
-// pt2onnx_reference: runs a TorchScript model in LibTorch on seeded random inputs; writes meta.json and raw tensors.
+// pt2onnx_reference: runs a TorchScript model in LibTorch on seeded inputs; writes meta.json and raw tensors.
 //
-// Usage: pt2onnx_reference MODEL.pt OUTDIR --input NAME:DIMS[:DTYPE] ... [--seed N]
-//   DIMS is 1x3x224x224 or `scalar`; DTYPE is float32 (default), float16, float64, int64, int32,
-//   int8, uint8 or bool. Floats are standard normal, uint8 is 0..255, other ints 0..9, bools fair.
+// Usage: pt2onnx_reference MODEL.pt OUTDIR [--input SPEC]... [--input-data NAME=FILE]...
+//                          [--const NAME=VALUE]... [--method NAME] [--seed N]
+//   The flags mean what they mean to pt2onnx. Inputs without data are made up as pt2onnx makes
+//   them up: floats standard normal, uint8 0..255, other ints 0..9, Python ints 1..9, bools fair.
 // OUTDIR gets input_<i>.bin, output_<i>.bin (contiguous, little-endian, bool as one byte) and
 // meta.json: {"inputs": [{"name", "dtype", "dims", "file"}...], "outputs": [...]}. Outputs are the
 // forward() result flattened depth-first: tuples, lists and dict values in order.
+#include <torch/csrc/jit/runtime/interpreter.h>
 #include <torch/script.h>
 
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "frontend/inputs.h"
+#include "onnx/dtype.h"
 
 namespace {
 
@@ -29,43 +33,10 @@ struct Entry {
   torch::Tensor value;
 };
 
-c10::ScalarType dtypeFromName(const std::string& name) {
-  for (const auto& [n, t] : kDtypes)
-    if (n == name) return t;
-  throw std::runtime_error("unknown dtype '" + name + "'");
-}
-
 std::string dtypeName(c10::ScalarType type) {
   for (const auto& [n, t] : kDtypes)
     if (t == type) return n;
   throw std::runtime_error(std::string("output dtype ") + c10::toString(type) + " has no raw format here");
-}
-
-std::vector<std::string> split(const std::string& text, char sep) {
-  std::vector<std::string> parts;
-  std::stringstream in(text);
-  for (std::string part; std::getline(in, part, sep);) parts.push_back(part);
-  return parts;
-}
-
-// NAME:DIMS[:DTYPE] -> a seeded random tensor of that shape and dtype.
-Entry makeInput(const std::string& spec) {
-  auto parts = split(spec, ':');
-  if (parts.size() < 2 || parts.size() > 3 || parts[0].empty() ||
-      !std::regex_match(parts[1], std::regex("scalar|[0-9]+(x[0-9]+)*")))
-    throw std::runtime_error("bad --input '" + spec + "', want NAME:DIMS[:DTYPE] with DIMS like 1x3x224x224 or scalar");
-  std::vector<int64_t> dims;
-  if (parts[1] != "scalar")
-    for (const auto& d : split(parts[1], 'x')) dims.push_back(std::stoll(d));
-  auto dtype = dtypeFromName(parts.size() == 3 ? parts[2] : "float32");
-  torch::Tensor t;
-  if (dtype == torch::kBool)
-    t = torch::rand(dims) < 0.5;
-  else if (c10::isFloatingType(dtype))
-    t = torch::randn(dims).to(dtype);
-  else
-    t = torch::randint(0, dtype == torch::kUInt8 ? 256 : 10, dims, torch::TensorOptions().dtype(dtype));
-  return {parts[0], t};
 }
 
 void flatten(const c10::IValue& v, std::vector<torch::Tensor>& out) {
@@ -119,36 +90,60 @@ std::string saveAll(const std::string& dir, const std::string& prefix, const std
 
 int run(int argc, char** argv) {
   if (argc < 3) {
-    std::cerr << "usage: pt2onnx_reference MODEL.pt OUTDIR --input NAME:DIMS[:DTYPE] ... [--seed N]\n";
+    std::cerr << "usage: pt2onnx_reference MODEL.pt OUTDIR [--input SPEC] [--input-data NAME=FILE] "
+                 "[--const NAME=VALUE] [--method NAME] [--seed N]\n";
     return 2;
   }
   std::string model_path = argv[1], dir = argv[2];
-  std::vector<std::string> specs;
+  pt2onnx::Options options;
   uint64_t seed = 0;
   for (int i = 3; i < argc; ++i) {
     std::string arg = argv[i];
-    if (i + 1 >= argc || (arg != "--input" && arg != "--seed")) {
-      std::cerr << "unexpected argument '" << arg << "'\n";
-      return 2;
-    }
-    if (arg == "--input") specs.push_back(argv[++i]);
-    if (arg == "--seed") seed = std::stoull(argv[++i]);
+    if (i + 1 >= argc) throw std::runtime_error("'" + arg + "' needs a value");
+    std::string value = argv[++i];
+    if (arg == "--input")
+      options.inputs.push_back(pt2onnx::parseInputSpec(value));
+    else if (arg == "--input-data")
+      options.input_data.push_back(pt2onnx::parseInputData(value));
+    else if (arg == "--const")
+      options.consts.push_back(pt2onnx::parseConstArg(value));
+    else if (arg == "--method")
+      options.method = value;
+    else if (arg == "--seed")
+      seed = std::stoull(value);
+    else
+      throw std::runtime_error("unexpected argument '" + arg + "'");
   }
 
   std::filesystem::create_directories(dir);
-  torch::manual_seed(seed);
-  std::vector<Entry> inputs;
-  std::vector<c10::IValue> args;
-  for (const auto& spec : specs) {
-    inputs.push_back(makeInput(spec));
-    args.emplace_back(inputs.back().value.clone());  // a model may write to its inputs in place
-  }
-
   torch::NoGradGuard no_grad;
   auto module = torch::jit::load(model_path);
   module.eval();
+  // The method's own graph (not frozen, not inlined), with its arguments bound the way pt2onnx
+  // binds them: one value per ONNX input; containers, constants and defaults rebuilt inside.
+  auto method = module.get_method(options.method);
+  auto graph = method.graph()->copy();
+  const auto schema = method.function().getSchema();
+  auto bound = pt2onnx::bindInputs(graph, &schema, options);
+
+  torch::manual_seed(seed);
+  std::vector<Entry> inputs;
+  torch::jit::Stack stack{module._ivalue()};
+  for (const auto& in : bound.inputs) {
+    c10::IValue value = pt2onnx::exampleValue(in, in.dims);
+    if (value.isTensor()) {
+      inputs.push_back({in.name, value.toTensor()});
+      stack.emplace_back(value.toTensor().clone());  // a model may write to its inputs in place
+    } else {
+      auto dtype = pt2onnx::toTorch(pt2onnx::fromInput(in.dtype));
+      inputs.push_back({in.name, torch::scalar_tensor(value.toScalar()).to(dtype)});
+      stack.push_back(value);
+    }
+  }
+  torch::jit::Code code(graph, options.method);
+  torch::jit::InterpreterState(code).run(stack);
   std::vector<torch::Tensor> results;
-  flatten(module.forward(args), results);
+  flatten(stack.back(), results);
   std::vector<Entry> outputs;
   for (size_t i = 0; i < results.size(); ++i) outputs.push_back({"output_" + std::to_string(i), results[i]});
 

@@ -36,26 +36,41 @@ while IFS= read -r line || [[ -n $line ]]; do
 done <"$here/cases.txt"
 [[ -n $found ]] || { echo "run_case.sh: no case '$name' in $here/cases.txt" >&2; exit 2; }
 
-read -ra args <<<"$f_args"
+# `@/` in the arguments stands for the fixtures directory (data files made with the fixtures).
+read -ra args <<<"${f_args//@\//$fixtures/}"
 tol=$(trim "${f_tol:-}")
 tol=${tol:-1e-3,1e-4}
 rtol=${tol%,*} atol=${tol#*,}
 
-# Reference inputs: the case's --input specs, and the same with the second-run dims.
-IFS=';' read -ra dims2 <<<"$(trim "$f_dims")"
-example=() second=() n=0
+# Reference inputs: the case's input flags as given, and for the second run either the same specs
+# with the second-run dims, or (when the field starts with --) the flags written there. --const and
+# --method apply to both runs.
+dims_field=$(trim "$f_dims")
+example=() second=() common=() dims2=() n=0
 for ((i = 0; i < ${#args[@]}; i++)); do
-  [[ ${args[i]} == --input ]] || continue
-  spec=${args[i + 1]}
-  IFS=":" read -r in_name _ in_dtype <<<"$spec"
-  example+=(--input "$spec")
-  second+=(--input "$in_name:$(trim "${dims2[n]:-}")${in_dtype:+:$in_dtype}")
-  n=$((n + 1))
+  case ${args[i]} in
+    --input | --input-data) example+=("${args[i]}" "${args[i + 1]}") ;;
+    --const | --method) common+=("${args[i]}" "${args[i + 1]}") ;;
+  esac
 done
-if [[ $n -ne ${#dims2[@]} ]]; then
-  echo "run_case.sh: case $name has $n inputs but ${#dims2[@]} second-run dims" >&2
-  exit 2
+if [[ $dims_field == --* ]]; then
+  read -ra second <<<"${dims_field//@\//$fixtures/}"
+else
+  IFS=';' read -ra dims2 <<<"$dims_field"
+  for ((i = 0; i < ${#args[@]}; i++)); do
+    [[ ${args[i]} == --input ]] || continue
+    spec=${args[i + 1]}
+    IFS=":" read -r in_name _ in_dtype <<<"$spec"
+    second+=(--input "$in_name:$(trim "${dims2[n]:-}")${in_dtype:+:$in_dtype}")
+    n=$((n + 1))
+  done
+  if [[ $n -ne ${#dims2[@]} ]]; then
+    echo "run_case.sh: case $name has $n inputs but ${#dims2[@]} second-run dims" >&2
+    exit 2
+  fi
 fi
+example+=("${common[@]}")
+second+=("${common[@]}")
 
 step() {
   local what=$1

@@ -191,5 +191,49 @@ graph(%x : Tensor):
   EXPECT_EQ(opTypes(model), (Ops{"Clip"}));
 }
 
+// A float scalar against an int tensor compares as float; an int scalar against bools as int.
+TEST(Elementwise, LessIntTensorFloatScalarComparesAsFloatOpset11) {
+  auto model = convertIR(R"IR(
+graph(%x : Tensor):
+  %s : float = prim::Constant[value=1.5]()
+  %y : Tensor = aten::lt(%x, %s)
+  return (%y))IR",
+                         {"x:2x3:int32"}, 11);
+  EXPECT_EQ(opTypes(model), (Ops{"Cast", "Less"}));
+  EXPECT_EQ(model.graph().node(0).attribute(0).i(), onnx::TensorProto::FLOAT);
+}
+
+TEST(Elementwise, LeIntTensorFloatScalarComparesAsFloatOpset17) {
+  auto model = convertIR(R"IR(
+graph(%x : Tensor):
+  %s : float = prim::Constant[value=1.5]()
+  %y : Tensor = aten::le(%x, %s)
+  return (%y))IR",
+                         {"x:2x3:int64"}, 17);
+  EXPECT_EQ(opTypes(model), (Ops{"Cast", "Greater", "Not"}));
+  EXPECT_EQ(outputType(model), onnx::TensorProto::BOOL);
+}
+
+TEST(Elementwise, EqBoolTensorIntScalarComparesAsInt) {
+  auto model = convertIR(R"IR(
+graph(%x : Tensor):
+  %s : int = prim::Constant[value=2]()
+  %y : Tensor = aten::eq(%x, %s)
+  return (%y))IR",
+                         {"x:4:bool"}, 17);
+  EXPECT_EQ(opTypes(model), (Ops{"Cast", "Equal"}));
+  EXPECT_EQ(model.graph().node(0).attribute(0).i(), onnx::TensorProto::INT64);
+}
+
+TEST(Elementwise, LtIntTensorIntScalarStaysInt) {
+  auto model = convertIR(R"IR(
+graph(%x : Tensor):
+  %s : int = prim::Constant[value=2]()
+  %y : Tensor = aten::lt(%x, %s)
+  return (%y))IR",
+                         {"x:4:int32"}, 13);
+  EXPECT_EQ(opTypes(model), (Ops{"Less"}));
+}
+
 }  // namespace
 }  // namespace pt2onnx::test

@@ -31,14 +31,47 @@ TEST(InputSpec, ScalarAndDType) {
   EXPECT_EQ(parseInputSpec("img:1x3x8x8:uint8").dtype, InputDType::kUInt8);
 }
 
+TEST(InputSpec, NameAloneZeroSizeAndPaths) {
+  auto alone = parseInputSpec("ids");
+  EXPECT_EQ(alone.name, "ids");
+  EXPECT_FALSE(alone.has_dims);
+  EXPECT_FALSE(alone.has_dtype);
+  EXPECT_EQ(parseInputSpec("x:0x4").dims, (std::vector<int64_t>{0, 4}));
+  auto element = parseInputSpec("xs.1:2x3:int64");
+  EXPECT_EQ(element.path, "xs.1");
+  EXPECT_FALSE(element.renamed);
+  auto renamed = parseInputSpec("pair.0=left:2x3");
+  EXPECT_EQ(renamed.path, "pair.0");
+  EXPECT_EQ(renamed.name, "left");
+  EXPECT_TRUE(renamed.renamed);
+  EXPECT_EQ(renamed.dims, (std::vector<int64_t>{2, 3}));
+}
+
 TEST(InputSpec, Rejects) {
-  expectUsageError([] { parseInputSpec("input"); }, "expected NAME:DIMS");
-  expectUsageError([] { parseInputSpec("input:1x0x3"); }, "dimension '0'");
+  expectUsageError([] { parseInputSpec("xs..0:1x3"); }, "input name");
+  expectUsageError([] { parseInputSpec("xs.0=:1x3"); }, "ONNX name after '='");
   expectUsageError([] { parseInputSpec("input:1x-3"); }, "dimension '-3'");
   expectUsageError([] { parseInputSpec("input:1xx3"); }, "dimension ''");
   expectUsageError([] { parseInputSpec("input:1x3:complex"); }, "unknown dtype 'complex'");
   expectUsageError([] { parseInputSpec(":1x3"); }, "input name");
-  expectUsageError([] { parseInputSpec("a:1:float32:x"); }, "expected NAME:DIMS");
+  expectUsageError([] { parseInputSpec("a:1:float32:x"); }, "expected NAME[:DIMS");
+}
+
+TEST(InputData, NameAndFile) {
+  auto data = parseInputData("ids=data/ids.npy");
+  EXPECT_EQ(data.name, "ids");
+  EXPECT_EQ(data.file, "data/ids.npy");
+  expectUsageError([] { parseInputData("ids"); }, "expected NAME=FILE");
+  expectUsageError([] { parseInputData("=f.npy"); }, "expected NAME=FILE");
+  expectUsageError([] { parseInputData("ids="); }, "expected NAME=FILE");
+}
+
+TEST(ConstArg, NameAndValue) {
+  auto c = parseConstArg("sizes=2,3");
+  EXPECT_EQ(c.name, "sizes");
+  EXPECT_EQ(c.value, "2,3");
+  EXPECT_EQ(parseConstArg("mask=None").value, "None");
+  expectUsageError([] { parseConstArg("steps"); }, "expected NAME=VALUE");
 }
 
 TEST(DynamicAxes, LabelsAndGeneratedLabels) {

@@ -1,0 +1,44 @@
+// The core stages of the pipeline that convert() and convertGraph() call in order.
+#pragma once
+
+#include <onnx/onnx_pb.h>
+#include <torch/csrc/jit/ir/ir.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "frontend/frontend.h"
+#include "frontend/inputs.h"
+#include "pt2onnx/pt2onnx.h"
+
+namespace pt2onnx {
+
+class Context;
+
+// Every operator with no converter at the opset, listed at once (src/core/support.cpp). Throws
+// Error(kUnsupported).
+void checkSupported(const torch::jit::Graph& graph, int opset);
+
+// A model with the opset import, IR version and producer set, and an empty graph.
+onnx::ModelProto newModel(int opset);
+
+// Declares the ONNX inputs and binds the graph's inputs to them (src/core/graph_io.cpp).
+void declareInputs(Context& ctx, torch::jit::Graph& graph, const std::vector<ExampleInput>& inputs,
+                   const std::vector<std::map<int64_t, std::string>>& labels, onnx::GraphProto& out);
+
+// Flattens the graph's outputs (tuples, lists, dicts) into named ONNX outputs with dtypes and
+// dim_params. `output_axes` holds the --dynamic-axes left after the inputs took theirs.
+struct OutputContext {
+  const Options& options;
+  const std::vector<ExampleInput>& inputs;
+  const std::vector<DynamicInputAxis>& input_axes;
+  const ExampleRuns& runs;
+  std::map<std::string, std::map<int64_t, std::string>> output_axes;
+};
+void declareOutputs(Context& ctx, const torch::jit::Graph& graph, OutputContext oc, onnx::GraphProto& out);
+
+// Names the ONNX inputs that no node reads (they stay, so callers that feed by name still work).
+std::vector<std::string> unusedInputs(const onnx::GraphProto& graph);
+
+}  // namespace pt2onnx

@@ -1,0 +1,95 @@
+// Converters: nn.TransformerEncoderLayer's fused inference path (aten::_transformer_encoder_layer_fwd).
+#include "ops/common.h"
+
+namespace pt2onnx {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// x [..., in] @ w^T [in, out] + b.
+std::string linear(Context& ctx, const std::string& x, const std::string& w, const std::string& b) {
+  return ctx.emit("Add", {ctx.emit("MatMul", {x, ctx.emit("Transpose", {w}, {{"perm", {1, 0}}})}), b});
+}
+
+// Layer norm over the last axis: LayerNormalization from opset 17, the ReduceMean form before.
+std::string layerNorm(Context& ctx, const std::string& x, const std::string& w, const std::string& b, double eps,
+                      DType dt) {
+  if (ctx.opset() >= 17) return ctx.emit("LayerNormalization", {x, w, b}, {{"axis", -1}, {"epsilon", eps}});
+  std::string centered = ctx.emit("Sub", {x, ctx.reduce("ReduceMean", x, {-1}, true)});
+  std::string var = ctx.reduce("ReduceMean", ctx.emit("Mul", {centered, centered}), {-1}, true);
+  std::string norm = ctx.emit("Div", {centered, ctx.emit("Sqrt", {ctx.emit("Add", {var, ctx.scalar(eps, dt)})})});
+  return ctx.emit("Add", {ctx.emit("Mul", {norm, w}), b});
+}
+
+// _transformer_encoder_layer_fwd(src [B, L, E], embed_dim, num_heads, qkv_weight, qkv_bias,
+// proj_weight, proj_bias, use_gelu, norm_first, eps, norm_weight_1, norm_bias_1, norm_weight_2,
+// norm_bias_2, ffn_weight_1, ffn_bias_1, ffn_weight_2, ffn_bias_2, mask?, mask_type?):
+//   post-norm: x = LN1(x + SA(x)); x = LN2(x + FF(x))   pre-norm: x = x + SA(LN1(x)); x = x + FF(LN2(x))
+//   SA: softmax(q k^T / sqrt(D), masked keys -inf) v per head, projected; FF: W2 act(W1 x), act
+//   gelu or relu. PyTorch 1.13 takes this path only without src_mask, so a mask is
+//   src_key_padding_mask [B, L] (True: padding), mask_type 1.
+Status transformerEncoderLayer(Context& ctx, const Node& node) {
+  const Value* src = ctx.arg(node, "src");
+  DType dt = ctx.requireDType(src);
+  if (ctx.requireRank(src) != 3) return ctx.fail(node, "expected a batched [B, L, E] src");
+  const int64_t embed = ctx.constInt(ctx.arg(node, "embed_dim"));
+  const int64_t heads = ctx.constInt(ctx.arg(node, "num_heads"));
+  if (heads <= 0 || embed % heads != 0) return ctx.fail(node, "embed_dim is not a multiple of num_heads");
+  const int64_t head_dim = embed / heads;
+  const double eps = ctx.constDouble(ctx.arg(node, "eps"));
+  const bool norm_first = ctx.constBool(ctx.arg(node, "norm_first"));
+  const bool gelu = ctx.constBool(ctx.arg(node, "use_gelu"));
+  const Value* mask = ctx.arg(node, "mask");
+  auto weight = [&](const char* name) { return ctx.tensor(ctx.arg(node, name), dt); };
+
+  auto attention = [&](const std::string& x) {
+    auto qkv = ctx.split(linear(ctx, x, weight("qkv_weight"), weight("qkv_bias")), 2, {embed, embed, embed});
+    // [B, L, E] -> [B, H, L, D] (k: [B, H, D, L]); Reshape's 0 keeps B and L, which may be dynamic.
+    auto heads_of = [&](const std::string& t, std::vector<int64_t> perm) {
+      std::string r = ctx.emit("Reshape", {t, ctx.constI64({0, 0, heads, head_dim})});
+      return ctx.emit("Transpose", {r}, {{"perm", perm}});
+    };
+    std::string q = ctx.emit("Mul", {qkv[0], ctx.scalar(1.0 / std::sqrt(static_cast<double>(head_dim)), dt)});
+    std::string scores = ctx.emit("MatMul", {heads_of(q, {0, 2, 1, 3}), heads_of(qkv[1], {0, 2, 3, 1})});
+    if (!ctx.isNone(mask)) {
+      if (ctx.requireRank(mask) != 2) throw ConvertError("expected a [B, L] key padding mask");
+      std::string m = ctx.unsqueeze(ctx.tensor(mask, DType::kBool), {1, 2});
+      scores = ctx.emit("Where", {m, ctx.scalar(-kInf, dt), scores});
+    }
+    std::string attn = ctx.emit("Softmax", {scores}, {{"axis", 3}});
+    std::string merged =
+        ctx.emit("Transpose", {ctx.emit("MatMul", {attn, heads_of(qkv[2], {0, 2, 1, 3})})}, {{"perm", {0, 2, 1, 3}}});
+    merged = ctx.emit("Reshape", {merged, ctx.constI64({0, 0, embed})});
+    return linear(ctx, merged, weight("proj_weight"), weight("proj_bias"));
+  };
+  auto feedForward = [&](const std::string& x) {
+    std::string h = linear(ctx, x, weight("ffn_weight_1"), weight("ffn_bias_1"));
+    if (gelu) {
+      std::string erf = ctx.emit("Erf", {ctx.emit("Div", {h, ctx.scalar(std::sqrt(2.0), dt)})});
+      h = ctx.emit("Mul", {ctx.emit("Mul", {h, ctx.scalar(0.5, dt)}), ctx.emit("Add", {erf, ctx.scalar(1.0, dt)})});
+    } else {
+      h = ctx.emit("Relu", {h});
+    }
+    return linear(ctx, h, weight("ffn_weight_2"), weight("ffn_bias_2"));
+  };
+  auto norm = [&](const std::string& x, const char* w, const char* b) {
+    return layerNorm(ctx, x, weight(w), weight(b), eps, dt);
+  };
+
+  std::string x = ctx.tensor(src);
+  if (norm_first) {
+    x = ctx.emit("Add", {x, attention(norm(x, "norm_weight_1", "norm_bias_1"))});
+    x = ctx.emit("Add", {x, feedForward(norm(x, "norm_weight_2", "norm_bias_2"))});
+  } else {
+    x = norm(ctx.emit("Add", {x, attention(x)}), "norm_weight_1", "norm_bias_1");
+    x = norm(ctx.emit("Add", {x, feedForward(x)}), "norm_weight_2", "norm_bias_2");
+  }
+  ctx.bind(ctx.output(node), x);
+  return Status::Ok();
+}
+
+}  // namespace
+
+void registerTransformerOps(Registry& r) { r.add("aten::_transformer_encoder_layer_fwd", 11, transformerEncoderLayer); }
+
+}  // namespace pt2onnx
