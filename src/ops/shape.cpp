@@ -168,7 +168,10 @@ Status splitInto(Context& ctx, const Node& node, int64_t axis, const std::vector
 
 int64_t staticDim(Context& ctx, const Value* v, int64_t axis) {
   int64_t size = ctx.shape(v)[axis];
-  if (size < 0) throw ConvertError("splitting needs a fixed size on dimension " + std::to_string(axis));
+  if (size < 0)
+    throw ConvertError("dimension " + std::to_string(axis) +
+                       " follows a dynamic axis, so the number and sizes of its parts would change with it; give "
+                       "explicit split sizes or make the axis fixed");
   return size;
 }
 

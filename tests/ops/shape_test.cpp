@@ -164,5 +164,15 @@ TEST(Shape, TensorSplitSectionsOfDynamicDim) {
   EXPECT_EQ(countOps(model, "Mod"), 1);
 }
 
+// A split whose part count follows a dynamic axis is refused, not written with the example's count.
+TEST(Shape, ChunkOfDynamicDimIsRefused) {
+  try {
+    convertIR(splitIR("aten::chunk", "int", "2", 2), {"x:4x3"}, 17, {"x:0"});
+    FAIL() << "converted";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("follows a dynamic axis"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace pt2onnx::test
