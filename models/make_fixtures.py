@@ -296,6 +296,29 @@ class MethodEncode(nn.Module):
         return torch.tanh(self.fc(x))
 
 
+# ---- In-place writes through views (src/frontend/view_writes.cpp) ----
+
+class SliceAssign(nn.Module):
+    """Slice assignment into a copy: columns 1:3 replaced, then a later read of the whole."""
+
+    def forward(self, x, y):
+        x = x.clone()
+        x[:, 1:3] = y
+        return x * 2.0
+
+
+class ViewWrites(nn.Module):
+    """`x[0] += 1`, an in-place multiply of a column, a fill of a block, a negative-index row."""
+
+    def forward(self, x):
+        x = x.clone()
+        x[0] += 1.0
+        x[:, 1].mul_(3.0)
+        x[1:, :2].fill_(7.0)
+        x[-1] = x[-1] - 5.0
+        return x, x.sum(1)
+
+
 def write_npy(outdir, name, key, array):
     np.save(os.path.join(outdir, f"{name}.{key}.npy"), array)
 
@@ -355,6 +378,8 @@ CUSTOM = {
     "int_arg_input": IntArg,
     "int_arg_const": IntArg,
     "method_encode": MethodEncode,
+    "slice_assign": SliceAssign,
+    "view_writes": ViewWrites,
 }
 # torch.jit.script for these and every NAME_scripted (torchvision NAME); every other fixture is traced
 SCRIPTED = {"scripted_control_flow", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",

@@ -31,6 +31,10 @@ std::shared_ptr<torch::jit::Graph> prepareGraph(torch::jit::Module& module, cons
 // The clean-up passes prepareGraph runs, for graphs that do not come from a module (op tests).
 void cleanupGraph(std::shared_ptr<torch::jit::Graph>& graph);
 
+// Makes in-place writes through views functional (src/frontend/view_writes.cpp): the write is
+// computed on the view and scattered back into its base. Returns how many writes it rewrote.
+size_t functionalizeViewWrites(std::shared_ptr<torch::jit::Graph>& graph);
+
 // Takes the branches that raise exceptions (input checks in scripted code) out of the graph, as
 // if every check passed. Returns how many raise statements there were.
 size_t removeExceptionPaths(std::shared_ptr<torch::jit::Graph>& graph);

@@ -15,6 +15,7 @@ void registerAllOps(Registry& r) {
   registerLinearOps(r);
   registerAttentionOps(r);
   registerTransformerOps(r);
+  registerViewScatterOps(r);
   registerShapeOps(r);
   registerIndexOps(r);
   registerReduceOps(r);

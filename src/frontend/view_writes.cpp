@@ -1,0 +1,181 @@
+// In-place writes through views (`x[:, 1:3] = y`, `x[0] += 1`, `x[1:].fill_(0)`) made functional:
+// the write is computed on the view out of place, then scattered back into the base along the
+// chain of views (slice_scatter, select_scatter, inverse reshapes and transposes); later uses of
+// the base and of its views see the new value.
+//
+// LibTorch's mutation removal leaves writes to views alone, since the write changes every alias.
+// This pass handles the aliases it can see: the chain from the written view to its base, and
+// views of the base taken after the write. A write it cannot follow (another view of the base
+// taken before it and used after it, a base in an enclosing block) is left for the converter
+// check to report.
+#include <torch/csrc/jit/ir/ir.h>
+#include <torch/csrc/jit/passes/constant_propagation.h>
+#include <torch/csrc/jit/passes/dead_code_elimination.h>
+#include <torch/csrc/jit/passes/remove_mutation.h>
+
+#include <unordered_set>
+
+#include "frontend/frontend.h"
+
+namespace pt2onnx {
+namespace {
+
+using torch::jit::Graph;
+using torch::jit::Node;
+using torch::jit::Value;
+
+bool isTensor(const Value* v) { return v->type()->kind() == c10::TypeKind::TensorType; }
+
+// View operators whose write-back is known: (kind, how to undo it).
+bool isView(const Node* node) {
+  static const std::unordered_set<std::string> kinds = {
+      "aten::slice",   "aten::select",    "aten::unsqueeze", "aten::squeeze", "aten::view",  "aten::reshape",
+      "aten::flatten", "aten::transpose", "aten::permute",   "aten::t",       "aten::alias", "aten::narrow"};
+  return kinds.count(node->kind().toQualString()) && node->inputs().size() >= 1 && isTensor(node->input(0)) &&
+         node->outputs().size() == 1;
+}
+
+// An in-place operator: `aten::name_` with a Tensor(a!) self that it returns.
+bool isInPlace(const Node* node) {
+  const std::string kind = node->kind().toQualString();
+  if (kind.rfind("aten::", 0) != 0 || kind.size() < 8 || kind.back() != '_' || kind.substr(kind.size() - 2) == "__")
+    return false;
+  return node->inputs().size() >= 1 && isTensor(node->input(0)) && node->outputs().size() == 1;
+}
+
+class ViewWrites {
+ public:
+  explicit ViewWrites(std::shared_ptr<Graph>& graph) : graph_(graph) {}
+
+  size_t run() {
+    std::vector<Node*> writes;
+    for (auto* node : graph_->block()->nodes())
+      if (isInPlace(node) && isView(node->input(0)->node())) writes.push_back(node);
+    size_t done = 0;
+    for (auto* node : writes) done += rewrite(node);
+    return done;
+  }
+
+ private:
+  // The write's value computed out of place on the view, or null when the op has no functional form.
+  Value* functional(Node* write) {
+    const std::string kind = write->kind().toQualString();
+    Value* view = write->input(0);
+    Node* n = nullptr;
+    if (kind == "aten::copy_") {
+      Value* typed = graph_->insert(c10::aten::type_as, {write->input(1), view});
+      return graph_->insert(c10::aten::expand_as, {typed, view});
+    }
+    if (kind == "aten::zero_") return graph_->insert(c10::aten::zeros_like, {view});
+    if (kind == "aten::fill_") {
+      Value* v = write->input(1);
+      if (isTensor(v))
+        return graph_->insert(c10::aten::expand_as, {graph_->insert(c10::aten::type_as, {v, view}), view});
+      return graph_->insert(c10::aten::full_like, {view, v});
+    }
+    // The out-of-place twin: same arguments, name without the trailing '_'.
+    n = graph_->create(c10::Symbol::fromQualString(kind.substr(0, kind.size() - 1)), write->inputs(), 1);
+    graph_->insertNode(n);
+    n->output()->setType(view->type());
+    if (!n->maybeSchema()) {
+      n->destroy();
+      return nullptr;
+    }
+    return n->output();
+  }
+
+  // The parent value with `updated` written where `view` (made by `node` from the parent) sits.
+  Value* scatter(Node* node, Value* updated) {
+    const std::string kind = node->kind().toQualString();
+    Value* parent = node->input(0);
+    auto in = [&](size_t i) { return node->input(i); };
+    if (kind == "aten::slice")
+      return graph_->insert(c10::aten::slice_scatter, {parent, updated, in(1), in(2), in(3), in(4)});
+    if (kind == "aten::narrow") {  // narrow(dim, start, length) = slice(dim, start, start + length)
+      Value* end = graph_->insert(c10::aten::add, {in(2), in(3)});
+      return graph_->insert(c10::aten::slice_scatter, {parent, updated, in(1), in(2), end, graph_->insertConstant(1)});
+    }
+    if (kind == "aten::select") return graph_->insert(c10::aten::select_scatter, {parent, updated, in(1), in(2)});
+    if (kind == "aten::transpose") return graph_->insert(c10::aten::transpose, {updated, in(1), in(2)});
+    if (kind == "aten::t") return graph_->insert(c10::aten::t, {updated});
+    if (kind == "aten::alias") return updated;
+    if (kind == "aten::permute") {
+      auto perm = torch::jit::constant_as<std::vector<int64_t>>(in(1));
+      if (!perm) return nullptr;
+      std::vector<int64_t> inverse(perm->size());
+      for (size_t i = 0; i < perm->size(); ++i) {
+        int64_t p = (*perm)[i] < 0 ? (*perm)[i] + static_cast<int64_t>(perm->size()) : (*perm)[i];
+        if (p < 0 || p >= static_cast<int64_t>(perm->size())) return nullptr;
+        inverse[p] = static_cast<int64_t>(i);
+      }
+      return graph_->insert(c10::aten::permute, {updated, graph_->insertConstant(inverse)});
+    }
+    // unsqueeze, squeeze, view, reshape, flatten: the same elements in the parent's shape.
+    return graph_->insert(c10::aten::reshape, {updated, graph_->insert(c10::aten::size, {parent})});
+  }
+
+  // Replaces the uses of `from` by nodes after `after` with `to`.
+  static void replaceUsesAfter(Value* from, Value* to, const Node* after) {
+    std::vector<torch::jit::Use> uses = from->uses();
+    for (const auto& use : uses)
+      if (use.user != to->node() && use.user->isAfter(after)) use.user->replaceInput(use.offset, to);
+  }
+
+  bool rewrite(Node* write) {
+    std::vector<Node*> chain;  // innermost view first
+    Value* base = write->input(0);
+    while (isView(base->node()) && base->node()->owningBlock() == write->owningBlock()) {
+      chain.push_back(base->node());
+      base = base->node()->input(0);
+    }
+    if (chain.empty()) return false;
+    // Another view of the base (or of a link in the chain) taken before the write and read after
+    // it would keep the old contents.
+    std::unordered_set<const Node*> links(chain.begin(), chain.end());
+    for (Value* v : std::vector<Value*>{base}) {
+      for (const auto& use : v->uses()) {
+        const Node* user = use.user;
+        if (links.count(user) || !user->isBefore(write) || !isView(user)) continue;
+        for (const auto& later : user->output()->uses())
+          if (later.user->isAfter(write)) return false;
+      }
+    }
+    torch::jit::WithInsertPoint guard(write);
+    Value* updated = functional(write);
+    if (!updated) return false;
+    Value* written_view = updated;
+    for (Node* link : chain) {
+      updated = scatter(link, updated);
+      if (!updated) return false;
+    }
+    // Later reads of the base, of the views in the chain and of the write's result see the new values.
+    Node* last = updated->node();
+    replaceUsesAfter(base, updated, last);
+    Value* parent = updated;
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+      Node* again = graph_->createClone(*it, [&](Value* v) { return v == (*it)->input(0) ? parent : v; });
+      graph_->insertNode(again);
+      replaceUsesAfter((*it)->output(), again->output(), again);
+      parent = again->output();
+    }
+    write->output()->replaceAllUsesWith(parent);
+    (void)written_view;
+    write->destroy();
+    return true;
+  }
+
+  std::shared_ptr<Graph>& graph_;
+};
+
+}  // namespace
+
+size_t functionalizeViewWrites(std::shared_ptr<torch::jit::Graph>& graph) {
+  size_t n = ViewWrites(graph).run();
+  if (!n) return 0;
+  torch::jit::RemoveTensorMutation(graph);
+  torch::jit::ConstantPropagation(graph);
+  torch::jit::EliminateDeadCode(graph);
+  return n;
+}
+
+}  // namespace pt2onnx
