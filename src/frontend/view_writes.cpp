@@ -8,6 +8,7 @@
 // views of the base taken after the write. A write it cannot follow (another view of the base
 // taken before it and used after it, a base in an enclosing block) is left for the converter
 // check to report.
+#include <torch/csrc/jit/ir/constants.h>
 #include <torch/csrc/jit/ir/ir.h>
 #include <torch/csrc/jit/passes/constant_propagation.h>
 #include <torch/csrc/jit/passes/dead_code_elimination.h>
@@ -41,6 +42,19 @@ bool isInPlace(const Node* node) {
   if (kind.rfind("aten::", 0) != 0 || kind.size() < 8 || kind.back() != '_' || kind.substr(kind.size() - 2) == "__")
     return false;
   return node->inputs().size() >= 1 && isTensor(node->input(0)) && node->outputs().size() == 1;
+}
+
+// slice(x, dim, 0 or None, None or INT64_MAX, 1): all of x.
+bool isFullSlice(const Node* node) {
+  auto is = [&](size_t i, std::initializer_list<int64_t> values) {
+    if (node->input(i)->type()->kind() == c10::TypeKind::NoneType) return i != 4;
+    auto c = torch::jit::constant_as<int64_t>(node->input(i));
+    if (!c) return false;
+    for (int64_t v : values)
+      if (*c == v) return true;
+    return false;
+  };
+  return node->inputs().size() == 5 && is(2, {0}) && is(3, {std::numeric_limits<int64_t>::max()}) && is(4, {1});
 }
 
 class ViewWrites {
@@ -89,6 +103,7 @@ class ViewWrites {
     const std::string kind = node->kind().toQualString();
     Value* parent = node->input(0);
     auto in = [&](size_t i) { return node->input(i); };
+    if (kind == "aten::slice" && isFullSlice(node)) return updated;  // traces spell x[:, i] with one
     if (kind == "aten::slice")
       return graph_->insert(c10::aten::slice_scatter, {parent, updated, in(1), in(2), in(3), in(4)});
     if (kind == "aten::narrow") {  // narrow(dim, start, length) = slice(dim, start, start + length)
