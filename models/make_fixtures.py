@@ -319,6 +319,23 @@ class ViewWrites(nn.Module):
         return x, x.sum(1)
 
 
+class PackedRnn(nn.Module):
+    """Variable-length sequences: pack_padded_sequence (unsorted lengths), a bidirectional LSTM and
+    a GRU on the packed data, pad_packed_sequence back to a batch-first tensor."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(4, 5, batch_first=True, bidirectional=True)
+        self.gru = nn.GRU(10, 3, batch_first=True)
+
+    def forward(self, x, lengths):
+        packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+        out, (h, _) = self.lstm(packed)
+        out2, h2 = self.gru(out)
+        padded, _ = nn.utils.rnn.pad_packed_sequence(out2, batch_first=True, padding_value=-1.0)
+        return padded, h, h2
+
+
 def write_npy(outdir, name, key, array):
     np.save(os.path.join(outdir, f"{name}.{key}.npy"), array)
 
@@ -348,12 +365,14 @@ def scalar_data(outdir):
                              ("scale_sr", "f2", 3.0)]:
         write_npy(outdir, name, key, np.array(value, dtype=np.int64 if isinstance(value, int) else np.float32))
     write_npy(outdir, "zero_size", "extra", np.zeros((0, 4), dtype=np.float32))
+    write_npy(outdir, "packed_rnn", "lengths", np.array([6, 3], dtype=np.int64))
+    write_npy(outdir, "packed_rnn", "lengths2", np.array([4, 9], dtype=np.int64))
 
 
 # Cases whose example inputs are data files (written to OUTDIR by these functions) instead of
 # random values; the trace uses the files named by the case's --input-data flags.
 DATA = {"gather_embed": gather_embed_data, "bert_encoder": bert_data, "arange_loop": scalar_data,
-        "scale_sr": scalar_data, "zero_size": scalar_data}
+        "scale_sr": scalar_data, "zero_size": scalar_data, "packed_rnn": scalar_data}
 
 CUSTOM = {
     "sample": SampleNet,
@@ -380,6 +399,7 @@ CUSTOM = {
     "method_encode": MethodEncode,
     "slice_assign": SliceAssign,
     "view_writes": ViewWrites,
+    "packed_rnn": PackedRnn,
 }
 # torch.jit.script for these and every NAME_scripted (torchvision NAME); every other fixture is traced
 SCRIPTED = {"scripted_control_flow", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",

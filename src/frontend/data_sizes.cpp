@@ -42,6 +42,8 @@ bool shapeFollowsValues(const Node* node) {
                                                         "aten::bincount",
                                                         "aten::repeat_interleave",
                                                         "aten::index",
+                                                        "aten::_pack_padded_sequence",
+                                                        "aten::_pad_packed_sequence",
                                                         "torchvision::nms"};
   return kinds.count(node->kind().toQualString()) > 0;
 }
@@ -124,9 +126,14 @@ class Flow {
     }
     if (node->kind() == c10::prim::Constant || readsOnlyMetadata(node)) return;
     const bool sized = sized_in || (number_in && !numberArgsKeepShape(node)) || (data_in && shapeFollowsValues(node));
-    for (const auto* out : node->outputs()) {
+    // A recurrent layer's final states are [layers * dirs, batch, hidden] whatever the sequence.
+    const std::string kind = node->kind().toQualString();
+    const bool recurrent =
+        kind == "aten::lstm" || kind == "aten::gru" || kind == "aten::rnn_tanh" || kind == "aten::rnn_relu";
+    for (size_t i = 0; i < node->outputs().size(); ++i) {
+      const Value* out = node->output(i);
       if (data_in) data_.insert(out);
-      if (sized && isTensor(out)) sized_.insert(out);
+      if (sized && isTensor(out) && !(recurrent && i > 0)) sized_.insert(out);
     }
   }
 

@@ -1,4 +1,6 @@
 // Converters: aten::lstm / gru / rnn_tanh / rnn_relu (one ONNX LSTM/GRU/RNN per layer) and the single-step cells.
+#include <set>
+
 #include "ops/common.h"
 
 namespace pt2onnx {
@@ -36,6 +38,7 @@ struct Rnn {
   std::vector<std::string> params;  // per layer, per direction: w_ih, w_hh[, b_ih, b_hh]
   std::string x;                    // [seq, batch, input]
   std::string h0, c0;               // [layers * dirs, batch, hidden]
+  std::string lengths;              // packed sequences: ONNX sequence_lens, [batch] int32; else empty
 
   int64_t perDirection() const { return biases ? 4 : 2; }
   const std::string& param(int64_t layer, int64_t dir, int64_t k) const {
@@ -62,12 +65,8 @@ std::vector<std::string> onnxLayer(Context& ctx, const Rnn& a, int64_t layer, co
     std::string rb = onnxGateOrder(ctx, a.param(layer, d, 3), a.cell, a.hidden);
     bs.push_back(ctx.unsqueeze(ctx.emit("Concat", {wb, rb}, {{"axis", 0}}), {0}));
   }
-  std::vector<std::string> ins = {x,
-                                  concat(ctx, ws, 0),
-                                  concat(ctx, rs, 0),
-                                  a.biases ? concat(ctx, bs, 0) : "",
-                                  /*sequence_lens*/ "",
-                                  h0};
+  std::vector<std::string> ins = {
+      x, concat(ctx, ws, 0), concat(ctx, rs, 0), a.biases ? concat(ctx, bs, 0) : "", a.lengths, h0};
   if (a.cell == Cell::kLstm) ins.push_back(c0);
   std::vector<Attr> attrs = {{"hidden_size", a.hidden}, {"direction", a.dirs == 2 ? "bidirectional" : "forward"}};
   // PyTorch's GRU applies the reset gate after the recurrent matmul: n = tanh(W_n x + b_in + r * (R_n h + b_hn)).
@@ -92,20 +91,44 @@ std::pair<std::string, std::string> reluDirection(Context& ctx, const Rnn& a, in
   std::string xw = ctx.emit("MatMul", {x, ctx.emit("Transpose", {a.param(layer, dir, 0)}, {{"perm", {1, 0}}})});
   if (a.biases) xw = ctx.emit("Add", {xw, ctx.emit("Add", {a.param(layer, dir, 2), a.param(layer, dir, 3)})});
   std::string rt = ctx.emit("Transpose", {a.param(layer, dir, 1)}, {{"perm", {1, 0}}});
+  // Packed sequences: a step past a sequence's length keeps its state and outputs zeros, which in
+  // the backward direction starts each sequence at its own last step, as PyTorch does.
+  std::string valid;
+  if (!a.lengths.empty()) {
+    std::string t = ctx.emit("Range", {ctx.scalarI64(0), ctx.dimOf(x, 0), ctx.scalarI64(1)});
+    std::string lengths = ctx.cast(a.lengths, DType::kInt32, DType::kInt64);
+    valid = ctx.unsqueeze(ctx.emit("Less", {ctx.unsqueeze(t, {1}), ctx.unsqueeze(lengths, {0})}), {2});
+  }
   ctx.beginSubgraph("rnn_relu_step");
   std::string h = ctx.freshName("h_prev");
   std::string xt = ctx.freshName("xw_t");
   ctx.addSubgraphInput(h, a.dt, std::vector<int64_t>{-1, a.hidden});
   ctx.addSubgraphInput(xt, a.dt, std::vector<int64_t>{-1, a.hidden});
   std::string next = ctx.emit("Relu", {ctx.emit("Add", {xt, ctx.emit("MatMul", {h, rt})})});
+  std::string y = ctx.emit("Identity", {next});
+  if (!valid.empty()) {
+    std::string m = ctx.freshName("valid_t");
+    ctx.addSubgraphInput(m, DType::kBool, std::vector<int64_t>{-1, 1});
+    y = ctx.emit("Where", {m, next, ctx.scalar(0.0, a.dt)});
+    next = ctx.emit("Where", {m, next, h});
+  }
   ctx.addSubgraphOutput(next, a.dt);
-  ctx.addSubgraphOutput(ctx.emit("Identity", {next}), a.dt);
+  ctx.addSubgraphOutput(y, a.dt);
   GraphAttr body = ctx.endSubgraph();
   // The backward direction reads the sequence from the end and stores its outputs from the end, so
   // Y[t] stays aligned with x[t] as in PyTorch.
-  auto outs = ctx.emitN(
-      "Scan", {h0, xw},
-      {{"body", body}, {"num_scan_inputs", 1}, {"scan_input_directions", {dir}}, {"scan_output_directions", {dir}}}, 2);
+  std::vector<std::string> ins = {h0, xw};
+  std::vector<int64_t> directions = {dir};
+  if (!valid.empty()) {
+    ins.push_back(valid);
+    directions.push_back(dir);
+  }
+  auto outs = ctx.emitN("Scan", ins,
+                        {{"body", body},
+                         {"num_scan_inputs", static_cast<int64_t>(ins.size() - 1)},
+                         {"scan_input_directions", directions},
+                         {"scan_output_directions", {dir}}},
+                        2);
   return {outs[1], outs[0]};
 }
 
@@ -127,29 +150,41 @@ std::vector<std::string> reluLayer(Context& ctx, const Rnn& a, int64_t layer, co
 // [seq, batch, dirs * hidden] output of layer l; h_n (and c_n) concatenate the layers' final states.
 Status convertRnn(Context& ctx, const Node& node, Cell cell) {
   const bool lstm = cell == Cell::kLstm;
-  // The packed-sequence overloads take (data, batch_sizes, hx, params, ...): hx or params moves to index 3.
-  if (!ctx.isList(ctx.input(node, lstm ? 1 : 2)))
-    return ctx.fail(node,
-                    "packed sequences (nn.utils.rnn.pack_padded_sequence) are not supported; pass the padded "
-                    "tensor to the recurrent layer and mask or index its output instead");
+  // The packed-sequence overloads take (data, batch_sizes, hx, params, ...) and no batch_first:
+  // every later argument moves one place. The data is then the padded input of
+  // _pack_padded_sequence (time-major) and the lengths become ONNX's sequence_lens.
+  const bool packed = !ctx.isList(ctx.input(node, lstm ? 1 : 2));
+  const size_t at = packed ? 1 : 0;
   Rnn a;
   a.cell = cell;
   const Value* input = ctx.input(node, 0);
+  if (packed) {
+    // The data comes from pack_padded_sequence or from a recurrent layer that read packed data.
+    const Node* from = ctx.producer(input);
+    const std::string kind = ctx.kind(*from);
+    if (ctx.kind(*ctx.producer(ctx.input(node, 1))) != "aten::_pack_padded_sequence" ||
+        (kind != "aten::_pack_padded_sequence" && kind != "aten::lstm" && kind != "aten::gru" &&
+         kind != "aten::rnn_tanh" && kind != "aten::rnn_relu"))
+      return ctx.fail(node, "the packed sequence does not come from pack_padded_sequence or a recurrent layer");
+    const Node& pack = *ctx.producer(ctx.input(node, 1));
+    a.lengths = ctx.tensor(ctx.input(pack, 1), DType::kInt32);
+  }
   a.dt = ctx.requireDType(input);
-  if (ctx.requireRank(input) != 3) return ctx.fail(node, "the input must be 3-d");
-  a.biases = ctx.constBool(ctx.input(node, 3));
-  a.layers = ctx.constInt(ctx.input(node, 4));
-  double dropout = ctx.constDouble(ctx.input(node, 5));
-  bool train = ctx.constBool(ctx.input(node, 6));
-  a.dirs = ctx.constBool(ctx.input(node, 7)) ? 2 : 1;
-  bool batch_first = ctx.constBool(ctx.input(node, 8));
+  if (!packed && ctx.requireRank(input) != 3) return ctx.fail(node, "the input must be 3-d");
+  a.biases = ctx.constBool(ctx.input(node, 3 + at));
+  a.layers = ctx.constInt(ctx.input(node, 4 + at));
+  double dropout = ctx.constDouble(ctx.input(node, 5 + at));
+  bool train = ctx.constBool(ctx.input(node, 6 + at));
+  a.dirs = ctx.constBool(ctx.input(node, 7 + at)) ? 2 : 1;
+  // A packed input was made time-major by its pack node; the output stays so until it is padded.
+  bool batch_first = packed ? false : ctx.constBool(ctx.input(node, 8));
   if (train && dropout > 0 && a.layers > 1)
     return ctx.fail(node, "dropout between layers in training mode; export the model in eval mode");
   auto h_shape = ctx.shape(ctx.output(node, 1));
   a.hidden = h_shape.size() == 3 ? h_shape[2] : -1;
   if (a.hidden <= 0) return ctx.fail(node, "the hidden size must be fixed");
 
-  for (const auto& p : ctx.optionalTensorList(ctx.input(node, 2))) {
+  for (const auto& p : ctx.optionalTensorList(ctx.input(node, 2 + at))) {
     if (p.none) return ctx.fail(node, "a weight is None");
     a.params.push_back(ctx.cast(p.name, p.dtype, a.dt));
   }
@@ -160,12 +195,12 @@ Status convertRnn(Context& ctx, const Node& node, Cell cell) {
                               std::to_string(a.params.size()));
   }
   if (lstm) {
-    auto hx = ctx.optionalTensorList(ctx.input(node, 1));
+    auto hx = ctx.optionalTensorList(ctx.input(node, 1 + at));
     if (hx.size() != 2 || hx[0].none || hx[1].none) return ctx.fail(node, "hx must be (h0, c0)");
     a.h0 = ctx.cast(hx[0].name, hx[0].dtype, a.dt);
     a.c0 = ctx.cast(hx[1].name, hx[1].dtype, a.dt);
   } else {
-    a.h0 = ctx.tensor(ctx.input(node, 1), a.dt);
+    a.h0 = ctx.tensor(ctx.input(node, 1 + at), a.dt);
   }
 
   // ONNX's layout=1 (opset 14) would take batch-first tensors directly, but ONNX Runtime's CPU
@@ -263,6 +298,82 @@ Status rnnCell(Context& ctx, const Node& node, const char* activation) {
   return Status::Ok();
 }
 
+// _pack_padded_sequence(input, lengths, batch_first) -> (data, batch_sizes). The packed layout
+// (valid steps only, sorted by length) has no ONNX form: data stands for the padded input made
+// time-major, which the recurrent ops read with the pack's lengths as ONNX sequence_lens; only
+// they and _pad_packed_sequence may read it. batch_sizes is PyTorch's own: batch_sizes[t] is the
+// number of sequences longer than t, for t below the longest length.
+Status packPaddedSequence(Context& ctx, const Node& node) {
+  const Value* input = ctx.input(node, 0);
+  if (ctx.requireRank(input) < 2) return ctx.fail(node, "the input must have time and batch dims");
+  std::string x = ctx.tensor(input);
+  if (ctx.constBool(ctx.input(node, 2))) {
+    std::vector<int64_t> perm = {1, 0};
+    for (int64_t i = 2; i < ctx.requireRank(input); ++i) perm.push_back(i);
+    x = ctx.emit("Transpose", {x}, {{"perm", perm}});
+  }
+  ctx.bind(ctx.output(node, 0), x);
+  std::string lengths = ctx.tensor(ctx.input(node, 1), DType::kInt64);
+  std::string longest = ctx.reduce("ReduceMax", lengths, {0}, false);
+  std::string t = ctx.emit("Range", {ctx.scalarI64(0), longest, ctx.scalarI64(1)});
+  std::string longer = ctx.emit("Greater", {ctx.unsqueeze(lengths, {0}), ctx.unsqueeze(t, {1})});
+  std::string counts = ctx.reduce("ReduceSum", ctx.cast(longer, DType::kBool, DType::kInt64), {1}, false);
+  ctx.bind(ctx.output(node, 1), counts);
+  return Status::Ok();
+}
+
+// _pad_packed_sequence(data, batch_sizes, batch_first, padding_value, total_length) -> (padded,
+// lengths): the recurrent output is already padded (ONNX writes zeros past each length), so only
+// the padding value, the length of the time axis (the longest sequence, or total_length) and the
+// layout change.
+Status padPackedSequence(Context& ctx, const Node& node) {
+  const Value* data = ctx.input(node, 0);
+  const std::string producer = ctx.kind(*ctx.producer(data));
+  static const std::set<std::string> kinds = {"aten::lstm", "aten::gru", "aten::rnn_tanh", "aten::rnn_relu",
+                                              "aten::_pack_padded_sequence"};
+  if (!kinds.count(producer))
+    return ctx.fail(node, "the packed sequence comes from " + producer +
+                              "; only recurrent layers and pack_padded_sequence are followed");
+  std::string y = ctx.tensor(data);
+  const Node& pack = *ctx.producer(ctx.input(node, 1));
+  if (ctx.kind(pack) != "aten::_pack_padded_sequence")
+    return ctx.fail(node, "batch_sizes does not come from pack_padded_sequence");
+  std::string lengths = ctx.tensor(ctx.input(pack, 1), DType::kInt64);
+  const int64_t rank = ctx.requireRank(ctx.output(node, 0));
+  const Value* total = ctx.input(node, 4);
+  std::string steps = ctx.isNone(total) ? ctx.reduce("ReduceMax", lengths, {0}, true)
+                                        : ctx.unsqueeze(ctx.tensor(total, DType::kInt64), {0});
+  // Past the data's own time steps, total_length pads; before, the extra steps are cut.
+  std::string have = ctx.emit("Shape", {y});
+  std::string time = ctx.emit("Slice", {have, ctx.constI64({0}), ctx.constI64({1})});
+  std::string missing = ctx.emit("Sub", {steps, time});  // (Max takes int64 only from opset 12)
+  std::string zero = ctx.constI64({0});
+  std::string pad_steps = ctx.emit("Where", {ctx.emit("Greater", {missing, zero}), missing, zero});
+  std::string zeros = ctx.constI64(std::vector<int64_t>(rank - 1, 0));
+  std::string pad_spec = ctx.emit("Concat", {ctx.constI64({0}), zeros, pad_steps, zeros}, {{"axis", 0}});
+  y = ctx.emit("Pad", {y, pad_spec});
+  y = ctx.emit("Slice", {y, ctx.constI64({0}), steps, ctx.constI64({0})});
+  DType dt = ctx.requireDType(data);
+  double padding = ctx.constDouble(ctx.input(node, 3));
+  if (padding != 0.0) {
+    // mask[t, b] = t < lengths[b]
+    std::string t = ctx.emit("Range", {ctx.scalarI64(0), ctx.squeeze(steps, {0}), ctx.scalarI64(1)});
+    std::string mask = ctx.emit("Less", {ctx.unsqueeze(t, {1}), ctx.unsqueeze(lengths, {0})});
+    std::vector<int64_t> trailing;
+    for (int64_t i = 2; i < rank; ++i) trailing.push_back(i);
+    if (!trailing.empty()) mask = ctx.unsqueeze(mask, trailing);
+    y = ctx.emit("Where", {mask, y, ctx.scalar(padding, dt)});
+  }
+  if (ctx.constBool(ctx.input(node, 2))) {
+    std::vector<int64_t> perm = {1, 0};
+    for (int64_t i = 2; i < rank; ++i) perm.push_back(i);
+    y = ctx.emit("Transpose", {y}, {{"perm", perm}});
+  }
+  ctx.bind(ctx.output(node, 0), y);
+  ctx.bind(ctx.output(node, 1), lengths);
+  return Status::Ok();
+}
+
 }  // namespace
 
 void registerRnnOps(Registry& r) {
@@ -271,6 +382,8 @@ void registerRnnOps(Registry& r) {
   r.add("aten::rnn_tanh", 1, [](Context& ctx, const Node& node) { return convertRnn(ctx, node, Cell::kTanh); });
   r.add("aten::rnn_relu", 1, [](Context& ctx, const Node& node) { return convertRnn(ctx, node, Cell::kRelu); });
   r.add("aten::lstm_cell", 1, lstmCell);
+  r.add("aten::_pack_padded_sequence", 1, packPaddedSequence);
+  r.add("aten::_pad_packed_sequence", 1, padPackedSequence);
   r.add("aten::gru_cell", 1, gruCell);
   r.add("aten::rnn_tanh_cell", 1, [](Context& ctx, const Node& node) { return rnnCell(ctx, node, "Tanh"); });
   r.add("aten::rnn_relu_cell", 1, [](Context& ctx, const Node& node) { return rnnCell(ctx, node, "Relu"); });

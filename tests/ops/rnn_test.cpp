@@ -299,3 +299,59 @@ TEST(RnnCell, ReluNoBiasOpset17) { checkRnnReluCell(17); }
 
 }  // namespace
 }  // namespace pt2onnx::test
+
+namespace pt2onnx::test {
+namespace {
+
+// pack_padded_sequence -> lstm on the packed data -> pad_packed_sequence, lengths (7, 4): the ONNX
+// LSTM reads the padded input with the lengths as its sequence_lens.
+std::string packedLstmIR(int64_t total_length) {
+  std::string params, args;
+  for (int i = 0; i < 4; ++i) {
+    args += ", %p" + std::to_string(i) + " : Tensor";
+    params += (i ? ", %p" : "%p") + std::to_string(i);
+  }
+  return "graph(%x : Tensor, %h0 : Tensor, %c0 : Tensor" + args + R"IR():
+  %params : Tensor[] = prim::ListConstruct()IR" +
+         params + R"IR()
+  %none : NoneType = prim::Constant()
+  %t : bool = prim::Constant[value=1]()
+  %f : bool = prim::Constant[value=0]()
+  %one : int = prim::Constant[value=1]()
+  %zero : float = prim::Constant[value=0.]()
+  %total : int = prim::Constant[value=)IR" +
+         std::to_string(total_length) + R"IR(]()
+  %long : int = prim::Constant[value=4]()
+  %sizes : int[] = prim::Constant[value=[7, 4]]()
+  %lengths : Tensor = aten::tensor(%sizes, %long, %none, %f)
+  %data : Tensor, %batch_sizes : Tensor = aten::_pack_padded_sequence(%x, %lengths, %f)
+  %hx : Tensor[] = prim::ListConstruct(%h0, %c0)
+  %y : Tensor, %h : Tensor, %c : Tensor = aten::lstm(%data, %batch_sizes, %hx, %params, %t, %one, %zero, %f, %f)
+  %padded : Tensor, %out_lengths : Tensor = aten::_pad_packed_sequence(%y, %batch_sizes, %f, %zero, %total)
+  return (%padded, %h))IR";
+}
+
+const std::vector<std::string> kPackedInputs = {"x:7x2x16", "h0:1x2x8", "c0:1x2x8", "p0:32x16",
+                                                "p1:32x8",  "p2:32",    "p3:32"};
+
+int sequenceLensGiven(const onnx::ModelProto& model) {
+  for (const auto& node : model.graph().node())
+    if (node.op_type() == "LSTM") return node.input_size() > 4 && !node.input(4).empty();
+  return -1;
+}
+
+TEST(PackedSequence, LstmOpset11) {
+  auto model = convertIR(packedLstmIR(7), kPackedInputs, 11);
+  EXPECT_EQ(sequenceLensGiven(model), 1);
+  EXPECT_EQ(outputDims(model, 1), (std::vector<int64_t>{1, 2, 8}));
+}
+
+TEST(PackedSequence, LstmOpset17PadsToTotalLength) {
+  auto model = convertIR(packedLstmIR(9), kPackedInputs, 17);
+  EXPECT_EQ(sequenceLensGiven(model), 1);
+  EXPECT_EQ(countOps(model, "Pad"), 1);
+  EXPECT_EQ(outputDims(model, 0).size(), 3u);
+}
+
+}  // namespace
+}  // namespace pt2onnx::test
