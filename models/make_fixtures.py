@@ -336,6 +336,19 @@ class PackedRnn(nn.Module):
         return padded, h, h2
 
 
+class ScriptedEncoder(nn.Module):
+    """nn.TransformerEncoder through torch.jit.script: its fast-path checks, `is None` tests on the
+    padding mask and raise paths all stay in the scripted graph."""
+
+    def __init__(self):
+        super().__init__()
+        layer = nn.TransformerEncoderLayer(16, 2, dim_feedforward=32, dropout=0.0, batch_first=True)
+        self.encoder = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+
+    def forward(self, x, pad):
+        return self.encoder(x, src_key_padding_mask=pad)
+
+
 def write_npy(outdir, name, key, array):
     np.save(os.path.join(outdir, f"{name}.{key}.npy"), array)
 
@@ -366,13 +379,21 @@ def scalar_data(outdir):
         write_npy(outdir, name, key, np.array(value, dtype=np.int64 if isinstance(value, int) else np.float32))
     write_npy(outdir, "zero_size", "extra", np.zeros((0, 4), dtype=np.float32))
     write_npy(outdir, "packed_rnn", "lengths", np.array([6, 3], dtype=np.int64))
+    pad = np.zeros((2, 5), dtype=bool)
+    pad[1, 3:] = True
+    write_npy(outdir, "scripted_encoder", "pad", pad)
+    pad2 = np.zeros((3, 8), dtype=bool)
+    pad2[0, 6:] = True
+    pad2[2, 1:] = True
+    write_npy(outdir, "scripted_encoder", "pad2", pad2)
     write_npy(outdir, "packed_rnn", "lengths2", np.array([4, 9], dtype=np.int64))
 
 
 # Cases whose example inputs are data files (written to OUTDIR by these functions) instead of
 # random values; the trace uses the files named by the case's --input-data flags.
 DATA = {"gather_embed": gather_embed_data, "bert_encoder": bert_data, "arange_loop": scalar_data,
-        "scale_sr": scalar_data, "zero_size": scalar_data, "packed_rnn": scalar_data}
+        "scale_sr": scalar_data, "zero_size": scalar_data, "packed_rnn": scalar_data,
+        "scripted_encoder": scalar_data}
 
 CUSTOM = {
     "sample": SampleNet,
@@ -400,9 +421,10 @@ CUSTOM = {
     "slice_assign": SliceAssign,
     "view_writes": ViewWrites,
     "packed_rnn": PackedRnn,
+    "scripted_encoder": ScriptedEncoder,
 }
 # torch.jit.script for these and every NAME_scripted (torchvision NAME); every other fixture is traced
-SCRIPTED = {"scripted_control_flow", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
+SCRIPTED = {"scripted_control_flow", "scripted_encoder", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
             "tuple_dict_arg", "int_arg_input", "int_arg_const", "method_encode"}
 TORCHVISION_KWARGS = {
     "googlenet": dict(aux_logits=False, init_weights=True),

@@ -28,6 +28,11 @@ std::vector<InputSpec> storedInputSpecs(torch::jit::Module& module, const std::s
 // elimination). Replaces `module` with the frozen one.
 std::shared_ptr<torch::jit::Graph> prepareGraph(torch::jit::Module& module, const std::string& method = "forward");
 
+// Replaces attribute reads that freezing left (prim::GetAttr chains from self) with constants
+// from the module, unless the graph writes attributes. Returns how many.
+size_t resolveAttributes(std::shared_ptr<torch::jit::Graph>& graph,
+                         const c10::intrusive_ptr<c10::ivalue::Object>& self);
+
 // The clean-up passes prepareGraph runs, for graphs that do not come from a module (op tests).
 void cleanupGraph(std::shared_ptr<torch::jit::Graph>& graph);
 

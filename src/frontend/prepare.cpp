@@ -1,4 +1,5 @@
 // Graph preparation with LibTorch's own JIT passes: freeze, inline, lower tuples, remove mutation.
+#include <torch/csrc/jit/ir/constants.h>
 #include <torch/csrc/jit/passes/constant_propagation.h>
 #include <torch/csrc/jit/passes/dead_code_elimination.h>
 #include <torch/csrc/jit/passes/freeze_module.h>
@@ -30,7 +31,44 @@ std::shared_ptr<torch::jit::Graph> prepareGraph(torch::jit::Module& module, cons
   module = frozen;
   auto graph = frozen.get_method(method).graph()->copy();
   cleanupGraph(graph);
+  if (resolveAttributes(graph, frozen._ivalue())) cleanupGraph(graph);
   return graph;
+}
+
+size_t resolveAttributes(std::shared_ptr<torch::jit::Graph>& graph,
+                         const c10::intrusive_ptr<c10::ivalue::Object>& self) {
+  // Freezing leaves some attribute reads (torch 2.x's nn.MultiheadAttention weights read in a
+  // scripted fast path); reads through module objects that nothing writes resolve to constants.
+  if (graph->inputs().empty() || graph->inputs()[0]->type()->kind() != c10::TypeKind::ClassType) return 0;
+  std::unordered_map<const torch::jit::Value*, c10::IValue> objects{{graph->inputs()[0], c10::IValue(self)}};
+  std::vector<std::pair<torch::jit::Value*, c10::IValue>> constants;
+  std::function<void(torch::jit::Block*)> walk = [&](torch::jit::Block* block) {
+    for (auto* node : block->nodes()) {
+      for (auto* sub : node->blocks()) walk(sub);
+      if (node->kind() == c10::prim::SetAttr) return constants.clear();  // written: leave every read
+      if (node->kind() != c10::prim::GetAttr) continue;
+      auto it = objects.find(node->input(0));
+      if (it == objects.end() || !it->second.isObject()) continue;
+      const auto& object = it->second.toObjectRef();
+      const std::string& name = node->s(c10::attr::name);
+      if (!object.type()->hasAttribute(name)) continue;
+      c10::IValue value = object.getAttr(name);
+      objects[node->output()] = value;
+      // (a parameter that requires grad cannot be a graph constant; its values can)
+      if (value.isTensor()) value = value.toTensor().detach();
+      if (!value.isObject()) constants.emplace_back(node->output(), value);
+    }
+  };
+  walk(graph->block());
+  size_t replaced = 0;
+  torch::jit::WithInsertPoint guard(graph->block()->nodes().front());
+  for (auto& [v, value] : constants) {
+    auto constant = torch::jit::tryInsertConstant(*graph, value);
+    if (!constant) continue;
+    v->replaceAllUsesWith(*constant);
+    ++replaced;
+  }
+  return replaced;
 }
 
 void cleanupGraph(std::shared_ptr<torch::jit::Graph>& graph) {

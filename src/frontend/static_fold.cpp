@@ -86,6 +86,47 @@ size_t replaceWithConstants(const std::shared_ptr<torch::jit::Graph>& graph,
   return replaced;
 }
 
+// `a is b` on tensors, where the graph decides it: through ops that return their input object
+// (unchecked casts, in-place ops) both lead to one value, or to two values that are distinct objects
+// (distinct graph inputs, or results of ops that always make a new tensor). Ops that sometimes
+// return their input (contiguous, to) and values chosen by control flow leave it open.
+std::optional<bool> sameTensorObject(const torch::jit::Value* a, const torch::jit::Value* b) {
+  auto root = [](const torch::jit::Value* v) -> std::pair<const torch::jit::Value*, bool> {
+    while (true) {
+      const torch::jit::Node* p = v->node();
+      const std::string kind = p->kind().toQualString();
+      const bool in_place =
+          kind.size() > 7 && kind.back() == '_' && kind.rfind("aten::", 0) == 0 && kind.substr(kind.size() - 2) != "__";
+      if (kind == "prim::unchecked_cast" || in_place) {
+        v = p->input(0);
+        continue;
+      }
+      // a, b = [x, y]: the unpacked element is the constructed one.
+      if (kind == "prim::ListUnpack" || kind == "prim::TupleUnpack") {
+        const torch::jit::Node* c = p->input(0)->node();
+        if ((c->kind() == c10::prim::ListConstruct || c->kind() == c10::prim::TupleConstruct) &&
+            c->inputs().size() == p->outputs().size()) {
+          v = c->input(v->offset());
+          continue;
+        }
+      }
+      static const std::unordered_set<std::string> open = {
+          "aten::contiguous",  "aten::to",         "aten::type_as",     "prim::If",         "prim::Loop",
+          "aten::__getitem__", "prim::TupleIndex", "prim::TupleUnpack", "prim::ListUnpack", "prim::DictIndex",
+          "aten::expand_as",   "aten::reshape",    "aten::flatten",     "aten::alias",      "prim::Param"};
+      return {v, !open.count(kind) && v->type()->kind() == c10::TypeKind::TensorType};
+    }
+  };
+  auto [ra, fresh_a] = root(a);
+  auto [rb, fresh_b] = root(b);
+  if (ra == rb) return true;
+  const bool input_a = ra->node()->kind() == c10::prim::Param, input_b = rb->node()->kind() == c10::prim::Param;
+  const bool distinct_a = fresh_a || (input_a && ra->node()->owningBlock() == ra->owningGraph()->block());
+  const bool distinct_b = fresh_b || (input_b && rb->node()->owningBlock() == rb->owningGraph()->block());
+  if (distinct_a && distinct_b) return false;
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::unordered_set<const torch::jit::Value*> staticValues(const torch::jit::Graph& graph, const DimStatic& dim_static) {
@@ -134,6 +175,7 @@ size_t foldEnvironmentQueries(const std::shared_ptr<torch::jit::Graph>& graph,
                                                                 "prim::is_xpu",
                                                                 "prim::is_vulkan",
                                                                 "prim::is_ipu",
+                                                                "prim::is_nested",
                                                                 "aten::is_inference_mode_enabled"};
   std::vector<std::pair<torch::jit::Value*, c10::IValue>> replacements;
   std::function<void(torch::jit::Block*)> walk = [&](torch::jit::Block* block) {
@@ -156,9 +198,15 @@ size_t foldEnvironmentQueries(const std::shared_ptr<torch::jit::Graph>& graph,
           same = true;
         else if ((isNoneType(a) && !canBeNone(b)) || (isNoneType(b) && !canBeNone(a)))
           same = false;
+        else
+          same = sameTensorObject(a, b);
         if (same) replacements.emplace_back(node->output(), c10::IValue(kind == "aten::__is__" ? *same : !*same));
       } else if (kind == "prim::device" && node->inputs().size() == 1) {
         replacements.emplace_back(node->output(), c10::IValue(c10::Device(c10::kCPU)));
+      } else if (kind == "aten::is_floating_point" && node->inputs().size() == 1) {
+        auto it = run.find(node->input(0));
+        if (it != run.end() && it->second->seen && it->second->dtype != c10::ScalarType::Undefined)
+          replacements.emplace_back(node->output(), c10::IValue(c10::isFloatingType(it->second->dtype)));
       } else if (kind == "prim::dtype" && node->inputs().size() == 1) {
         auto it = run.find(node->input(0));
         if (it != run.end() && it->second->seen && it->second->dtype != c10::ScalarType::Undefined)
@@ -211,13 +259,19 @@ void foldGraph(const std::shared_ptr<torch::jit::Graph>& graph, const ExampleRun
     if (dim < 0) dim += rank;
     return dim >= 0 && dim < rank && shape[dim] >= 0;
   };
-  size_t folded = 0;
-  // Each round can make more `is` checks decidable (branches fold, values merge).
-  for (size_t round = 0, n = 1; round < 8 && n; ++round) folded += n = foldEnvironmentQueries(graph, runs.example);
-  folded += foldStaticValues(graph, staticValues(*graph, dim_static), runs.example, runs.resized);
+  size_t folded = 0, raises = 0;
   auto g = graph;
-  if (size_t raises = removeExceptionPaths(g))
-    spdlog::debug("removed {} raise statements: the converted model assumes its input checks pass", raises);
+  // Each round can make more `is` checks decidable (branches fold, values merge); taking out the
+  // raise paths of input checks and folding fixed sizes decides more branches, so queries run again.
+  auto queries = [&] {
+    for (size_t round = 0, n = 1; round < 8 && n; ++round) folded += n = foldEnvironmentQueries(graph, runs.example);
+  };
+  raises += removeExceptionPaths(g);
+  queries();
+  folded += foldStaticValues(graph, staticValues(*graph, dim_static), runs.example, runs.resized);
+  raises += removeExceptionPaths(g);
+  queries();
+  if (raises) spdlog::debug("removed {} raise statements: the converted model assumes its input checks pass", raises);
   spdlog::debug("folded {} values that depend only on fixed sizes", folded);
 }
 

@@ -32,6 +32,47 @@ Status unpack(Context& ctx, const Node& node) {
 
 // A dict (segmentation models return {"out": ..., "aux": ...}) flattens to its values in order;
 // the driver names graph outputs after the keys.
+// tuple[i] with a constant i, on a tuple built in the graph.
+Status tupleIndex(Context& ctx, const Node& node) {
+  const Node* p = ctx.producer(ctx.input(node, 0));
+  int64_t i = ctx.constInt(ctx.input(node, 1));
+  if (ctx.kind(*p) != "prim::TupleConstruct") return ctx.fail(node, "indexing a tuple not built in the graph");
+  const int64_t n = static_cast<int64_t>(ctx.inputCount(*p));
+  if (i < 0) i += n;
+  if (i < 0 || i >= n) return ctx.fail(node, "tuple index out of range");
+  ctx.bind(ctx.output(node), ctx.tensor(ctx.input(*p, static_cast<size_t>(i))));
+  return Status::Ok();
+}
+
+// `x is None` / `x is not None` left after folding, on a value of Optional type: an ONNX value is
+// never None, so when x converts at all it is not None (a None reaching it stops the conversion).
+ConvertFn isNone(bool negate) {
+  return [negate](Context& ctx, const Node& node) {
+    const Value* a = ctx.input(node, 0);
+    const Value* b = ctx.input(node, 1);
+    if (!ctx.isNone(b)) std::swap(a, b);
+    if (!ctx.isNone(b)) return ctx.fail(node, "an identity test between two values, which ONNX has no notion of");
+    if (ctx.isNone(a)) {
+      ctx.bind(ctx.output(node), ctx.scalar(negate ? 0.0 : 1.0, DType::kBool));
+      return Status::Ok();
+    }
+    ctx.tensor(a);  // fails (poisoned or unbound) when a has no ONNX value
+    ctx.bind(ctx.output(node), ctx.scalar(negate ? 1.0 : 0.0, DType::kBool));
+    return Status::Ok();
+  };
+}
+
+// prim::Uninitialized stands for a value on a path that raises (never taken once the input checks
+// pass); any value of its type will do.
+Status uninitialized(Context& ctx, const Node& node) {
+  const Value* out = ctx.output(node);
+  DType dt = ctx.dtype(out);
+  if (ctx.isList(out)) return ctx.fail(node, "an uninitialized list");
+  ctx.bind(out, ctx.isTensor(out) ? ctx.constTensor({}, {0}, dt == DType::kUndefined ? DType::kFloat : dt)
+                                  : ctx.scalar(0.0, dt == DType::kUndefined ? DType::kInt64 : dt));
+  return Status::Ok();
+}
+
 Status dictConstruct(Context& ctx, const Node& node) {
   std::vector<std::string> values;
   for (size_t i = 1; i < ctx.inputCount(node); i += 2) values.push_back(ctx.tensor(ctx.input(node, i)));
@@ -160,6 +201,10 @@ void registerStructureOps(Registry& r) {
   r.add("aten::FloatImplicit", 1, toNumber(DType::kFloat));
   r.add("aten::ScalarImplicit", 1, scalarImplicit);
   r.add("aten::item", 1, item);
+  r.add("prim::TupleIndex", 1, tupleIndex);
+  r.add("aten::__is__", 1, isNone(false));
+  r.add("aten::__isnot__", 1, isNone(true));
+  r.add("prim::Uninitialized", 1, uninitialized);
   r.add("aten::len", 1, listLength);
   r.add("aten::Bool", 1, toNumber(DType::kBool));
   r.add("aten::warn", 1, dropNode);
