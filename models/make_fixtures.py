@@ -349,6 +349,13 @@ class ScriptedEncoder(nn.Module):
         return self.encoder(x, src_key_padding_mask=pad)
 
 
+class ListOutput(nn.Module):
+    """Returns a List[Tensor] (scripted split): one ONNX output per element, each with its type."""
+
+    def forward(self, x):
+        return torch.split(x * 2.0, 2, dim=1)
+
+
 def write_npy(outdir, name, key, array):
     np.save(os.path.join(outdir, f"{name}.{key}.npy"), array)
 
@@ -422,9 +429,10 @@ CUSTOM = {
     "view_writes": ViewWrites,
     "packed_rnn": PackedRnn,
     "scripted_encoder": ScriptedEncoder,
+    "list_output": ListOutput,
 }
 # torch.jit.script for these and every NAME_scripted (torchvision NAME); every other fixture is traced
-SCRIPTED = {"scripted_control_flow", "scripted_encoder", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
+SCRIPTED = {"scripted_control_flow", "scripted_encoder", "list_output", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
             "tuple_dict_arg", "int_arg_input", "int_arg_const", "method_encode"}
 TORCHVISION_KWARGS = {
     "googlenet": dict(aux_logits=False, init_weights=True),

@@ -131,6 +131,7 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
   for (const auto& name : unusedInputs(*out_graph))
     spdlog::info("input '{}' does not reach any output; it stays an input of the ONNX model", name);
   if (size_t pruned = pruneUnusedInitializers(*out_graph)) spdlog::debug("dropped {} unused constants", pruned);
+  fillOutputTypes(model);
   if (options.check) checkModel(model);
   timer.done("checker and shape inference");
   return model;

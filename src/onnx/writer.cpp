@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <unordered_set>
 
 #include "core/diagnostics.h"
@@ -83,6 +84,33 @@ void checkModel(onnx::ModelProto& model) {
                 "ONNX shape inference failed on the converted model; this is a bug in "
                 "pt2onnx, please report it with the model: " +
                     firstLine(e.what()));
+  }
+}
+
+void fillOutputTypes(onnx::ModelProto& model) {
+  auto* graph = model.mutable_graph();
+  bool missing = false;
+  for (const auto& out : graph->output()) missing = missing || !out.has_type();
+  if (!missing) return;
+  // The elements of a list output have no TorchScript value of their own: ONNX's shape inference
+  // knows their types from the nodes that make them.
+  onnx::ModelProto copy = model;
+  for (auto& out : *copy.mutable_graph()->mutable_output())
+    if (!out.has_type()) out.clear_type();
+  try {
+    onnx::ShapeInferenceOptions options{/*check_type=*/false, /*error_mode=*/0, /*enable_data_propagation=*/false};
+    onnx::shape_inference::InferShapes(copy, onnx::OpSchemaRegistry::Instance(), options);
+  } catch (const std::exception&) {
+    return;  // the checker will report it
+  }
+  std::map<std::string, const onnx::TypeProto*> types;
+  for (const auto& vi : copy.graph().value_info()) types[vi.name()] = &vi.type();
+  for (const auto& vi : copy.graph().output())
+    if (vi.has_type()) types[vi.name()] = &vi.type();
+  for (auto& out : *graph->mutable_output()) {
+    if (out.has_type()) continue;
+    auto it = types.find(out.name());
+    if (it != types.end()) *out.mutable_type() = *it->second;
   }
 }
 

@@ -16,6 +16,10 @@ void checkModel(onnx::ModelProto& model);
 // Drops initializers that no node (in any subgraph) and no graph output reads. Returns how many.
 size_t pruneUnusedInitializers(onnx::GraphProto& graph);
 
+// Gives graph outputs that have no type (elements of a list output) the type shape inference
+// finds for them.
+void fillOutputTypes(onnx::ModelProto& model);
+
 // Renames every use of a value name in a graph and its subgraphs.
 void renameValue(onnx::GraphProto& graph, const std::string& from, const std::string& to);
 
