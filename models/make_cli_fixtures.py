@@ -26,6 +26,13 @@ class Tiny(torch.nn.Module):
         return torch.relu(self.conv(x)).mean(dim=(2, 3))
 
 
+class UnusedInput(torch.nn.Module):
+    """forward(x, y) whose result does not read y."""
+
+    def forward(self, x, y):
+        return x * 2.0
+
+
 class ScriptedArgs(torch.nn.Module):
     """A Python int and an optional tensor after the tensor input, for argument-binding errors."""
 
@@ -73,6 +80,7 @@ def main():
         torch.jit.save(tiny, os.path.join(out, "stored_inputs.pt"), _extra_files={"pt2onnx_inputs": "image:1x3x8x8"})
         tiny.save(os.path.join(out, "tiny.pt"))
         torch.jit.script(ScriptedArgs()).save(os.path.join(out, "scripted_args.pt"))
+        torch.jit.trace(UnusedInput(), (torch.randn(2, 3), torch.randn(2, 3))).save(os.path.join(out, "unused_input.pt"))
     write_npy_files(out)
 
 

@@ -349,6 +349,13 @@ class ScriptedEncoder(nn.Module):
         return self.encoder(x, src_key_padding_mask=pad)
 
 
+class UnusedInput(nn.Module):
+    """forward(x, y) that never reads y: y stays an ONNX input so callers can feed it by name."""
+
+    def forward(self, x, y):
+        return x * 2.0
+
+
 class ListOutput(nn.Module):
     """Returns a List[Tensor] (scripted split): one ONNX output per element, each with its type."""
 
@@ -430,6 +437,7 @@ CUSTOM = {
     "packed_rnn": PackedRnn,
     "scripted_encoder": ScriptedEncoder,
     "list_output": ListOutput,
+    "unused_input": UnusedInput,
 }
 # torch.jit.script for these and every NAME_scripted (torchvision NAME); every other fixture is traced
 SCRIPTED = {"scripted_control_flow", "scripted_encoder", "list_output", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
