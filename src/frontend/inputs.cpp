@@ -125,27 +125,15 @@ c10::IValue constValue(const Arg& arg, const std::string& text) {
     case c10::TypeKind::StringType:
       return text;
     case c10::TypeKind::ListType: {
-      auto element = type->expectRef<c10::ListType>().getElementType()->kind();
-      std::vector<std::string> items;
+      const auto element = type->expectRef<c10::ListType>().getElementType();
+      if (element->kind() != c10::TypeKind::IntType && element->kind() != c10::TypeKind::FloatType) break;
+      // Each comma-separated item read as one element; the list of IValues becomes int[] or float[].
+      c10::impl::GenericList values(element);
       std::stringstream in(text);
-      for (std::string item; std::getline(in, item, ',');) items.push_back(item);
-      if (element == c10::TypeKind::IntType) {
-        std::vector<int64_t> values;
-        for (const auto& item : items) {
-          Arg one{arg.name, c10::IntType::get(), std::nullopt, nullptr};
-          values.push_back(constValue(one, item).toInt());
-        }
-        return values;
-      }
-      if (element == c10::TypeKind::FloatType) {
-        std::vector<double> values;
-        for (const auto& item : items) {
-          Arg one{arg.name, c10::FloatType::get(), std::nullopt, nullptr};
-          values.push_back(constValue(one, item).toDouble());
-        }
-        return values;
-      }
-      break;
+      for (std::string item; std::getline(in, item, ',');)
+        values.push_back(constValue(Arg{arg.name, element, std::nullopt, nullptr}, item));
+      if (element->kind() == c10::TypeKind::IntType) return c10::impl::toTypedList<int64_t>(values).vec();
+      return c10::impl::toTypedList<double>(values).vec();
     }
     default:
       break;
