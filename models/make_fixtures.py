@@ -356,6 +356,20 @@ class UnusedInput(nn.Module):
         return x * 2.0
 
 
+class ScriptedDecoder(nn.Module):
+    """nn.TransformerDecoder through torch.jit.script with a causal mask built from the target length."""
+
+    def __init__(self):
+        super().__init__()
+        layer = nn.TransformerDecoderLayer(16, 2, dim_feedforward=32, dropout=0.0, batch_first=True)
+        self.decoder = nn.TransformerDecoder(layer, 2)
+
+    def forward(self, tgt, memory):
+        n = tgt.size(1)
+        causal = torch.triu(torch.full((n, n), float("-inf")), diagonal=1)
+        return self.decoder(tgt, memory, tgt_mask=causal)
+
+
 class ListOutput(nn.Module):
     """Returns a List[Tensor] (scripted split): one ONNX output per element, each with its type."""
 
@@ -438,9 +452,10 @@ CUSTOM = {
     "scripted_encoder": ScriptedEncoder,
     "list_output": ListOutput,
     "unused_input": UnusedInput,
+    "scripted_decoder": ScriptedDecoder,
 }
 # torch.jit.script for these and every NAME_scripted (torchvision NAME); every other fixture is traced
-SCRIPTED = {"scripted_control_flow", "scripted_encoder", "list_output", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
+SCRIPTED = {"scripted_control_flow", "scripted_encoder", "scripted_decoder", "list_output", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
             "tuple_dict_arg", "int_arg_input", "int_arg_const", "method_encode"}
 TORCHVISION_KWARGS = {
     "googlenet": dict(aux_logits=False, init_weights=True),

@@ -266,11 +266,12 @@ void foldGraph(const std::shared_ptr<torch::jit::Graph>& graph, const ExampleRun
   auto queries = [&] {
     for (size_t round = 0, n = 1; round < 8 && n; ++round) folded += n = foldEnvironmentQueries(graph, runs.example);
   };
-  raises += removeExceptionPaths(g);
-  queries();
-  folded += foldStaticValues(graph, staticValues(*graph, dim_static), runs.example, runs.resized);
-  raises += removeExceptionPaths(g);
-  queries();
+  // Folding can inline a branch, whose nodes then join the top level and may be static in turn.
+  for (size_t round = 0, n = 1; round < 6 && n; ++round) {
+    raises += removeExceptionPaths(g);
+    queries();
+    folded += n = foldStaticValues(graph, staticValues(*graph, dim_static), runs.example, runs.resized);
+  }
   if (raises) spdlog::debug("removed {} raise statements: the converted model assumes its input checks pass", raises);
   spdlog::debug("folded {} values that depend only on fixed sizes", folded);
 }
