@@ -109,7 +109,9 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
   ExampleRuns runs = runExamples(graph, self, bound.inputs, input_axes);
   timer.done("example runs");
   foldGraph(graph, runs);
-  if (unrollListLoops(graph)) {  // new values: record again
+  // Folding inlines branches; list and view writes that were inside them can go now.
+  const bool lists = unrollListLoops(graph);
+  if (lists | (functionalizeViewWrites(graph) > 0)) {  // new values: record again
     runs = runExamples(graph, self, bound.inputs, input_axes);
     foldGraph(graph, runs);
   }

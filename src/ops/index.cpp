@@ -50,9 +50,41 @@ std::string transposed(Context& ctx, const std::string& x, const std::vector<int
 
 // slice(self, dim=0, start=None, end=None, step=1): None and INT64_MAX ends mean "to the end",
 // which ONNX Slice reaches by clamping.
+// list[start:end:step] (aten::slice.t, no dim): an int list as a Slice of its 1-D tensor; a tensor
+// list when the bounds are constants.
+Status sliceList(Context& ctx, const Node& node) {
+  const Value* list = ctx.input(node, 0);
+  const Value* start = ctx.input(node, 1);
+  const Value* end = ctx.input(node, 2);
+  const Value* step = ctx.input(node, 3);
+  if (!ctx.isTensorList(list)) {
+    std::string out = ctx.emit("Slice", {ctx.intsTensor(list), oneInt(ctx, start, 0), oneInt(ctx, end, kInt64Max),
+                                         ctx.constI64({0}), oneInt(ctx, step, 1)});
+    ctx.bind(ctx.output(node), out);
+    return Status::Ok();
+  }
+  auto items = ctx.tensorList(list);
+  const auto n = static_cast<int64_t>(items.size());
+  auto bound = [&](const Value* v, int64_t if_none) -> std::optional<int64_t> {
+    if (ctx.isNone(v)) return if_none;
+    auto c = ctx.maybeConstInt(v);
+    if (!c) return std::nullopt;
+    int64_t b = *c < 0 ? *c + n : *c;
+    return std::clamp<int64_t>(b, 0, n);
+  };
+  auto b = bound(start, 0), e = bound(end, n);
+  auto k = ctx.isNone(step) ? std::optional<int64_t>(1) : ctx.maybeConstInt(step);
+  if (!b || !e || !k || *k <= 0) return ctx.fail(node, "slicing a list of tensors needs constant bounds and step");
+  std::vector<std::string> picked;
+  for (int64_t i = *b; i < *e; i += *k) picked.push_back(items[i]);
+  ctx.bindList(ctx.output(node), picked);
+  return Status::Ok();
+}
+
 Status slice(Context& ctx, const Node& node) {
   const Value* self = ctx.input(node, 0);
-  if (!ctx.isTensor(self)) return ctx.fail(node, "slicing a list is not supported");
+  if (ctx.isList(self)) return sliceList(ctx, node);
+  if (!ctx.isTensor(self)) return ctx.fail(node, "slicing a " + ctx.kind(*ctx.producer(self)) + " value");
   int64_t rank = ctx.requireRank(self);
   int64_t axis = normalizeAxis(ctx.constInt(ctx.input(node, 1)), rank);
   const Value* start = ctx.input(node, 2);
