@@ -16,6 +16,7 @@ void registerAllOps(Registry& r) {
   registerAttentionOps(r);
   registerTransformerOps(r);
   registerViewScatterOps(r);
+  registerLossOps(r);
   registerShapeOps(r);
   registerIndexOps(r);
   registerReduceOps(r);
