@@ -143,9 +143,10 @@ std::string countOver(Context& ctx, const Value* self, const std::string& x, con
 }
 
 // var/std: sum((x - mean)^2) / (N - correction). Overloads: (self, unbiased),
-// (self, dim, unbiased, keepdim) and (self, dim, *, correction, keepdim).
-ConvertFn varStd(bool take_sqrt) {
-  return [take_sqrt](Context& ctx, const Node& node) {
+// (self, dim, unbiased, keepdim) and (self, dim, *, correction, keepdim). var_mean/std_mean also
+// return the mean.
+ConvertFn varStd(bool take_sqrt, bool with_mean = false) {
+  return [take_sqrt, with_mean](Context& ctx, const Node& node) {
     const Value* self = ctx.input(node, 0);
     const Value* out = ctx.output(node);
     DType dt = ctx.requireDType(out);
@@ -175,6 +176,10 @@ ConvertFn varStd(bool take_sqrt) {
     if (take_sqrt) y = ctx.emit("Sqrt", {y});
     if (rank == 0) y = ctx.emit("Reshape", {y, ctx.constI64({})});
     ctx.bind(out, y);
+    if (!with_mean) return Status::Ok();
+    std::string m = keepdim || rank == 0 ? mean : ctx.reduce("ReduceMean", x, axes, false);
+    if (rank == 0) m = ctx.emit("Reshape", {m, ctx.constI64({})});
+    ctx.bind(ctx.output(node, 1), m);
     return Status::Ok();
   };
 }
@@ -288,6 +293,8 @@ void registerReduceOps(Registry& r) {
   r.add("aten::argmin", 1, argOp("ArgMin"));
   r.add("aten::var", 1, varStd(false));
   r.add("aten::std", 1, varStd(true));
+  r.add("aten::var_mean", 1, varStd(false, true));
+  r.add("aten::std_mean", 1, varStd(true, true));
   r.add("aten::norm", 1, normOp(false));
   r.add("aten::linalg_vector_norm", 1, normOp(false));
   r.add("aten::frobenius_norm", 1, normOp(true));

@@ -194,6 +194,28 @@ TEST(Reduce, VarDynamicCountOpset17) {
   EXPECT_EQ(outputDims(model), (Dims{2, 7}));
 }
 
+// var_mean over dim 1 without keepdim: both results are [2, 7].
+const char* kVarMean = R"IR(
+graph(%x : Tensor):
+  %1 : int = prim::Constant[value=1]()
+  %t : bool = prim::Constant[value=1]()
+  %f : bool = prim::Constant[value=0]()
+  %d : int[] = prim::ListConstruct(%1)
+  %v : Tensor, %m : Tensor = aten::var_mean(%x, %d, %t, %f)
+  return (%v, %m))IR";
+
+TEST(Reduce, VarMeanOpset11) {
+  auto model = convertIR(kVarMean, {"x:2x5x7"}, 11);
+  EXPECT_EQ(outputDims(model, 0), (Dims{2, 7}));
+  EXPECT_EQ(outputDims(model, 1), (Dims{2, 7}));
+}
+
+TEST(Reduce, VarMeanOpset17DynamicBatch) {
+  auto model = convertIR(kVarMean, {"x:2x5x7"}, 17, {"x:0=batch"});
+  EXPECT_EQ(outputDims(model, 0), (Dims{-1, 7}));
+  EXPECT_EQ(outputDims(model, 1), (Dims{-1, 7}));
+}
+
 TEST(Reduce, StdCorrectionZero) {
   auto model = convertIR(R"IR(
 graph(%x : Tensor):
