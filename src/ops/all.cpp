@@ -17,6 +17,7 @@ void registerAllOps(Registry& r) {
   registerTransformerOps(r);
   registerViewScatterOps(r);
   registerLossOps(r);
+  registerLinalgOps(r);
   registerShapeOps(r);
   registerIndexOps(r);
   registerReduceOps(r);

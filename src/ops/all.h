@@ -14,6 +14,7 @@ void registerNormOps(Registry& r);         // batch/layer/group/instance norm
 void registerLinearOps(Registry& r);       // linear, matmul, addmm, bmm
 void registerAttentionOps(Registry& r);    // fused attention kernels
 void registerTransformerOps(Registry& r);  // fused transformer layers
+void registerLinalgOps(Registry& r);       // linalg_norm, linalg_matrix_norm
 void registerLossOps(Registry& r);         // cross entropy, nll, bce with logits, kl_div
 void registerViewScatterOps(Registry& r);  // slice_scatter, select_scatter (writes into views)
 void registerShapeOps(Registry& r);        // reshape, permute, concat, split, squeeze, expand, roll

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "ops/common.h"
+#include "ops/norms.h"
 #include "ops/typing.h"
 
 namespace pt2onnx {
@@ -184,19 +185,6 @@ ConvertFn varStd(bool take_sqrt, bool with_mean = false) {
   };
 }
 
-// The p-norm of x over axes: ReduceL1/ReduceL2 for p = 1, 2; max/min |x| for +-inf; the count
-// of nonzeros for 0; (sum |x|^p)^(1/p) otherwise.
-std::string pNorm(Context& ctx, const std::string& x, double p, const std::vector<int64_t>& axes, bool keepdim,
-                  DType dt) {
-  if (p == 2) return ctx.reduce("ReduceL2", x, axes, keepdim);
-  if (p == 1) return ctx.reduce("ReduceL1", x, axes, keepdim);
-  std::string a = ctx.emit("Abs", {x});
-  if (std::isinf(p)) return ctx.reduce(p > 0 ? "ReduceMax" : "ReduceMin", a, axes, keepdim);
-  if (p == 0) return ctx.reduce("ReduceSum", ctx.cast(ctx.cast(x, dt, DType::kBool), DType::kBool, dt), axes, keepdim);
-  std::string s = ctx.reduce("ReduceSum", ctx.emit("Pow", {a, ctx.scalar(p, dt)}), axes, keepdim);
-  return ctx.emit("Pow", {s, ctx.scalar(1.0 / p, dt)});
-}
-
 // norm overloads by input count: (self, p) | (self, p, *, dtype) | (self, p, dim, keepdim) |
 // (self, p, dim, keepdim, *, dtype); linalg_vector_norm(self, ord, dim, keepdim, *, dtype) has
 // the last form; frobenius_norm is (self) | (self, dim, keepdim) with p = 2.
@@ -280,6 +268,17 @@ ConvertFn allAny(std::string op_type) {
 }
 
 }  // namespace
+
+std::string pNorm(Context& ctx, const std::string& x, double p, const std::vector<int64_t>& axes, bool keepdim,
+                  DType dt) {
+  if (p == 2) return ctx.reduce("ReduceL2", x, axes, keepdim);
+  if (p == 1) return ctx.reduce("ReduceL1", x, axes, keepdim);
+  std::string a = ctx.emit("Abs", {x});
+  if (std::isinf(p)) return ctx.reduce(p > 0 ? "ReduceMax" : "ReduceMin", a, axes, keepdim);
+  if (p == 0) return ctx.reduce("ReduceSum", ctx.cast(ctx.cast(x, dt, DType::kBool), DType::kBool, dt), axes, keepdim);
+  std::string s = ctx.reduce("ReduceSum", ctx.emit("Pow", {a, ctx.scalar(p, dt)}), axes, keepdim);
+  return ctx.emit("Pow", {s, ctx.scalar(1.0 / p, dt)});
+}
 
 void registerReduceOps(Registry& r) {
   r.add("aten::sum", 1, reduceOp("ReduceSum"));
