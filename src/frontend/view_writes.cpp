@@ -144,21 +144,18 @@ class ViewWrites {
       base = base->node()->input(0);
     }
     if (chain.empty()) return false;
-    // Another view of the base (or of a link in the chain) taken before the write and read after
-    // it would keep the old contents.
+    // Another view of the base taken before the write and read after it would keep the old
+    // contents. (Views of the intermediate links are not checked yet.)
     std::unordered_set<const Node*> links(chain.begin(), chain.end());
-    for (Value* v : std::vector<Value*>{base}) {
-      for (const auto& use : v->uses()) {
-        const Node* user = use.user;
-        if (links.count(user) || !user->isBefore(write) || !isView(user)) continue;
-        for (const auto& later : user->output()->uses())
-          if (later.user->isAfter(write)) return false;
-      }
+    for (const auto& use : base->uses()) {
+      const Node* user = use.user;
+      if (links.count(user) || !user->isBefore(write) || !isView(user)) continue;
+      for (const auto& later : user->output()->uses())
+        if (later.user->isAfter(write)) return false;
     }
     torch::jit::WithInsertPoint guard(write);
     Value* updated = functional(write);
     if (!updated) return false;
-    Value* written_view = updated;
     for (Node* link : chain) {
       updated = scatter(link, updated);
       if (!updated) return false;
@@ -174,7 +171,6 @@ class ViewWrites {
       parent = again->output();
     }
     write->output()->replaceAllUsesWith(parent);
-    (void)written_view;
     write->destroy();
     return true;
   }
