@@ -1,23 +1,36 @@
 // Converters: attention (nn.MultiheadAttention's fused fast path, scaled_dot_product_attention).
-#include "ops/common.h"
+#include "ops/attention.h"
 
 namespace pt2onnx {
 namespace {
-
 constexpr double kInf = std::numeric_limits<double>::infinity();
+}  // namespace
 
-// x @ w^T + b for x [..., in], w [out, in], b [out].
 std::string project(Context& ctx, const std::string& x, const std::string& w, const std::string& b) {
   std::string y = ctx.emit("MatMul", {x, ctx.emit("Transpose", {w}, {{"perm", {1, 0}}})});
   return ctx.emit("Add", {y, b});
 }
 
-// [B, L, E] -> [B, L, H, D] (Reshape's 0 copies B and L, so both may be dynamic), then `perm`.
-std::string splitHeads(Context& ctx, const std::string& x, int64_t heads, int64_t head_dim,
-                       const std::vector<int64_t>& perm) {
-  std::string r = ctx.emit("Reshape", {x, ctx.constI64({0, 0, heads, head_dim})});
-  return ctx.emit("Transpose", {r}, {{"perm", perm}});
+Attended attendHeads(Context& ctx, const std::string& q, const std::string& k, const std::string& v, int64_t heads,
+                     int64_t embed, const std::string& mask, DType dt) {
+  const int64_t head_dim = embed / heads;
+  // [B, L, E] -> [B, L, H, D] (Reshape's 0 copies B and L, so both may be dynamic), then `perm`.
+  auto split_heads = [&](const std::string& x, const std::vector<int64_t>& perm) {
+    std::string r = ctx.emit("Reshape", {x, ctx.constI64({0, 0, heads, head_dim})});
+    return ctx.emit("Transpose", {r}, {{"perm", perm}});
+  };
+  std::string scaled = ctx.emit("Mul", {q, ctx.scalar(1.0 / std::sqrt(static_cast<double>(head_dim)), dt)});
+  // q [B, H, L, D] @ k^T [B, H, D, S] -> scores [B, H, L, S]; v [B, H, S, D].
+  std::string scores = ctx.emit("MatMul", {split_heads(scaled, {0, 2, 1, 3}), split_heads(k, {0, 2, 3, 1})});
+  if (!mask.empty()) scores = ctx.emit("Where", {mask, ctx.scalar(-kInf, dt), scores});
+  // Before opset 13 Softmax flattened the dims from `axis` on; on the last axis that is the same.
+  std::string attn = ctx.emit("Softmax", {scores}, {{"axis", 3}});
+  std::string merged =
+      ctx.emit("Transpose", {ctx.emit("MatMul", {attn, split_heads(v, {0, 2, 1, 3})})}, {{"perm", {0, 2, 1, 3}}});
+  return {ctx.emit("Reshape", {merged, ctx.constI64({0, 0, embed})}), attn};
 }
+
+namespace {
 
 // _native_multi_head_attention(query, key, value, embed_dim, num_head, qkv_weight, qkv_bias,
 // proj_weight, proj_bias, mask?, need_weights, average_attn_weights, mask_type?) on batch-first
@@ -36,7 +49,6 @@ Status nativeMultiHeadAttention(Context& ctx, const Node& node) {
   int64_t embed = ctx.constInt(ctx.arg(node, "embed_dim"));
   int64_t heads = ctx.constInt(ctx.arg(node, "num_head"));
   if (heads <= 0 || embed % heads != 0) return ctx.fail(node, "embed_dim is not a multiple of num_head");
-  int64_t head_dim = embed / heads;
 
   std::string w = ctx.tensor(ctx.arg(node, "qkv_weight"), dt);
   std::string b = ctx.tensor(ctx.arg(node, "qkv_bias"), dt);
@@ -49,27 +61,18 @@ Status nativeMultiHeadAttention(Context& ctx, const Node& node) {
     const Value* ins[] = {query, key, value};
     for (int i = 0; i < 3; ++i) qkv.push_back(project(ctx, ctx.tensor(ins[i], dt), ws[i], bs[i]));
   }
-  std::string q = ctx.emit("Mul", {qkv[0], ctx.scalar(1.0 / std::sqrt(static_cast<double>(head_dim)), dt)});
-  // q [B, H, L, D] @ k^T [B, H, D, S] -> scores [B, H, L, S]; v [B, H, S, D].
-  q = splitHeads(ctx, q, heads, head_dim, {0, 2, 1, 3});
-  std::string kt = splitHeads(ctx, qkv[1], heads, head_dim, {0, 2, 3, 1});
-  std::string v = splitHeads(ctx, qkv[2], heads, head_dim, {0, 2, 1, 3});
-  std::string scores = ctx.emit("MatMul", {q, kt});
-
+  std::string m;
   if (!ctx.isNone(mask)) {
     int64_t mask_rank = ctx.requireRank(mask);
     if (mask_rank != 2 && mask_rank != 4) return ctx.fail(node, "expected a [B, S] or [B, H, L, S] mask");
-    std::string m = ctx.tensor(mask, DType::kBool);
+    m = ctx.tensor(mask, DType::kBool);
     // mask_type 0 (an [L, S] source mask, CUDA only in 1.13) broadcasts as is.
     bool source_mask = ctx.maybeConstInt(ctx.arg(node, "mask_type")) == std::optional<int64_t>(0);
     if (mask_rank == 2 && !source_mask) m = ctx.unsqueeze(m, {1, 2});
-    scores = ctx.emit("Where", {m, ctx.scalar(-kInf, dt), scores});
   }
-  // Before opset 13 Softmax flattened the dims from `axis` on; on the last axis that is the same.
-  std::string attn = ctx.emit("Softmax", {scores}, {{"axis", 3}});
-  std::string merged = ctx.emit("Transpose", {ctx.emit("MatMul", {attn, v})}, {{"perm", {0, 2, 1, 3}}});
-  merged = ctx.emit("Reshape", {merged, ctx.constI64({0, 0, embed})});
-  ctx.bind(ctx.output(node), project(ctx, merged, ctx.tensor(ctx.arg(node, "proj_weight"), dt),
+  Attended a = attendHeads(ctx, qkv[0], qkv[1], qkv[2], heads, embed, m, dt);
+  std::string attn = a.weights;
+  ctx.bind(ctx.output(node), project(ctx, a.merged, ctx.tensor(ctx.arg(node, "proj_weight"), dt),
                                      ctx.tensor(ctx.arg(node, "proj_bias"), dt)));
 
   // Weights: [B, H, L, S], or their mean over heads; without need_weights PyTorch returns an

@@ -1,15 +1,8 @@
 // Converters: nn.TransformerEncoderLayer's fused inference path (aten::_transformer_encoder_layer_fwd).
-#include "ops/common.h"
+#include "ops/attention.h"
 
 namespace pt2onnx {
 namespace {
-
-constexpr double kInf = std::numeric_limits<double>::infinity();
-
-// x [..., in] @ w^T [in, out] + b.
-std::string linear(Context& ctx, const std::string& x, const std::string& w, const std::string& b) {
-  return ctx.emit("Add", {ctx.emit("MatMul", {x, ctx.emit("Transpose", {w}, {{"perm", {1, 0}}})}), b});
-}
 
 // Layer norm over the last axis: LayerNormalization from opset 17, the ReduceMean form before.
 std::string layerNorm(Context& ctx, const std::string& x, const std::string& w, const std::string& b, double eps,
@@ -35,42 +28,31 @@ Status transformerEncoderLayer(Context& ctx, const Node& node) {
   const int64_t embed = ctx.constInt(ctx.arg(node, "embed_dim"));
   const int64_t heads = ctx.constInt(ctx.arg(node, "num_heads"));
   if (heads <= 0 || embed % heads != 0) return ctx.fail(node, "embed_dim is not a multiple of num_heads");
-  const int64_t head_dim = embed / heads;
   const double eps = ctx.constDouble(ctx.arg(node, "eps"));
   const bool norm_first = ctx.constBool(ctx.arg(node, "norm_first"));
   const bool gelu = ctx.constBool(ctx.arg(node, "use_gelu"));
   const Value* mask = ctx.arg(node, "mask");
   auto weight = [&](const char* name) { return ctx.tensor(ctx.arg(node, name), dt); };
 
+  std::string m;
+  if (!ctx.isNone(mask)) {
+    if (ctx.requireRank(mask) != 2) return ctx.fail(node, "expected a [B, L] key padding mask");
+    m = ctx.unsqueeze(ctx.tensor(mask, DType::kBool), {1, 2});
+  }
   auto attention = [&](const std::string& x) {
-    auto qkv = ctx.split(linear(ctx, x, weight("qkv_weight"), weight("qkv_bias")), 2, {embed, embed, embed});
-    // [B, L, E] -> [B, H, L, D] (k: [B, H, D, L]); Reshape's 0 keeps B and L, which may be dynamic.
-    auto heads_of = [&](const std::string& t, std::vector<int64_t> perm) {
-      std::string r = ctx.emit("Reshape", {t, ctx.constI64({0, 0, heads, head_dim})});
-      return ctx.emit("Transpose", {r}, {{"perm", perm}});
-    };
-    std::string q = ctx.emit("Mul", {qkv[0], ctx.scalar(1.0 / std::sqrt(static_cast<double>(head_dim)), dt)});
-    std::string scores = ctx.emit("MatMul", {heads_of(q, {0, 2, 1, 3}), heads_of(qkv[1], {0, 2, 3, 1})});
-    if (!ctx.isNone(mask)) {
-      if (ctx.requireRank(mask) != 2) throw ConvertError("expected a [B, L] key padding mask");
-      std::string m = ctx.unsqueeze(ctx.tensor(mask, DType::kBool), {1, 2});
-      scores = ctx.emit("Where", {m, ctx.scalar(-kInf, dt), scores});
-    }
-    std::string attn = ctx.emit("Softmax", {scores}, {{"axis", 3}});
-    std::string merged =
-        ctx.emit("Transpose", {ctx.emit("MatMul", {attn, heads_of(qkv[2], {0, 2, 1, 3})})}, {{"perm", {0, 2, 1, 3}}});
-    merged = ctx.emit("Reshape", {merged, ctx.constI64({0, 0, embed})});
-    return linear(ctx, merged, weight("proj_weight"), weight("proj_bias"));
+    auto qkv = ctx.split(project(ctx, x, weight("qkv_weight"), weight("qkv_bias")), 2, {embed, embed, embed});
+    Attended a = attendHeads(ctx, qkv[0], qkv[1], qkv[2], heads, embed, m, dt);
+    return project(ctx, a.merged, weight("proj_weight"), weight("proj_bias"));
   };
   auto feedForward = [&](const std::string& x) {
-    std::string h = linear(ctx, x, weight("ffn_weight_1"), weight("ffn_bias_1"));
+    std::string h = project(ctx, x, weight("ffn_weight_1"), weight("ffn_bias_1"));
     if (gelu) {
       std::string erf = ctx.emit("Erf", {ctx.emit("Div", {h, ctx.scalar(std::sqrt(2.0), dt)})});
       h = ctx.emit("Mul", {ctx.emit("Mul", {h, ctx.scalar(0.5, dt)}), ctx.emit("Add", {erf, ctx.scalar(1.0, dt)})});
     } else {
       h = ctx.emit("Relu", {h});
     }
-    return linear(ctx, h, weight("ffn_weight_2"), weight("ffn_bias_2"));
+    return project(ctx, h, weight("ffn_weight_2"), weight("ffn_bias_2"));
   };
   auto norm = [&](const std::string& x, const char* w, const char* b) {
     return layerNorm(ctx, x, weight(w), weight(b), eps, dt);
