@@ -1,7 +1,19 @@
 // Converters: normalization (batch_norm, layer_norm, native_layer_norm, rms_norm, group_norm, instance_norm).
 #include "ops/common.h"
+#include "ops/norms.h"
 
 namespace pt2onnx {
+
+// Normalizes x over `axes` with the biased variance PyTorch uses:
+// y = (x - E[x]) / sqrt(E[(x - E[x])^2] + eps).
+Moments normalize(Context& ctx, const std::string& x, const std::vector<int64_t>& axes, double eps, DType dt) {
+  std::string mean = ctx.reduce("ReduceMean", x, axes, true);
+  std::string centered = ctx.emit("Sub", {x, mean});
+  std::string var = ctx.reduce("ReduceMean", ctx.emit("Mul", {centered, centered}), axes, true);
+  std::string stddev = ctx.emit("Sqrt", {ctx.emit("Add", {var, ctx.scalar(eps, dt)})});
+  return {ctx.emit("Div", {centered, stddev}), mean, stddev};
+}
+
 namespace {
 
 // An optional per-channel affine argument, or `fill` repeated over `dims` when it is None.
@@ -26,22 +38,6 @@ std::string applyAffine(Context& ctx, std::string y, const Value* weight, const 
   if (!ctx.isNone(weight)) y = ctx.emit("Mul", {y, param(weight)});
   if (!ctx.isNone(bias)) y = ctx.emit("Add", {y, param(bias)});
   return y;
-}
-
-struct Moments {
-  std::string y;       // (x - mean) / stddev
-  std::string mean;    // keepdims over the normalized axes
-  std::string stddev;  // sqrt(var + eps)
-};
-
-// Normalizes x over `axes` with the biased variance PyTorch uses:
-// y = (x - E[x]) / sqrt(E[(x - E[x])^2] + eps).
-Moments normalize(Context& ctx, const std::string& x, const std::vector<int64_t>& axes, double eps, DType dt) {
-  std::string mean = ctx.reduce("ReduceMean", x, axes, true);
-  std::string centered = ctx.emit("Sub", {x, mean});
-  std::string var = ctx.reduce("ReduceMean", ctx.emit("Mul", {centered, centered}), axes, true);
-  std::string stddev = ctx.emit("Sqrt", {ctx.emit("Add", {var, ctx.scalar(eps, dt)})});
-  return {ctx.emit("Div", {centered, stddev}), mean, stddev};
 }
 
 // Eval-mode BatchNormalization with running statistics; also instance_norm without input stats.

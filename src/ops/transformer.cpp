@@ -1,5 +1,6 @@
 // Converters: nn.TransformerEncoderLayer's fused inference path (aten::_transformer_encoder_layer_fwd).
 #include "ops/attention.h"
+#include "ops/norms.h"
 
 namespace pt2onnx {
 namespace {
@@ -8,10 +9,7 @@ namespace {
 std::string layerNorm(Context& ctx, const std::string& x, const std::string& w, const std::string& b, double eps,
                       DType dt) {
   if (ctx.opset() >= 17) return ctx.emit("LayerNormalization", {x, w, b}, {{"axis", -1}, {"epsilon", eps}});
-  std::string centered = ctx.emit("Sub", {x, ctx.reduce("ReduceMean", x, {-1}, true)});
-  std::string var = ctx.reduce("ReduceMean", ctx.emit("Mul", {centered, centered}), {-1}, true);
-  std::string norm = ctx.emit("Div", {centered, ctx.emit("Sqrt", {ctx.emit("Add", {var, ctx.scalar(eps, dt)})})});
-  return ctx.emit("Add", {ctx.emit("Mul", {norm, w}), b});
+  return ctx.emit("Add", {ctx.emit("Mul", {normalize(ctx, x, {-1}, eps, dt).y, w}), b});
 }
 
 // _transformer_encoder_layer_fwd(src [B, L, E], embed_dim, num_heads, qkv_weight, qkv_bias,
