@@ -319,6 +319,22 @@ class ViewWrites(nn.Module):
         return x, x.sum(1)
 
 
+class ViewAliases(nn.Module):
+    """Writes seen through every alias: views of a view taken before the write, a transposed view
+    of the base, two writes through one link, and the returned result of an in-place op."""
+
+    def forward(self, x):
+        x = x.clone()
+        a = x[1:]
+        b = a[:, 0]
+        c = a[0]
+        t = x.t()
+        b.add_(10.0)
+        c.mul_(2.0)
+        y = x[0].fill_(3.0)
+        return x, a, b, c, t, y * 1.0
+
+
 class PackedRnn(nn.Module):
     """Variable-length sequences: pack_padded_sequence (unsorted lengths), a bidirectional LSTM and
     a GRU on the packed data, pad_packed_sequence back to a batch-first tensor."""
@@ -448,6 +464,7 @@ CUSTOM = {
     "method_encode": MethodEncode,
     "slice_assign": SliceAssign,
     "view_writes": ViewWrites,
+    "view_aliases": ViewAliases,
     "packed_rnn": PackedRnn,
     "scripted_encoder": ScriptedEncoder,
     "list_output": ListOutput,

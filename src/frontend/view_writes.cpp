@@ -4,10 +4,10 @@
 // the base and of its views see the new value.
 //
 // LibTorch's mutation removal leaves writes to views alone, since the write changes every alias.
-// This pass handles the aliases it can see: the chain from the written view to its base, and
-// views of the base taken after the write. A write it cannot follow (another view of the base
-// taken before it and used after it, a base in an enclosing block) is left for the converter
-// check to report.
+// This pass handles every alias it can see: each view of the base, at any depth (the chain from
+// the written view to its base among them), read after the write is made again from the new
+// base. A write it cannot follow (a base in an enclosing block, a view with no known write-back)
+// is left for the converter check to report.
 #include <torch/csrc/jit/ir/constants.h>
 #include <torch/csrc/jit/ir/ir.h>
 #include <torch/csrc/jit/passes/constant_propagation.h>
@@ -136,6 +136,34 @@ class ViewWrites {
       if (use.user != to->node() && use.user->isAfter(after)) use.user->replaceInput(use.offset, to);
   }
 
+  // Every view of `old` (taken before the write) made again from `now` after `after`, and the
+  // reads of it after the write moved to the new one, down every level of views: an alias sees
+  // the write, whichever link of the chain it was taken from.
+  void rederiveViews(Value* old, Value* now, Node* after, Node* write) {
+    std::vector<Node*> views;
+    for (const auto& use : old->uses())
+      if (use.user != write && use.user->isBefore(write) && isView(use.user) && use.offset == 0)
+        views.push_back(use.user);
+    for (Node* view : views) {
+      if (!readAfter(view->output(), write)) continue;
+      Node* again = graph_->createClone(view, [&](Value* v) { return v == old ? now : v; });
+      again->insertAfter(after);
+      rederiveViews(view->output(), again->output(), again, write);
+      replaceUsesAfter(view->output(), again->output(), write);
+      after = again;
+    }
+  }
+
+  // Whether `v` or a view of it is read after `write` (the write itself does not count).
+  static bool readAfter(const Value* v, const Node* write) {
+    for (const auto& use : v->uses()) {
+      if (use.user == write) continue;
+      if (use.user->isAfter(write)) return true;
+      if (isView(use.user) && use.offset == 0 && readAfter(use.user->output(), write)) return true;
+    }
+    return false;
+  }
+
   bool rewrite(Node* write) {
     std::vector<Node*> chain;  // innermost view first
     Value* base = write->input(0);
@@ -144,15 +172,6 @@ class ViewWrites {
       base = base->node()->input(0);
     }
     if (chain.empty()) return false;
-    // Another view of the base taken before the write and read after it would keep the old
-    // contents. (Views of the intermediate links are not checked yet.)
-    std::unordered_set<const Node*> links(chain.begin(), chain.end());
-    for (const auto& use : base->uses()) {
-      const Node* user = use.user;
-      if (links.count(user) || !user->isBefore(write) || !isView(user)) continue;
-      for (const auto& later : user->output()->uses())
-        if (later.user->isAfter(write)) return false;
-    }
     torch::jit::WithInsertPoint guard(write);
     Value* updated = functional(write);
     if (!updated) return false;
@@ -160,17 +179,16 @@ class ViewWrites {
       updated = scatter(link, updated);
       if (!updated) return false;
     }
-    // Later reads of the base, of the views in the chain and of the write's result see the new values.
+    // Later reads of the base, of every view of it (the chain's links among them) and of the
+    // write's result see the new values.
     Node* last = updated->node();
-    replaceUsesAfter(base, updated, last);
-    Value* parent = updated;
-    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-      Node* again = graph_->createClone(*it, [&](Value* v) { return v == (*it)->input(0) ? parent : v; });
-      graph_->insertNode(again);
-      replaceUsesAfter((*it)->output(), again->output(), again);
-      parent = again->output();
+    Value* written = write->input(0);
+    const bool result_read = !write->output()->uses().empty();
+    if (result_read) {  // `y = x[0].add_(1)`: y is the written view, made again from the new base
+      write->output()->replaceAllUsesWith(written);
     }
-    write->output()->replaceAllUsesWith(parent);
+    rederiveViews(base, updated, last, write);
+    replaceUsesAfter(base, updated, write);
     write->destroy();
     return true;
   }
