@@ -335,6 +335,40 @@ class ViewAliases(nn.Module):
         return x, a, b, c, t, y * 1.0
 
 
+class InPlaceInput(nn.Module):
+    """In-place writes to the inputs themselves: a multiply, a row through a view, and an add of a
+    float64 tensor that keeps x float32 (an in-place result keeps self's dtype)."""
+
+    def forward(self, x, y, d):
+        x.mul_(2.0)
+        x[0].add_(y[0])
+        x.add_(d)
+        return x, y.sub_(1.0) * 1.0
+
+
+class BlockWrites(nn.Module):
+    """Writes inside branches and a loop with a dynamic trip count to tensors made outside them,
+    through views and not. The first branch follows the batch size (the two runs take one side
+    each); the second is data-dependent and never taken, so no run records its values."""
+
+    def forward(self, x):
+        state = torch.zeros(2, x.size(0), x.size(1))
+        acc = torch.zeros_like(x)
+        row = state[1]
+        if x.size(0) > 4:
+            state[0] = x * 2.0
+            acc += x
+        else:
+            row.copy_(x - 1.0)
+        if bool(x.abs().sum() > 1e6):
+            acc[0] = acc[1] * 3.0
+            acc.add_(1.0)
+        for i in range(x.size(0)):
+            acc[i] += x[i] * float(i)
+            state[:, i].mul_(0.5)
+        return state, acc, row + 0.0
+
+
 class PackedRnn(nn.Module):
     """Variable-length sequences: pack_padded_sequence (unsorted lengths), a bidirectional LSTM and
     a GRU on the packed data, pad_packed_sequence back to a batch-first tensor."""
@@ -465,6 +499,8 @@ CUSTOM = {
     "slice_assign": SliceAssign,
     "view_writes": ViewWrites,
     "view_aliases": ViewAliases,
+    "inplace_input": InPlaceInput,
+    "block_writes": BlockWrites,
     "packed_rnn": PackedRnn,
     "scripted_encoder": ScriptedEncoder,
     "list_output": ListOutput,
@@ -472,7 +508,7 @@ CUSTOM = {
     "scripted_decoder": ScriptedDecoder,
 }
 # torch.jit.script for these and every NAME_scripted (torchvision NAME); every other fixture is traced
-SCRIPTED = {"scripted_control_flow", "scripted_encoder", "scripted_decoder", "list_output", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
+SCRIPTED = {"scripted_control_flow", "block_writes", "scripted_encoder", "scripted_decoder", "list_output", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
             "tuple_dict_arg", "int_arg_input", "int_arg_const", "method_encode"}
 TORCHVISION_KWARGS = {
     "googlenet": dict(aux_logits=False, init_weights=True),

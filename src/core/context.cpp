@@ -231,7 +231,8 @@ std::vector<int64_t> Context::shape(const Value* value) const {
     auto iv = torch::jit::toIValue(const_cast<Value*>(value));
     if (iv && iv->isTensor()) return iv->toTensor().sizes().vec();
   }
-  if (rank(value) == 0) return {};
+  // Unrecorded (a branch no example run took) but of known rank: every dim is computed in the graph.
+  if (int64_t r = rank(value); r >= 0) return std::vector<int64_t>(static_cast<size_t>(r), -1);
   throw ConvertError("the shape of " + describe(value) + " is unknown");
 }
 

@@ -119,7 +119,7 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
   spdlog::debug("prepared graph:\n{}", graph->toString(false));
 
   checkSupported(*graph, options.opset);
-  inferUnrecordedTypes(graph, bound.inputs);
+  inferUnrecordedTypes(graph, bound.inputs, runs.meta);
 
   onnx::ModelProto model = newModel(options.opset);
   onnx::GraphProto* out_graph = model.mutable_graph();

@@ -40,6 +40,22 @@ void cleanupGraph(std::shared_ptr<torch::jit::Graph>& graph);
 // computed on the view and scattered back into its base. Returns how many writes it rewrote.
 size_t functionalizeViewWrites(std::shared_ptr<torch::jit::Graph>& graph);
 
+// Graph inputs and constants (frozen buffers) that the model writes in place, through views or
+// not, are copied first, so mutation removal can make the writes functional: an ONNX model cannot
+// change its inputs; outputs that return a written input carry the new values. Returns how many.
+size_t cloneWrittenInputs(std::shared_ptr<torch::jit::Graph>& graph);
+
+// In-place binary operators whose functional form could change the dtype (a float16 tensor
+// multiplied in place by a float32 one) become a copy into self. Returns how many.
+size_t keepInPlaceDtypes(std::shared_ptr<torch::jit::Graph>& graph);
+
+// The aten::copy nodes mutation removal leaves, as type_as and expand_as. Returns how many.
+size_t lowerCopies(std::shared_ptr<torch::jit::Graph>& graph);
+
+// In-place writes inside branches and loop bodies to tensors from outside them are carried
+// through the If or Loop as an extra output (src/frontend/block_writes.cpp). Returns how many.
+size_t carryBlockWrites(std::shared_ptr<torch::jit::Graph>& graph);
+
 // Takes the branches that raise exceptions (input checks in scripted code) out of the graph, as
 // if every check passed. Returns how many raise statements there were.
 size_t removeExceptionPaths(std::shared_ptr<torch::jit::Graph>& graph);
@@ -107,8 +123,10 @@ ExampleRuns runExamples(const std::shared_ptr<torch::jit::Graph>& graph, const c
                         const std::vector<ExampleInput>& inputs, const std::vector<DynamicInputAxis>& input_axes);
 
 // Branches the example runs did not take have no recorded dtypes; LibTorch's type propagation
-// from the input types fills in what it can (recorded values still take precedence).
-void inferUnrecordedTypes(const std::shared_ptr<torch::jit::Graph>& graph, const std::vector<ExampleInput>& inputs);
+// from the input types and the recorded values fills in what it can (recorded values still take
+// precedence).
+void inferUnrecordedTypes(const std::shared_ptr<torch::jit::Graph>& graph, const std::vector<ExampleInput>& inputs,
+                          const ValueMetaMap& meta);
 
 // The folding stage: environment queries, values that depend only on fixed sizes, and raise
 // paths (src/frontend/static_fold.cpp).

@@ -77,8 +77,12 @@ void cleanupGraph(std::shared_ptr<torch::jit::Graph>& graph) {
   torch::jit::Inline(*graph);
   torch::jit::LowerSimpleTuples(graph);
   torch::jit::RemoveListMutation(graph);
+  keepInPlaceDtypes(graph);
+  cloneWrittenInputs(graph);
+  carryBlockWrites(graph);
   torch::jit::RemoveTensorMutation(graph);
   functionalizeViewWrites(graph);
+  lowerCopies(graph);
   torch::jit::ConstantPropagation(graph);
   // Only simple tuple lowering: LowerAllTuples can leave graphs (scripted vit_b_16) that crash
   // LibTorch's interpreter. Tuple outputs are flattened by the converter instead.

@@ -4,8 +4,10 @@
 #include <spdlog/spdlog.h>
 #include <torch/csrc/jit/passes/shape_analysis.h>
 
+#include <functional>
 #include <numeric>
 #include <sstream>
+#include <unordered_set>
 
 #include "core/diagnostics.h"
 #include "frontend/frontend.h"
@@ -121,7 +123,75 @@ ExampleRuns runExamples(const std::shared_ptr<torch::jit::Graph>& graph, const c
   return out;
 }
 
-void inferUnrecordedTypes(const std::shared_ptr<torch::jit::Graph>& graph, const std::vector<ExampleInput>& inputs) {
+namespace {
+
+// Rank and dtype of a tensor value: recorded, else its TorchScript type.
+std::pair<int64_t, c10::optional<c10::ScalarType>> rankAndDtype(const torch::jit::Value* v, const ValueMetaMap& meta) {
+  auto it = meta.find(v->unique());
+  if (it != meta.end() && it->second.dtype != DType::kUndefined)
+    return {static_cast<int64_t>(it->second.shape.size()), toTorch(it->second.dtype)};
+  if (auto tt = v->type()->cast<c10::TensorType>())
+    return {tt->dim() ? static_cast<int64_t>(*tt->dim()) : -1, tt->scalarType()};
+  return {-1, c10::nullopt};
+}
+
+// What type propagation leaves open in branches no run took, for the operators that in-place
+// writes turn into (copies, views and scatters of a value made before the branch): the rank and
+// dtype follow from the input's.
+void completeFromInputs(torch::jit::Block* block, const ValueMetaMap& meta) {
+  static const std::unordered_set<std::string> same = {"aten::clone",         "aten::contiguous",
+                                                       "aten::detach",        "aten::alias",
+                                                       "aten::zeros_like",    "aten::ones_like",
+                                                       "aten::full_like",     "aten::select_scatter",
+                                                       "aten::slice_scatter", "aten::slice",
+                                                       "aten::neg",           "aten::transpose",
+                                                       "aten::permute",       "aten::masked_fill",
+                                                       "aten::index_put",     "aten::flip",
+                                                       "aten::roll",          "aten::t"};
+  static const std::unordered_set<std::string> arithmetic = {"aten::add",  "aten::sub",   "aten::mul", "aten::div",
+                                                             "aten::rsub", "aten::clamp", "aten::pow"};
+  for (auto* node : block->nodes()) {
+    for (auto* sub : node->blocks()) completeFromInputs(sub, meta);
+    if (node->outputs().size() != 1 || node->inputs().empty() || meta.count(node->output()->unique())) continue;
+    auto out = node->output()->type()->cast<c10::TensorType>();
+    if (!out || (out->dim() && out->scalarType())) continue;
+    const std::string kind = node->kind().toQualString();
+    auto [rank, dtype] = rankAndDtype(node->input(0), meta);
+    if (rank < 0) continue;
+    if (kind == "aten::select")
+      rank -= 1;
+    else if (kind == "aten::unsqueeze")
+      rank += 1;
+    else if (kind == "aten::type_as")
+      dtype = rankAndDtype(node->input(1), meta).second;
+    else if (kind == "aten::expand_as")
+      rank = rankAndDtype(node->input(1), meta).first;
+    else if (arithmetic.count(kind)) {
+      // A Python number keeps a floating tensor's dtype; a tensor of the same dtype keeps it too.
+      for (size_t i = 1; i < node->inputs().size(); ++i) {
+        const auto* in = node->input(i);
+        if (in->type()->kind() == c10::TypeKind::TensorType) {
+          auto [r, d] = rankAndDtype(in, meta);
+          if (r < 0 || d != dtype) rank = -1;
+          rank = std::max(rank, r);
+        } else if (!dtype || !c10::isFloatingType(*dtype)) {
+          rank = -1;
+        }
+        if (rank < 0) break;
+      }
+    } else if (!same.count(kind))
+      continue;
+    if (rank < 0) continue;
+    node->output()->setType(
+        c10::TensorType::create(dtype, c10::kCPU, c10::SymbolicShape(c10::optional<size_t>(static_cast<size_t>(rank))),
+                                c10::VaryingShape<c10::Stride>(static_cast<size_t>(rank)), false));
+  }
+}
+
+}  // namespace
+
+void inferUnrecordedTypes(const std::shared_ptr<torch::jit::Graph>& graph, const std::vector<ExampleInput>& inputs,
+                          const ValueMetaMap& meta) {
   bool has_blocks = false;
   for (const auto* node : graph->nodes()) has_blocks = has_blocks || !node->blocks().empty();
   if (!has_blocks) return;
@@ -137,6 +207,7 @@ void inferUnrecordedTypes(const std::shared_ptr<torch::jit::Graph>& graph, const
   } catch (const std::exception& e) {
     spdlog::debug("type propagation stopped: {}", firstLine(e.what()));
   }
+  completeFromInputs(graph->block(), meta);
 }
 
 }  // namespace pt2onnx

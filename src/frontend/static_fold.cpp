@@ -12,6 +12,8 @@
 #include <torch/csrc/jit/passes/dead_code_elimination.h>
 #include <torch/script.h>
 
+#include <algorithm>
+#include <functional>
 #include <optional>
 
 #include "frontend/frontend.h"
@@ -125,6 +127,36 @@ std::optional<bool> sameTensorObject(const torch::jit::Value* a, const torch::ji
   const bool distinct_b = fresh_b || (input_b && rb->node()->owningBlock() == rb->owningGraph()->block());
   if (distinct_a && distinct_b) return false;
   return std::nullopt;
+}
+
+// A returned tuple or list that folded into one constant (`return x.zero_(), x` with fixed sizes)
+// is built again from a constant per element, so each becomes an ONNX output.
+void splitConstantOutputs(torch::jit::Graph& graph) {
+  std::function<torch::jit::Value*(const c10::IValue&, const c10::TypePtr&)> build =
+      [&](const c10::IValue& v, const c10::TypePtr& type) -> torch::jit::Value* {
+    if (v.isTuple()) {
+      std::vector<torch::jit::Value*> items;
+      for (const auto& e : v.toTupleRef().elements()) items.push_back(build(e, e.type()));
+      if (std::count(items.begin(), items.end(), nullptr)) return nullptr;
+      return graph.insertNode(graph.createTuple(items))->output();
+    }
+    if (v.isTensorList()) {
+      std::vector<torch::jit::Value*> items;
+      for (const auto& t : v.toTensorVector()) items.push_back(build(c10::IValue(t), c10::TensorType::get()));
+      if (std::count(items.begin(), items.end(), nullptr)) return nullptr;
+      return graph.insertNode(graph.createList(c10::TensorType::get(), items))->output();
+    }
+    auto c = torch::jit::tryInsertConstant(graph, v);
+    return c ? *c : nullptr;
+  };
+  torch::jit::WithInsertPoint guard(graph.return_node());
+  for (size_t i = 0; i < graph.outputs().size(); ++i) {
+    torch::jit::Value* out = graph.outputs()[i];
+    if (out->node()->kind() != c10::prim::Constant) continue;
+    auto value = torch::jit::toIValue(out);
+    if (!value || !(value->isTuple() || value->isTensorList())) continue;
+    if (torch::jit::Value* rebuilt = build(*value, out->type())) graph.return_node()->replaceInput(i, rebuilt);
+  }
 }
 
 }  // namespace
@@ -272,6 +304,7 @@ void foldGraph(const std::shared_ptr<torch::jit::Graph>& graph, const ExampleRun
     queries();
     folded += n = foldStaticValues(graph, staticValues(*graph, dim_static), runs.example, runs.resized);
   }
+  splitConstantOutputs(*graph);
   if (raises) spdlog::debug("removed {} raise statements: the converted model assumes its input checks pass", raises);
   spdlog::debug("folded {} values that depend only on fixed sizes", folded);
 }

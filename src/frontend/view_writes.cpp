@@ -8,41 +8,28 @@
 // the written view to its base among them), read after the write is made again from the new
 // base. A write it cannot follow (a base in an enclosing block, a view with no known write-back)
 // is left for the converter check to report.
+#include <spdlog/spdlog.h>
 #include <torch/csrc/jit/ir/constants.h>
 #include <torch/csrc/jit/ir/ir.h>
 #include <torch/csrc/jit/passes/constant_propagation.h>
 #include <torch/csrc/jit/passes/dead_code_elimination.h>
 #include <torch/csrc/jit/passes/remove_mutation.h>
 
+#include <algorithm>
 #include <unordered_set>
 
 #include "frontend/frontend.h"
+#include "frontend/in_place.h"
 
 namespace pt2onnx {
-namespace {
 
 using torch::jit::Graph;
 using torch::jit::Node;
 using torch::jit::Value;
 
+namespace {
+
 bool isTensor(const Value* v) { return v->type()->kind() == c10::TypeKind::TensorType; }
-
-// View operators whose write-back is known: (kind, how to undo it).
-bool isView(const Node* node) {
-  static const std::unordered_set<std::string> kinds = {
-      "aten::slice",   "aten::select",    "aten::unsqueeze", "aten::squeeze", "aten::view",  "aten::reshape",
-      "aten::flatten", "aten::transpose", "aten::permute",   "aten::t",       "aten::alias", "aten::narrow"};
-  return kinds.count(node->kind().toQualString()) && node->inputs().size() >= 1 && isTensor(node->input(0)) &&
-         node->outputs().size() == 1;
-}
-
-// An in-place operator: `aten::name_` with a Tensor(a!) self that it returns.
-bool isInPlace(const Node* node) {
-  const std::string kind = node->kind().toQualString();
-  if (kind.rfind("aten::", 0) != 0 || kind.size() < 8 || kind.back() != '_' || kind.substr(kind.size() - 2) == "__")
-    return false;
-  return node->inputs().size() >= 1 && isTensor(node->input(0)) && node->outputs().size() == 1;
-}
 
 // slice(x, dim, 0 or None, None or INT64_MAX, 1): all of x.
 bool isFullSlice(const Node* node) {
@@ -63,28 +50,39 @@ class ViewWrites {
 
   size_t run() {
     std::vector<Node*> writes;
-    for (auto* node : graph_->block()->nodes())
-      if (isInPlace(node) && isView(node->input(0)->node())) writes.push_back(node);
+    collect(graph_->block(), writes);
     size_t done = 0;
     for (auto* node : writes) done += rewrite(node);
     return done;
   }
 
  private:
+  // In-place writes (through views or not), in every block, in order.
+  static void collect(torch::jit::Block* block, std::vector<Node*>& writes) {
+    for (auto* node : block->nodes()) {
+      if (isInPlace(node)) writes.push_back(node);
+      for (auto* sub : node->blocks()) collect(sub, writes);
+    }
+  }
+
+  // A broadcast value as memory of its own, so later writes to it are writes to one tensor.
+  Value* owned(Value* v) { return graph_->insert(c10::aten::clone, {v}); }
+
   // The write's value computed out of place on the view, or null when the op has no functional form.
   Value* functional(Node* write) {
     const std::string kind = write->kind().toQualString();
     Value* view = write->input(0);
     Node* n = nullptr;
     if (kind == "aten::copy_") {
+      if (isTypedResultOf(write->input(1), view)) return write->input(1);
       Value* typed = graph_->insert(c10::aten::type_as, {write->input(1), view});
-      return graph_->insert(c10::aten::expand_as, {typed, view});
+      return owned(graph_->insert(c10::aten::expand_as, {typed, view}));
     }
     if (kind == "aten::zero_") return graph_->insert(c10::aten::zeros_like, {view});
     if (kind == "aten::fill_") {
       Value* v = write->input(1);
       if (isTensor(v))
-        return graph_->insert(c10::aten::expand_as, {graph_->insert(c10::aten::type_as, {v, view}), view});
+        return owned(graph_->insert(c10::aten::expand_as, {graph_->insert(c10::aten::type_as, {v, view}), view}));
       return graph_->insert(c10::aten::full_like, {view, v});
     }
     // The out-of-place twin: same arguments, name without the trailing '_'.
@@ -113,7 +111,7 @@ class ViewWrites {
     if (kind == "aten::select") return graph_->insert(c10::aten::select_scatter, {parent, updated, in(1), in(2)});
     if (kind == "aten::transpose") return graph_->insert(c10::aten::transpose, {updated, in(1), in(2)});
     if (kind == "aten::t") return graph_->insert(c10::aten::t, {updated});
-    if (kind == "aten::alias") return updated;
+    if (kind == "aten::alias" || kind == "aten::detach") return updated;
     if (kind == "aten::permute") {
       auto perm = torch::jit::constant_as<std::vector<int64_t>>(in(1));
       if (!perm) return nullptr;
@@ -164,6 +162,47 @@ class ViewWrites {
     return false;
   }
 
+  // Whether a value made by `node` is memory of its own, not an alias of one of its inputs.
+  static bool ownsMemory(const Node* node) {
+    // Composite operators whose schemas do not say that they may return their input.
+    static const std::unordered_set<std::string> may_alias = {"aten::type_as", "aten::expand_as", "aten::view_as",
+                                                              "aten::reshape_as", "aten::contiguous"};
+    if (node->kind().ns() != c10::namespaces::aten) return false;
+    const auto* schema = node->maybeSchema();
+    if (!schema) return false;
+    bool alias = may_alias.count(node->kind().toQualString()) > 0;
+    for (const auto& ret : schema->returns()) alias = alias || ret.alias_info();
+    // `type_as(mul(x, y), x)`: self or a copy of it, memory of its own when self is and nothing
+    // else reads self
+    if (alias)
+      return !node->inputs().empty() && node->input(0)->uses().size() == 1 && ownsMemory(node->input(0)->node());
+    return true;
+  }
+
+  static bool holdsTensors(const c10::TypePtr& type) {
+    if (type->kind() == c10::TypeKind::TensorType) return true;
+    for (const auto& t : type->containedTypes())
+      if (holdsTensors(t)) return true;
+    return false;
+  }
+
+  // Whether an alias of `v` made before the write by something other than a known view (expand,
+  // split, a list holding it, ...) is read after it: such a read would keep the old values.
+  static bool hiddenAliasReadAfter(const Value* v, const Node* write) {
+    for (const auto& use : v->uses()) {
+      const Node* user = use.user;
+      if (user == write || !user->isBefore(write)) continue;
+      if (isView(user) && use.offset == 0) {
+        if (hiddenAliasReadAfter(user->output(), write)) return true;
+        continue;
+      }
+      if (ownsMemory(user)) continue;
+      for (const Value* out : user->outputs())
+        if (holdsTensors(out->type()) && readAfter(out, write)) return true;
+    }
+    return false;
+  }
+
   bool rewrite(Node* write) {
     std::vector<Node*> chain;  // innermost view first
     Value* base = write->input(0);
@@ -171,7 +210,11 @@ class ViewWrites {
       chain.push_back(base->node());
       base = base->node()->input(0);
     }
-    if (chain.empty()) return false;
+    // Only a base of this block (one from outside is first carried in, block_writes.cpp) that owns
+    // its memory, and no alias of it this pass cannot follow read after the write.
+    if (base->node()->owningBlock() != write->owningBlock() || !ownsMemory(base->node()) ||
+        hiddenAliasReadAfter(base, write))
+      return false;
     torch::jit::WithInsertPoint guard(write);
     Value* updated = functional(write);
     if (!updated) return false;
@@ -202,6 +245,7 @@ size_t functionalizeViewWrites(std::shared_ptr<torch::jit::Graph>& graph) {
   size_t n = ViewWrites(graph).run();
   if (!n) return 0;
   torch::jit::RemoveTensorMutation(graph);
+  lowerCopies(graph);
   torch::jit::ConstantPropagation(graph);
   torch::jit::EliminateDeadCode(graph);
   return n;
