@@ -65,6 +65,18 @@ class TrainingMode(torch.nn.Module):
         return x + 1.0
 
 
+class TrainingLayers(torch.nn.Module):
+    """Batch norm and dropout, traced in training mode: the trace records their training form."""
+
+    def __init__(self):
+        super().__init__()
+        self.norm = torch.nn.BatchNorm1d(4)
+        self.drop = torch.nn.Dropout(0.5)
+
+    def forward(self, x):
+        return self.drop(self.norm(x))
+
+
 class Detection(torch.nn.Module):
     """Calls torchvision::nms, an operator LibTorch alone does not have."""
 
@@ -144,6 +156,8 @@ def main():
         torch.jit.trace(Dense(1024, 1).eval(), torch.randn(1, 1024)).save(os.path.join(out, "dense_4mb.pt"))
         torch.jit.trace(Dense(4096, 2).eval(), torch.randn(1, 4096)).save(os.path.join(out, "dense_128mb.pt"))
         torch.jit.script(TrainingMode().train()).save(os.path.join(out, "training_mode.pt"))
+        torch.jit.trace(TrainingLayers().train(), torch.randn(3, 4), check_trace=False).save(
+            os.path.join(out, "traced_training.pt"))
         torch.jit.script(Detection()).save(os.path.join(out, "detection_nms.pt"))
     write_other_formats(out)
     write_npy_files(out)
