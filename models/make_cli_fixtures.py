@@ -4,6 +4,7 @@ import sys
 
 import numpy as np
 import torch
+import torchvision
 from typing import Optional
 
 
@@ -41,6 +42,77 @@ class ScriptedArgs(torch.nn.Module):
         if bias is not None:
             y = y + bias
         return y
+
+
+class Dense(torch.nn.Module):
+    """Linear layers with `width` x `width` weights: 4 MB at 1024 (more than a 1 MB file system
+    holds), 128 MB at 4096 for two layers (a write long enough to interrupt)."""
+
+    def __init__(self, width, layers):
+        super().__init__()
+        self.layers = torch.nn.Sequential(*[torch.nn.Linear(width, width) for _ in range(layers)])
+
+    def forward(self, x):
+        return self.layers(x)
+
+
+class TrainingMode(torch.nn.Module):
+    """A scripted model whose forward() depends on self.training."""
+
+    def forward(self, x):
+        if self.training:
+            return x * 2.0
+        return x + 1.0
+
+
+class TrainingLayers(torch.nn.Module):
+    """Batch norm and dropout, traced in training mode: the trace records their training form."""
+
+    def __init__(self):
+        super().__init__()
+        self.norm = torch.nn.BatchNorm1d(4)
+        self.drop = torch.nn.Dropout(0.5)
+
+    def forward(self, x):
+        return self.drop(self.norm(x))
+
+
+class Detection(torch.nn.Module):
+    """Calls torchvision::nms, an operator LibTorch alone does not have."""
+
+    def forward(self, boxes, scores):
+        return torchvision.ops.nms(boxes, scores, 0.5)
+
+
+def write_other_formats(out):
+    """Files that are not TorchScript archives, one of each kind pt2onnx recognizes."""
+    import zipfile
+
+    model = Tiny().eval()
+    torch.save(model.state_dict(), os.path.join(out, "state_dict.pt"))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": 3},
+               os.path.join(out, "checkpoint.pt"))
+    torch.save(model, os.path.join(out, "pickled_module.pt"))
+    torch.save(model.state_dict(), os.path.join(out, "legacy_pickle.pt"), _use_new_zipfile_serialization=False)
+    torch.onnx.export(model, torch.randn(1, 3, 8, 8), os.path.join(out, "onnx_model.onnx"), opset_version=13)
+    scripted = torch.jit.script(model)
+    scripted._save_for_lite_interpreter(os.path.join(out, "mobile.ptl"))
+    scripted._save_for_lite_interpreter(os.path.join(out, "mobile_flatbuffer.ptl"), _use_flatbuffer=True)
+    # A mobile file without the code/ folder: what the lite interpreter runs, and nothing else.
+    with zipfile.ZipFile(os.path.join(out, "mobile.ptl")) as src, \
+            zipfile.ZipFile(os.path.join(out, "bytecode_only.ptl"), "w") as dst:
+        for name in src.namelist():
+            if "/code/" not in name:
+                dst.writestr(name, src.read(name))
+    with zipfile.ZipFile(os.path.join(out, "zip_without_code.pt"), "w") as z:
+        z.writestr("weights/readme.txt", "weights only")
+        z.writestr("weights/w.bin", b"\0" * 64)
+    with open(os.path.join(out, "tiny.pt"), "rb") as f:
+        whole = f.read()
+    with open(os.path.join(out, "truncated.pt"), "wb") as f:
+        f.write(whole[: len(whole) // 2])
+    open(os.path.join(out, "empty.pt"), "wb").close()
 
 
 def npy_header(dict_text, version=1):
@@ -81,6 +153,13 @@ def main():
         tiny.save(os.path.join(out, "tiny.pt"))
         torch.jit.script(ScriptedArgs()).save(os.path.join(out, "scripted_args.pt"))
         torch.jit.trace(UnusedInput(), (torch.randn(2, 3), torch.randn(2, 3))).save(os.path.join(out, "unused_input.pt"))
+        torch.jit.trace(Dense(1024, 1).eval(), torch.randn(1, 1024)).save(os.path.join(out, "dense_4mb.pt"))
+        torch.jit.trace(Dense(4096, 2).eval(), torch.randn(1, 4096)).save(os.path.join(out, "dense_128mb.pt"))
+        torch.jit.script(TrainingMode().train()).save(os.path.join(out, "training_mode.pt"))
+        torch.jit.trace(TrainingLayers().train(), torch.randn(3, 4), check_trace=False).save(
+            os.path.join(out, "traced_training.pt"))
+        torch.jit.script(Detection()).save(os.path.join(out, "detection_nms.pt"))
+    write_other_formats(out)
     write_npy_files(out)
 
 

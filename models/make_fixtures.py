@@ -427,6 +427,13 @@ class ListOutput(nn.Module):
         return torch.split(x * 2.0, 2, dim=1)
 
 
+class RoundDecimals(nn.Module):
+    """round() to 2 and to -1 decimals next to a plain round: ONNX has Round only."""
+
+    def forward(self, x):
+        return torch.round(x * 4.0) + torch.round(x, decimals=2) + torch.round(x * 100.0, decimals=-1)
+
+
 def write_npy(outdir, name, key, array):
     np.save(os.path.join(outdir, f"{name}.{key}.npy"), array)
 
@@ -506,6 +513,7 @@ CUSTOM = {
     "list_output": ListOutput,
     "unused_input": UnusedInput,
     "scripted_decoder": ScriptedDecoder,
+    "round_decimals": RoundDecimals,
 }
 # torch.jit.script for these and every NAME_scripted (torchvision NAME); every other fixture is traced
 SCRIPTED = {"scripted_control_flow", "block_writes", "scripted_encoder", "scripted_decoder", "list_output", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs what is missing on Debian 12 (build tools, LibTorch, ONNX, CLI11, spdlog, GoogleTest,
-# Python torch for fixtures, Node.js for the ONNX Runtime checks), then configures and builds.
+# Python torch for fixtures, Node.js for the ONNX Runtime checks, clang with libFuzzer for the
+# fuzz targets), then configures and builds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(cmake g++ make pkg-config libtorch-dev libonnx-dev libprotobuf-dev protobuf-compiler libcli11-dev
-  libspdlog-dev libgtest-dev python3-torch python3-torchvision time libopenblas0-pthread clang-format)
+  libspdlog-dev libgtest-dev python3-torch python3-torchvision time libopenblas0-pthread clang-format clang
+  libclang-rt-14-dev)
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
 

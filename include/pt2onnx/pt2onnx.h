@@ -18,6 +18,8 @@ enum class ExitCode : int {
   kUnsupported = 5,  // operators with no converter at the chosen opset
   kConversion = 6,   // converters reported problems (every one is listed)
   kModelRun = 7,     // the model failed when run on the example inputs
+  kModelFormat = 8,  // the model file is another kind of file (ONNX, a torch.save pickle, TorchScript mobile)
+  kMissingOps = 9,   // the archive calls operators this build does not have (a library to load, a newer LibTorch)
 };
 
 // An error that ends the run with a one-line message and a given exit code.
@@ -101,6 +103,11 @@ ConstArg parseConstArg(const std::string& text);
 DynamicAxesSpec parseDynamicAxesSpec(const std::string& text);
 std::vector<std::string> parseNameList(const std::string& text);
 std::string inputDTypeName(InputDType dtype);
+
+// Makes SIGINT, SIGTERM and SIGHUP remove the temporary output file of a run in progress and end
+// the process with 128 + the signal number (130, 143, 129). Signals the parent ignored stay ignored.
+// SIGXFSZ is ignored, so a file size limit is a write error like a full disk.
+void installSignalCleanup();
 
 // Runs the whole pipeline. Throws Error on every failure; writes nothing unless it succeeds.
 Summary convert(const Options& options);

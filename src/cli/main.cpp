@@ -79,6 +79,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (options.model_path.empty()) return fail(pt2onnx::ExitCode::kUsage, "no MODEL given (run pt2onnx --help)");
+  pt2onnx::installSignalCleanup();
   options.check = !no_check;
   try {
     for (const auto& s : input_specs) options.inputs.push_back(pt2onnx::parseInputSpec(s));

@@ -4,7 +4,9 @@
 
 #include <spdlog/spdlog.h>
 #include <torch/script.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 
@@ -15,6 +17,7 @@
 #include "core/stages.h"
 #include "frontend/frontend.h"
 #include "frontend/inputs.h"
+#include "io/atomic_file.h"
 #include "onnx/writer.h"
 
 namespace pt2onnx {
@@ -24,6 +27,23 @@ std::string defaultOutputPath(const std::string& model_path) {
   std::filesystem::path p(model_path);
   p.replace_extension(".onnx");
   return p.string();
+}
+
+// Refuses an output path that would replace a file the run reads: the model or an --input-data
+// file, by its own name or through a symbolic or hard link (same device and inode).
+void checkNotAnInput(const std::string& out_path, const Options& options) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  for (const std::string& written : {out_path, out_path + ".data"}) {
+    if (fs::equivalent(written, options.model_path, ec))
+      throw Error(ExitCode::kOutputWrite, "output path '" + written + "' is the model file '" + options.model_path +
+                                              "' itself" + (written == options.model_path ? "" : " (through a link)") +
+                                              "; writing it would destroy the model: choose another -o");
+    for (const auto& data : options.input_data)
+      if (fs::equivalent(written, data.file, ec))
+        throw Error(ExitCode::kOutputWrite, "output path '" + written + "' is the --input-data file '" + data.file +
+                                                "'; writing it would destroy the file: choose another -o");
+  }
 }
 
 void checkOutputWritable(const std::string& path) {
@@ -36,8 +56,8 @@ void checkOutputWritable(const std::string& path) {
   if (!fs::is_directory(dir, ec))
     throw Error(ExitCode::kOutputWrite, "cannot write '" + path + "': directory '" + dir.string() + "' does not exist");
   if (access(dir.c_str(), W_OK) != 0)
-    throw Error(ExitCode::kOutputWrite,
-                "cannot write '" + path + "': directory '" + dir.string() + "' is not writable");
+    throw Error(ExitCode::kOutputWrite, "cannot write '" + path + "': directory '" + dir.string() +
+                                            "' is not writable (" + describeWriteError(errno) + ")");
 }
 
 // Logs the time since the previous phase (with -v).
@@ -62,6 +82,8 @@ Summary convert(const Options& options) {
                                       std::to_string(kMinOpset) + " to " + std::to_string(kMaxOpset));
   const std::string out_path =
       options.output_path.empty() ? defaultOutputPath(options.model_path) : options.output_path;
+  checkModelFile(options.model_path);
+  checkNotAnInput(out_path, options);
   checkOutputWritable(out_path);
 
   PhaseTimer timer;

@@ -6,6 +6,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -15,6 +16,17 @@
 #include "pt2onnx/pt2onnx.h"
 
 namespace pt2onnx {
+
+// Checks that a model path is a readable file that may be TorchScript. Throws Error(kModelInput)
+// for a missing, empty, unreadable or truncated file and Error(kModelFormat) for a file of another
+// kind (ONNX, a torch.save pickle, a TorchScript mobile file, a zip without code), naming it and
+// what to do instead (src/frontend/model_file.cpp).
+void checkModelFile(const std::string& path);
+
+// The library that provides an operator LibTorch itself does not have ("torchvision" for
+// torchvision::nms; the namespace itself for a custom library), or nullopt for LibTorch's own
+// namespaces (aten::, prim::, ...).
+std::optional<std::string> operatorLibrary(const std::string& op);
 
 // Loads the archive and checks it has `method`. Throws Error(kModelInput).
 torch::jit::Module loadModule(const std::string& path, const std::string& method = "forward");

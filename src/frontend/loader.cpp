@@ -1,9 +1,6 @@
 // Loading a TorchScript archive: file checks, torch::jit::load, stored example inputs, freezing.
 #include <torch/script.h>
 
-#include <filesystem>
-#include <fstream>
-
 #include "core/diagnostics.h"
 #include "frontend/compat_schemas.h"
 #include "frontend/frontend.h"
@@ -18,16 +15,20 @@ std::string describeDims(const std::vector<int64_t>& dims) {
   return out;
 }
 
+// An archive that calls an operator LibTorch lacks: from a library to load, or from a newer torch.
+std::string missingOperatorMessage(const std::string& path, const std::string& op) {
+  const std::string name = op.substr(op.rfind(' ') + 1);  // "an overload of aten::foo"
+  if (auto library = operatorLibrary(name))
+    return "'" + path + "' calls " + op + ", which needs " + *library +
+           "'s operators: pass --load-library with the shared library that registers them";
+  return "'" + path + "' calls " + op + ", which LibTorch " + libtorchVersion() +
+         " (this build) does not have; it was saved by a newer torch: convert it with a pt2onnx built on LibTorch 2.x";
+}
+
 }  // namespace
 
 torch::jit::Module loadModule(const std::string& path, const std::string& method) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (!fs::exists(path, ec)) throw Error(ExitCode::kModelInput, "model file '" + path + "' does not exist");
-  if (fs::is_directory(path, ec))
-    throw Error(ExitCode::kModelInput, "model path '" + path + "' is a directory, not a .pt file");
-  if (!std::ifstream(path, std::ios::binary).good())
-    throw Error(ExitCode::kModelInput, "model file '" + path + "' cannot be read (check its permissions)");
+  checkModelFile(path);
   registerCompatSchemas();
   torch::jit::Module module;
   try {
@@ -39,11 +40,8 @@ torch::jit::Module loadModule(const std::string& path, const std::string& method
                     "or torch.jit.script(...).save() (" +
                     firstLine(e.what_without_backtrace()) + ")");
   } catch (const std::exception& e) {
-    // The TorchScript compiler's ErrorReport: an operator (or overload) newer than this LibTorch.
-    if (auto op = missingOperator(e.what()))
-      throw Error(ExitCode::kModelInput, "'" + path + "' calls " + *op + ", which LibTorch " + libtorchVersion() +
-                                             " (this build) does not have; it was saved by a newer torch: convert "
-                                             "it with a pt2onnx built on LibTorch 2.x");
+    // The TorchScript compiler's ErrorReport: an operator (or overload) this LibTorch lacks.
+    if (auto op = missingOperator(e.what())) throw Error(ExitCode::kMissingOps, missingOperatorMessage(path, *op));
     throw Error(ExitCode::kModelInput, "'" + path + "' is not a TorchScript archive (" + firstLine(e.what()) + ")");
   }
   if (!module.find_method(method)) {

@@ -1,4 +1,5 @@
 // Graph preparation with LibTorch's own JIT passes: freeze, inline, lower tuples, remove mutation.
+#include <spdlog/spdlog.h>
 #include <torch/csrc/jit/ir/constants.h>
 #include <torch/csrc/jit/passes/constant_propagation.h>
 #include <torch/csrc/jit/passes/dead_code_elimination.h>
@@ -18,6 +19,13 @@
 namespace pt2onnx {
 
 std::shared_ptr<torch::jit::Graph> prepareGraph(torch::jit::Module& module, const std::string& method) {
+  bool training = module.is_training();
+  for (const auto& sub : module.modules()) training = training || sub.is_training();
+  if (training)
+    spdlog::warn(
+        "the model was saved in training mode; it is converted as in eval mode (model.eval()): code that tests "
+        "self.training takes the eval path, and a traced model keeps what the trace recorded: call model.eval() "
+        "before tracing or scripting and saving");
   module.eval();
   torch::jit::Module frozen;
   try {

@@ -1,6 +1,7 @@
 // NumPy .npy reader: the header dictionary (descr, fortran_order, shape) and the raw elements.
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 
@@ -107,9 +108,11 @@ at::Tensor readNpy(const std::string& bytes) {
   if (fortran != "False") throw TensorFileError("the .npy header's fortran_order '" + fortran + "' is not a bool");
   const std::vector<int64_t> dims = parseShape(headerValue(header, "shape"));
 
-  int64_t numel = 1;
+  // A 0 in the shape makes no elements, but the other dims must still fit LibTorch's strides.
+  int64_t numel = 1, span = 1;
   for (int64_t d : dims) {
-    if (d > 0 && numel > (int64_t{1} << 40) / d) throw TensorFileError("the .npy shape is too large");
+    if (d > 0 && span > (int64_t{1} << 40) / d) throw TensorFileError("the .npy shape is too large");
+    span *= std::max<int64_t>(d, 1);
     numel *= d;
   }
   const size_t expected = static_cast<size_t>(numel) * at::elementSize(type->type);

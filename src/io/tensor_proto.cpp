@@ -2,6 +2,7 @@
 #include <ATen/ATen.h>
 #include <onnx/onnx_pb.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -24,6 +25,20 @@ void fillFrom(const Field& field, at::Tensor& t, const char* what) {
   t.view({t.numel()}).copy_(source);
 }
 
+// How many values the typed field for dtype holds, and its name.
+std::pair<int64_t, const char*> typedValues(const onnx::TensorProto& proto, DType dtype) {
+  switch (dtype) {
+    case DType::kFloat:
+      return {proto.float_data_size(), "float_data"};
+    case DType::kDouble:
+      return {proto.double_data_size(), "double_data"};
+    case DType::kInt64:
+      return {proto.int64_data_size(), "int64_data"};
+    default:  // float16 bit patterns, bool, int8, uint8, int16, int32
+      return {proto.int32_data_size(), "int32_data"};
+  }
+}
+
 }  // namespace
 
 at::Tensor readTensorProto(const std::string& bytes) {
@@ -38,19 +53,28 @@ at::Tensor readTensorProto(const std::string& bytes) {
     throw TensorFileError("the TensorProto's element type " + std::to_string(proto.data_type()) +
                           " is not supported (bool, int8, uint8, int16, int32, int64, float16, float32, float64)");
   std::vector<int64_t> dims(proto.dims().begin(), proto.dims().end());
-  int64_t numel = 1;
+  // A 0 in the dims makes no elements, but the other dims must still fit LibTorch's strides.
+  int64_t numel = 1, span = 1;
   for (int64_t d : dims) {
     if (d < 0) throw TensorFileError("the TensorProto has a negative dimension");
-    if (d > 0 && numel > (int64_t{1} << 40) / d) throw TensorFileError("the TensorProto's dims are too large");
+    if (d > 0 && span > (int64_t{1} << 40) / d) throw TensorFileError("the TensorProto's dims are too large");
+    span *= std::max<int64_t>(d, 1);
     numel *= d;
+  }
+  // The values must all be there before anything is allocated: dims alone may claim terabytes.
+  const uint64_t nbytes = static_cast<uint64_t>(numel) * at::elementSize(toTorch(dtype));
+  if (proto.has_raw_data() && proto.raw_data().size() != nbytes)
+    throw TensorFileError("the TensorProto has " + std::to_string(proto.raw_data().size()) +
+                          " bytes of raw_data but its dims and type need " + std::to_string(nbytes));
+  if (!proto.has_raw_data()) {
+    auto [count, field] = typedValues(proto, dtype);
+    if (count != numel)
+      throw TensorFileError("the TensorProto has " + std::to_string(count) + " " + field +
+                            " values but its dims need " + std::to_string(numel));
   }
   at::Tensor t = at::empty(dims, at::TensorOptions().dtype(toTorch(dtype)));
   if (proto.has_raw_data()) {
-    const std::string& raw = proto.raw_data();
-    if (raw.size() != t.nbytes())
-      throw TensorFileError("the TensorProto has " + std::to_string(raw.size()) + " bytes of raw_data but its dims " +
-                            "and type need " + std::to_string(t.nbytes()));
-    if (!raw.empty()) std::memcpy(t.data_ptr(), raw.data(), raw.size());
+    if (nbytes) std::memcpy(t.data_ptr(), proto.raw_data().data(), nbytes);
     return t;
   }
   switch (dtype) {

@@ -1,20 +1,20 @@
 // ONNX model finishing and writing.
 #include "onnx/writer.h"
 
+#include <google/protobuf/io/zero_copy_stream_impl.h>
 #include <onnx/checker.h>
 #include <onnx/defs/schema.h>
 #include <onnx/shape_inference/implementation.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <cstring>
+#include <cerrno>
 #include <filesystem>
-#include <fstream>
 #include <map>
+#include <optional>
 #include <unordered_set>
 
 #include "core/diagnostics.h"
+#include "io/atomic_file.h"
 #include "pt2onnx/pt2onnx.h"
 
 namespace pt2onnx {
@@ -123,36 +123,20 @@ void renameValue(onnx::GraphProto& graph, const std::string& from, const std::st
 }
 
 uint64_t writeModel(onnx::ModelProto& model, const std::string& path, bool force_external_data) {
-  namespace fs = std::filesystem;
-  const std::string suffix = ".tmp" + std::to_string(getpid());
-  const std::string tmp_model = path + suffix;
-  const std::string data_name = fs::path(path).filename().string() + ".data";
-  const std::string data_path = path + ".data";
-  const std::string tmp_data = data_path + suffix;
-
+  const std::string data_name = std::filesystem::path(path).filename().string() + ".data";
   uint64_t weight_bytes = 0;
   for (const auto& init : model.graph().initializer()) weight_bytes += init.raw_data().size();
   const bool external = force_external_data || weight_bytes > kExternalDataThreshold;
 
-  auto cleanup = [&] {
-    std::error_code ec;
-    fs::remove(tmp_model, ec);
-    fs::remove(tmp_data, ec);
-  };
-  auto fail = [&](const std::string& why) {
-    cleanup();
-    throw Error(ExitCode::kOutputWrite, "cannot write '" + path + "': " + why);
-  };
-
   uint64_t written = 0;
+  std::optional<AtomicFile> data;
   if (external) {
-    std::ofstream data(tmp_data, std::ios::binary | std::ios::trunc);
-    if (!data) fail(std::strerror(errno));
+    data.emplace(path + ".data");
     uint64_t offset = 0;
     for (auto& init : *model.mutable_graph()->mutable_initializer()) {
       if (init.raw_data().size() < kExternalTensorMinBytes) continue;
       const std::string& raw = init.raw_data();
-      data.write(raw.data(), static_cast<std::streamsize>(raw.size()));
+      data->write(raw.data(), raw.size());
       init.set_data_location(onnx::TensorProto_DataLocation_EXTERNAL);
       auto add = [&init](const std::string& key, const std::string& value) {
         auto* entry = init.add_external_data();
@@ -165,25 +149,19 @@ uint64_t writeModel(onnx::ModelProto& model, const std::string& path, bool force
       offset += raw.size();
       init.clear_raw_data();
     }
-    data.close();
-    if (!data) fail("writing the weights failed (disk full?)");
-    written += offset;
   }
+  AtomicFile out(path);
+  int error = 0;
   {
-    std::ofstream out(tmp_model, std::ios::binary | std::ios::trunc);
-    if (!out) fail(std::strerror(errno));
-    if (!model.SerializeToOstream(&out)) fail("serializing the model failed");
-    out.close();
-    if (!out) fail("writing failed (disk full?)");
+    // Serialization fails only on a write error, whose errno the stream keeps.
+    google::protobuf::io::FileOutputStream stream(out.fd());
+    if (!model.SerializeToZeroCopyStream(&stream) || !stream.Flush())
+      error = stream.GetErrno() ? stream.GetErrno() : EIO;
   }
-  std::error_code ec;
-  written += fs::file_size(tmp_model, ec);
-  if (external) {
-    fs::rename(tmp_data, data_path, ec);
-    if (ec) fail(ec.message());
-  }
-  fs::rename(tmp_model, path, ec);
-  if (ec) fail(ec.message());
+  if (error) out.fail(error);  // after the stream is gone: fail() closes the descriptor
+  // The weights go into place first: a model file never points at a missing or older data file.
+  if (data) written += data->commit();
+  written += out.commit();
   return written;
 }
 

@@ -1,4 +1,6 @@
 // Converters: elementwise arithmetic, comparisons, math functions, where/masked_fill and clamp.
+#include <cmath>
+
 #include "ops/common.h"
 #include "ops/typing.h"
 
@@ -256,10 +258,25 @@ ConvertFn typedUnary(std::string op_type) {
   };
 }
 
+// round(x, decimals=d) is PyTorch's nearbyint(x * 10^d) / 10^d, or nearbyint(x / 10^-d) * 10^-d
+// for d < 0, computed in x's dtype; ONNX Round rounds halfway cases to even as nearbyint does.
+Status roundDecimals(Context& ctx, const Node& node) {
+  const int64_t decimals = ctx.constInt(ctx.input(node, 1));
+  const DType dtype = ctx.requireDType(ctx.input(node, 0));
+  if (decimals == 0) return typedUnary("Round")(ctx, node);
+  const std::string ten_pow = ctx.scalar(std::pow(10.0, static_cast<double>(std::abs(decimals))), dtype);
+  const std::string x = ctx.tensor(ctx.input(node, 0));
+  const std::string scaled = emitTyped(ctx, decimals > 0 ? "Mul" : "Div", {x, ten_pow}, dtype);
+  const std::string rounded = emitTyped(ctx, "Round", {scaled}, dtype);
+  ctx.bind(ctx.output(node), emitTyped(ctx, decimals > 0 ? "Div" : "Mul", {rounded, ten_pow}, dtype));
+  return Status::Ok();
+}
+
 // floor/ceil/round of an integer tensor is the tensor itself.
 ConvertFn rounding(std::string op_type) {
   return [op_type](Context& ctx, const Node& node) {
     if (!isFloating(ctx.requireDType(ctx.input(node, 0)))) return passThrough(ctx, node);
+    if (op_type == "Round" && ctx.inputCount(node) == 2) return roundDecimals(ctx, node);
     return typedUnary(op_type)(ctx, node);
   };
 }

@@ -17,6 +17,18 @@ std::string binaryIR(const std::string& kind, bool alpha = false) {
   return ir;
 }
 
+// round(x, decimals=d): ONNX Round has no decimals; x is scaled by 10^d around it.
+std::string roundIR(int decimals) {
+  return "graph(%x : Tensor):\n  %d : int = prim::Constant[value=" + std::to_string(decimals) +
+         "]()\n  %z : Tensor = aten::round(%x, %d)\n  return (%z)";
+}
+
+TEST(Elementwise, RoundDecimalsScalesAroundRound) {
+  EXPECT_EQ(opTypes(convertIR(roundIR(2), {"x:4"}, 11)), (Ops{"Mul", "Round", "Div"}));
+  EXPECT_EQ(opTypes(convertIR(roundIR(-1), {"x:4"}, 17)), (Ops{"Div", "Round", "Mul"}));
+  EXPECT_EQ(opTypes(convertIR(roundIR(0), {"x:4"}, 17)), (Ops{"Round"}));
+}
+
 TEST(Elementwise, AddUint8Opset13ComputesInInt32) {
   auto model = convertIR(binaryIR("aten::add", true), {"x:2x3:uint8", "y:2x3:uint8"}, 13);
   EXPECT_EQ(opTypes(model), (Ops{"Cast", "Cast", "Add", "Cast"}));

@@ -150,6 +150,25 @@ TEST(TensorProto, RejectsMalformedData) {
             std::string::npos);
 }
 
+// Dims that claim far more values than the file holds are refused before anything is allocated
+// (found by tests/fuzz: 87 GB for a 10-byte file).
+TEST(TensorProto, HugeDimsWithoutTheDataAllocateNothing) {
+  onnx::TensorProto huge;
+  huge.set_data_type(onnx::TensorProto_DataType_FLOAT);
+  huge.add_dims(int64_t{1} << 35);
+  EXPECT_NE(
+      expectError([&] { readTensorProto(huge.SerializeAsString()); }).find("0 float_data values but its dims need"),
+      std::string::npos);
+  onnx::TensorProto empty_but_wide;  // no elements, yet the other dims overflow the strides
+  empty_but_wide.set_data_type(onnx::TensorProto_DataType_FLOAT16);
+  for (int64_t d : {int64_t{0}, int64_t{1} << 32, int64_t{1} << 32}) empty_but_wide.add_dims(d);
+  EXPECT_NE(expectError([&] { readTensorProto(empty_but_wide.SerializeAsString()); }).find("dims are too large"),
+            std::string::npos);
+  huge.set_raw_data("abcd");
+  EXPECT_NE(expectError([&] { readTensorProto(huge.SerializeAsString()); }).find("4 bytes of raw_data"),
+            std::string::npos);
+}
+
 TEST(TensorFile, DetectsTheFormatAndNamesMissingFiles) {
   const std::string path = testing::TempDir() + "/pt2onnx_tensor_file_test.npy";
   {

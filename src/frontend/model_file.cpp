@@ -1,0 +1,196 @@
+// Recognizing what a model path holds before torch::jit::load sees it: TorchScript, or another
+// kind of file (ONNX, a torch.save pickle, a TorchScript mobile file, ...) named with what to do.
+#include <onnx/onnx_pb.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <regex>
+#include <set>
+
+#include "frontend/frontend.h"
+
+namespace pt2onnx {
+namespace {
+
+constexpr char kSaveHint[] =
+    "save the model as TorchScript with torch.jit.trace(model, example).save(PATH) or "
+    "torch.jit.script(model).save(PATH)";
+
+std::string readRange(std::ifstream& in, uint64_t offset, uint64_t size) {
+  std::string bytes(size, '\0');
+  in.clear();
+  in.seekg(static_cast<std::streamoff>(offset));
+  in.read(bytes.data(), static_cast<std::streamsize>(size));
+  bytes.resize(static_cast<size_t>(in.gcount()));
+  return bytes;
+}
+
+uint64_t le(const std::string& b, size_t at, int n) {
+  uint64_t v = 0;
+  for (int i = n - 1; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(b[at + i]);
+  return v;
+}
+
+struct ZipEntry {
+  std::string name;
+  uint64_t local_offset;
+  uint64_t size;
+  int method;
+};
+
+// The central directory of a zip file, or nullopt when the file ends before it (truncated).
+std::optional<std::vector<ZipEntry>> zipEntries(std::ifstream& in, uint64_t file_size) {
+  const uint64_t tail_size = std::min<uint64_t>(file_size, 65557);
+  const std::string tail = readRange(in, file_size - tail_size, tail_size);
+  size_t eocd = tail.rfind(std::string("PK\x05\x06", 4));
+  if (eocd == std::string::npos || eocd + 22 > tail.size()) return std::nullopt;
+  uint64_t entries = le(tail, eocd + 10, 2), cd_size = le(tail, eocd + 12, 4), cd_offset = le(tail, eocd + 16, 4);
+  if ((entries == 0xFFFF || cd_offset == 0xFFFFFFFF) && eocd >= 20 &&
+      tail.compare(eocd - 20, 4, std::string("PK\x06\x07", 4)) == 0) {
+    const std::string z64 = readRange(in, le(tail, eocd - 20 + 8, 8), 56);
+    if (z64.size() < 56 || z64.compare(0, 4, std::string("PK\x06\x06", 4)) != 0) return std::nullopt;
+    entries = le(z64, 32, 8);
+    cd_size = le(z64, 40, 8);
+    cd_offset = le(z64, 48, 8);
+  }
+  if (cd_offset + cd_size > file_size) return std::nullopt;
+  const std::string cd = readRange(in, cd_offset, cd_size);
+  std::vector<ZipEntry> out;
+  for (size_t at = 0; out.size() < entries && at + 46 <= cd.size();) {
+    if (cd.compare(at, 4, std::string("PK\x01\x02", 4)) != 0) return std::nullopt;
+    const size_t name_len = le(cd, at + 28, 2), extra_len = le(cd, at + 30, 2), comment_len = le(cd, at + 32, 2);
+    if (at + 46 + name_len > cd.size()) return std::nullopt;
+    out.push_back(
+        {cd.substr(at + 46, name_len), le(cd, at + 42, 4), le(cd, at + 20, 4), static_cast<int>(le(cd, at + 10, 2))});
+    at += 46 + name_len + extra_len + comment_len;
+  }
+  return out;
+}
+
+// The first megabyte of a stored (uncompressed) zip entry, as torch.save writes them.
+std::string entryBytes(std::ifstream& in, const ZipEntry& entry) {
+  if (entry.method != 0) return "";
+  const std::string header = readRange(in, entry.local_offset, 30);
+  if (header.size() < 30) return "";
+  const uint64_t data = entry.local_offset + 30 + le(header, 26, 2) + le(header, 28, 2);
+  return readRange(in, data, std::min<uint64_t>(entry.size == 0xFFFFFFFF ? 1 << 20 : entry.size, 1 << 20));
+}
+
+// What a torch.save pickle (data.pkl, or a legacy file) holds, from the classes it names.
+std::string describePickle(const std::string& pickle, const std::string& format) {
+  // Protocol 2 names classes with GLOBAL: 'c' module '\n' name '\n'.
+  static const std::regex global(R"(c([A-Za-z_][\w.]*)\n([A-Za-z_]\w*)\n)");
+  static const std::set<std::string> kDataModules = {
+      "collections", "torch._utils", "torch", "builtins", "_codecs", "numpy", "numpy.core.multiarray"};
+  for (auto it = std::sregex_iterator(pickle.begin(), pickle.end(), global); it != std::sregex_iterator(); ++it) {
+    const std::string module = (*it)[1].str();
+    if (kDataModules.count(module)) continue;
+    return "a whole Python module pickled with torch.save(model) (" + format + ", class " + module + "." +
+           (*it)[2].str() + "), not TorchScript; load it in Python, then " + kSaveHint;
+  }
+  for (const char* key : {"optimizer", "epoch", "state_dict"})
+    if (pickle.find(key) != std::string::npos)
+      return std::string("a training checkpoint saved with torch.save (") + format +
+             ": weights and training state, no code); in Python, load the weights into the model "
+             "(model.load_state_dict(...)), then " +
+             kSaveHint;
+  return "a state_dict saved with torch.save (" + format +
+         ": weights only, no code); in Python, load it into the model "
+         "(model.load_state_dict(torch.load(PATH))), then " +
+         kSaveHint;
+}
+
+[[noreturn]] void otherFormat(const std::string& path, const std::string& what) {
+  throw Error(ExitCode::kModelFormat, "'" + path + "' is " + what);
+}
+
+void checkZip(std::ifstream& in, const std::string& path, uint64_t size) {
+  auto entries = zipEntries(in, size);
+  if (!entries)
+    throw Error(ExitCode::kModelInput, "'" + path + "' is a truncated or damaged zip archive (" + std::to_string(size) +
+                                           " bytes; its central directory is missing): copy or save it again");
+  bool code = false, bytecode = false;
+  const ZipEntry* data_pkl = nullptr;
+  for (const auto& e : *entries) {
+    // Entries sit under one folder named after the archive: "<folder>/code/...", "<folder>/data.pkl".
+    const size_t slash = e.name.find('/');
+    const std::string rel = slash == std::string::npos ? e.name : e.name.substr(slash + 1);
+    if (rel.rfind("code/", 0) == 0) code = true;
+    if (rel == "bytecode.pkl") bytecode = true;
+    if (rel == "data.pkl") data_pkl = &e;
+  }
+  if (code) return;
+  if (bytecode)
+    otherFormat(path,
+                "a TorchScript mobile (lite interpreter) file with bytecode only, which pt2onnx cannot read; save the "
+                "full TorchScript "
+                "module with torch.jit.script(model).save(PATH) instead of _save_for_lite_interpreter");
+  if (data_pkl)
+    otherFormat(path, "not a TorchScript archive but " + describePickle(entryBytes(in, *data_pkl), "a zip archive"));
+  std::string names;
+  for (size_t i = 0; i < entries->size() && i < 3; ++i) names += (i ? ", '" : "'") + (*entries)[i].name + "'";
+  otherFormat(path, "a zip archive with no TorchScript code in it (no code/ folder" +
+                        (names.empty() ? std::string("; it is empty") : "; it holds " + names) + "); " + kSaveHint);
+}
+
+// An ONNX ModelProto starts with field 1 (ir_version, a varint: tag 0x08) and parses with a graph.
+void checkOnnx(const std::string& path) {
+  onnx::ModelProto model;
+  std::ifstream in(path, std::ios::binary);
+  if (!model.ParseFromIstream(&in) || !model.has_graph() || model.opset_import_size() == 0) return;
+  std::string opset;
+  for (const auto& op : model.opset_import())
+    if (op.domain().empty() || op.domain() == "ai.onnx") opset = std::to_string(op.version());
+  otherFormat(path, "already an ONNX model (" + (opset.empty() ? std::string("no default opset") : "opset " + opset) +
+                        (model.producer_name().empty() ? "" : ", made by " + model.producer_name()) +
+                        "); it needs no conversion (pt2onnx converts TorchScript .pt archives)");
+}
+
+}  // namespace
+
+void checkModelFile(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) throw Error(ExitCode::kModelInput, "model file '" + path + "' does not exist");
+  if (fs::is_directory(path, ec))
+    throw Error(ExitCode::kModelInput, "model path '" + path + "' is a directory, not a .pt file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in.good())
+    throw Error(ExitCode::kModelInput, "model file '" + path + "' cannot be read (check its permissions)");
+  const uint64_t size = fs::file_size(path, ec);
+  if (ec || !fs::is_regular_file(path, ec)) return;  // a pipe or device: let LibTorch try
+  if (size == 0)
+    throw Error(ExitCode::kModelInput, "model file '" + path + "' is empty (0 bytes); save the model again");
+  const std::string head = readRange(in, 0, 16);
+  if (head.compare(0, 2, "PK") == 0) return checkZip(in, path, size);
+  if (head.size() >= 8 && head.compare(4, 4, "PTMF") == 0)
+    otherFormat(path,
+                "a TorchScript mobile (lite interpreter) flatbuffer file, which pt2onnx cannot read; save the full "
+                "TorchScript module "
+                "with torch.jit.script(model).save(PATH) instead of _save_for_lite_interpreter");
+  // A pickle starts with PROTO (0x80) and its version; torch.save's legacy format first pickles a
+  // magic number (0x1950a86a20f9469cfc6c, a LONG1 of 10 bytes).
+  if (head.size() >= 2 && static_cast<unsigned char>(head[0]) == 0x80 && head[1] >= 2 && head[1] <= 5) {
+    const bool legacy = head.size() >= 4 && static_cast<unsigned char>(head[2]) == 0x8a && head[3] == 10;
+    otherFormat(path, "not a TorchScript archive but " +
+                          describePickle(readRange(in, 0, 1 << 20),
+                                         legacy ? "the legacy non-zip format" : "a plain Python pickle"));
+  }
+  if (head[0] == 0x08) checkOnnx(path);
+}
+
+std::optional<std::string> operatorLibrary(const std::string& op) {
+  const std::string ns = op.substr(0, op.find("::"));
+  if (ns == "aten" || ns == "prim" || ns == "quantized" || ns == "prepacked" || ns == op) return std::nullopt;
+  static const std::map<std::string, std::string> kLibraries = {
+      {"torchvision", "torchvision"},   {"torchaudio", "torchaudio"},
+      {"torchtext", "torchtext"},       {"torch_scatter", "torch-scatter"},
+      {"torch_sparse", "torch-sparse"}, {"torch_cluster", "torch-cluster"},
+      {"detectron2", "detectron2"},     {"mmcv", "mmcv"}};
+  auto it = kLibraries.find(ns);
+  return it == kLibraries.end() ? ns : it->second;  // a custom library: known by its namespace
+}
+
+}  // namespace pt2onnx

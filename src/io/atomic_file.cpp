@@ -1,0 +1,183 @@
+// Output files that appear whole or not at all, and the signal handlers that remove their temporary files.
+#include "io/atomic_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include "pt2onnx/pt2onnx.h"
+
+namespace pt2onnx {
+namespace {
+
+// Temporary files the signal handler removes. A handler may only call async-signal-safe functions,
+// so the paths live in fixed buffers and a slot is published by an atomic flag.
+constexpr int kSlots = 8;
+constexpr size_t kPathMax = 4096;
+char slot_paths[kSlots][kPathMax];
+std::atomic<bool> slot_used[kSlots];
+
+int claimSlot(const std::string& path) {
+  if (path.size() >= kPathMax) return -1;
+  for (int i = 0; i < kSlots; ++i) {
+    if (slot_used[i].load()) continue;
+    std::memcpy(slot_paths[i], path.c_str(), path.size() + 1);
+    slot_used[i].store(true);
+    return i;
+  }
+  return -1;
+}
+
+void releaseSlot(int slot) {
+  if (slot >= 0) slot_used[slot].store(false);
+}
+
+extern "C" void onTerminatingSignal(int sig) {
+  for (int i = 0; i < kSlots; ++i)
+    if (slot_used[i].load()) unlink(slot_paths[i]);
+  _exit(kSignalExitBase + sig);
+}
+
+std::string hintFor(int error) {
+  switch (error) {
+    case ENOSPC:
+    case EDQUOT:
+      return "; free some space or write elsewhere with -o";
+    case EFBIG:
+      return "; raise the limit or write elsewhere with -o";
+    case EACCES:
+    case EPERM:
+    case EROFS:
+      return "; choose a location you can write with -o";
+    default:
+      return "";
+  }
+}
+
+[[noreturn]] void throwWriteError(const std::string& target, int error, const std::string& during = "") {
+  throw Error(ExitCode::kOutputWrite, "cannot write '" + target + "': " + describeWriteError(error) +
+                                          (during.empty() ? "" : " (" + during + ")") + hintFor(error));
+}
+
+}  // namespace
+
+void installSignalCleanup() {
+  // Past a file size limit (ulimit -f) a write then fails with EFBIG, which is reported, instead
+  // of SIGXFSZ killing the process with the temporary file in place.
+  std::signal(SIGXFSZ, SIG_IGN);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+    struct sigaction old {};
+    if (sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+    struct sigaction action {};
+    action.sa_handler = onTerminatingSignal;
+    sigemptyset(&action.sa_mask);
+    sigaction(sig, &action, nullptr);
+  }
+}
+
+std::string describeWriteError(int error) {
+  switch (error) {
+    case ENOSPC:
+      return "no space left on device";
+    case EDQUOT:
+      return "disk quota exceeded";
+    case EFBIG:
+      return "file too large (a file size limit, see ulimit -f)";
+    case EACCES:
+    case EPERM:
+      return "permission denied";
+    case EROFS:
+      return "read-only file system";
+    case EIO:
+      return "input/output error on the device";
+    default: {
+      std::string text = std::strerror(error);
+      if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+      return text;
+    }
+  }
+}
+
+AtomicFile::AtomicFile(std::string target) : target_(std::move(target)) {
+  temp_ = target_ + ".tmp" + std::to_string(getpid());
+  slot_ = claimSlot(temp_);  // before the file exists, so a signal never leaves it behind
+  fd_ = open(temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd_ < 0) {
+    const int error = errno;
+    releaseSlot(slot_);
+    throwWriteError(target_, error);
+  }
+  // A replaced output keeps its permissions.
+  struct stat st {};
+  if (stat(target_.c_str(), &st) == 0 && S_ISREG(st.st_mode)) fchmod(fd_, st.st_mode & 07777);
+}
+
+AtomicFile::~AtomicFile() { discard(); }
+
+void AtomicFile::discard() {
+  if (fd_ >= 0) close(fd_);
+  fd_ = -1;
+  if (slot_ >= 0) unlink(temp_.c_str());
+  releaseSlot(slot_);
+  slot_ = -1;
+}
+
+void AtomicFile::fail(int error) {
+  discard();
+  throwWriteError(target_, error);
+}
+
+void AtomicFile::write(const void* data, size_t size) {
+  const char* p = static_cast<const char*>(data);
+  while (size > 0) {
+    ssize_t n = ::write(fd_, p, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail(errno);
+    p += n;
+    size -= static_cast<size_t>(n);
+    size_ += static_cast<uint64_t>(n);
+  }
+}
+
+uint64_t AtomicFile::commit() {
+  // Without the fsync a crash after the rename could leave an empty or partial file in place of
+  // the old one on file systems that delay allocation.
+  if (fsync(fd_) != 0) {
+    const int error = errno;
+    discard();
+    throwWriteError(target_, error, "flushing to disk");
+  }
+  struct stat st {};
+  if (fstat(fd_, &st) == 0) size_ = static_cast<uint64_t>(st.st_size);
+  const int closed = close(fd_);
+  fd_ = -1;
+  if (closed != 0) {
+    const int error = errno;
+    discard();
+    throwWriteError(target_, error, "closing");
+  }
+  if (std::rename(temp_.c_str(), target_.c_str()) != 0) {
+    const int error = errno;
+    discard();
+    throwWriteError(target_, error, "renaming the temporary file into place");
+  }
+  releaseSlot(slot_);
+  slot_ = -1;
+  // The rename itself reaches the disk only with the directory.
+  std::filesystem::path dir = std::filesystem::path(target_).parent_path();
+  int dfd = open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    fsync(dfd);
+    close(dfd);
+  }
+  return size_;
+}
+
+}  // namespace pt2onnx

@@ -1,0 +1,49 @@
+// Output files that appear whole or not at all: a temporary file beside the target, fsync, rename, directory fsync.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace pt2onnx {
+
+// Exit code of a run ended by a signal: 128 + the signal number (130 for SIGINT, 143 for SIGTERM,
+// 129 for SIGHUP), as shells report it.
+constexpr int kSignalExitBase = 128;
+
+// installSignalCleanup() (include/pt2onnx/pt2onnx.h) removes every temporary file an AtomicFile
+// holds open when a signal ends the run.
+
+// "no space left on device", "permission denied", "read-only file system", ... for an errno.
+std::string describeWriteError(int error);
+
+// A file written as `<target>.tmp<pid>` and renamed onto the target by commit(). Until then the
+// target (if any) is untouched; the destructor, a failure, or a signal removes the temporary file.
+// Every failure throws Error(kOutputWrite) naming the target and the cause.
+class AtomicFile {
+ public:
+  explicit AtomicFile(std::string target);
+  ~AtomicFile();
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  int fd() const { return fd_; }
+  const std::string& tempPath() const { return temp_; }
+  void write(const void* data, size_t size);
+  // Throws the error for a failed write through fd() (errno as the write call left it).
+  [[noreturn]] void fail(int error);
+  // Flushes the file to disk, renames it onto the target and flushes the directory entry.
+  // Returns the file's size.
+  uint64_t commit();
+
+ private:
+  void discard();
+
+  std::string target_;
+  std::string temp_;
+  int fd_ = -1;
+  int slot_ = -1;
+  uint64_t size_ = 0;
+};
+
+}  // namespace pt2onnx
