@@ -369,6 +369,31 @@ class BlockWrites(nn.Module):
         return state, acc, row + 0.0
 
 
+class RangeLoops(nn.Module):
+    """range() with a start and step, and counting down: trip counts and loop values computed
+    from the batch size."""
+
+    def forward(self, x):
+        out = torch.zeros_like(x[0])
+        n = x.size(0)
+        for i in range(1, n, 2):
+            out = out + x[i] * float(i)
+        for j in range(n - 1, -1, -3):
+            out = out - x[j] * float(j)
+        return out
+
+
+class ListIndex(nn.Module):
+    """A list of tensors indexed by a value computed from the batch size and by a negative index,
+    with a print() that the converted model drops."""
+
+    def forward(self, x):
+        parts = [x * 1.0, x * 2.0, x - 3.0]
+        k = x.size(0) % 3
+        print("batch", x.size(0))
+        return parts[k] + parts[-1]
+
+
 class PackedRnn(nn.Module):
     """Variable-length sequences: pack_padded_sequence (unsorted lengths), a bidirectional LSTM and
     a GRU on the packed data, pad_packed_sequence back to a batch-first tensor."""
@@ -508,6 +533,8 @@ CUSTOM = {
     "view_aliases": ViewAliases,
     "inplace_input": InPlaceInput,
     "block_writes": BlockWrites,
+    "range_loops": RangeLoops,
+    "list_index": ListIndex,
     "packed_rnn": PackedRnn,
     "scripted_encoder": ScriptedEncoder,
     "list_output": ListOutput,
@@ -516,7 +543,7 @@ CUSTOM = {
     "round_decimals": RoundDecimals,
 }
 # torch.jit.script for these and every NAME_scripted (torchvision NAME); every other fixture is traced
-SCRIPTED = {"scripted_control_flow", "block_writes", "scripted_encoder", "scripted_decoder", "list_output", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
+SCRIPTED = {"scripted_control_flow", "block_writes", "range_loops", "list_index", "scripted_encoder", "scripted_decoder", "list_output", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
             "tuple_dict_arg", "int_arg_input", "int_arg_const", "method_encode"}
 TORCHVISION_KWARGS = {
     "googlenet": dict(aux_logits=False, init_weights=True),

@@ -81,8 +81,24 @@ size_t resolveAttributes(std::shared_ptr<torch::jit::Graph>& graph,
   return replaced;
 }
 
+namespace {
+
+// print() and warnings.warn() cannot change an output; an ONNX model has nowhere to print. The
+// strings they format go with them.
+void removePrints(torch::jit::Block* block) {
+  for (auto it = block->nodes().begin(); it != block->nodes().end();) {
+    torch::jit::Node* node = *it++;
+    for (auto* sub : node->blocks()) removePrints(sub);
+    if ((node->kind() == c10::prim::Print || node->kind() == c10::aten::warn) && node->outputs().empty())
+      node->destroy();
+  }
+}
+
+}  // namespace
+
 void cleanupGraph(std::shared_ptr<torch::jit::Graph>& graph) {
   torch::jit::Inline(*graph);
+  removePrints(graph->block());
   torch::jit::LowerSimpleTuples(graph);
   torch::jit::RemoveListMutation(graph);
   keepInPlaceDtypes(graph);

@@ -1,5 +1,6 @@
 // Converters: scripted control flow, prim::If and prim::Loop, as ONNX If and Loop with subgraphs.
 #include "ops/common.h"
+#include "ops/typing.h"
 
 namespace pt2onnx {
 namespace {
@@ -16,6 +17,27 @@ void emitBlockOutputs(Context& ctx, const std::vector<const Value*>& outputs, co
 std::optional<std::vector<int64_t>> knownShape(Context& ctx, const Value* v) {
   if (ctx.rank(v) < 0) return std::nullopt;
   return ctx.shape(v);
+}
+
+// `for i in range(lo, hi, step)`: the trip count __range_length(lo, hi, step) =
+// max(0, ceil((hi - lo) / step)), as -floor((lo - hi) / step); the value __derive_index(k, lo,
+// step) = lo + k * step. Both take Python ints, computed in the graph when not constant.
+Status rangeLength(Context& ctx, const Node& node) {
+  std::string lo = ctx.tensor(ctx.input(node, 0), DType::kInt64);
+  std::string hi = ctx.tensor(ctx.input(node, 1), DType::kInt64);
+  std::string step = ctx.tensor(ctx.input(node, 2), DType::kInt64);
+  std::string n = ctx.emit("Neg", {floorDivide(ctx, ctx.emit("Sub", {lo, hi}), step, DType::kInt64)});
+  std::string zero = ctx.scalarI64(0);  // (Where rather than Max: int64 Max needs opset 12)
+  ctx.bind(ctx.output(node), ctx.emit("Where", {ctx.emit("Less", {n, zero}), zero, n}));
+  return Status::Ok();
+}
+
+Status deriveIndex(Context& ctx, const Node& node) {
+  std::string k = ctx.tensor(ctx.input(node, 0), DType::kInt64);
+  std::string lo = ctx.tensor(ctx.input(node, 1), DType::kInt64);
+  std::string step = ctx.tensor(ctx.input(node, 2), DType::kInt64);
+  ctx.bind(ctx.output(node), ctx.emit("Add", {lo, ctx.emit("Mul", {k, step})}));
+  return Status::Ok();
 }
 
 Status ifNode(Context& ctx, const Node& node) {
@@ -83,6 +105,8 @@ Status loopNode(Context& ctx, const Node& node) {
 void registerControlFlowOps(Registry& r) {
   r.add("prim::If", 1, ifNode);
   r.add("prim::Loop", 1, loopNode);
+  r.add("aten::__range_length", 1, rangeLength);
+  r.add("aten::__derive_index", 1, deriveIndex);
 }
 
 }  // namespace pt2onnx

@@ -67,14 +67,6 @@ ConvertFn addSub(std::string op_type, bool reversed) {
   };
 }
 
-// Floor division: exact for integers via a - mod(a, b) (ONNX Mod with fmod=0 follows the
-// divisor's sign like Python), Floor(a / b) for floats.
-std::string floorDivide(Context& ctx, const std::string& a, const std::string& b, DType dtype) {
-  if (isFloating(dtype)) return emitTyped(ctx, "Floor", {emitTyped(ctx, "Div", {a, b}, dtype)}, dtype);
-  std::string rem = ctx.emit("Mod", {a, b}, {{"fmod", 0}});
-  return emitTyped(ctx, "Div", {emitTyped(ctx, "Sub", {a, rem}, dtype), b}, dtype);
-}
-
 Status div(Context& ctx, const Node& node) {
   auto o = operands(ctx, node, ctx.input(node, 0), ctx.input(node, 1));
   std::string mode;

@@ -88,7 +88,14 @@ Status listGetItem(Context& ctx, const Node& node) {
     return Status::Ok();
   }
   auto names = ctx.tensorList(list);
-  int64_t i = ctx.constInt(ctx.input(node, 1));
+  auto index = ctx.maybeConstInt(ctx.input(node, 1));
+  if (!index) {  // an index computed at run time: the element of a sequence (negative counts from the end)
+    if (names.empty()) return ctx.fail(node, "indexing an empty list");
+    std::string at = ctx.tensor(ctx.input(node, 1), DType::kInt64);
+    ctx.bind(ctx.output(node), ctx.emit("SequenceAt", {ctx.emit("SequenceConstruct", names), at}));
+    return Status::Ok();
+  }
+  int64_t i = *index;
   if (i < 0) i += static_cast<int64_t>(names.size());
   if (i < 0 || i >= static_cast<int64_t>(names.size())) return ctx.fail(node, "list index out of range");
   ctx.bind(ctx.output(node), names[i]);

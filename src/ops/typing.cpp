@@ -66,4 +66,12 @@ std::string emitTyped(Context& ctx, const std::string& op_type, const std::vecto
   return ctx.cast(ctx.emit(op_type, cast_inputs, attrs), t, dtype);
 }
 
+// Floor division: exact for integers via a - mod(a, b) (ONNX Mod with fmod=0 follows the
+// divisor's sign like Python), Floor(a / b) for floats.
+std::string floorDivide(Context& ctx, const std::string& a, const std::string& b, DType dtype) {
+  if (isFloating(dtype)) return emitTyped(ctx, "Floor", {emitTyped(ctx, "Div", {a, b}, dtype)}, dtype);
+  std::string rem = ctx.emit("Mod", {a, b}, {{"fmod", 0}});
+  return emitTyped(ctx, "Div", {emitTyped(ctx, "Sub", {a, rem}, dtype), b}, dtype);
+}
+
 }  // namespace pt2onnx

@@ -21,4 +21,7 @@ DType computeDType(const std::string& op_type, int opset, DType dtype, size_t in
 std::string emitTyped(Context& ctx, const std::string& op_type, const std::vector<std::string>& inputs, DType dtype,
                       const std::vector<Attr>& attrs = {});
 
+// Python floor division of a by b, both of element type `dtype`.
+std::string floorDivide(Context& ctx, const std::string& a, const std::string& b, DType dtype);
+
 }  // namespace pt2onnx

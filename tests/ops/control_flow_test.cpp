@@ -90,5 +90,38 @@ graph(%x : Tensor):
     if (node.op_type() == "Loop") EXPECT_EQ(node.input(0), "");
 }
 
+// for i in range(n - 1, -1, -3) over a dynamic size: the trip count and the loop value are computed.
+const char* kRange = R"IR(
+graph(%x : Tensor):
+  %zero : int = prim::Constant[value=0]()
+  %one : int = prim::Constant[value=1]()
+  %m1 : int = prim::Constant[value=-1]()
+  %m3 : int = prim::Constant[value=-3]()
+  %true : bool = prim::Constant[value=1]()
+  %n : int = aten::size(%x, %zero)
+  %hi : int = aten::sub(%n, %one)
+  %trips : int = aten::__range_length(%hi, %m1, %m3)
+  %out : Tensor = prim::Loop(%trips, %true, %x)
+    block0(%k : int, %acc : Tensor):
+      %i : int = aten::__derive_index(%k, %hi, %m3)
+      %row : Tensor = aten::select(%x, %zero, %i)
+      %next : Tensor = aten::add(%acc, %row, %one)
+      -> (%true, %next)
+  return (%out))IR";
+
+TEST(ControlFlow, RangeLengthAndDeriveIndexOpset11) {
+  auto model = convertIR(kRange, {"x:5x2"}, 11, {"x:0=batch"});
+  EXPECT_EQ(countOps(model, "Loop"), 1);
+  EXPECT_EQ(countOps(model, "Where"), 1);  // max(0, n): int64 Max needs opset 12
+  EXPECT_EQ(countOps(model, "Mod"), 1);    // the floor division of the trip count
+  EXPECT_EQ(outputDims(model), (std::vector<int64_t>{-1, 2}));
+}
+
+TEST(ControlFlow, RangeLengthAndDeriveIndexOpset17) {
+  auto model = convertIR(kRange, {"x:5x2"}, 17, {"x:0=batch"});
+  EXPECT_EQ(countOps(model, "Loop"), 1);
+  EXPECT_EQ(countOps(model, "Where"), 1);
+}
+
 }  // namespace
 }  // namespace pt2onnx::test
