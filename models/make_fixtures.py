@@ -394,6 +394,21 @@ class ListIndex(nn.Module):
         return parts[k] + parts[-1]
 
 
+class IndexWrites(nn.Module):
+    """Writes with several index tensors: adjacent rank-2 and negative indices with a value
+    broadcast to the indexed shape, non-adjacent ones (x[i, :, j] = v), and a read with negative
+    rank-2 indices."""
+
+    def forward(self, x, v):
+        x = x.clone()
+        i = torch.tensor([[0, 1], [2, -1]])
+        j = torch.tensor([1, -2])
+        x[i, j] = v
+        x[torch.tensor([0, 2]), :, torch.tensor([1, -1])] = 5.0
+        read = x[torch.tensor([[1, 2], [2, -3]]), torch.tensor([-2, 0])]
+        return x, read
+
+
 class PackedRnn(nn.Module):
     """Variable-length sequences: pack_padded_sequence (unsorted lengths), a bidirectional LSTM and
     a GRU on the packed data, pad_packed_sequence back to a batch-first tensor."""
@@ -535,6 +550,7 @@ CUSTOM = {
     "block_writes": BlockWrites,
     "range_loops": RangeLoops,
     "list_index": ListIndex,
+    "index_writes": IndexWrites,
     "packed_rnn": PackedRnn,
     "scripted_encoder": ScriptedEncoder,
     "list_output": ListOutput,

@@ -379,7 +379,65 @@ std::string putIndex(Context& ctx, const Value* self, int64_t k, const IndexArg&
   return transposed(ctx, out, inversePerm(xperm));
 }
 
-// index_put(self, indices, values, accumulate) with one index tensor (Nones before it allowed).
+// Several integer index tensors on dims `dims` (self[i, :, j] = v, self[i, j] = v): they broadcast
+// to one shape B, and ScatterND writes at the tuples they give, on self with the indexed dims moved
+// to the front. Values broadcast to the indexed shape: B in place of the indexed dims when those are
+// adjacent, B first when they are not (PyTorch's advanced indexing rule).
+std::string putIndices(Context& ctx, const Value* self, const std::vector<int64_t>& dims,
+                       const std::vector<const IndexArg*>& indices, const Value* values, bool accumulate) {
+  const int64_t rank = ctx.requireRank(self);
+  std::string x = ctx.tensor(self);
+  int64_t b = 0;
+  for (const auto* index : indices) b = std::max(b, index->rank);
+  std::string zeros;  // 0 in the broadcast shape of every index
+  for (const auto* index : indices) {
+    std::string z = ctx.emit("Mul", {index->name, ctx.scalarI64(0)});
+    zeros = zeros.empty() ? z : ctx.emit("Add", {zeros, z});
+  }
+  std::string bshape = ctx.shapeOf(zeros);
+  std::vector<std::string> columns;
+  for (size_t i = 0; i < indices.size(); ++i) {
+    const int64_t d = dims[i];
+    std::string size = ctx.shape(self)[d] >= 0 ? ctx.scalarI64(ctx.shape(self)[d]) : ctx.dimOf(x, d);
+    std::string wrapped = ctx.emit("Mod", {ctx.emit("Add", {indices[i]->name, zeros}), size}, {{"fmod", 0}});
+    columns.push_back(ctx.unsqueeze(wrapped, {b}));
+  }
+  std::string idx = ctx.emit("Concat", columns, {{"axis", b}});
+  bool adjacent = true;
+  for (size_t i = 1; i < dims.size(); ++i) adjacent = adjacent && dims[i] == dims[i - 1] + 1;
+  // The indexed shape, and the perm that brings its B dims to the front.
+  std::string shape = ctx.shapeOf(x);
+  auto dimsOf = [&](int64_t from, int64_t to) {
+    return ctx.emit("Slice", {shape, ctx.constI64({from}), ctx.constI64({to})});
+  };
+  std::vector<std::string> parts;
+  std::vector<int64_t> uperm;
+  const int64_t k = dims.front();
+  if (adjacent) {
+    if (k > 0) parts.push_back(dimsOf(0, k));
+    parts.push_back(bshape);
+    const int64_t after = dims.back() + 1;
+    if (after < rank) parts.push_back(dimsOf(after, kInt64Max));
+    uperm = iota(k, k + b);
+    for (int64_t i = 0; i < k; ++i) uperm.push_back(i);
+    for (int64_t i = k + b; i < b + rank - static_cast<int64_t>(dims.size()); ++i) uperm.push_back(i);
+  } else {
+    parts.push_back(bshape);
+    for (int64_t d = 0; d < rank; ++d)
+      if (std::find(dims.begin(), dims.end(), d) == dims.end()) parts.push_back(dimsOf(d, d + 1));
+    uperm = iota(0, b + rank - static_cast<int64_t>(dims.size()));
+  }
+  std::string target = parts.size() == 1 ? parts[0] : ctx.emit("Concat", parts, {{"axis", 0}});
+  std::string updates = ctx.emit("Expand", {ctx.tensor(values, ctx.requireDType(self)), target});
+  std::vector<int64_t> xperm = indexedFirst(dims, rank);
+  std::vector<Attr> attrs;
+  if (accumulate) attrs.push_back({"reduction", "add"});
+  std::string out = ctx.emit("ScatterND", {transposed(ctx, x, xperm), idx, transposed(ctx, updates, uperm)}, attrs);
+  return transposed(ctx, out, inversePerm(xperm));
+}
+
+// index_put(self, indices, values, accumulate): one index tensor or mask (Nones before it
+// allowed), or several integer index tensors.
 std::optional<std::string> indexPutValue(Context& ctx, const Node& node, std::string* why) {
   const Value* self = ctx.input(node, 0);
   int64_t rank = ctx.requireRank(self);
@@ -389,16 +447,35 @@ std::optional<std::string> indexPutValue(Context& ctx, const Node& node, std::st
   if (!args) return std::nullopt;
   int64_t k = 0;
   const IndexArg* index = nullptr;
-  for (const IndexArg& a : *args) {
+  std::vector<int64_t> dims;
+  std::vector<const IndexArg*> indices;
+  for (size_t d = 0; d < args->size(); ++d) {
+    const IndexArg& a = (*args)[d];
     if (a.none) {
       if (!index) ++k;
       continue;
     }
-    if (index) {
-      *why = "only a single index tensor is supported in index_put (self[..., idx] = v)";
+    if (!index) index = &a;
+    dims.push_back(static_cast<int64_t>(d));
+    indices.push_back(&a);
+  }
+  if (indices.size() > 1) {
+    for (const auto* i : indices)
+      if (i->mask) {
+        *why =
+            "a boolean mask together with other index tensors in index_put is not supported; index with "
+            "mask.nonzero() instead";
+        return std::nullopt;
+      }
+    if (dims.back() >= rank) {
+      *why = "the index list is longer than the tensor's rank";
       return std::nullopt;
     }
-    index = &a;
+    if (accumulate && ctx.opset() < 16) {
+      *why = "index_put with accumulate=True needs ScatterND's reduction (opset 16 or later); try --opset 16";
+      return std::nullopt;
+    }
+    return putIndices(ctx, self, dims, indices, values, accumulate);
   }
   if (!index || k >= rank) {
     *why = "the index list holds no tensor within the rank";
