@@ -10,6 +10,7 @@ import os
 import re
 import sys
 import time
+from typing import List
 
 import numpy as np
 import torch
@@ -409,6 +410,20 @@ class IndexWrites(nn.Module):
         return x, read
 
 
+class LoopStack(nn.Module):
+    """A loop over the batch that appends to a list, which is stacked, concatenated, measured and
+    indexed after it: the list's length is known only at run time."""
+
+    def forward(self, x):
+        outs: List[torch.Tensor] = []
+        acc = torch.zeros_like(x[0])
+        for i in range(x.size(0)):
+            acc = acc + x[i]
+            outs.append(acc * float(i + 1))
+        n = len(outs)
+        return torch.stack(outs, 1), torch.cat(outs, 0), outs[n - 1] + outs[0]
+
+
 class PackedRnn(nn.Module):
     """Variable-length sequences: pack_padded_sequence (unsorted lengths), a bidirectional LSTM and
     a GRU on the packed data, pad_packed_sequence back to a batch-first tensor."""
@@ -551,6 +566,7 @@ CUSTOM = {
     "range_loops": RangeLoops,
     "list_index": ListIndex,
     "index_writes": IndexWrites,
+    "loop_stack": LoopStack,
     "packed_rnn": PackedRnn,
     "scripted_encoder": ScriptedEncoder,
     "list_output": ListOutput,
@@ -559,7 +575,7 @@ CUSTOM = {
     "round_decimals": RoundDecimals,
 }
 # torch.jit.script for these and every NAME_scripted (torchvision NAME); every other fixture is traced
-SCRIPTED = {"scripted_control_flow", "block_writes", "range_loops", "list_index", "scripted_encoder", "scripted_decoder", "list_output", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
+SCRIPTED = {"scripted_control_flow", "block_writes", "range_loops", "list_index", "loop_stack", "scripted_encoder", "scripted_decoder", "list_output", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
             "tuple_dict_arg", "int_arg_input", "int_arg_const", "method_encode"}
 TORCHVISION_KWARGS = {
     "googlenet": dict(aux_logits=False, init_weights=True),

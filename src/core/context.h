@@ -125,6 +125,15 @@ class Context {
   void bindList(const Value* value, std::vector<std::string> names);
   bool isBound(const Value* value) const;
 
+  // Lists whose length is known only at run time (appended to in a loop) are ONNX sequences.
+  void bindSequence(const Value* value, const std::string& name, DType element);
+  bool isSequence(const Value* value) const;
+  DType sequenceDType(const Value* value) const;  // kUndefined for a list of unknown element type
+  // The list as a sequence: a bound sequence, or a list of known length (an empty one needs `element`).
+  std::string sequence(const Value* value, DType element = DType::kUndefined);
+  void addSubgraphSequenceInput(const std::string& name, DType element);
+  void addSubgraphSequenceOutput(const std::string& name, DType element);
+
   // Records a diagnostic for the node and returns a failed Status.
   Status fail(const Node& node, const std::string& why);
 

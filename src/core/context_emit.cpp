@@ -62,6 +62,10 @@ std::string Context::tensor(const Value* value, DType as) {
 
 std::vector<std::string> Context::tensorList(const Value* value) {
   if (impl_->poisoned.count(value)) throw PoisonedValue();
+  if (impl_->sequences.count(value))
+    throw ConvertError(describe(value) +
+                       " is a list whose length is known only at run time (built in a loop); cat, stack, len and "
+                       "indexing can read it, this operator cannot");
   auto it = impl_->lists.find(value);
   if (it != impl_->lists.end()) return it->second;
   const Node* p = value->node();
@@ -255,7 +259,33 @@ void Context::bind(const Value* value, const std::string& name) { impl_->names[v
 
 void Context::bindList(const Value* value, std::vector<std::string> names) { impl_->lists[value] = std::move(names); }
 
-bool Context::isBound(const Value* value) const { return impl_->names.count(value) || impl_->lists.count(value); }
+bool Context::isBound(const Value* value) const {
+  return impl_->names.count(value) || impl_->lists.count(value) || impl_->sequences.count(value);
+}
+
+void Context::bindSequence(const Value* value, const std::string& name, DType element) {
+  impl_->sequences[value] = {name, element};
+}
+
+bool Context::isSequence(const Value* value) const { return impl_->sequences.count(value) > 0; }
+
+DType Context::sequenceDType(const Value* value) const {
+  auto it = impl_->sequences.find(value);
+  if (it != impl_->sequences.end()) return it->second.second;
+  const Node* p = value->node();
+  if (p->kind() == c10::prim::ListConstruct && !p->inputs().empty()) return dtype(p->input(0));
+  return DType::kUndefined;
+}
+
+std::string Context::sequence(const Value* value, DType element) {
+  auto it = impl_->sequences.find(value);
+  if (it != impl_->sequences.end()) return it->second.first;
+  auto names = tensorList(value);
+  if (!names.empty()) return emit("SequenceConstruct", names);
+  if (element == DType::kUndefined)
+    throw ConvertError("the element type of the empty list " + describe(value) + " is unknown");
+  return emit("SequenceEmpty", {}, {{"dtype", static_cast<int64_t>(toOnnx(element))}});
+}
 
 Status Context::fail(const Node& node, const std::string& why) {
   Diagnostic d{kind(node), sourceLocation(node), why, ""};

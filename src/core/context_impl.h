@@ -40,6 +40,7 @@ struct Context::Impl {
 
   std::unordered_map<const Value*, std::string> names;
   std::unordered_map<const Value*, std::vector<std::string>> lists;
+  std::unordered_map<const Value*, std::pair<std::string, DType>> sequences;  // name, element dtype
   std::unordered_set<const Value*> poisoned;
   std::unordered_set<std::string> used_names;
   std::map<std::string, std::string> small_constants;  // content key -> initializer name

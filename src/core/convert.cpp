@@ -133,7 +133,8 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
   foldGraph(graph, runs);
   // Folding inlines branches; list and view writes that were inside them can go now.
   const bool lists = unrollListLoops(graph);
-  if (lists | (functionalizeViewWrites(graph) > 0)) {  // new values: record again
+  const bool appends = carryListAppends(graph) > 0;              // in loops that were not unrolled
+  if (lists | appends | (functionalizeViewWrites(graph) > 0)) {  // new values: record again
     runs = runExamples(graph, self, bound.inputs, input_axes);
     foldGraph(graph, runs);
   }

@@ -134,7 +134,62 @@ size_t carryIn(Block* block) {
   return carried;
 }
 
+// Appends in a loop body to a list made before the loop (`outs.append(t)` with a trip count known
+// only at run time): the list becomes a loop-carried value, each append a `list + [t]`.
+bool carryAppends(Node* loop, Value* list) {
+  Block* body = loop->blocks()[0];
+  std::vector<Node*> appends;
+  for (const auto& use : list->uses()) {
+    if (!insideNode(use.user, loop)) continue;
+    if (use.user->kind() != c10::aten::append || use.offset != 0 || use.user->owningBlock() != body) return false;
+    appends.push_back(use.user);
+  }
+  if (appends.empty()) return false;
+  std::sort(appends.begin(), appends.end(), [](Node* a, Node* b) { return a->isBefore(b); });
+  auto* graph = loop->owningGraph();
+  loop->addInput(list);
+  Value* current = body->addInput()->setType(list->type());
+  const auto element = list->type()->expectRef<c10::ListType>().getElementType();
+  for (Node* append : appends) {
+    torch::jit::WithInsertPoint guard(append);
+    Value* item = graph->insertNode(graph->createList(element, {append->input(1)}))->output();
+    Value* next = graph->insert(c10::aten::add, {current, item});
+    append->output()->replaceAllUsesWith(next);
+    append->destroy();
+    current = next;
+  }
+  body->registerOutput(current);
+  Value* after = loop->addOutput()->setType(list->type());
+  std::vector<torch::jit::Use> uses = list->uses();
+  for (const auto& use : uses)
+    if (use.user->isAfter(loop)) use.user->replaceInput(use.offset, after);
+  return true;
+}
+
+size_t carryAppendsIn(Block* block) {
+  size_t carried = 0;
+  for (auto* node : block->nodes()) {
+    for (auto* sub : node->blocks()) carried += carryAppendsIn(sub);
+    if (node->kind() != c10::prim::Loop) continue;
+    std::vector<Value*> lists;
+    std::function<void(Block*)> walk = [&](Block* b) {
+      for (auto* n : b->nodes()) {
+        for (auto* sub : n->blocks()) walk(sub);
+        if (n->kind() == c10::aten::append && !insideNode(n->input(0)->node(), node) &&
+            n->input(0)->type()->cast<c10::ListType>() &&
+            std::find(lists.begin(), lists.end(), n->input(0)) == lists.end())
+          lists.push_back(n->input(0));
+      }
+    };
+    walk(node->blocks()[0]);
+    for (Value* list : lists) carried += carryAppends(node, list);
+  }
+  return carried;
+}
+
 }  // namespace
+
+size_t carryListAppends(std::shared_ptr<torch::jit::Graph>& graph) { return carryAppendsIn(graph->block()); }
 
 size_t carryBlockWrites(std::shared_ptr<torch::jit::Graph>& graph) { return carryIn(graph->block()); }
 

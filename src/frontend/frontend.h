@@ -68,6 +68,11 @@ size_t lowerCopies(std::shared_ptr<torch::jit::Graph>& graph);
 // through the If or Loop as an extra output (src/frontend/block_writes.cpp). Returns how many.
 size_t carryBlockWrites(std::shared_ptr<torch::jit::Graph>& graph);
 
+// Appends in loops to lists made before them, where the trip count is known only at run time,
+// become loop-carried lists (`outs = outs + [t]`), ONNX sequences in the converted model.
+// Returns how many lists.
+size_t carryListAppends(std::shared_ptr<torch::jit::Graph>& graph);
+
 // Takes the branches that raise exceptions (input checks in scripted code) out of the graph, as
 // if every check passed. Returns how many raise statements there were.
 size_t removeExceptionPaths(std::shared_ptr<torch::jit::Graph>& graph);

@@ -51,4 +51,8 @@ inline std::vector<int64_t> normalizeAxes(const std::vector<int64_t>& axes, int6
   return out;
 }
 
+// list + list (aten::add.t, and `outs += [t]` as aten::add_): the elements of both; a list grown
+// in a loop (an ONNX sequence) gets the new elements inserted at its end.
+Status listAdd(Context& ctx, const Node& node);
+
 }  // namespace pt2onnx

@@ -65,6 +65,30 @@ Status ifNode(Context& ctx, const Node& node) {
 // prim::Loop(max_trip_count, cond, carried...) with body (i, carried...) -> (cond, carried...)
 // maps one to one onto ONNX Loop(M, cond, v_initial...) with body (iter, cond_in, v...) ->
 // (cond_out, v...). TorchScript's `while` loops pass the largest int64 as the trip count.
+// The element dtype of a list a loop carries: of the elements the body adds (`outs = outs + [t]`,
+// what list appends become, possibly in an inner loop) or of the initial list's.
+DType listElementDType(Context& ctx, const Value* list, int depth = 0) {
+  DType dt = ctx.sequenceDType(list);
+  const Node* p = ctx.producer(list);
+  if (dt != DType::kUndefined || !p || depth > 8) return dt;
+  if ((ctx.kind(*p) == "aten::add" || ctx.kind(*p) == "aten::add_") && ctx.inputCount(*p) == 2) {
+    dt = listElementDType(ctx, ctx.input(*p, 1), depth + 1);
+    return dt != DType::kUndefined ? dt : listElementDType(ctx, ctx.input(*p, 0), depth + 1);
+  }
+  if (ctx.kind(*p) == "prim::Loop")
+    for (size_t i = 0; i < ctx.outputCount(*p); ++i)
+      if (ctx.output(*p, i) == list) {
+        dt = listElementDType(ctx, ctx.blockOutputs(ctx.blocks(*p).at(0))[1 + i], depth + 1);
+        return dt != DType::kUndefined ? dt : listElementDType(ctx, ctx.input(*p, 2 + i), depth + 1);
+      }
+  return dt;
+}
+
+DType carriedListDType(Context& ctx, const Value* initial, const Value* result) {
+  DType dt = listElementDType(ctx, initial);
+  return dt != DType::kUndefined ? dt : listElementDType(ctx, result);
+}
+
 Status loopNode(Context& ctx, const Node& node) {
   const auto* body = ctx.blocks(node).at(0);
   auto params = ctx.blockInputs(body);
@@ -76,9 +100,27 @@ Status loopNode(Context& ctx, const Node& node) {
   std::string cond = ctx.tensor(ctx.input(node, 1), DType::kBool);
   std::vector<std::string> inputs = {trip, cond};
   std::vector<DType> dtypes = {DType::kBool};
+  std::vector<bool> sequences(carried, false);  // a list carried as an ONNX sequence
   for (size_t i = 0; i < carried; ++i) {
     const Value* initial = ctx.input(node, 2 + i);
-    if (ctx.isList(initial)) return ctx.fail(node, "a loop that carries a list is not supported yet");
+    if (ctx.isTensorList(initial)) {
+      DType dt = carriedListDType(ctx, initial, results[1 + i]);
+      if (dt == DType::kUndefined)
+        return ctx.fail(node,
+                        "the loop carries a list of tensors whose element type is unknown (no run appended to it)");
+      if (ctx.opset() < 13)  // Loop-13 is the first to carry sequences
+        return ctx.fail(node,
+                        "the loop builds a list whose length is known only at run time; ONNX Loop carries "
+                        "sequences from opset 13 on: try --opset 13");
+      if (ctx.opset() < 14 && results[1 + i] == params[1 + i])
+        return ctx.fail(node,
+                        "a loop that carries a list unchanged needs opset 14 (Identity on sequences); try --opset 14");
+      sequences[i] = true;
+      dtypes.push_back(dt);
+      inputs.push_back(ctx.sequence(initial, dt));
+      continue;
+    }
+    if (ctx.isList(initial)) return ctx.fail(node, "a loop that carries a list of numbers is not supported yet");
     dtypes.push_back(ctx.requireDType(initial));
     inputs.push_back(ctx.tensor(initial));
   }
@@ -89,14 +131,34 @@ Status loopNode(Context& ctx, const Node& node) {
   ctx.addSubgraphInput(ctx.freshName("cond_in"), DType::kBool, std::vector<int64_t>{});
   for (size_t i = 0; i < carried; ++i) {
     std::string name = ctx.freshName("carried");
+    if (sequences[i]) {
+      ctx.addSubgraphSequenceInput(name, dtypes[1 + i]);
+      ctx.bindSequence(params[1 + i], name, dtypes[1 + i]);
+      continue;
+    }
     ctx.addSubgraphInput(name, dtypes[1 + i], knownShape(ctx, params[1 + i]));
     ctx.bind(params[1 + i], name);
   }
   ctx.convertBlock(body);
-  emitBlockOutputs(ctx, results, dtypes);
+  // The condition and tensors through an Identity each; sequences as the body made them.
+  ctx.addSubgraphOutput(ctx.emit("Identity", {ctx.tensor(results[0], DType::kBool)}), DType::kBool);
+  for (size_t i = 0; i < carried; ++i) {
+    if (!sequences[i]) {
+      ctx.addSubgraphOutput(ctx.emit("Identity", {ctx.tensor(results[1 + i], dtypes[1 + i])}), dtypes[1 + i]);
+      continue;
+    }
+    std::string seq = ctx.sequence(results[1 + i], dtypes[1 + i]);
+    if (results[1 + i] == params[1 + i]) seq = ctx.emit("Identity", {seq});
+    ctx.addSubgraphSequenceOutput(seq, dtypes[1 + i]);
+  }
   GraphAttr graph = ctx.endSubgraph();
   auto outs = ctx.emitN("Loop", inputs, {{"body", graph}}, carried);
-  for (size_t i = 0; i < outs.size(); ++i) ctx.bind(ctx.output(node, i), outs[i]);
+  for (size_t i = 0; i < outs.size(); ++i) {
+    if (sequences[i])
+      ctx.bindSequence(ctx.output(node, i), outs[i], dtypes[1 + i]);
+    else
+      ctx.bind(ctx.output(node, i), outs[i]);
+  }
   return Status::Ok();
 }
 

@@ -53,12 +53,8 @@ ConvertFn binary(std::string op_type) {
 ConvertFn addSub(std::string op_type, bool reversed) {
   return [op_type, reversed](Context& ctx, const Node& node) {
     // list + list (aten::add.t) concatenates.
-    if (op_type == "Add" && ctx.isTensorList(ctx.input(node, 0)) && ctx.isTensorList(ctx.input(node, 1))) {
-      auto items = ctx.tensorList(ctx.input(node, 0));
-      for (const auto& name : ctx.tensorList(ctx.input(node, 1))) items.push_back(name);
-      ctx.bindList(ctx.output(node), items);
-      return Status::Ok();
-    }
+    if (op_type == "Add" && ctx.isTensorList(ctx.input(node, 0)) && ctx.isTensorList(ctx.input(node, 1)))
+      return listAdd(ctx, node);
     auto o = operands(ctx, node, ctx.input(node, 0), ctx.input(node, 1));
     if (reversed) std::swap(o.a, o.b);  // rsub(self, other) = other - alpha * self
     std::string b = o.dtype == DType::kBool ? o.b : scaled(ctx, node, o.b, o.dtype);

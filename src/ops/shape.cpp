@@ -128,6 +128,10 @@ Status cat(Context& ctx, const Node& node) {
   DType dt = ctx.requireDType(out);
   int64_t rank = ctx.requireRank(out);
   int64_t axis = normalizeAxis(ctx.constInt(ctx.input(node, 1)), rank);
+  if (ctx.isSequence(ctx.input(node, 0))) {  // a list built in a loop
+    ctx.bind(out, ctx.emit("ConcatFromSequence", {ctx.sequence(ctx.input(node, 0))}, {{"axis", axis}}));
+    return Status::Ok();
+  }
   std::vector<std::string> parts;
   const Node* list = ctx.producer(ctx.input(node, 0));
   if (ctx.kind(*list) == "prim::ListConstruct") {
@@ -146,6 +150,11 @@ Status cat(Context& ctx, const Node& node) {
 Status stack(Context& ctx, const Node& node) {
   const Value* out = ctx.output(node);
   int64_t axis = normalizeAxis(ctx.constInt(ctx.input(node, 1)), ctx.requireRank(out));
+  if (ctx.isSequence(ctx.input(node, 0))) {  // a list built in a loop
+    ctx.bind(out,
+             ctx.emit("ConcatFromSequence", {ctx.sequence(ctx.input(node, 0))}, {{"axis", axis}, {"new_axis", 1}}));
+    return Status::Ok();
+  }
   std::vector<std::string> parts;
   for (const auto& t : ctx.tensorList(ctx.input(node, 0))) parts.push_back(ctx.unsqueeze(t, {axis}));
   ctx.bind(out, parts.size() == 1 ? parts[0] : ctx.emit("Concat", parts, {{"axis", axis}}));

@@ -80,11 +80,26 @@ Status dictConstruct(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
+// `outs += [t]` on a list: the in-place list add. A tensor add_ here is a write the frontend could
+// not make functional.
+Status listAddInPlace(Context& ctx, const Node& node) {
+  if (!ctx.isTensorList(ctx.input(node, 0)))
+    return ctx.fail(node,
+                    "an in-place add to a tensor that is also reached through an alias the converter cannot follow "
+                    "(expand, split, a list element); write the result to a new tensor instead");
+  return listAdd(ctx, node);
+}
+
 Status listGetItem(Context& ctx, const Node& node) {
   const Value* list = ctx.input(node, 0);
   if (!ctx.isTensorList(list)) {  // an int/float list (x.shape[i]): index the 1-D tensor
     std::string index = ctx.tensor(ctx.input(node, 1), DType::kInt64);
     ctx.bind(ctx.output(node), ctx.emit("Gather", {ctx.intsTensor(list), index}, {{"axis", 0}}));
+    return Status::Ok();
+  }
+  if (ctx.isSequence(list)) {
+    std::string at = ctx.tensor(ctx.input(node, 1), DType::kInt64);
+    ctx.bind(ctx.output(node), ctx.emit("SequenceAt", {ctx.sequence(list), at}));
     return Status::Ok();
   }
   auto names = ctx.tensorList(list);
@@ -175,6 +190,10 @@ Status listLength(Context& ctx, const Node& node) {
     ctx.bind(ctx.output(node), ctx.dimOf(ctx.intsTensor(list), 0));
     return Status::Ok();
   }
+  if (ctx.isSequence(list)) {
+    ctx.bind(ctx.output(node), ctx.emit("SequenceLength", {ctx.sequence(list)}));
+    return Status::Ok();
+  }
   ctx.bind(ctx.output(node), ctx.scalarI64(static_cast<int64_t>(ctx.tensorList(list).size())));
   return Status::Ok();
 }
@@ -193,6 +212,19 @@ Status dropout(Context& ctx, const Node& node) {
 
 }  // namespace
 
+Status listAdd(Context& ctx, const Node& node) {
+  if (ctx.isSequence(ctx.input(node, 0))) {
+    std::string seq = ctx.sequence(ctx.input(node, 0));
+    for (const auto& t : ctx.tensorList(ctx.input(node, 1))) seq = ctx.emit("SequenceInsert", {seq, t});
+    ctx.bindSequence(ctx.output(node), seq, ctx.sequenceDType(ctx.input(node, 0)));
+    return Status::Ok();
+  }
+  auto items = ctx.tensorList(ctx.input(node, 0));
+  for (const auto& name : ctx.tensorList(ctx.input(node, 1))) items.push_back(name);
+  ctx.bindList(ctx.output(node), items);
+  return Status::Ok();
+}
+
 void registerStructureOps(Registry& r) {
   r.add("prim::ListConstruct", 1, listConstruct);
   r.add("prim::ListUnpack", 1, unpack);
@@ -200,6 +232,7 @@ void registerStructureOps(Registry& r) {
   r.add("prim::TupleUnpack", 1, unpack);
   r.add("prim::DictConstruct", 1, dictConstruct);
   r.add("aten::__getitem__", 1, listGetItem);
+  r.add("aten::add_", 1, listAddInPlace);
   r.add("prim::NumToTensor", 1, numToTensor);
   r.add("aten::scalar_tensor", 1, numToTensor);
   r.add("aten::Int", 1, toNumber(DType::kInt64));
