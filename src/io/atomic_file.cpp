@@ -114,6 +114,7 @@ AtomicFile::AtomicFile(std::string target) : target_(std::move(target)) {
     releaseSlot(slot_);
     throwWriteError(target_, error);
   }
+  created_ = true;
   // A replaced output keeps its permissions.
   struct stat st {};
   if (stat(target_.c_str(), &st) == 0 && S_ISREG(st.st_mode)) fchmod(fd_, st.st_mode & 07777);
@@ -124,7 +125,8 @@ AtomicFile::~AtomicFile() { discard(); }
 void AtomicFile::discard() {
   if (fd_ >= 0) close(fd_);
   fd_ = -1;
-  if (slot_ >= 0) unlink(temp_.c_str());
+  if (created_) unlink(temp_.c_str());
+  created_ = false;
   releaseSlot(slot_);
   slot_ = -1;
 }
@@ -168,6 +170,7 @@ uint64_t AtomicFile::commit() {
     discard();
     throwWriteError(target_, error, "renaming the temporary file into place");
   }
+  created_ = false;
   releaseSlot(slot_);
   slot_ = -1;
   // The rename itself reaches the disk only with the directory.

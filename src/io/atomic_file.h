@@ -42,7 +42,8 @@ class AtomicFile {
   std::string target_;
   std::string temp_;
   int fd_ = -1;
-  int slot_ = -1;
+  int slot_ = -1;         // in the signal handler's list (-1: the path did not fit)
+  bool created_ = false;  // the temporary file exists and is ours to remove
   uint64_t size_ = 0;
 };
 

@@ -138,12 +138,12 @@ case $case_name in
       if ((round < 4)); then
         sleep "0.$((RANDOM % 8))$((RANDOM % 10))"  # anywhere in the first 0.8 s: loading, running, writing
       else
-        # Once the temporary file exists, after 0-99 ms more of writing.
+        # Once the temporary file exists, after 0-40 ms more of writing.
         for _ in $(seq 1 1000); do
           [[ -n $(find . -name 'out.onnx.tmp*') ]] && break
           sleep 0.005
         done
-        sleep "0.0$((RANDOM % 10))"
+        sleep "0.0$((RANDOM % 5))"
       fi
       writing=$([[ -n $(find . -name 'out.onnx.tmp*') ]] && echo 1 || echo 0)
       kill -s $sig $pid 2>/dev/null
