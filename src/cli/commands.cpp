@@ -22,6 +22,11 @@ int fail(ExitCode code, const std::string& message) {
   return static_cast<int>(code);
 }
 
+int internalError(const std::exception& e) {
+  const std::string what = e.what();
+  return fail(ExitCode::kInternal, "internal error, a bug in pt2onnx: " + what.substr(0, what.find('\n')));
+}
+
 void writeVerifyJson(JsonWriter& j, const VerifyReport& report, const VerifyOptions& options) {
   j.beginObject().key("runtime").value(report.runtime).key("sets").value(static_cast<uint64_t>(report.sets));
   j.key("rtol").value(options.rtol).key("atol").value(options.atol).key("ok").value(report.ok());
@@ -108,6 +113,8 @@ int inspectCommand(const std::string& file, const Options& options, bool json, c
     return 0;
   } catch (const Error& e) {
     return fail(e.code(), e.what());
+  } catch (const std::exception& e) {
+    return internalError(e);
   }
 }
 
@@ -125,6 +132,8 @@ int verifyCommand(const std::string& model, const std::string& dir, const RunFla
     return report.ok() ? 0 : static_cast<int>(ExitCode::kVerifyMismatch);
   } catch (const Error& e) {
     return fail(e.code(), e.what());
+  } catch (const std::exception& e) {
+    return internalError(e);
   }
 }
 
