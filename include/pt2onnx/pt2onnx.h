@@ -11,15 +11,15 @@ namespace pt2onnx {
 // Process exit codes; each class of failure has its own, documented in the README.
 enum class ExitCode : int {
   kOk = 0,
-  kInternal = 1,     // a bug in pt2onnx (checker rejected our output, unexpected exception)
-  kUsage = 2,        // bad flags or specs, inputs that do not fit forward(), opset out of range
-  kModelInput = 3,   // the model file is missing, unreadable or not a TorchScript archive
-  kOutputWrite = 4,  // the output file cannot be written
-  kUnsupported = 5,  // operators with no converter at the chosen opset
-  kConversion = 6,   // converters reported problems (every one is listed)
-  kModelRun = 7,     // the model failed when run on the example inputs
-  kModelFormat = 8,  // the model file is another kind of file (ONNX, a torch.save pickle, TorchScript mobile)
-  kMissingOps = 9,   // the archive calls operators this build does not have (a library to load, a newer LibTorch)
+  kInternal = 1,         // a bug in pt2onnx (checker rejected our output, unexpected exception)
+  kUsage = 2,            // bad flags or specs, inputs that do not fit forward(), opset out of range
+  kModelInput = 3,       // the model file is missing, unreadable or not a TorchScript archive
+  kOutputWrite = 4,      // the output file cannot be written
+  kUnsupported = 5,      // operators with no converter at the chosen opset
+  kConversion = 6,       // converters reported problems (every one is listed)
+  kModelRun = 7,         // the model failed when run on the example inputs
+  kModelFormat = 8,      // the model file is another kind of file (ONNX, a torch.save pickle, TorchScript mobile)
+  kMissingOps = 9,       // the archive calls operators this build does not have (a library to load, a newer LibTorch)
   kVerifyMismatch = 10,  // verify: ONNX Runtime's outputs differ from the test data, or it cannot run the model
   kNoRuntime = 11,       // verify: neither onnxruntime-node nor the onnxruntime Python package was found
 };
