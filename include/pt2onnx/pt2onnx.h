@@ -11,15 +11,17 @@ namespace pt2onnx {
 // Process exit codes; each class of failure has its own, documented in the README.
 enum class ExitCode : int {
   kOk = 0,
-  kInternal = 1,     // a bug in pt2onnx (checker rejected our output, unexpected exception)
-  kUsage = 2,        // bad flags or specs, inputs that do not fit forward(), opset out of range
-  kModelInput = 3,   // the model file is missing, unreadable or not a TorchScript archive
-  kOutputWrite = 4,  // the output file cannot be written
-  kUnsupported = 5,  // operators with no converter at the chosen opset
-  kConversion = 6,   // converters reported problems (every one is listed)
-  kModelRun = 7,     // the model failed when run on the example inputs
-  kModelFormat = 8,  // the model file is another kind of file (ONNX, a torch.save pickle, TorchScript mobile)
-  kMissingOps = 9,   // the archive calls operators this build does not have (a library to load, a newer LibTorch)
+  kInternal = 1,         // a bug in pt2onnx (checker rejected our output, unexpected exception)
+  kUsage = 2,            // bad flags or specs, inputs that do not fit forward(), opset out of range
+  kModelInput = 3,       // the model file is missing, unreadable or not a TorchScript archive
+  kOutputWrite = 4,      // the output file cannot be written
+  kUnsupported = 5,      // operators with no converter at the chosen opset
+  kConversion = 6,       // converters reported problems (every one is listed)
+  kModelRun = 7,         // the model failed when run on the example inputs
+  kModelFormat = 8,      // the model file is another kind of file (ONNX, a torch.save pickle, TorchScript mobile)
+  kMissingOps = 9,       // the archive calls operators this build does not have (a library to load, a newer LibTorch)
+  kVerifyMismatch = 10,  // verify: ONNX Runtime's outputs differ from the test data, or it cannot run the model
+  kNoRuntime = 11,       // verify: neither onnxruntime-node nor the onnxruntime Python package was found
 };
 
 // An error that ends the run with a one-line message and a given exit code.
@@ -71,6 +73,14 @@ struct DynamicAxesSpec {
   std::vector<DynamicAxis> axes;
 };
 
+// Told about the pipeline as it runs: --json's phase timings and the progress display.
+class Observer {
+ public:
+  virtual ~Observer() = default;
+  // A phase of the pipeline ended (load, freeze and clean-up passes, example runs, ..., write).
+  virtual void phaseDone(const std::string& /*phase*/, double /*seconds*/) {}
+};
+
 struct Options {
   std::string model_path;
   std::string output_path;  // empty: model path with the .onnx extension
@@ -82,6 +92,17 @@ struct Options {
   std::vector<DynamicAxesSpec> dynamic_axes;
   int opset = 17;
   bool check = true;  // run the ONNX checker and strict shape inference on the result
+  // --test-data DIR: the example inputs and LibTorch's outputs as TensorProto files in the model
+  // zoo's layout (DIR/test_data_set_N/input_K.pb, output_K.pb); empty: none.
+  std::string test_data_dir;
+  Observer* observer = nullptr;  // not owned; may be null
+};
+
+// An ONNX input or output: dims are numbers, dim_params, or "?" for a dim with neither.
+struct TensorInfo {
+  std::string name;
+  std::string dtype;  // float32, int64, ... ("?" when the model does not say)
+  std::vector<std::string> dims;
 };
 
 struct Summary {
@@ -91,6 +112,8 @@ struct Summary {
   size_t initializers = 0;
   uint64_t weight_bytes = 0;
   double seconds = 0;
+  std::vector<TensorInfo> inputs, outputs;
+  size_t test_data_sets = 0;  // test_data_set_N directories written under options.test_data_dir
 };
 
 constexpr int kMinOpset = 11;

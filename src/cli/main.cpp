@@ -1,11 +1,13 @@
 // pt2onnx command line: flags (CLI11), logging (spdlog) and exit codes.
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
 
+#include "cli/commands.h"
 #include "pt2onnx/pt2onnx.h"
 
 namespace {
@@ -30,6 +32,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> input_specs, axes_specs, data_specs, const_specs;
   std::string output_names;
   bool verbose = false, quiet = false, list_ops = false, no_check = false;
+  pt2onnx::cli::RunFlags run_flags;
+  std::string inspect_file, dot_file, verify_model, verify_dir;
 
   app.add_option("MODEL", options.model_path, "TorchScript archive made by torch.jit.trace/script and saved");
   app.add_option("-o,--output", options.output_path, "ONNX file to write (default: MODEL with .onnx extension)");
@@ -55,6 +59,24 @@ int main(int argc, char** argv) {
   app.add_flag("-q,--quiet", quiet, "errors only");
   app.add_flag("--list-ops", list_ops, "print the supported operators as a Markdown table and exit");
   app.add_flag("--no-check", no_check, "skip the ONNX checker and shape inference");
+  app.add_option("--test-data", options.test_data_dir,
+                 "DIR: write the example inputs and LibTorch's outputs as ONNX TensorProto files, "
+                 "DIR/test_data_set_N/input_K.pb and output_K.pb (set 0 at the example dims, then the resized runs)");
+  app.add_flag("--verify", run_flags.verify,
+               "after writing, run the test data in ONNX Runtime and compare with LibTorch (exit 10 when outside "
+               "the tolerance)");
+  app.add_option("--rtol", run_flags.rtol, "verify: relative tolerance")->capture_default_str();
+  app.add_option("--atol", run_flags.atol, "verify: absolute tolerance")->capture_default_str();
+  app.add_flag("--json", run_flags.json, "print a machine-readable summary on stdout (conversion, inspect, verify)");
+  // Subcommands take their positionals; every other flag falls through to the ones above.
+  auto* inspect = app.add_subcommand("inspect", "inputs, outputs, operators and parameters of a .pt or .onnx file");
+  inspect->fallthrough();
+  inspect->add_option("FILE", inspect_file, "a TorchScript archive or an ONNX model")->required();
+  inspect->add_option("--dot", dot_file, "write the (converted) ONNX graph to this file for Graphviz");
+  auto* verify_cmd = app.add_subcommand("verify", "run test data (from --test-data) in ONNX Runtime and compare");
+  verify_cmd->fallthrough();
+  verify_cmd->add_option("MODEL", verify_model, "the ONNX model")->required();
+  verify_cmd->add_option("DIR", verify_dir, "the directory holding test_data_set_0, test_data_set_1, ...")->required();
   app.set_version_flag("--version", std::string("pt2onnx ") + PT2ONNX_VERSION);
 
   try {
@@ -71,14 +93,22 @@ int main(int argc, char** argv) {
 
   auto logger = spdlog::stderr_logger_st("pt2onnx");
   logger->set_pattern("%n: %l: %v");
+  const auto level = quiet ? spdlog::level::err : verbose ? spdlog::level::debug : spdlog::level::info;
+  logger->sinks().front()->set_level(level);  // stderr
+  // --json lists warnings even with -q; the progress line is cleared before each log line.
+  auto run_log = std::make_shared<pt2onnx::cli::RunLog>();
+  run_log->progress = !quiet && !verbose && isatty(STDERR_FILENO);
+  logger->sinks().insert(logger->sinks().begin(), run_log);
   spdlog::set_default_logger(logger);
-  spdlog::set_level(quiet ? spdlog::level::err : verbose ? spdlog::level::debug : spdlog::level::info);
+  spdlog::set_level(std::min(level, spdlog::level::warn));
 
   if (list_ops) {
     printOperatorTable();
     return 0;
   }
-  if (options.model_path.empty()) return fail(pt2onnx::ExitCode::kUsage, "no MODEL given (run pt2onnx --help)");
+  if (verify_cmd->parsed()) return pt2onnx::cli::verifyCommand(verify_model, verify_dir, run_flags);
+  if (!inspect->parsed() && options.model_path.empty())
+    return fail(pt2onnx::ExitCode::kUsage, "no MODEL given (run pt2onnx --help)");
   pt2onnx::installSignalCleanup();
   options.check = !no_check;
   try {
@@ -87,16 +117,10 @@ int main(int argc, char** argv) {
     for (const auto& s : const_specs) options.consts.push_back(pt2onnx::parseConstArg(s));
     for (const auto& s : axes_specs) options.dynamic_axes.push_back(pt2onnx::parseDynamicAxesSpec(s));
     if (!output_names.empty()) options.output_names = pt2onnx::parseNameList(output_names);
-    auto summary = pt2onnx::convert(options);
-    spdlog::info("wrote {} (opset {}, {} nodes, {} initializers, {:.1f} MB of weights) in {:.2f} s",
-                 summary.output_path, summary.opset, summary.nodes, summary.initializers, summary.weight_bytes / 1e6,
-                 summary.seconds);
-    return 0;
   } catch (const pt2onnx::Error& e) {
+    if (run_flags.json) pt2onnx::cli::printJsonFailure(options, e);
     return fail(e.code(), e.what());
-  } catch (const std::exception& e) {
-    std::string what = e.what();
-    what = what.substr(0, what.find('\n'));
-    return fail(pt2onnx::ExitCode::kInternal, "internal error, a bug in pt2onnx: " + what);
   }
+  if (inspect->parsed()) return pt2onnx::cli::inspectCommand(inspect_file, options, run_flags.json, dot_file);
+  return pt2onnx::cli::convertCommand(options, run_flags, *run_log);
 }

@@ -18,6 +18,7 @@
 #include "frontend/frontend.h"
 #include "frontend/inputs.h"
 #include "io/atomic_file.h"
+#include "onnx/describe.h"
 #include "onnx/writer.h"
 
 namespace pt2onnx {
@@ -60,16 +61,20 @@ void checkOutputWritable(const std::string& path) {
                                             "' is not writable (" + describeWriteError(errno) + ")");
 }
 
-// Logs the time since the previous phase (with -v).
+// Logs the time since the previous phase (with -v) and tells the observer.
 class PhaseTimer {
  public:
+  explicit PhaseTimer(Observer* observer) : observer_(observer) {}
   void done(const char* phase) {
     auto now = std::chrono::steady_clock::now();
-    spdlog::debug("{}: {:.2f} s", phase, std::chrono::duration<double>(now - last_).count());
+    const double seconds = std::chrono::duration<double>(now - last_).count();
+    spdlog::debug("{}: {:.2f} s", phase, seconds);
+    if (observer_) observer_->phaseDone(phase, seconds);
     last_ = now;
   }
 
  private:
+  Observer* observer_;
   std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
 
@@ -85,8 +90,9 @@ Summary convert(const Options& options) {
   checkModelFile(options.model_path);
   checkNotAnInput(out_path, options);
   checkOutputWritable(out_path);
+  if (!options.test_data_dir.empty()) checkTestDataDir(options.test_data_dir);
 
-  PhaseTimer timer;
+  PhaseTimer timer(options.observer);
   torch::jit::Module module = loadModule(options.model_path, options.method);
   timer.done("load");
   Options resolved = options;
@@ -95,7 +101,9 @@ Summary convert(const Options& options) {
   auto graph = prepareGraph(module, options.method);
   timer.done("freeze and clean-up passes");
   const c10::FunctionSchema schema = module.get_method(options.method).function().getSchema();
-  onnx::ModelProto model = convertGraph(graph, module._ivalue(), resolved, &schema);
+  std::vector<TestDataSet> test_data;
+  onnx::ModelProto model =
+      convertGraph(graph, module._ivalue(), resolved, &schema, options.test_data_dir.empty() ? nullptr : &test_data);
   model.mutable_graph()->set_name(std::filesystem::path(options.model_path).stem().string());
 
   Summary summary;
@@ -104,15 +112,22 @@ Summary convert(const Options& options) {
   summary.nodes = model.graph().node_size();
   summary.initializers = model.graph().initializer_size();
   for (const auto& init : model.graph().initializer()) summary.weight_bytes += init.raw_data().size();
+  for (const auto& in : model.graph().input()) summary.inputs.push_back(tensorInfo(in));
+  for (const auto& out : model.graph().output()) summary.outputs.push_back(tensorInfo(out));
   writeModel(model, out_path);
   timer.done("write");
+  if (!options.test_data_dir.empty()) {
+    writeTestData(options.test_data_dir, test_data);
+    summary.test_data_sets = test_data.size();
+    timer.done("test data");
+  }
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;
 }
 
 onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c10::IValue& self, const Options& options,
-                              const c10::FunctionSchema* schema) {
-  PhaseTimer timer;
+                              const c10::FunctionSchema* schema, std::vector<TestDataSet>* test_data) {
+  PhaseTimer timer(options.observer);
   if (options.inputs.empty() && options.input_data.empty() && !forwardInputs(*graph).empty()) {
     std::string names;
     for (const auto* v : forwardInputs(*graph)) names += (names.empty() ? "" : ", ") + v->debugName();
@@ -159,6 +174,7 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
   fillOutputTypes(model);
   if (options.check) checkModel(model);
   timer.done("checker and shape inference");
+  if (test_data) *test_data = testDataSets(runs, bound.inputs, model.graph());
   return model;
 }
 

@@ -6,7 +6,9 @@
 #include <torch/csrc/jit/ir/ir.h>
 
 #include <memory>
+#include <vector>
 
+#include "io/test_data.h"
 #include "pt2onnx/pt2onnx.h"
 
 namespace pt2onnx {
@@ -15,7 +17,9 @@ namespace pt2onnx {
 // and checks the result. `self` is passed as the graph's first input when it is a module.
 // Uses options.inputs, output_names, dynamic_axes, opset and check; throws Error.
 // `schema` names the arguments and their defaults (null: every graph input is a tensor).
+// `test_data`, when given, receives the example runs' inputs and outputs under the ONNX names.
 onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c10::IValue& self, const Options& options,
-                              const c10::FunctionSchema* schema = nullptr);
+                              const c10::FunctionSchema* schema = nullptr,
+                              std::vector<TestDataSet>* test_data = nullptr);
 
 }  // namespace pt2onnx

@@ -10,6 +10,7 @@
 
 #include "frontend/frontend.h"
 #include "frontend/inputs.h"
+#include "io/test_data.h"
 #include "pt2onnx/pt2onnx.h"
 
 namespace pt2onnx {
@@ -37,6 +38,21 @@ struct OutputContext {
   std::map<std::string, std::map<int64_t, std::string>> output_axes;
 };
 void declareOutputs(Context& ctx, const torch::jit::Graph& graph, OutputContext oc, onnx::GraphProto& out);
+
+// The inputs and outputs of every example run, named after the ONNX graph's inputs and outputs
+// (src/core/test_data.cpp).
+std::vector<TestDataSet> testDataSets(const ExampleRuns& runs, const std::vector<ExampleInput>& inputs,
+                                      const onnx::GraphProto& graph);
+
+// Operators with no converter at the opset: kind -> count, first source location and the lowest
+// opset that has one (src/core/support.cpp).
+struct MissingOperator {
+  std::string kind;
+  size_t count = 0;
+  std::string location;
+  int lowest_opset = 0;  // 0: no opset has a converter
+};
+std::vector<MissingOperator> missingOperators(const torch::jit::Graph& graph, int opset);
 
 // Names the ONNX inputs that no node reads (they stay, so callers that feed by name still work).
 std::vector<std::string> unusedInputs(const onnx::GraphProto& graph);

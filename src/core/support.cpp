@@ -12,13 +12,8 @@
 
 namespace pt2onnx {
 
-void checkSupported(const torch::jit::Graph& graph, int opset) {
-  struct Missing {
-    size_t count = 0;
-    std::string location;
-    std::optional<int> lowest;
-  };
-  std::map<std::string, Missing> missing;
+std::vector<MissingOperator> missingOperators(const torch::jit::Graph& graph, int opset) {
+  std::map<std::string, MissingOperator> missing;
   std::function<void(const torch::jit::Block*)> walk = [&](const torch::jit::Block* block) {
     for (const auto* node : block->nodes()) {
       for (const auto* sub : node->blocks()) walk(sub);
@@ -27,21 +22,29 @@ void checkSupported(const torch::jit::Graph& graph, int opset) {
       if (registry().find(kind, opset)) continue;
       auto& m = missing[kind];
       if (m.count++ == 0) {
+        m.kind = kind;
         m.location = sourceLocation(*node);
-        m.lowest = registry().lowestOpset(kind);
+        m.lowest_opset = registry().lowestOpset(kind).value_or(0);
       }
     }
   };
   walk(graph.block());
+  std::vector<MissingOperator> out;
+  for (auto& [kind, m] : missing) out.push_back(std::move(m));
+  return out;
+}
+
+void checkSupported(const torch::jit::Graph& graph, int opset) {
+  const auto missing = missingOperators(graph, opset);
   if (missing.empty()) return;
   std::ostringstream msg;
   msg << missing.size() << " operator" << (missing.size() == 1 ? " has" : "s have") << " no converter at opset "
       << opset << "; nothing was written:";
-  for (const auto& [kind, m] : missing) {
-    msg << "\n  " << kind << " (" << m.count << "x";
+  for (const auto& m : missing) {
+    msg << "\n  " << m.kind << " (" << m.count << "x";
     if (!m.location.empty()) msg << ", first at " << m.location;
     msg << ")";
-    if (m.lowest) msg << ": needs opset " << *m.lowest << " or later; try --opset " << *m.lowest;
+    if (m.lowest_opset) msg << ": needs opset " << m.lowest_opset << " or later; try --opset " << m.lowest_opset;
   }
   throw Error(ExitCode::kUnsupported, msg.str());
 }

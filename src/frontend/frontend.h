@@ -99,7 +99,9 @@ class Recorder {
   Recorder(std::shared_ptr<torch::jit::Graph> graph, const std::unordered_set<const torch::jit::Value*>& keep);
   ~Recorder();
   // Runs the model once; throws c10::Error from LibTorch when the model rejects the inputs.
-  std::vector<Observation> run(const c10::IValue& self, const std::vector<c10::IValue>& inputs);
+  // `outputs`, when given, receives what the method returned.
+  std::vector<Observation> run(const c10::IValue& self, const std::vector<c10::IValue>& inputs,
+                               std::vector<c10::IValue>* outputs = nullptr);
   const std::vector<torch::jit::Value*>& values() const { return values_; }
   // Takes the hooks out of the graph again.
   void detach();
@@ -123,6 +125,9 @@ struct ExampleRuns {
   std::vector<Observation> example_run;
   std::vector<std::vector<Observation>> resized_runs;
   std::vector<std::vector<std::vector<int64_t>>> resized_dims;  // per resized run: dims of every input
+  // Per run (the example run first, then the resized ones): the input values (copied before the
+  // run) and what the method returned; --test-data writes them.
+  std::vector<std::vector<c10::IValue>> inputs, outputs;
   std::unordered_map<const torch::jit::Value*, const Observation*> example;
   std::vector<std::unordered_map<const torch::jit::Value*, const Observation*>> resized;
   ValueMetaMap meta;

@@ -117,7 +117,8 @@ Recorder::Recorder(std::shared_ptr<torch::jit::Graph> graph, const std::unordere
 
 Recorder::~Recorder() { detach(); }
 
-std::vector<Observation> Recorder::run(const c10::IValue& self, const std::vector<c10::IValue>& inputs) {
+std::vector<Observation> Recorder::run(const c10::IValue& self, const std::vector<c10::IValue>& inputs,
+                                       std::vector<c10::IValue>* outputs) {
   std::vector<Observation> observations(values_.size());
   std::vector<char> keep(values_.size());
   for (size_t i = 0; i < values_.size(); ++i) keep[i] = keep_.count(values_[i]) ? 1 : 0;
@@ -133,6 +134,7 @@ std::vector<Observation> Recorder::run(const c10::IValue& self, const std::vecto
     stack.push_back(self);
   for (const auto& v : inputs) stack.push_back(v);
   state.run(stack);
+  if (outputs) *outputs = std::move(stack);
   return observations;
 }
 

@@ -53,8 +53,17 @@ ExampleRuns runExamples(const std::shared_ptr<torch::jit::Graph>& graph, const c
   std::vector<torch::jit::Value*> recorded;
   {
     Recorder recorder(graph, staticValues(*graph, everything_static));
+    // Inputs are copied before the run: a model may write into its arguments.
+    auto run = [&](const std::vector<c10::IValue>& values) {
+      std::vector<c10::IValue> copies, results;
+      for (const auto& v : values) copies.push_back(v.isTensor() ? c10::IValue(v.toTensor().clone()) : v);
+      auto observations = recorder.run(self, values, &results);
+      out.inputs.push_back(std::move(copies));
+      out.outputs.push_back(std::move(results));
+      return observations;
+    };
     try {
-      out.example_run = recorder.run(self, examples({}).first);
+      out.example_run = run(examples({}).first);
     } catch (const std::exception& e) {
       std::string made_up;
       for (const auto& in : inputs)
@@ -73,7 +82,7 @@ ExampleRuns runExamples(const std::shared_ptr<torch::jit::Graph>& graph, const c
     for (size_t p = 0; p < plans.size(); ++p) {
       auto [values, dims] = examples(plans[p]);
       try {
-        out.resized_runs.push_back(recorder.run(self, values));
+        out.resized_runs.push_back(run(values));
         out.resized_dims.push_back(dims);
       } catch (const std::exception& e) {
         if (plans[p].size() > 1) {

@@ -85,8 +85,13 @@ fixture=$fixtures/$name.pt
 rm -rf "$work"
 mkdir -p "$work"
 onnx=$work/$name.onnx
-step "convert" "$pt2onnx" "$fixture" -o "$onnx" "${args[@]}" --opset "$opset"
+step "convert" "$pt2onnx" "$fixture" -o "$onnx" "${args[@]}" --opset "$opset" --test-data "$work/test_data"
 check=("$node" "$ort_dir/ort_check.js" "$onnx")
+# The test data pt2onnx wrote (LibTorch's outputs on its own example inputs), read back independently,
+# and through pt2onnx verify with the same ONNX Runtime.
+step "ONNX Runtime, --test-data" "${check[@]}" --test-data "$work/test_data" --rtol "$rtol" --atol "$atol"
+step "pt2onnx verify" env PT2ONNX_ORT_RUNTIME=node PT2ONNX_NODE="$node" PT2ONNX_ORT_DIR="$ort_dir" \
+  "$pt2onnx" verify "$onnx" "$work/test_data" --rtol "$rtol" --atol "$atol"
 step "LibTorch, example dims" "$reference" "$fixture" "$work/example" "${example[@]}" --seed 0
 step "ONNX Runtime, example dims" "${check[@]}" "$work/example" --rtol "$rtol" --atol "$atol"
 step "LibTorch, second-run dims" "$reference" "$fixture" "$work/second" "${second[@]}" --seed 1
