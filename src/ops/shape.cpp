@@ -219,7 +219,12 @@ Status stepParts(Context& ctx, const Node& node, int64_t axis, const std::functi
 Status chunk(Context& ctx, const Node& node) {
   const Value* self = ctx.input(node, 0);
   int64_t axis = normalizeAxis(ctx.constInt(ctx.input(node, 2)), ctx.requireRank(self));
-  int64_t chunks = ctx.constInt(ctx.input(node, 1));
+  auto given = ctx.maybeConstInt(ctx.input(node, 1));
+  if (!given)
+    return ctx.fail(node,
+                    "the number of chunks is computed at run time, and with it the number of tensors the "
+                    "graph returns; ONNX graphs have a fixed number of outputs");
+  int64_t chunks = *given;
   if (chunks <= 0) return ctx.fail(node, "chunk needs a positive number of chunks");
   int64_t size = ctx.shape(self)[axis];
   if (size < 0)

@@ -172,6 +172,37 @@ TEST(Shape, ChunkOfDynamicDimKeepsCount) {
   EXPECT_EQ(outputDims(model, 1), (Dims{-1, 3}));
 }
 
+// A list returned as it is: each computed Slice gets its input's rank on the graph output (shape
+// inference leaves it out, and the checker wants one).
+TEST(Shape, ChunkOfDynamicDimReturnedAsListOpset11) {
+  const char* ir = R"IR(
+graph(%x : Tensor):
+  %2 : int = prim::Constant[value=2]()
+  %0 : int = prim::Constant[value=0]()
+  %parts : Tensor[] = aten::chunk(%x, %2, %0)
+  return (%parts))IR";
+  auto model = convertIR(ir, {"x:4x3"}, 11, {"x:0"});
+  ASSERT_EQ(model.graph().output_size(), 2);
+  EXPECT_EQ(outputDims(model, 1).size(), 2u);
+}
+
+// The number of chunks decides the number of outputs, so it cannot come from a dynamic size.
+TEST(Shape, ChunkCountFromDynamicSizeIsRefused) {
+  const char* ir = R"IR(
+graph(%x : Tensor):
+  %0 : int = prim::Constant[value=0]()
+  %n : int = aten::size(%x, %0)
+  %parts : Tensor[] = aten::chunk(%x, %n, %0)
+  %y : Tensor = aten::cat(%parts, %0)
+  return (%y))IR";
+  try {
+    convertIR(ir, {"x:4x3"}, 17, {"x:0"});
+    FAIL() << "converted";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("number of chunks is computed"), std::string::npos) << e.what();
+  }
+}
+
 // A split whose part count follows a dynamic axis is refused, not written with the example's
 // count: 3 chunks of 4 are 2 parts of 2, of a larger size 3 parts (cat takes any count, so the
 // resized run records it).
