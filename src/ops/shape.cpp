@@ -357,7 +357,8 @@ Status unbind(Context& ctx, const Node& node) {
   return splitInto(ctx, node, axis, std::vector<int64_t>(staticDim(ctx, self, axis), 1), true);
 }
 
-// expand(self, size): -1 keeps a dim; ONNX Expand broadcasts, so -1 becomes 1.
+// expand(self, size): -1 keeps a dim; ONNX Expand broadcasts, so -1 becomes 1 (in the graph for
+// sizes computed at run time).
 Status expand(Context& ctx, const Node& node) {
   const Value* size = ctx.input(node, 1);
   std::string target;
@@ -367,13 +368,25 @@ Status expand(Context& ctx, const Node& node) {
   } else {
     const Node* list = ctx.producer(size);
     if (ctx.kind(*list) != "prim::ListConstruct") {
-      target = ctx.intsTensor(size);
+      std::string v = ctx.intsTensor(size);
+      target = ctx.emit("Where", {ctx.emit("Less", {v, ctx.constI64({0})}), ctx.constI64({1}), v});
     } else {
       std::vector<std::string> parts;
       for (size_t i = 0; i < ctx.inputCount(*list); ++i) {
         const Value* e = ctx.input(*list, i);
         auto c = ctx.maybeConstInt(e);
-        parts.push_back(c ? ctx.constI64({*c < 0 ? 1 : *c}) : ctx.unsqueeze(ctx.tensor(e, DType::kInt64), {0}));
+        if (c) {
+          parts.push_back(ctx.constI64({*c < 0 ? 1 : *c}));
+          continue;
+        }
+        std::string v = ctx.tensor(e, DType::kInt64);
+        v = ctx.rank(e) == 1 ? v : ctx.unsqueeze(v, {0});
+        if (ctx.kind(*ctx.producer(e)) == "aten::size") {  // never -1
+          parts.push_back(v);
+          continue;
+        }
+        // Any other size computed at run time may be -1 too.
+        parts.push_back(ctx.emit("Where", {ctx.emit("Less", {v, ctx.constI64({0})}), ctx.constI64({1}), v}));
       }
       target = ctx.emit("Concat", parts, {{"axis", 0}});
     }

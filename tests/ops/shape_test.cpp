@@ -242,5 +242,26 @@ TEST(Shape, ChunkDynamicDimOpset17) {
   EXPECT_EQ(outputDims(model, 2), (Dims{-1, -1}));
 }
 
+// expand to a size read from a tensor at run time: a -1 there keeps the dim, so it becomes 1 for
+// Expand's broadcast.
+const char* kExpandComputed = R"IR(
+graph(%x : Tensor, %n : Tensor):
+  %f : bool = prim::Constant[value=0]()
+  %s : int = aten::IntImplicit(%n)
+  %sizes : int[] = prim::ListConstruct(%s)
+  %y : Tensor = aten::expand(%x, %sizes, %f)
+  return (%y))IR";
+
+TEST(Shape, ExpandComputedSizeMayBeMinusOneOpset11) {
+  auto model = convertIR(kExpandComputed, {"x:1", "n:scalar:int64"}, 11);
+  EXPECT_EQ(countOps(model, "Where"), 1);
+  EXPECT_EQ(countOps(model, "Expand"), 1);
+}
+
+TEST(Shape, ExpandComputedSizeMayBeMinusOneOpset17) {
+  auto model = convertIR(kExpandComputed, {"x:1", "n:scalar:int64"}, 17);
+  EXPECT_EQ(countOps(model, "Where"), 1);
+}
+
 }  // namespace
 }  // namespace pt2onnx::test
