@@ -22,11 +22,39 @@ std::string indexLike(Context& ctx, const std::string& idx, int64_t axis, int64_
   return ctx.emit("Expand", {laid, ctx.shapeOf(like)});
 }
 
-// A source given for a 0-d self, or a 0-d source, is treated as 1-D along dim.
-std::string sourceOf(Context& ctx, const Value* source, DType dt, int64_t rank) {
+// The source as a tensor of self's shape with `index`'s length on dim. PyTorch adds (copies) each
+// source slice source.select(dim, k) into a self slice, broadcasting it the usual way (aligned on
+// the last dims), so a source of size 1 or of fewer dims spreads over self's slice.
+std::string sourceOf(Context& ctx, const Value* source, DType dt, int64_t axis, int64_t rank, const std::string& self,
+                     const std::string& idx) {
   std::string s = ctx.tensor(source, dt);
-  if (ctx.requireRank(source) == 0 && rank == 1) s = ctx.unsqueeze(s, {0});
-  return s;
+  int64_t r = ctx.requireRank(source);
+  std::string shape = ctx.shapeOf(self);
+  std::string before = ctx.emit("Slice", {shape, ctx.constI64({0}), ctx.constI64({axis})});
+  std::string after = ctx.emit("Slice", {shape, ctx.constI64({axis + 1}), ctx.constI64({kInt64Max})});
+  if (r == rank || r == 0)
+    return ctx.emit("Expand", {s, ctx.emit("Concat", {before, ctx.shapeOf(idx), after}, {{"axis", 0}})});
+  // Fewer dims: the source's index dim goes first, its slice is aligned on the right of self's
+  // slice, and the index dim then returns to its place.
+  std::vector<int64_t> front = {axis};
+  for (int64_t i = 0; i < r; ++i)
+    if (i != axis) front.push_back(i);
+  s = ctx.emit("Transpose", {s}, {{"perm", front}});
+  std::vector<int64_t> extra;
+  for (int64_t i = 1; i <= rank - r; ++i) extra.push_back(i);
+  s = ctx.unsqueeze(s, extra);
+  s = ctx.emit("Expand", {s, ctx.emit("Concat", {ctx.shapeOf(idx), before, after}, {{"axis", 0}})});
+  std::vector<int64_t> back;
+  for (int64_t i = 1; i <= axis; ++i) back.push_back(i);
+  back.push_back(0);
+  for (int64_t i = axis + 1; i < rank; ++i) back.push_back(i);
+  return ctx.emit("Transpose", {s}, {{"perm", back}});
+}
+
+// Source ranks PyTorch accepts here: up to self's, with the index dim among them (or 0-d).
+bool sourceRankFits(Context& ctx, const Value* source, int64_t rank, int64_t axis) {
+  int64_t r = ctx.requireRank(source);
+  return r == 0 || (r <= rank && axis < r);
 }
 
 struct Target {
@@ -41,7 +69,7 @@ struct Target {
 std::optional<Target> target(Context& ctx, const Node& node, std::string* why) {
   Target t;
   t.self = ctx.input(node, 0);
-  t.dtype = ctx.requireDType(ctx.output(node));
+  t.dtype = ctx.requireDType(t.self);  // the result keeps self's dtype (also in branches never recorded)
   t.rank = ctx.requireRank(t.self);
   if (t.rank == 0) {
     *why = "index updates of a 0-d tensor are not supported";
@@ -62,13 +90,15 @@ Status indexAdd(Context& ctx, const Node& node) {
   auto t = target(ctx, node, &why);
   if (!t) return ctx.fail(node, why);
   if (t->dtype == DType::kBool) return ctx.fail(node, "index_add of a bool tensor");
-  std::string src = sourceOf(ctx, ctx.input(node, 3), t->dtype, t->rank);
+  if (!sourceRankFits(ctx, ctx.input(node, 3), t->rank, t->axis))
+    return ctx.fail(node, "the source has more dims than self, or lacks the index dim");
+  std::string idx = wrappedIndex(ctx, ctx.input(node, 2), t->dim_size);
+  std::string src = sourceOf(ctx, ctx.input(node, 3), t->dtype, t->axis, t->rank, t->x, idx);
   if (ctx.inputCount(node) > 4) {
     const Value* alpha = ctx.input(node, 4);
     if (!ctx.isNone(alpha) && !(ctx.isConstant(alpha) && ctx.constDouble(alpha) == 1.0))
       src = emitTyped(ctx, "Mul", {src, ctx.tensor(alpha, t->dtype)}, t->dtype);
   }
-  std::string idx = wrappedIndex(ctx, ctx.input(node, 2), t->dim_size);
   if (ctx.opset() >= 16) {
     std::string full = indexLike(ctx, idx, t->axis, t->rank, src);
     ctx.bind(ctx.output(node),
@@ -96,8 +126,10 @@ Status indexCopy(Context& ctx, const Node& node) {
   std::string why;
   auto t = target(ctx, node, &why);
   if (!t) return ctx.fail(node, why);
-  std::string src = sourceOf(ctx, ctx.input(node, 3), t->dtype, t->rank);
+  if (!sourceRankFits(ctx, ctx.input(node, 3), t->rank, t->axis))
+    return ctx.fail(node, "the source has more dims than self, or lacks the index dim");
   std::string idx = wrappedIndex(ctx, ctx.input(node, 2), t->dim_size);
+  std::string src = sourceOf(ctx, ctx.input(node, 3), t->dtype, t->axis, t->rank, t->x, idx);
   std::string full = indexLike(ctx, idx, t->axis, t->rank, src);
   ctx.bind(ctx.output(node), ctx.emit("ScatterElements", {t->x, full, src}, {{"axis", t->axis}}));
   return Status::Ok();
