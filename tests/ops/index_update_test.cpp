@@ -72,5 +72,25 @@ TEST(IndexUpdate, IndexFillBoolOpset17) {
   EXPECT_EQ(outputDims(model), (Dims{3, -1}));
 }
 
+const char* kIndexAddDim0 = R"IR(
+graph(%x : Tensor, %i : Tensor, %s : Tensor):
+  %d : int = prim::Constant[value=0]()
+  %a : int = prim::Constant[value=1]()
+  %y : Tensor = aten::index_add(%x, %d, %i, %s, %a)
+  return (%y))IR";
+
+// A source of fewer dims broadcasts onto each self slice: [5, 1] into [10, 4, 3] along dim 0.
+TEST(IndexUpdate, IndexAddSourceBroadcastsOpset11) {
+  auto model = convertIR(kIndexAddDim0, {"x:10x4x3", "i:5:int64", "s:5x1"}, 11);
+  EXPECT_EQ(countOps(model, "Expand"), 1);
+  EXPECT_EQ(outputDims(model), (Dims{10, 4, 3}));
+}
+
+TEST(IndexUpdate, IndexAddSourceBroadcastsOpset17) {
+  auto model = convertIR(kIndexAddDim0, {"x:10x4x3", "i:5:int64", "s:5x4x1"}, 17);
+  EXPECT_EQ(countOps(model, "ScatterElements"), 1);
+  EXPECT_EQ(outputDims(model), (Dims{10, 4, 3}));
+}
+
 }  // namespace
 }  // namespace pt2onnx::test
