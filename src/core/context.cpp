@@ -224,6 +224,16 @@ int64_t Context::rank(const Value* value) const {
   return -1;
 }
 
+std::vector<std::vector<int64_t>> Context::observedSizes(const Value* value) const {
+  auto it = impl_->meta->find(value->unique());
+  if (it == impl_->meta->end()) return {};
+  std::vector<std::vector<int64_t>> seen;
+  if (!it->second.sizes.empty() || it->second.shape.empty()) seen.push_back(it->second.sizes);
+  for (const auto& s : it->second.resized_sizes)
+    if (!s.empty()) seen.push_back(s);
+  return seen;
+}
+
 std::vector<int64_t> Context::shape(const Value* value) const {
   auto it = impl_->meta->find(value->unique());
   if (it != impl_->meta->end()) return it->second.shape;

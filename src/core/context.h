@@ -85,6 +85,8 @@ class Context {
   int64_t rank(const Value* value) const;                // -1 when unknown
   std::vector<int64_t> shape(const Value* value) const;  // -1 for dims not fixed; throws if rank unknown
   int64_t requireRank(const Value* value) const;         // throws ConvertError when unknown
+  // Sizes the value had with the example inputs and with each resized run of the dynamic axes.
+  std::vector<std::vector<int64_t>> observedSizes(const Value* value) const;
   DType requireDType(const Value* value) const;
 
   // ---- ONNX side ------------------------------------------------------------------------------

@@ -107,10 +107,24 @@ void fillOutputTypes(onnx::ModelProto& model) {
   for (const auto& vi : copy.graph().value_info()) types[vi.name()] = &vi.type();
   for (const auto& vi : copy.graph().output())
     if (vi.has_type()) types[vi.name()] = &vi.type();
+  for (const auto& vi : copy.graph().input()) types[vi.name()] = &vi.type();
+  std::map<std::string, const onnx::NodeProto*> producers;
+  for (const auto& node : graph->node())
+    for (const auto& o : node.output()) producers[o] = &node;
   for (auto& out : *graph->mutable_output()) {
     if (out.has_type()) continue;
     auto it = types.find(out.name());
-    if (it != types.end()) *out.mutable_type() = *it->second;
+    if (it == types.end()) continue;
+    *out.mutable_type() = *it->second;
+    // Shape inference leaves out the shape of a Slice with computed bounds; its rank is its input's,
+    // and the checker wants a shape on every graph output.
+    auto* tt = out.mutable_type()->mutable_tensor_type();
+    auto p = producers.find(out.name());
+    if (tt->has_shape() || p == producers.end() || p->second->op_type() != "Slice") continue;
+    auto in = types.find(p->second->input(0));
+    if (in == types.end() || !in->second->tensor_type().has_shape()) continue;
+    auto* shape = tt->mutable_shape();
+    for (int k = 0; k < in->second->tensor_type().shape().dim_size(); ++k) shape->add_dim();
   }
 }
 

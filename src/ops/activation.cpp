@@ -84,6 +84,17 @@ Status leakyRelu(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
+// rrelu(self, lower, upper, training, generator): in eval a leaky relu with slope (lower + upper) / 2;
+// training draws a random slope per element.
+Status rrelu(Context& ctx, const Node& node) {
+  size_t first = ctx.kind(node) == "aten::rrelu_with_noise" ? 2 : 1;  // after self (and noise)
+  if (ctx.constBool(ctx.input(node, first + 2)))
+    return ctx.fail(node, "rrelu in training mode draws random slopes; call model.eval() before saving");
+  double slope = (ctx.constDouble(ctx.input(node, first)) + ctx.constDouble(ctx.input(node, first + 1))) / 2;
+  ctx.bind(ctx.output(node), ctx.emit("LeakyRelu", {ctx.tensor(ctx.input(node, 0))}, {{"alpha", slope}}));
+  return Status::Ok();
+}
+
 Status elu(Context& ctx, const Node& node) {
   double alpha = ctx.constDouble(ctx.input(node, 1));
   double scale = ctx.constDouble(ctx.input(node, 2));
@@ -195,6 +206,8 @@ void registerActivationOps(Registry& r) {
   r.add("aten::gelu", 1, gelu);
   r.add("aten::tanh", 1, unaryOp("Tanh"));
   r.add("aten::leaky_relu", 1, leakyRelu);
+  r.add("aten::rrelu", 1, rrelu);
+  r.add("aten::rrelu_with_noise", 1, rrelu);
   r.add("aten::elu", 1, elu);
   r.add("aten::softplus", 1, softplus);
   r.add("aten::prelu", 1, prelu);

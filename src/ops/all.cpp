@@ -29,6 +29,14 @@ void registerAllOps(Registry& r) {
   registerMathOps(r);
   registerRnnOps(r);
   registerControlFlowOps(r);
+  registerViewOps(r);
+  registerProductOps(r);
+  registerIndexUpdateOps(r);
+  registerRepeatOps(r);
+  registerWindowOps(r);
+  registerBitwiseOps(r);
+  registerPatchOps(r);
+  registerEmbeddingBagOps(r);
 }
 
 }  // namespace pt2onnx

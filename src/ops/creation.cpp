@@ -48,12 +48,15 @@ Status arange(Context& ctx, const Node& node) {
   DType dt = ctx.requireDType(out);
   DType ct = rangeType(dt);
   size_t n = ctx.inputCount(node);
-  if (n < 5 || n > 7) return ctx.fail(node, "unexpected arange overload with " + std::to_string(n) + " inputs");
-  for (size_t i = 0; i + 4 < n; ++i)
+  // The out= overloads, (end, out) and (start, end, step, out), read like (end) and (start, end, step).
+  size_t bounds = n == 2 ? 1 : n == 4 ? 3 : n - 4;
+  if (n != 2 && n != 4 && (n < 5 || n > 7))
+    return ctx.fail(node, "unexpected arange overload with " + std::to_string(n) + " inputs");
+  for (size_t i = 0; i < bounds; ++i)
     if (ctx.rank(ctx.input(node, i)) > 0) return ctx.fail(node, "arange bounds must be scalars");
-  std::string start = n == 5 ? ctx.scalar(0, ct) : ctx.tensor(ctx.input(node, 0), ct);
-  std::string end = ctx.tensor(ctx.input(node, n == 5 ? 0 : 1), ct);
-  std::string step = n == 7 ? ctx.tensor(ctx.input(node, 2), ct) : ctx.scalar(1, ct);
+  std::string start = bounds == 1 ? ctx.scalar(0, ct) : ctx.tensor(ctx.input(node, 0), ct);
+  std::string end = ctx.tensor(ctx.input(node, bounds == 1 ? 0 : 1), ct);
+  std::string step = bounds == 3 ? ctx.tensor(ctx.input(node, 2), ct) : ctx.scalar(1, ct);
   ctx.bind(out, ctx.cast(ctx.emit("Range", {start, end, step}), ct, dt));
   return Status::Ok();
 }

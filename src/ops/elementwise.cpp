@@ -301,16 +301,11 @@ void registerElementwiseOps(Registry& r) {
   r.add("aten::logical_and", 1, logical("And"));
   r.add("aten::logical_or", 1, logical("Or"));
   r.add("aten::logical_xor", 1, logical("Xor"));
-  r.add("aten::__and__", 1, logical("And"));
   r.add("aten::__not__", 1, [](Context& ctx, const Node& node) {
     ctx.bind(ctx.output(node), ctx.emit("Not", {ctx.tensor(ctx.input(node, 0), DType::kBool)}));
     return Status::Ok();
   });
-  r.add("aten::__or__", 1, logical("Or"));
-  r.add("aten::bitwise_and", 1, logical("And"));
-  r.add("aten::bitwise_or", 1, logical("Or"));
   r.add("aten::logical_not", 1, logicalNot);
-  r.add("aten::bitwise_not", 1, logicalNot);
   r.add("aten::where", 1, where);
   r.add("aten::masked_fill", 1, maskedFill);
   r.add("aten::clamp", 1, clamp);

@@ -113,25 +113,34 @@ Status select(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
-// narrow(self, dim, start, length) = self[start : start + length] on dim; start may be a tensor.
+// narrow(self, dim, start, length) = self[start : start + length] on dim; start (a negative one
+// counting from the end) and length may be computed at run time.
 Status narrow(Context& ctx, const Node& node) {
   const Value* self = ctx.input(node, 0);
   int64_t rank = ctx.requireRank(self);
   int64_t axis = normalizeAxis(ctx.constInt(ctx.input(node, 1)), rank);
   const Value* start = ctx.input(node, 2);
-  int64_t length = ctx.constInt(ctx.input(node, 3));
+  const Value* length_v = ctx.input(node, 3);
+  auto s = ctx.maybeConstInt(start);
+  auto length = ctx.maybeConstInt(length_v);
+  std::string x = ctx.tensor(self);
   std::string starts, ends;
-  if (auto s = ctx.maybeConstInt(start)) {
+  if (s && length) {
     // A negative start counts from the end; if it ends exactly at the end, end 0 would be empty.
-    int64_t e = *s + length;
+    int64_t e = *s + *length;
     if (*s < 0 && e >= 0) e = kInt64Max;
     starts = ctx.constI64({*s});
     ends = ctx.constI64({e});
   } else {
     starts = ctx.unsqueeze(scalarInt(ctx, start), {0});
-    ends = ctx.emit("Add", {starts, ctx.constI64({length})});
+    if (!s || *s < 0) {
+      std::string dim = ctx.unsqueeze(ctx.dimOf(x, axis), {0});
+      starts =
+          ctx.emit("Where", {ctx.emit("Less", {starts, ctx.constI64({0})}), ctx.emit("Add", {starts, dim}), starts});
+    }
+    ends = ctx.emit("Add", {starts, ctx.unsqueeze(scalarInt(ctx, length_v), {0})});
   }
-  ctx.bind(ctx.output(node), ctx.emit("Slice", {ctx.tensor(self), starts, ends, ctx.constI64({axis})}));
+  ctx.bind(ctx.output(node), ctx.emit("Slice", {x, starts, ends, ctx.constI64({axis})}));
   return Status::Ok();
 }
 

@@ -1,5 +1,5 @@
 // Converters: less common math — triu/tril, scatter, shrink/celu/logsigmoid, log/hyperbolic functions,
-// atan2, isnan/isinf, addcmul/addcdiv/lerp, meshgrid, unflatten, grid_sampler, one_hot, cumprod.
+// atan2, isnan/isinf/isfinite, nan_to_num, addcmul/addcdiv/lerp, meshgrid, unflatten, grid_sampler, one_hot, cumprod.
 #include "ops/common.h"
 
 namespace pt2onnx {
@@ -235,6 +235,46 @@ ConvertFn floatTest(std::string op_type) {
   };
 }
 
+// isfinite(self): neither inf nor NaN; integer and bool tensors are finite everywhere.
+Status isFinite(Context& ctx, const Node& node) {
+  const Value* self = ctx.input(node, 0);
+  DType dt = ctx.requireDType(self);
+  std::string x = ctx.tensor(self);
+  if (!isFloating(dt)) {
+    ctx.bind(ctx.output(node), ctx.emit("Expand", {ctx.scalar(1, DType::kBool), ctx.shapeOf(x)}));
+    return Status::Ok();
+  }
+  if (dt != DType::kFloat && dt != DType::kDouble) x = ctx.cast(x, dt, DType::kFloat);
+  std::string bad = ctx.emit("Or", {ctx.emit("IsInf", {x}), ctx.emit("IsNaN", {x})});
+  ctx.bind(ctx.output(node), ctx.emit("Not", {bad}));
+  return Status::Ok();
+}
+
+// nan_to_num(self, nan=0, posinf=None, neginf=None): None infinities become the dtype's largest
+// and lowest finite values. Integer and bool tensors pass through.
+Status nanToNum(Context& ctx, const Node& node) {
+  const Value* self = ctx.input(node, 0);
+  DType dt = ctx.requireDType(self);
+  if (!isFloating(dt)) return passThrough(ctx, node);
+  double big = dt == DType::kDouble     ? std::numeric_limits<double>::max()
+               : dt == DType::kHalf     ? 65504.0
+               : dt == DType::kBFloat16 ? 3.3895313892515355e38
+                                        : static_cast<double>(std::numeric_limits<float>::max());
+  auto value = [&](size_t i, double if_none) {
+    const Value* v = ctx.input(node, i);
+    return ctx.isNone(v) ? if_none : ctx.constDouble(v);
+  };
+  DType work = dt == DType::kDouble ? dt : DType::kFloat;
+  std::string x = ctx.tensor(self, work);
+  std::string y = ctx.emit("Where", {ctx.emit("IsNaN", {x}), ctx.scalar(value(1, 0), work), x});
+  std::string pos = ctx.emit("IsInf", {x}, {{"detect_negative", 0}});
+  std::string neg = ctx.emit("IsInf", {x}, {{"detect_positive", 0}});
+  y = ctx.emit("Where", {pos, ctx.scalar(value(2, big), work), y});
+  y = ctx.emit("Where", {neg, ctx.scalar(value(3, -big), work), y});
+  ctx.bind(ctx.output(node), ctx.cast(y, work, dt));
+  return Status::Ok();
+}
+
 // addcmul(self, t1, t2, value) = self + value * t1 * t2; addcdiv the same with t1 / t2.
 ConvertFn addcOp(std::string op_type) {
   return [op_type](Context& ctx, const Node& node) {
@@ -430,6 +470,8 @@ void registerMathOps(Registry& r) {
   r.add("aten::arctan2", 1, atan2);
   r.add("aten::isnan", 1, floatTest("IsNaN"));
   r.add("aten::isinf", 1, floatTest("IsInf"));
+  r.add("aten::isfinite", 1, isFinite);
+  r.add("aten::nan_to_num", 1, nanToNum);
   r.add("aten::addcmul", 1, addcOp("Mul"));
   r.add("aten::addcdiv", 1, addcOp("Div"));
   r.add("aten::lerp", 1, lerp);

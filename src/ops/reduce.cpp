@@ -67,6 +67,19 @@ ConvertFn extremumOp(std::string op_type) {
   };
 }
 
+// aminmax(self, *, dim=None, keepdim=False) -> (min, max); no dim reduces every element.
+Status aminmax(Context& ctx, const Node& node) {
+  const Value* self = ctx.input(node, 0);
+  const Value* dim = ctx.input(node, 1);
+  std::vector<int64_t> axes;
+  if (!ctx.isNone(dim)) axes = {normalizeAxis(ctx.constInt(dim), std::max<int64_t>(ctx.requireRank(self), 1))};
+  bool keepdim = ctx.constBool(ctx.input(node, 2));
+  DType dt = ctx.requireDType(ctx.output(node, 0));
+  ctx.bind(ctx.output(node, 0), reduceAs(ctx, "ReduceMin", self, axes, keepdim, dt));
+  ctx.bind(ctx.output(node, 1), reduceAs(ctx, "ReduceMax", self, axes, keepdim, dt));
+  return Status::Ok();
+}
+
 // ArgMax/ArgMin of self on one dim; ties go to the first index in both (select_last_index=0).
 std::string argReduce(Context& ctx, const std::string& op_type, const Value* self, int64_t axis, bool keepdim) {
   DType ct = computeType(ctx.requireDType(self));
@@ -286,6 +299,7 @@ void registerReduceOps(Registry& r) {
   r.add("aten::prod", 1, reduceOp("ReduceProd"));
   r.add("aten::amax", 1, extremumOp("ReduceMax"));
   r.add("aten::amin", 1, extremumOp("ReduceMin"));
+  r.add("aten::aminmax", 1, aminmax);
   r.add("aten::max", 1, maxMin("ReduceMax", "Max", "ArgMax"));
   r.add("aten::min", 1, maxMin("ReduceMin", "Min", "ArgMin"));
   r.add("aten::argmax", 1, argOp("ArgMax"));

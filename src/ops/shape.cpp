@@ -1,4 +1,6 @@
 // Converters: reshape/view/flatten, permute/transpose, squeeze/unsqueeze, cat/stack, split/chunk, expand, roll.
+#include <functional>
+
 #include "ops/common.h"
 
 namespace pt2onnx {
@@ -184,12 +186,62 @@ int64_t staticDim(Context& ctx, const Value* v, int64_t axis) {
   return size;
 }
 
+// Parts of `step` entries along a dim whose size follows a dynamic axis: the count is the one seen
+// in every recorded run (it changes with the size otherwise, and the graph's outputs cannot), and
+// part i is the Slice [i * step, (i + 1) * step), step computed from the run-time size by
+// `step_of`, so the last part is shorter when the size calls for it.
+Status stepParts(Context& ctx, const Node& node, int64_t axis, const std::function<int64_t(int64_t)>& step_at,
+                 const std::function<std::string(const std::string&)>& step_of) {
+  const Value* self = ctx.input(node, 0);
+  std::optional<int64_t> count;
+  for (const auto& sizes : ctx.observedSizes(self)) {
+    if (static_cast<int64_t>(sizes.size()) <= axis) continue;
+    int64_t n = sizes[axis], step = step_at(n);
+    int64_t c = n == 0 ? 0 : (n + step - 1) / step;
+    if (count && *count != c)
+      return ctx.fail(node, "dimension " + std::to_string(axis) +
+                                " follows a dynamic axis and the number of parts changes with it (" +
+                                std::to_string(*count) + " and " + std::to_string(c) +
+                                " in the recorded runs); give explicit split sizes or make the axis fixed");
+    count = c;
+  }
+  if (!count) staticDim(ctx, self, axis);  // throws: nothing recorded to count the parts by
+  std::string x = ctx.tensor(self);
+  std::string step = step_of(ctx.unsqueeze(ctx.dimOf(x, axis), {0}));
+  std::vector<std::string> parts;
+  for (int64_t i = 0; i < *count; ++i) {
+    std::string start = ctx.emit("Mul", {step, ctx.constI64({i})});
+    std::string end = ctx.emit("Add", {start, step});
+    parts.push_back(ctx.emit("Slice", {x, start, end, ctx.constI64({axis})}));
+  }
+  const Value* out = ctx.output(node);
+  if (ctx.isList(out)) {
+    ctx.bindList(out, parts);
+    return Status::Ok();
+  }
+  if (ctx.outputCount(node) != parts.size()) return ctx.fail(node, "unexpected number of outputs");
+  for (size_t i = 0; i < parts.size(); ++i) ctx.bind(ctx.output(node, i), parts[i]);
+  return Status::Ok();
+}
+
 // chunk(self, chunks, dim): chunks of ceil(size / chunks), the last one smaller.
 Status chunk(Context& ctx, const Node& node) {
   const Value* self = ctx.input(node, 0);
   int64_t axis = normalizeAxis(ctx.constInt(ctx.input(node, 2)), ctx.requireRank(self));
-  int64_t size = staticDim(ctx, self, axis);
-  int64_t chunks = ctx.constInt(ctx.input(node, 1));
+  auto given = ctx.maybeConstInt(ctx.input(node, 1));
+  if (!given)
+    return ctx.fail(node,
+                    "the number of chunks is computed at run time, and with it the number of tensors the "
+                    "graph returns; ONNX graphs have a fixed number of outputs");
+  int64_t chunks = *given;
+  if (chunks <= 0) return ctx.fail(node, "chunk needs a positive number of chunks");
+  int64_t size = ctx.shape(self)[axis];
+  if (size < 0)
+    return stepParts(
+        ctx, node, axis, [chunks](int64_t n) { return std::max<int64_t>((n + chunks - 1) / chunks, 1); },
+        [&ctx, chunks](const std::string& n) {  // a size of 0 gives step 0: every part is empty
+          return ctx.emit("Div", {ctx.emit("Add", {n, ctx.constI64({chunks - 1})}), ctx.constI64({chunks})});
+        });
   int64_t step = (size + chunks - 1) / chunks;
   std::vector<int64_t> sizes;
   for (int64_t left = size; left > 0; left -= step) sizes.push_back(std::min(step, left));
@@ -238,7 +290,14 @@ Status split(Context& ctx, const Node& node) {
   if (ctx.isList(how) && !ctx.maybeConstInts(how)) return splitComputed(ctx, node, axis, how);
   auto given = ctx.constInts(how);
   if (ctx.isList(how)) return splitInto(ctx, node, axis, given, false);
-  int64_t size = staticDim(ctx, self, axis);
+  if (given[0] <= 0) return ctx.fail(node, "split needs a positive split size");
+  int64_t size = ctx.shape(self)[axis];
+  if (size < 0) {
+    int64_t each = given[0];
+    return stepParts(
+        ctx, node, axis, [each](int64_t) { return each; },
+        [&ctx, each](const std::string&) { return ctx.constI64({each}); });
+  }
   std::vector<int64_t> sizes;
   for (int64_t left = size; left > 0; left -= given[0]) sizes.push_back(std::min(given[0], left));
   return splitInto(ctx, node, axis, sizes, false);
@@ -307,7 +366,8 @@ Status unbind(Context& ctx, const Node& node) {
   return splitInto(ctx, node, axis, std::vector<int64_t>(staticDim(ctx, self, axis), 1), true);
 }
 
-// expand(self, size): -1 keeps a dim; ONNX Expand broadcasts, so -1 becomes 1.
+// expand(self, size): -1 keeps a dim; ONNX Expand broadcasts, so -1 becomes 1 (in the graph for
+// sizes computed at run time).
 Status expand(Context& ctx, const Node& node) {
   const Value* size = ctx.input(node, 1);
   std::string target;
@@ -317,13 +377,25 @@ Status expand(Context& ctx, const Node& node) {
   } else {
     const Node* list = ctx.producer(size);
     if (ctx.kind(*list) != "prim::ListConstruct") {
-      target = ctx.intsTensor(size);
+      std::string v = ctx.intsTensor(size);
+      target = ctx.emit("Where", {ctx.emit("Less", {v, ctx.constI64({0})}), ctx.constI64({1}), v});
     } else {
       std::vector<std::string> parts;
       for (size_t i = 0; i < ctx.inputCount(*list); ++i) {
         const Value* e = ctx.input(*list, i);
         auto c = ctx.maybeConstInt(e);
-        parts.push_back(c ? ctx.constI64({*c < 0 ? 1 : *c}) : ctx.unsqueeze(ctx.tensor(e, DType::kInt64), {0}));
+        if (c) {
+          parts.push_back(ctx.constI64({*c < 0 ? 1 : *c}));
+          continue;
+        }
+        std::string v = ctx.tensor(e, DType::kInt64);
+        v = ctx.rank(e) == 1 ? v : ctx.unsqueeze(v, {0});
+        if (ctx.kind(*ctx.producer(e)) == "aten::size") {  // never -1
+          parts.push_back(v);
+          continue;
+        }
+        // Any other size computed at run time may be -1 too.
+        parts.push_back(ctx.emit("Where", {ctx.emit("Less", {v, ctx.constI64({0})}), ctx.constI64({1}), v}));
       }
       target = ctx.emit("Concat", parts, {{"axis", 0}});
     }
@@ -335,22 +407,6 @@ Status expand(Context& ctx, const Node& node) {
 Status expandAs(Context& ctx, const Node& node) {
   std::string other = ctx.tensor(ctx.input(node, 1));
   ctx.bind(ctx.output(node), ctx.emit("Expand", {ctx.tensor(ctx.input(node, 0)), ctx.shapeOf(other)}));
-  return Status::Ok();
-}
-
-// repeat(self, repeats): Tile, after adding leading dims when repeats is longer than the rank.
-Status repeat(Context& ctx, const Node& node) {
-  const Value* self = ctx.input(node, 0);
-  int64_t rank = ctx.requireRank(self);
-  auto repeats = ctx.constInts(ctx.input(node, 1));
-  std::string x = ctx.tensor(self);
-  int64_t extra = static_cast<int64_t>(repeats.size()) - rank;
-  if (extra > 0) {
-    std::vector<int64_t> axes;
-    for (int64_t i = 0; i < extra; ++i) axes.push_back(i);
-    x = ctx.unsqueeze(x, axes);
-  }
-  ctx.bind(ctx.output(node), ctx.emit("Tile", {x, ctx.constI64(repeats)}));
   return Status::Ok();
 }
 
@@ -420,7 +476,6 @@ void registerShapeOps(Registry& r) {
   r.add("aten::unbind", 1, unbind);
   r.add("aten::expand", 1, expand);
   r.add("aten::expand_as", 1, expandAs);
-  r.add("aten::repeat", 1, repeat);
   r.add("aten::flip", 1, flip);
   r.add("aten::roll", 1, roll);
 }

@@ -1,4 +1,6 @@
-// Converters: ordering and selection — topk, sort, argsort (all through TopK), nonzero.
+// Converters: ordering and selection — topk, sort, argsort (all through TopK), nonzero, bucketize, unique.
+#include <algorithm>
+
 #include "ops/common.h"
 
 namespace pt2onnx {
@@ -126,6 +128,72 @@ Status nonzeroNumpy(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
+// bucketize(self, boundaries, out_int32, right): the number of boundaries b with b < x (right:
+// b <= x), written as "not b >= x" (right: "not b > x") so that a NaN x lands past the last
+// boundary, as PyTorch's binary search puts it.
+Status bucketize(Context& ctx, const Node& node) {
+  const Value* self = ctx.input(node, 0);
+  const Value* bounds = ctx.input(node, 1);
+  if (ctx.requireRank(bounds) != 1) return ctx.fail(node, "bucketize takes 1-D boundaries");
+  bool right = ctx.constBool(ctx.input(node, 3));
+  DType a = ctx.requireDType(self), b = ctx.requireDType(bounds);
+  DType ct = isFloating(a) || isFloating(b)
+                 ? (a == DType::kDouble || b == DType::kDouble ? DType::kDouble : DType::kFloat)
+                 : DType::kInt64;
+  std::string x = ctx.unsqueeze(ctx.tensor(self, ct), {-1});  // [..., 1] against [B]
+  std::string bd = ctx.tensor(bounds, ct);
+  std::string past = ctx.emit("Greater", {bd, x});
+  if (!right) past = ctx.emit("Or", {past, ctx.emit("Equal", {bd, x})});
+  std::string count = ctx.cast(ctx.emit("Not", {past}), DType::kBool, DType::kInt64);
+  count = ctx.reduce("ReduceSum", count, {-1}, false);
+  ctx.bind(ctx.output(node), ctx.cast(count, DType::kInt64, ctx.requireDType(ctx.output(node))));
+  return Status::Ok();
+}
+
+// Binds the (values, inverse, counts) outputs of unique_dim / _unique2 from ONNX Unique's
+// (Y, indices, inverse_indices, counts); the inverse takes `inverse_shape` when given.
+void bindUnique(Context& ctx, const Node& node, const std::vector<std::string>& u, const std::string& inverse_shape,
+                DType from, DType to) {
+  ctx.bind(ctx.output(node, 0), ctx.cast(u[0], from, to));
+  std::string inverse = inverse_shape.empty() ? u[2] : ctx.emit("Reshape", {u[2], inverse_shape});
+  ctx.bind(ctx.output(node, 1), inverse);
+  ctx.bind(ctx.output(node, 2), u[3]);
+}
+
+// ONNX Runtime's Unique runs on float, double, int64 and int8; other types go through one of them.
+DType uniqueType(DType dt) {
+  if (dt == DType::kFloat || dt == DType::kDouble || dt == DType::kInt64 || dt == DType::kInt8) return dt;
+  return isFloating(dt) ? DType::kFloat : DType::kInt64;
+}
+
+// unique_dim(self, dim, sorted, return_inverse, return_counts): unique slices along dim, sorted
+// lexicographically as PyTorch always does.
+Status uniqueDim(Context& ctx, const Node& node) {
+  const Value* self = ctx.input(node, 0);
+  int64_t axis = normalizeAxis(ctx.constInt(ctx.input(node, 1)), ctx.requireRank(self));
+  DType dt = ctx.requireDType(self), ct = uniqueType(dt);
+  auto u = ctx.emitN("Unique", {ctx.tensor(self, ct)}, {{"axis", axis}, {"sorted", 1}}, 4);
+  bindUnique(ctx, node, u, "", ct, dt);
+  return Status::Ok();
+}
+
+// _unique2(self, sorted, return_inverse, return_counts): unique elements of the flattened tensor;
+// the inverse has self's shape. Unsorted, PyTorch returns them in hash-table order, which ONNX
+// Unique (first occurrence) does not reproduce.
+Status unique2(Context& ctx, const Node& node) {
+  if (!ctx.constBool(ctx.input(node, 1)))
+    return ctx.fail(node,
+                    "unique(sorted=False) returns elements in an order of PyTorch's hash table that ONNX "
+                    "cannot reproduce; use sorted=True");
+  DType dt = ctx.requireDType(ctx.input(node, 0)), ct = uniqueType(dt);
+  std::string x = ctx.tensor(ctx.input(node, 0), ct);
+  auto u = ctx.emitN("Unique", {x}, {{"sorted", 1}}, 4);
+  auto shape = ctx.shape(ctx.input(node, 0));
+  bool fixed = std::all_of(shape.begin(), shape.end(), [](int64_t d) { return d >= 0; });
+  bindUnique(ctx, node, u, fixed ? ctx.constI64(shape) : ctx.shapeOf(x), ct, dt);
+  return Status::Ok();
+}
+
 }  // namespace
 
 void registerSortOps(Registry& r) {
@@ -133,6 +201,9 @@ void registerSortOps(Registry& r) {
   r.add("aten::sort", 1, sort);
   r.add("aten::argsort", 1, argsort);
   r.add("aten::nonzero", 1, nonzero);
+  r.add("aten::bucketize", 1, bucketize);
+  r.add("aten::unique_dim", 1, uniqueDim);
+  r.add("aten::_unique2", 1, unique2);
   r.add("aten::nonzero_numpy", 1, nonzeroNumpy);
 }
 

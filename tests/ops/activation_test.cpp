@@ -133,5 +133,35 @@ TEST(Activation, Relu6Int32Opset12ClipsNatively) {
   EXPECT_EQ(opTypes(model), (std::vector<std::string>{"Clip"}));
 }
 
+const char* kRrelu = R"IR(
+graph(%x : Tensor):
+  %lo : float = prim::Constant[value=0.1]()
+  %hi : float = prim::Constant[value=0.3]()
+  %train : bool = prim::Constant[value=TRAIN]()
+  %none : NoneType = prim::Constant()
+  %y : Tensor = aten::rrelu(%x, %lo, %hi, %train, %none)
+  return (%y))IR";
+
+std::string rreluIR(bool training) {
+  std::string ir = kRrelu;
+  ir.replace(ir.find("TRAIN"), 5, training ? "1" : "0");
+  return ir;
+}
+
+// In eval rrelu is a leaky relu with the mean slope.
+TEST(Activation, RreluEvalOpset11) {
+  auto model = convertIR(rreluIR(false), {"x:3x4"}, 11);
+  ASSERT_EQ(model.graph().node_size(), 1);
+  EXPECT_EQ(model.graph().node(0).op_type(), "LeakyRelu");
+  EXPECT_FLOAT_EQ(model.graph().node(0).attribute(0).f(), 0.2f);
+}
+
+TEST(Activation, RreluEvalOpset17) {
+  auto model = convertIR(rreluIR(false), {"x:3x4"}, 17, {"x:0=n"});
+  EXPECT_EQ(countOps(model, "LeakyRelu"), 1);
+}
+
+TEST(Activation, RreluTrainingIsRefused) { EXPECT_THROW(convertIR(rreluIR(true), {"x:3x4"}, 17), std::exception); }
+
 }  // namespace
 }  // namespace pt2onnx::test

@@ -193,5 +193,25 @@ graph(%x : Tensor):
   EXPECT_EQ(outputDims(model), (Dims{2}));
 }
 
+// arange(start, end, step, out=): the out tensor gives the dtype.
+const char* kArangeOut = R"IR(
+graph(%out : Tensor):
+  %0 : int = prim::Constant[value=0]()
+  %5 : int = prim::Constant[value=5]()
+  %1 : int = prim::Constant[value=1]()
+  %y : Tensor = aten::arange(%0, %5, %1, %out)
+  return (%y))IR";
+
+TEST(Creation, ArangeOutOpset11) {
+  auto model = convertIR(kArangeOut, {"out:5"}, 11);
+  EXPECT_EQ(outputType(model), onnx::TensorProto::FLOAT);
+  EXPECT_EQ(outputDims(model), (Dims{5}));
+}
+
+TEST(Creation, ArangeOutInt64Opset17) {
+  auto model = convertIR(kArangeOut, {"out:5:int64"}, 17);
+  EXPECT_EQ(outputType(model), onnx::TensorProto::INT64);
+}
+
 }  // namespace
 }  // namespace pt2onnx::test

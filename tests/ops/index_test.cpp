@@ -321,5 +321,26 @@ graph(%x : Tensor, %i : Tensor, %v : Tensor):
   EXPECT_EQ(outputDims(model), (Dims{2, 10}));
 }
 
+// narrow with a start and a length computed from dynamic sizes.
+const char* kNarrowDynamic = R"IR(
+graph(%x : Tensor):
+  %0 : int = prim::Constant[value=0]()
+  %1 : int = prim::Constant[value=1]()
+  %n : int = aten::size(%x, %0)
+  %s : int = aten::sub(%n, %1)
+  %y : Tensor = aten::narrow(%x, %1, %s, %n)
+  return (%y))IR";
+
+TEST(Index, NarrowDynamicLengthOpset11) {
+  auto model = convertIR(kNarrowDynamic, {"x:3x20"}, 11, {"x:0=n"});
+  EXPECT_EQ(countOps(model, "Slice"), 1);
+  EXPECT_EQ(outputDims(model), (Dims{-1, -1}));
+}
+
+TEST(Index, NarrowDynamicLengthOpset17) {
+  auto model = convertIR(kNarrowDynamic, {"x:3x20"}, 17, {"x:0=n"});
+  EXPECT_EQ(countOps(model, "Where"), 1);  // the computed start may count from the end
+}
+
 }  // namespace
 }  // namespace pt2onnx::test

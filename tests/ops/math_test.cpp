@@ -35,7 +35,8 @@ std::string unaryIR(const std::string& kind, const std::vector<std::string>& arg
     auto colon = args[i].find(':');
     std::string type = args[i].substr(0, colon), value = args[i].substr(colon + 1);
     std::string name = "%a" + std::to_string(i);
-    ir += "  " + name + " : " + type + " = prim::Constant[value=" + value + "]()\n";
+    std::string attr = value.empty() ? "" : "[value=" + value + "]";  // "NoneType:" is None
+    ir += "  " + name + " : " + type + " = prim::Constant" + attr + "()\n";
     call += ", " + name;
   }
   return ir + "  %y : Tensor = " + kind + "(" + call + ")\n  return (%y)";
@@ -444,6 +445,34 @@ TEST(Math, CumprodIntDynamicOpset17) {
   EXPECT_EQ(countOps(model, "ReduceProd"), 1);
   EXPECT_EQ(outputType(model), onnx::TensorProto::INT64);
   EXPECT_EQ(outputDims(model), (Dims{2, -1}));
+}
+
+// ---- isfinite / nan_to_num ----
+
+TEST(Math, IsFiniteOpset11) {
+  auto model = convertIR(unaryIR("aten::isfinite"), {"x:3x4"}, 11);
+  EXPECT_EQ(countOps(model, "IsInf"), 1);
+  EXPECT_EQ(countOps(model, "IsNaN"), 1);
+  EXPECT_EQ(outputType(model), onnx::TensorProto::BOOL);
+}
+
+// Integer tensors are finite everywhere.
+TEST(Math, IsFiniteOfIntsOpset17) {
+  auto model = convertIR(unaryIR("aten::isfinite"), {"x:3x4:int64"}, 17, {"x:0=n"});
+  EXPECT_EQ(countOps(model, "IsInf"), 0);
+  EXPECT_EQ(outputDims(model), (Dims{-1, 4}));
+}
+
+// None infinities become float's largest and lowest finite values.
+TEST(Math, NanToNumDefaultsOpset11) {
+  auto model = convertIR(unaryIR("aten::nan_to_num", {"NoneType:", "NoneType:", "NoneType:"}), {"x:3x4"}, 11);
+  EXPECT_EQ(countOps(model, "Where"), 3);
+  EXPECT_EQ(outputType(model), onnx::TensorProto::FLOAT);
+}
+
+TEST(Math, NanToNumGivenOpset17) {
+  auto model = convertIR(unaryIR("aten::nan_to_num", {"float:1.5", "float:2.", "float:-3."}), {"x:3x4:float64"}, 17);
+  EXPECT_EQ(outputType(model), onnx::TensorProto::DOUBLE);
 }
 
 }  // namespace

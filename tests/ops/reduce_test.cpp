@@ -332,5 +332,33 @@ graph(%x : Tensor):
   EXPECT_EQ(outputDims(model), (Dims{3}));
 }
 
+const char* kAminmax = R"IR(
+graph(%x : Tensor):
+  %d : int = prim::Constant[value=-1]()
+  %t : bool = prim::Constant[value=1]()
+  %lo : Tensor, %hi : Tensor = aten::aminmax(%x, %d, %t)
+  return (%lo, %hi))IR";
+
+TEST(Reduce, AminmaxDimKeepOpset11) {
+  auto model = convertIR(kAminmax, {"x:3x4"}, 11);
+  EXPECT_EQ(countOps(model, "ReduceMin"), 1);
+  EXPECT_EQ(countOps(model, "ReduceMax"), 1);
+  EXPECT_EQ(outputDims(model, 0), (Dims{3, 1}));
+  EXPECT_EQ(outputDims(model, 1), (Dims{3, 1}));
+}
+
+const char* kAminmaxAll = R"IR(
+graph(%x : Tensor):
+  %none : NoneType = prim::Constant()
+  %f : bool = prim::Constant[value=0]()
+  %lo : Tensor, %hi : Tensor = aten::aminmax(%x, %none, %f)
+  return (%lo, %hi))IR";
+
+TEST(Reduce, AminmaxAllOfIntsOpset17) {
+  auto model = convertIR(kAminmaxAll, {"x:3x4:int32"}, 17);
+  EXPECT_EQ(outputDims(model, 0), (Dims{}));
+  EXPECT_EQ(outputType(model, 1), onnx::TensorProto::INT32);
+}
+
 }  // namespace
 }  // namespace pt2onnx::test

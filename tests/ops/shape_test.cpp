@@ -164,14 +164,103 @@ TEST(Shape, TensorSplitSectionsOfDynamicDim) {
   EXPECT_EQ(countOps(model, "Mod"), 1);
 }
 
-// A split whose part count follows a dynamic axis is refused, not written with the example's count.
-TEST(Shape, ChunkOfDynamicDimIsRefused) {
+// A chunk count that holds in every recorded run (4 and its resized size both give 2 chunks)
+// is kept, each chunk sliced from the run-time size.
+TEST(Shape, ChunkOfDynamicDimKeepsCount) {
+  auto model = convertIR(splitIR("aten::chunk", "int", "2", 2), {"x:4x3"}, 17, {"x:0"});
+  EXPECT_EQ(countOps(model, "Slice"), 2);
+  EXPECT_EQ(outputDims(model, 1), (Dims{-1, 3}));
+}
+
+// A list returned as it is: each computed Slice gets its input's rank on the graph output (shape
+// inference leaves it out, and the checker wants one).
+TEST(Shape, ChunkOfDynamicDimReturnedAsListOpset11) {
+  const char* ir = R"IR(
+graph(%x : Tensor):
+  %2 : int = prim::Constant[value=2]()
+  %0 : int = prim::Constant[value=0]()
+  %parts : Tensor[] = aten::chunk(%x, %2, %0)
+  return (%parts))IR";
+  auto model = convertIR(ir, {"x:4x3"}, 11, {"x:0"});
+  ASSERT_EQ(model.graph().output_size(), 2);
+  EXPECT_EQ(outputDims(model, 1).size(), 2u);
+}
+
+// The number of chunks decides the number of outputs, so it cannot come from a dynamic size.
+TEST(Shape, ChunkCountFromDynamicSizeIsRefused) {
+  const char* ir = R"IR(
+graph(%x : Tensor):
+  %0 : int = prim::Constant[value=0]()
+  %n : int = aten::size(%x, %0)
+  %parts : Tensor[] = aten::chunk(%x, %n, %0)
+  %y : Tensor = aten::cat(%parts, %0)
+  return (%y))IR";
   try {
-    convertIR(splitIR("aten::chunk", "int", "2", 2), {"x:4x3"}, 17, {"x:0"});
+    convertIR(ir, {"x:4x3"}, 17, {"x:0"});
     FAIL() << "converted";
   } catch (const std::exception& e) {
-    EXPECT_NE(std::string(e.what()).find("follows a dynamic axis"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("number of chunks is computed"), std::string::npos) << e.what();
   }
+}
+
+// A split whose part count follows a dynamic axis is refused, not written with the example's
+// count: 3 chunks of 4 are 2 parts of 2, of a larger size 3 parts (cat takes any count, so the
+// resized run records it).
+TEST(Shape, ChunkOfDynamicDimIsRefused) {
+  const char* ir = R"IR(
+graph(%x : Tensor):
+  %3 : int = prim::Constant[value=3]()
+  %0 : int = prim::Constant[value=0]()
+  %parts : Tensor[] = aten::chunk(%x, %3, %0)
+  %y : Tensor = aten::cat(%parts, %0)
+  return (%y))IR";
+  try {
+    convertIR(ir, {"x:4x3"}, 17, {"x:0"});
+    FAIL() << "converted";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("number of parts changes"), std::string::npos) << e.what();
+  }
+}
+
+const char* kChunk3 = R"IR(
+graph(%x : Tensor):
+  %3 : int = prim::Constant[value=3]()
+  %1 : int = prim::Constant[value=1]()
+  %parts : Tensor[] = aten::chunk(%x, %3, %1)
+  %a : Tensor, %b : Tensor, %c : Tensor = prim::ListUnpack(%parts)
+  return (%a, %b, %c))IR";
+
+// A dynamic dim split into 3 chunks in every recorded run: one Slice per chunk of ceil(n / 3).
+TEST(Shape, ChunkDynamicDimOpset11) {
+  auto model = convertIR(kChunk3, {"x:2x10"}, 11, {"x:1=n"});
+  EXPECT_EQ(countOps(model, "Slice"), 3);
+  EXPECT_EQ(countOps(model, "Split"), 0);
+}
+
+TEST(Shape, ChunkDynamicDimOpset17) {
+  auto model = convertIR(kChunk3, {"x:2x10"}, 17, {"x:0=b,1=n"});
+  EXPECT_EQ(outputDims(model, 2), (Dims{-1, -1}));
+}
+
+// expand to a size read from a tensor at run time: a -1 there keeps the dim, so it becomes 1 for
+// Expand's broadcast.
+const char* kExpandComputed = R"IR(
+graph(%x : Tensor, %n : Tensor):
+  %f : bool = prim::Constant[value=0]()
+  %s : int = aten::IntImplicit(%n)
+  %sizes : int[] = prim::ListConstruct(%s)
+  %y : Tensor = aten::expand(%x, %sizes, %f)
+  return (%y))IR";
+
+TEST(Shape, ExpandComputedSizeMayBeMinusOneOpset11) {
+  auto model = convertIR(kExpandComputed, {"x:1", "n:scalar:int64"}, 11);
+  EXPECT_EQ(countOps(model, "Where"), 1);
+  EXPECT_EQ(countOps(model, "Expand"), 1);
+}
+
+TEST(Shape, ExpandComputedSizeMayBeMinusOneOpset17) {
+  auto model = convertIR(kExpandComputed, {"x:1", "n:scalar:int64"}, 17);
+  EXPECT_EQ(countOps(model, "Where"), 1);
 }
 
 }  // namespace

@@ -161,5 +161,82 @@ graph(%x : Tensor):
 
 TEST(Sort, NonzeroScalarFails) { EXPECT_THROW(convertIR(kNonzero, {"x:scalar"}, 17), Error); }
 
+const char* kBucketize = R"IR(
+graph(%x : Tensor, %b : Tensor):
+  %f : bool = prim::Constant[value=0]()
+  %right : bool = prim::Constant[value=1]()
+  %y : Tensor = aten::bucketize(%x, %b, %f, %right)
+  return (%y))IR";
+
+// right=True counts the boundaries <= x as "not b > x", so a NaN lands past the end.
+TEST(Sort, BucketizeRightOpset11) {
+  auto model = convertIR(kBucketize, {"x:3x4", "b:5"}, 11);
+  EXPECT_EQ(countOps(model, "Greater"), 1);
+  EXPECT_EQ(countOps(model, "Equal"), 0);
+  EXPECT_EQ(outputType(model), onnx::TensorProto::INT64);
+  EXPECT_EQ(outputDims(model), (Dims{3, 4}));
+}
+
+const char* kBucketizeLeft32 = R"IR(
+graph(%x : Tensor, %b : Tensor):
+  %t : bool = prim::Constant[value=1]()
+  %f : bool = prim::Constant[value=0]()
+  %y : Tensor = aten::bucketize(%x, %b, %t, %f)
+  return (%y))IR";
+
+TEST(Sort, BucketizeLeftInt32Opset17) {
+  auto model = convertIR(kBucketizeLeft32, {"x:3x4:int64", "b:5"}, 17, {"x:0=n"});
+  EXPECT_EQ(countOps(model, "Equal"), 1);
+  EXPECT_EQ(outputType(model), onnx::TensorProto::INT32);
+  EXPECT_EQ(outputDims(model), (Dims{-1, 4}));
+}
+
+const char* kUniqueDim = R"IR(
+graph(%x : Tensor):
+  %d : int = prim::Constant[value=1]()
+  %t : bool = prim::Constant[value=1]()
+  %y : Tensor, %inv : Tensor, %n : Tensor = aten::unique_dim(%x, %d, %t, %t, %t)
+  return (%y, %inv, %n))IR";
+
+TEST(Sort, UniqueDimOpset11) {
+  auto model = convertIR(kUniqueDim, {"x:3x8:int64"}, 11);
+  ASSERT_EQ(countOps(model, "Unique"), 1);
+  EXPECT_EQ(outputType(model, 1), onnx::TensorProto::INT64);
+}
+
+// int32 goes through int64, which ONNX Runtime's Unique takes.
+TEST(Sort, UniqueDimInt32Opset17) {
+  auto model = convertIR(kUniqueDim, {"x:3x8:int32"}, 17);
+  EXPECT_EQ(countOps(model, "Cast"), 2);
+  EXPECT_EQ(outputType(model, 0), onnx::TensorProto::INT32);
+}
+
+const char* kUnique2 = R"IR(
+graph(%x : Tensor):
+  %sorted : bool = prim::Constant[value=SORTED]()
+  %t : bool = prim::Constant[value=1]()
+  %y : Tensor, %inv : Tensor, %n : Tensor = aten::_unique2(%x, %sorted, %t, %t)
+  return (%y, %inv, %n))IR";
+
+std::string unique2(bool sorted) {
+  std::string ir = kUnique2;
+  ir.replace(ir.find("SORTED"), 6, sorted ? "1" : "0");
+  return ir;
+}
+
+// The inverse takes the input's shape.
+TEST(Sort, UniqueSortedOpset11) {
+  auto model = convertIR(unique2(true), {"x:3x4:int64"}, 11);
+  EXPECT_EQ(outputDims(model, 1), (Dims{3, 4}));
+}
+
+TEST(Sort, UniqueSortedOpset17) {
+  auto model = convertIR(unique2(true), {"x:3x4"}, 17);
+  EXPECT_EQ(outputType(model, 0), onnx::TensorProto::FLOAT);
+}
+
+// Unsorted, PyTorch's order comes from its hash table.
+TEST(Sort, UniqueUnsortedIsRefused) { EXPECT_THROW(convertIR(unique2(false), {"x:3x4"}, 17), std::exception); }
+
 }  // namespace
 }  // namespace pt2onnx::test
