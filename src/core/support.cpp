@@ -7,12 +7,13 @@
 #include <sstream>
 
 #include "core/diagnostics.h"
+#include "core/fallback.h"
 #include "core/registry.h"
 #include "core/stages.h"
 
 namespace pt2onnx {
 
-void checkSupported(const torch::jit::Graph& graph, int opset) {
+void checkSupported(const torch::jit::Graph& graph, int opset, const std::vector<std::string>& fallback) {
   struct Missing {
     size_t count = 0;
     std::string location;
@@ -24,7 +25,7 @@ void checkSupported(const torch::jit::Graph& graph, int opset) {
       for (const auto* sub : node->blocks()) walk(sub);
       if (node->kind() == c10::prim::Constant) continue;
       std::string kind = node->kind().toQualString();
-      if (registry().find(kind, opset)) continue;
+      if (registry().find(kind, opset) || fallbackApplies(*node, fallback)) continue;
       auto& m = missing[kind];
       if (m.count++ == 0) {
         m.location = sourceLocation(*node);
@@ -42,6 +43,7 @@ void checkSupported(const torch::jit::Graph& graph, int opset) {
     if (!m.location.empty()) msg << ", first at " << m.location;
     msg << ")";
     if (m.lowest) msg << ": needs opset " << *m.lowest << " or later; try --opset " << *m.lowest;
+    if (const std::string* why = registry().noteFor(kind)) msg << ": " << *why;
   }
   throw Error(ExitCode::kUnsupported, msg.str());
 }

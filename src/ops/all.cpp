@@ -29,6 +29,7 @@ void registerAllOps(Registry& r) {
   registerMathOps(r);
   registerRnnOps(r);
   registerControlFlowOps(r);
+  registerTorchvisionOps(r);
 }
 
 }  // namespace pt2onnx

@@ -28,6 +28,7 @@ void registerSortOps(Registry& r);         // topk, sort, argsort, nonzero
 void registerMathOps(Registry& r);         // less common math: triu/tril, scatter, atan2, lerp, grid_sample
 void registerRnnOps(Registry& r);          // LSTM, GRU, RNN
 void registerControlFlowOps(Registry& r);  // prim::If, prim::Loop
+void registerTorchvisionOps(Registry& r);  // torchvision::nms, roi_align, roi_pool
 
 // Calls every family above in a fixed order.
 void registerAllOps(Registry& r);
