@@ -20,6 +20,7 @@ enum class ExitCode : int {
   kModelRun = 7,     // the model failed when run on the example inputs
   kModelFormat = 8,  // the model file is another kind of file (ONNX, a torch.save pickle, TorchScript mobile)
   kMissingOps = 9,   // the archive calls operators this build does not have (a library to load, a newer LibTorch)
+  kLibrary = 10,     // a --load-library file is missing or cannot be loaded
 };
 
 // An error that ends the run with a one-line message and a given exit code.
@@ -81,7 +82,9 @@ struct Options {
   std::vector<std::string> output_names;
   std::vector<DynamicAxesSpec> dynamic_axes;
   int opset = 17;
-  bool check = true;  // run the ONNX checker and strict shape inference on the result
+  bool check = true;                   // run the ONNX checker and strict shape inference on the result
+  std::vector<std::string> libraries;  // --load-library: operator libraries loaded before the archive
+  std::vector<std::string> fallback;   // --fallback: namespaces whose unconverted operators become custom-domain nodes
 };
 
 struct Summary {
@@ -102,6 +105,7 @@ InputData parseInputData(const std::string& text);
 ConstArg parseConstArg(const std::string& text);
 DynamicAxesSpec parseDynamicAxesSpec(const std::string& text);
 std::vector<std::string> parseNameList(const std::string& text);
+std::string parseFallbackNamespace(const std::string& text);  // an identifier, or "all"
 std::string inputDTypeName(InputDType dtype);
 
 // Makes SIGINT, SIGTERM and SIGHUP remove the temporary output file of a run in progress and end

@@ -16,9 +16,9 @@ namespace pt2onnx {
 
 class Context;
 
-// Every operator with no converter at the opset, listed at once (src/core/support.cpp). Throws
-// Error(kUnsupported).
-void checkSupported(const torch::jit::Graph& graph, int opset);
+// Every operator with no converter at the opset, listed at once (src/core/support.cpp), except
+// those the fallback emitter takes (namespaces given to --fallback). Throws Error(kUnsupported).
+void checkSupported(const torch::jit::Graph& graph, int opset, const std::vector<std::string>& fallback = {});
 
 // A model with the opset import, IR version and producer set, and an empty graph.
 onnx::ModelProto newModel(int opset);

@@ -28,6 +28,10 @@ void checkModelFile(const std::string& path);
 // namespaces (aten::, prim::, ...).
 std::optional<std::string> operatorLibrary(const std::string& op);
 
+// Loads shared libraries that register TorchScript operators (--load-library), in order, as
+// torch.ops.load_library does (src/frontend/libraries.cpp). Throws Error(kLibrary).
+void loadLibraries(const std::vector<std::string>& paths);
+
 // Loads the archive and checks it has `method`. Throws Error(kModelInput).
 torch::jit::Module loadModule(const std::string& path, const std::string& method = "forward");
 
