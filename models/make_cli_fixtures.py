@@ -1,4 +1,7 @@
-"""Makes the small TorchScript fixtures the CLI tests use: /usr/bin/python3 models/make_cli_fixtures.py OUTDIR"""
+"""Makes the small TorchScript fixtures the CLI tests use:
+/usr/bin/python3 models/make_cli_fixtures.py OUTDIR [OPS_LIBRARY]
+OPS_LIBRARY is the tests' custom-operator library (tests/custom_ops, my_ops::*); with it, the
+fixture that calls those operators is made too."""
 import os
 import sys
 
@@ -113,6 +116,28 @@ def write_other_formats(out):
     with open(os.path.join(out, "truncated.pt"), "wb") as f:
         f.write(whole[: len(whole) // 2])
     open(os.path.join(out, "empty.pt"), "wb").close()
+class CustomOps(torch.nn.Module):
+    """Calls the tests' custom operators between aten ones (needs the library loaded to script)."""
+
+    def forward(self, x, y):
+        z = torch.ops.my_ops.scale_add(torch.relu(x), y, 0.5)
+        return torch.ops.my_ops.clip_to(z * 2.0, 1.5, "abs")
+
+
+class TorchvisionRefused(torch.nn.Module):
+    """torchvision operators with no ONNX counterpart up to opset 17, beside one that converts."""
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("boxes", torch.tensor([[0.0, 1.0, 1.0, 6.0, 7.0], [0.0, 2.0, 0.0, 7.5, 5.0]]))
+        self.weight = torch.nn.Parameter(torch.randn(4, 8, 3, 3))
+
+    def forward(self, x):
+        offset = torch.zeros(1, 18, 8, 8)
+        a = torchvision.ops.deform_conv2d(x, offset, self.weight, padding=(1, 1))
+        b = torchvision.ops.ps_roi_align(x, self.boxes, 2)
+        c = torchvision.ops.roi_align(x, self.boxes, 2)
+        return a, b, c
 
 
 def npy_header(dict_text, version=1):
@@ -159,6 +184,10 @@ def main():
         torch.jit.trace(TrainingLayers().train(), torch.randn(3, 4), check_trace=False).save(
             os.path.join(out, "traced_training.pt"))
         torch.jit.script(Detection()).save(os.path.join(out, "detection_nms.pt"))
+        torch.jit.trace(TorchvisionRefused(), torch.randn(1, 8, 8, 8)).save(os.path.join(out, "torchvision_refused.pt"))
+        if len(sys.argv) > 2:
+            torch.ops.load_library(sys.argv[2])
+            torch.jit.script(CustomOps()).save(os.path.join(out, "custom_ops.pt"))
     write_other_formats(out)
     write_npy_files(out)
 

@@ -489,6 +489,71 @@ class RoundDecimals(nn.Module):
         return torch.round(x * 4.0) + torch.round(x, decimals=2) + torch.round(x * 100.0, decimals=-1)
 
 
+class RoiOps(nn.Module):
+    """torchvision's RoI operators and nms on fixed boxes: features from a conv, per-box scores
+    from RoI-aligned features, nms on them (the kept indices and boxes are outputs), roi_pool."""
+
+    def __init__(self, aligned=False):
+        super().__init__()
+        self.aligned = aligned
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.score = nn.Linear(8 * 4, 1)
+        # Overlapping boxes (x1, y1, x2, y2) on a 16x16 image, one smaller than a pixel.
+        self.register_buffer("boxes", torch.tensor([
+            [1.0, 1.0, 9.0, 9.0], [2.0, 2.0, 10.0, 10.0], [1.5, 0.5, 9.5, 8.0], [8.0, 8.0, 15.0, 15.0],
+            [9.0, 7.0, 15.5, 14.0], [0.0, 10.0, 6.0, 15.0], [4.2, 4.1, 4.6, 4.5], [3.0, 3.0, 12.0, 6.0]]))
+
+    def forward(self, image):
+        f = F.relu(self.conv(image))
+        rois = torch.cat([torch.zeros(self.boxes.shape[0], 1), self.boxes], dim=1)
+        pooled = torchvision.ops.roi_align(f, rois, 2, spatial_scale=0.5, sampling_ratio=2, aligned=self.aligned)
+        adaptive = torchvision.ops.roi_align(f, rois, (3, 2), spatial_scale=1.0, sampling_ratio=-1,
+                                             aligned=self.aligned)
+        scores = torch.sigmoid(self.score(pooled.flatten(1))).squeeze(1)
+        keep = torchvision.ops.nms(self.boxes, scores, 0.5)
+        maxed = torchvision.ops.roi_pool(f, rois, (2, 3), spatial_scale=0.5)
+        return keep, self.boxes[keep], scores[keep], pooled, adaptive, maxed
+
+
+class Detection(nn.Module):
+    """A torchvision detector on one image; returns its boxes, scores and labels."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, image):
+        detections = self.model([image])[0]
+        boxes, scores, labels = detections["boxes"], detections["scores"], detections["labels"]
+        # Detections whose scores differ by float rounding (1e-6 here) have no defined order, so
+        # they are listed by label, then corners (boxes clipped to the border tie on that edge).
+        key = labels.double() * 1e9 + boxes[:, 0].double() * 1e6 + boxes[:, 1].double() * 1e3 + boxes[:, 2].double()
+        order = torch.argsort(key)
+        return boxes[order], scores[order], labels[order]
+
+
+# Random-weight detectors score every class near 1/num_classes, below the default 0.05 threshold:
+# keep every box, and small images.
+DETECTION_KWARGS = {
+    "ssdlite320_mobilenet_v3_large": dict(),
+    "fasterrcnn_mobilenet_v3_large_320_fpn": dict(box_score_thresh=0.0),
+    "retinanet_resnet50_fpn": dict(min_size=256, max_size=256, score_thresh=0.0),
+}
+
+
+def spread_scores(detector, factor=8.0):
+    """Random-weight class logits are small, so scores bunch within 1e-7 of each other and float
+    rounding alone reorders them: larger class logits spread the scores out."""
+    head = getattr(detector, "head", None)
+    if hasattr(head, "classification_head"):
+        cls = head.classification_head
+        layers = [block[-1] for block in cls.module_list] if hasattr(cls, "module_list") else [cls.cls_logits]
+    else:
+        layers = [detector.roi_heads.box_predictor.cls_score]
+    for layer in layers:  # the bias stays: retinanet's is the -4.6 prior of a rare class
+        layer.weight.mul_(factor)
+
+
 def write_npy(outdir, name, key, array):
     np.save(os.path.join(outdir, f"{name}.{key}.npy"), array)
 
@@ -573,6 +638,10 @@ CUSTOM = {
     "unused_input": UnusedInput,
     "scripted_decoder": ScriptedDecoder,
     "round_decimals": RoundDecimals,
+
+
+    "roi_ops": RoiOps,
+    "roi_ops_aligned": lambda: RoiOps(aligned=True),
 }
 # torch.jit.script for these and every NAME_scripted (torchvision NAME); every other fixture is traced
 SCRIPTED = {"scripted_control_flow", "block_writes", "range_loops", "list_index", "loop_stack", "scripted_encoder", "scripted_decoder", "list_output", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
@@ -643,6 +712,14 @@ def condition(model, specs):
         for m in norms:
             m.reset_running_stats()
             m.momentum = None  # cumulative average: one batch sets the statistics
+        if isinstance(model, Detection):
+            # Detectors in train mode want targets: only the BatchNorm layers learn, from 4 images.
+            model.eval()
+            for m in norms:
+                m.train()
+            model.model([example_input(specs[0]) for _ in range(4)])
+            spread_scores(model.model)
+            return
         model.train()
         model(*(example_input(s, batch=4) for s in specs if not s.startswith("data:")))
 
@@ -652,6 +729,9 @@ def build(name, specs):
     name = name.removesuffix("_scripted")
     if name in CUSTOM:
         model = CUSTOM[name]()
+    elif name in DETECTION_KWARGS:
+        model = Detection(getattr(torchvision.models.detection, name)(
+            weights=None, weights_backbone=None, **DETECTION_KWARGS[name]))
     elif hasattr(torchvision.models.segmentation, name):
         model = getattr(torchvision.models.segmentation, name)(weights=None, weights_backbone=None)
     else:

@@ -22,6 +22,7 @@ enum class ExitCode : int {
   kMissingOps = 9,       // the archive calls operators this build does not have (a library to load, a newer LibTorch)
   kVerifyMismatch = 10,  // verify: ONNX Runtime's outputs differ from the test data, or it cannot run the model
   kNoRuntime = 11,       // verify: neither onnxruntime-node nor the onnxruntime Python package was found
+  kLibrary = 12,         // a --load-library file is missing or cannot be loaded
 };
 
 // An error that ends the run with a one-line message and a given exit code.
@@ -91,7 +92,9 @@ struct Options {
   std::vector<std::string> output_names;
   std::vector<DynamicAxesSpec> dynamic_axes;
   int opset = 17;
-  bool check = true;  // run the ONNX checker and strict shape inference on the result
+  bool check = true;                   // run the ONNX checker and strict shape inference on the result
+  std::vector<std::string> libraries;  // --load-library: operator libraries loaded before the archive
+  std::vector<std::string> fallback;   // --fallback: namespaces whose unconverted operators become custom-domain nodes
   // --test-data DIR: the example inputs and LibTorch's outputs as TensorProto files in the model
   // zoo's layout (DIR/test_data_set_N/input_K.pb, output_K.pb); empty: none.
   std::string test_data_dir;
@@ -125,6 +128,7 @@ InputData parseInputData(const std::string& text);
 ConstArg parseConstArg(const std::string& text);
 DynamicAxesSpec parseDynamicAxesSpec(const std::string& text);
 std::vector<std::string> parseNameList(const std::string& text);
+std::string parseFallbackNamespace(const std::string& text);  // an identifier, or "all"
 std::string inputDTypeName(InputDType dtype);
 
 // Makes SIGINT, SIGTERM and SIGHUP remove the temporary output file of a run in progress and end

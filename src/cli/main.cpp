@@ -29,7 +29,7 @@ void printOperatorTable() {
 int main(int argc, char** argv) {
   CLI::App app{"pt2onnx: convert a TorchScript module (.pt) to a standard ONNX model", "pt2onnx"};
   pt2onnx::Options options;
-  std::vector<std::string> input_specs, axes_specs, data_specs, const_specs;
+  std::vector<std::string> input_specs, axes_specs, data_specs, const_specs, fallback;
   std::string output_names;
   bool verbose = false, quiet = false, list_ops = false, no_check = false;
   pt2onnx::cli::RunFlags run_flags;
@@ -55,6 +55,13 @@ int main(int argc, char** argv) {
                  "NAME:AXIS=LABEL[,AXIS=LABEL...] for an input or output; repeatable; a bare AXIS gets a generated "
                  "label");
   app.add_option("--opset", options.opset, "target ONNX opset (11 to 17)")->capture_default_str();
+  app.add_option("--load-library", options.libraries,
+                 "PATH: a shared library that registers custom TorchScript operators, loaded before the model "
+                 "(as torch.ops.load_library); repeatable");
+  app.add_option("--fallback", fallback,
+                 "NAMESPACE: operators of this namespace (aten, my_ops, ...; 'all' for every one) that have no "
+                 "converter become nodes in the custom ONNX domain NAMESPACE, constant arguments as attributes; "
+                 "repeatable. Off by default");
   app.add_flag("-v,--verbose", verbose, "more logging");
   app.add_flag("-q,--quiet", quiet, "errors only");
   app.add_flag("--list-ops", list_ops, "print the supported operators as a Markdown table and exit");
@@ -117,6 +124,7 @@ int main(int argc, char** argv) {
     for (const auto& s : const_specs) options.consts.push_back(pt2onnx::parseConstArg(s));
     for (const auto& s : axes_specs) options.dynamic_axes.push_back(pt2onnx::parseDynamicAxesSpec(s));
     if (!output_names.empty()) options.output_names = pt2onnx::parseNameList(output_names);
+    for (const auto& ns : fallback) options.fallback.push_back(pt2onnx::parseFallbackNamespace(ns));
   } catch (const pt2onnx::Error& e) {
     if (run_flags.json) pt2onnx::cli::printJsonFailure(options, e);
     return fail(e.code(), e.what());

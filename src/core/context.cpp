@@ -87,6 +87,14 @@ size_t Context::outputCount(const Node& node) const { return node.outputs().size
 
 const Node* Context::producer(const Value* value) const { return value->node(); }
 
+bool Context::hasUses(const Value* value) const { return !value->uses().empty(); }
+
+std::vector<const Node*> Context::users(const Value* value) const {
+  std::vector<const Node*> out;
+  for (const auto& use : value->uses()) out.push_back(use.user);
+  return out;
+}
+
 bool Context::isNone(const Value* value) const {
   // A prim::Constant without a value is None, also when typed Optional (`Tensor? = prim::Constant()`).
   return value->type()->kind() == c10::TypeKind::NoneType ||

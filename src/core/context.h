@@ -64,6 +64,8 @@ class Context {
   const Value* output(const Node& node, size_t index = 0) const;
   size_t outputCount(const Node& node) const;
   const Node* producer(const Value* value) const;
+  bool hasUses(const Value* value) const;  // read by any node (or a graph output)
+  std::vector<const Node*> users(const Value* value) const;
 
   bool isNone(const Value* value) const;
   bool isConstant(const Value* value) const;

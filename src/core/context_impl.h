@@ -45,6 +45,8 @@ struct Context::Impl {
   std::unordered_set<std::string> used_names;
   std::map<std::string, std::string> small_constants;  // content key -> initializer name
   std::vector<Diagnostic> diagnostics;
+  std::vector<std::string> fallback;              // --fallback namespaces
+  std::map<std::string, size_t> fallback_counts;  // kind -> nodes emitted by the fallback emitter
 
   const Node* current = nullptr;  // node being converted: names and diagnostics derive from it
   size_t node_counter = 0;

@@ -7,6 +7,7 @@
 
 #include "core/context.h"
 #include "core/context_impl.h"
+#include "core/fallback.h"
 #include "core/registry.h"
 #include "onnx/dtype.h"
 #include "onnx/tensor.h"
@@ -18,6 +19,8 @@ void Context::convertBlock(const torch::jit::Block* block) {
     if (node->kind() == c10::prim::Constant) continue;
     const std::string kind = node->kind().toQualString();
     const ConvertFn* fn = registry().find(kind, opset());
+    static const ConvertFn fallback = emitFallback;
+    if (!fn && fallbackApplies(*node, impl_->fallback)) fn = &fallback;
     if (!fn) throw InternalError("no converter for " + kind + " after the support check");
     const Node* saved = impl_->current;
     impl_->current = node;

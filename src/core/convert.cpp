@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
+#include <set>
 
 #include "core/context.h"
 #include "core/context_impl.h"
@@ -78,6 +79,31 @@ class PhaseTimer {
   std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
 
+// Each custom domain the fallback emitter used gets an opset_import entry (version 1), and stderr
+// says how many nodes of which operators went there.
+void declareFallbackDomains(const std::map<std::string, size_t>& counts, onnx::ModelProto& model) {
+  if (counts.empty()) return;
+  std::set<std::string> domains;
+  size_t total = 0;
+  std::string list;
+  for (const auto& [kind, n] : counts) {
+    domains.insert(kind.substr(0, kind.find("::")));
+    total += n;
+    list += (list.empty() ? "" : ", ") + kind + " (" + std::to_string(n) + "x)";
+  }
+  for (const auto& domain : domains) {
+    auto* entry = model.add_opset_import();
+    entry->set_domain(domain);
+    entry->set_version(1);
+  }
+  std::string names;
+  for (const auto& d : domains) names += (names.empty() ? "" : ", ") + d;
+  spdlog::warn(
+      "--fallback: {} node{} with no converter emitted in custom domain{} {} (the runtime needs a custom "
+      "operator for each): {}",
+      total, total == 1 ? "" : "s", domains.size() == 1 ? "" : "s", names, list);
+}
+
 }  // namespace
 
 Summary convert(const Options& options) {
@@ -93,6 +119,7 @@ Summary convert(const Options& options) {
   if (!options.test_data_dir.empty()) checkTestDataDir(options.test_data_dir);
 
   PhaseTimer timer(options.observer);
+  loadLibraries(options.libraries);
   torch::jit::Module module = loadModule(options.model_path, options.method);
   timer.done("load");
   Options resolved = options;
@@ -156,16 +183,18 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
   timer.done("static folding");
   spdlog::debug("prepared graph:\n{}", graph->toString(false));
 
-  checkSupported(*graph, options.opset);
+  checkSupported(*graph, options.opset, options.fallback);
   inferUnrecordedTypes(graph, bound.inputs, runs.meta);
 
   onnx::ModelProto model = newModel(options.opset);
   onnx::GraphProto* out_graph = model.mutable_graph();
   Context ctx(options.opset, graph, runs.meta, out_graph);
+  ctx.impl().fallback = options.fallback;
   for (const auto& n : options.output_names) ctx.impl().used_names.insert(n);
   declareInputs(ctx, *graph, bound.inputs, axes.labels, *out_graph);
   ctx.convertBlock(graph->block());
   timer.done("conversion");
+  declareFallbackDomains(ctx.impl().fallback_counts, model);
   declareOutputs(ctx, *graph, {options, bound.inputs, input_axes, runs, axes.rest}, *out_graph);
 
   for (const auto& name : unusedInputs(*out_graph))

@@ -156,4 +156,11 @@ std::vector<std::string> parseNameList(const std::string& text) {
   return names;
 }
 
+std::string parseFallbackNamespace(const std::string& text) {
+  bool ok = !text.empty() && !std::isdigit(static_cast<unsigned char>(text[0]));
+  for (char c : text) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+  if (!ok) usage("--fallback", text, "give an operator namespace such as aten or my_ops (or all)");
+  return text;
+}
+
 }  // namespace pt2onnx

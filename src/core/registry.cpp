@@ -37,6 +37,13 @@ std::vector<OperatorEntry> Registry::entries() const {
   return rows;
 }
 
+void Registry::note(const std::string& kind, std::string why) { notes_[kind] = std::move(why); }
+
+const std::string* Registry::noteFor(const std::string& kind) const {
+  auto it = notes_.find(kind);
+  return it == notes_.end() ? nullptr : &it->second;
+}
+
 const Registry& registry() {
   static const Registry instance = [] {
     Registry r;

@@ -25,6 +25,9 @@ class Registry {
   // Lowest opset with a converter, if any.
   std::optional<int> lowestOpset(const std::string& kind) const;
   std::vector<OperatorEntry> entries() const;
+  // Why a kind has no converter (no ONNX operator computes it), for the support check's message.
+  void note(const std::string& kind, std::string why);
+  const std::string* noteFor(const std::string& kind) const;
 
  private:
   struct Entry {
@@ -32,6 +35,7 @@ class Registry {
     ConvertFn fn;
   };
   std::map<std::string, std::vector<Entry>> entries_;  // each vector sorted by since_opset
+  std::map<std::string, std::string> notes_;
 };
 
 // The registry with every converter, built once.

@@ -17,9 +17,9 @@ namespace pt2onnx {
 
 class Context;
 
-// Every operator with no converter at the opset, listed at once (src/core/support.cpp). Throws
-// Error(kUnsupported).
-void checkSupported(const torch::jit::Graph& graph, int opset);
+// Every operator with no converter at the opset, listed at once (src/core/support.cpp), except
+// those the fallback emitter takes (namespaces given to --fallback). Throws Error(kUnsupported).
+void checkSupported(const torch::jit::Graph& graph, int opset, const std::vector<std::string>& fallback = {});
 
 // A model with the opset import, IR version and producer set, and an empty graph.
 onnx::ModelProto newModel(int opset);
@@ -52,7 +52,8 @@ struct MissingOperator {
   std::string location;
   int lowest_opset = 0;  // 0: no opset has a converter
 };
-std::vector<MissingOperator> missingOperators(const torch::jit::Graph& graph, int opset);
+std::vector<MissingOperator> missingOperators(const torch::jit::Graph& graph, int opset,
+                                              const std::vector<std::string>& fallback = {});
 
 // Names the ONNX inputs that no node reads (they stay, so callers that feed by name still work).
 std::vector<std::string> unusedInputs(const onnx::GraphProto& graph);

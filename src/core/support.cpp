@@ -7,19 +7,21 @@
 #include <sstream>
 
 #include "core/diagnostics.h"
+#include "core/fallback.h"
 #include "core/registry.h"
 #include "core/stages.h"
 
 namespace pt2onnx {
 
-std::vector<MissingOperator> missingOperators(const torch::jit::Graph& graph, int opset) {
+std::vector<MissingOperator> missingOperators(const torch::jit::Graph& graph, int opset,
+                                              const std::vector<std::string>& fallback) {
   std::map<std::string, MissingOperator> missing;
   std::function<void(const torch::jit::Block*)> walk = [&](const torch::jit::Block* block) {
     for (const auto* node : block->nodes()) {
       for (const auto* sub : node->blocks()) walk(sub);
       if (node->kind() == c10::prim::Constant) continue;
       std::string kind = node->kind().toQualString();
-      if (registry().find(kind, opset)) continue;
+      if (registry().find(kind, opset) || fallbackApplies(*node, fallback)) continue;
       auto& m = missing[kind];
       if (m.count++ == 0) {
         m.kind = kind;
@@ -34,8 +36,8 @@ std::vector<MissingOperator> missingOperators(const torch::jit::Graph& graph, in
   return out;
 }
 
-void checkSupported(const torch::jit::Graph& graph, int opset) {
-  const auto missing = missingOperators(graph, opset);
+void checkSupported(const torch::jit::Graph& graph, int opset, const std::vector<std::string>& fallback) {
+  const auto missing = missingOperators(graph, opset, fallback);
   if (missing.empty()) return;
   std::ostringstream msg;
   msg << missing.size() << " operator" << (missing.size() == 1 ? " has" : "s have") << " no converter at opset "
@@ -45,6 +47,7 @@ void checkSupported(const torch::jit::Graph& graph, int opset) {
     if (!m.location.empty()) msg << ", first at " << m.location;
     msg << ")";
     if (m.lowest_opset) msg << ": needs opset " << m.lowest_opset << " or later; try --opset " << m.lowest_opset;
+    if (const std::string* why = registry().noteFor(m.kind)) msg << ": " << *why;
   }
   throw Error(ExitCode::kUnsupported, msg.str());
 }

@@ -28,6 +28,10 @@ void checkModelFile(const std::string& path);
 // namespaces (aten::, prim::, ...).
 std::optional<std::string> operatorLibrary(const std::string& op);
 
+// Loads shared libraries that register TorchScript operators (--load-library), in order, as
+// torch.ops.load_library does (src/frontend/libraries.cpp). Throws Error(kLibrary).
+void loadLibraries(const std::vector<std::string>& paths);
+
 // Loads the archive and checks it has `method`. Throws Error(kModelInput).
 torch::jit::Module loadModule(const std::string& path, const std::string& method = "forward");
 
@@ -72,6 +76,11 @@ size_t carryBlockWrites(std::shared_ptr<torch::jit::Graph>& graph);
 // become loop-carried lists (`outs = outs + [t]`), ONNX sequences in the converted model.
 // Returns how many lists.
 size_t carryListAppends(std::shared_ptr<torch::jit::Graph>& graph);
+
+// Makes in-place writes that are their tensor's last use functional when LibTorch's mutation
+// removal left them (the tensor read between its creation and the write; src/frontend/last_writes.cpp).
+// Returns how many.
+size_t functionalizeLastWrites(std::shared_ptr<torch::jit::Graph>& graph);
 
 // Takes the branches that raise exceptions (input checks in scripted code) out of the graph, as
 // if every check passed. Returns how many raise statements there were.

@@ -4,6 +4,7 @@
 #include "core/diagnostics.h"
 #include "frontend/compat_schemas.h"
 #include "frontend/frontend.h"
+#include "frontend/torchvision_schemas.h"
 
 namespace pt2onnx {
 namespace {
@@ -30,6 +31,7 @@ std::string missingOperatorMessage(const std::string& path, const std::string& o
 torch::jit::Module loadModule(const std::string& path, const std::string& method) {
   checkModelFile(path);
   registerCompatSchemas();
+  registerTorchvisionSchemas();
   torch::jit::Module module;
   try {
     module = torch::jit::load(path, torch::kCPU);

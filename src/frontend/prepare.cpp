@@ -105,6 +105,7 @@ void cleanupGraph(std::shared_ptr<torch::jit::Graph>& graph) {
   cloneWrittenInputs(graph);
   carryBlockWrites(graph);
   torch::jit::RemoveTensorMutation(graph);
+  functionalizeLastWrites(graph);
   functionalizeViewWrites(graph);
   lowerCopies(graph);
   torch::jit::ConstantPropagation(graph);

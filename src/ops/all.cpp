@@ -37,6 +37,7 @@ void registerAllOps(Registry& r) {
   registerBitwiseOps(r);
   registerPatchOps(r);
   registerEmbeddingBagOps(r);
+  registerTorchvisionOps(r);
 }
 
 }  // namespace pt2onnx

@@ -36,6 +36,7 @@ void registerWindowOps(Registry& r);        // hann/hamming/blackman windows
 void registerBitwiseOps(Registry& r);       // bitwise and/or/xor/not, shifts
 void registerPatchOps(Registry& r);         // Tensor.unfold, im2col, conv_tbc
 void registerEmbeddingBagOps(Registry& r);  // embedding_bag, embedding_renorm
+void registerTorchvisionOps(Registry& r);   // torchvision::nms, roi_align, roi_pool
 
 // Calls every family above in a fixed order.
 void registerAllOps(Registry& r);

@@ -26,8 +26,12 @@ Status flatten(Context& ctx, const Node& node) {
   int64_t end = normalizeAxis(ctx.constInt(ctx.input(node, 2)), rank);
   if (start == end) return passThrough(ctx, node);
   std::vector<int64_t> head(start, 0);
-  head.push_back(-1);
   auto shape = ctx.shape(self);
+  // The flattened size when it is fixed: -1 cannot be inferred when another dim is 0 at run time
+  // (no detections: [0, 1, 4] -> [0, 4]).
+  int64_t flat = 1;
+  for (int64_t d = start; d <= end; ++d) flat = shape[d] > 0 && flat > 0 ? flat * shape[d] : -1;
+  head.push_back(flat);
   std::vector<int64_t> tail(shape.begin() + end + 1, shape.end());
   std::string target;
   if (std::all_of(tail.begin(), tail.end(), [](int64_t d) { return d >= 0; })) {
@@ -363,6 +367,11 @@ Status tensorSplit(Context& ctx, const Node& node) {
 Status unbind(Context& ctx, const Node& node) {
   const Value* self = ctx.input(node, 0);
   int64_t axis = normalizeAxis(ctx.constInt(ctx.input(node, 1)), ctx.requireRank(self));
+  // `a, b, c, d = x.unbind(1)` on a dim whose size follows the data (detection boxes [N, 4]): the
+  // unpack only runs when the dim has that many parts.
+  auto users = ctx.users(ctx.output(node));
+  if (ctx.shape(self)[axis] < 0 && users.size() == 1 && ctx.kind(*users[0]) == "prim::ListUnpack")
+    return splitInto(ctx, node, axis, std::vector<int64_t>(ctx.outputCount(*users[0]), 1), true);
   return splitInto(ctx, node, axis, std::vector<int64_t>(staticDim(ctx, self, axis), 1), true);
 }
 

@@ -250,6 +250,7 @@ void registerStructureOps(Registry& r) {
   r.add("aten::warn", 1, dropNode);
   r.add("prim::unchecked_cast", 1, passThrough);
   r.add("aten::size", 1, size);
+  r.add("aten::_shape_as_tensor", 1, size);  // traced x.shape read as a tensor (detection anchors)
   r.add("aten::numel", 1, numel);
   r.add("aten::dim", 1, dim);
   for (const char* kind : {"aten::to", "aten::type_as", "aten::float", "aten::double", "aten::long", "aten::int",
