@@ -167,10 +167,8 @@ Status stack(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
-Status splitInto(Context& ctx, const Node& node, int64_t axis, const std::vector<int64_t>& sizes, bool squeeze_parts) {
-  auto parts = ctx.split(ctx.tensor(ctx.input(node, 0)), axis, sizes);
-  if (squeeze_parts)
-    for (auto& p : parts) p = ctx.squeeze(p, {axis});
+// The parts of a split as its list output, or as its outputs one by one.
+Status bindParts(Context& ctx, const Node& node, const std::vector<std::string>& parts) {
   const Value* out = ctx.output(node);
   if (ctx.isList(out)) {
     ctx.bindList(out, parts);
@@ -179,6 +177,13 @@ Status splitInto(Context& ctx, const Node& node, int64_t axis, const std::vector
   if (ctx.outputCount(node) != parts.size()) return ctx.fail(node, "unexpected number of outputs");
   for (size_t i = 0; i < parts.size(); ++i) ctx.bind(ctx.output(node, i), parts[i]);
   return Status::Ok();
+}
+
+Status splitInto(Context& ctx, const Node& node, int64_t axis, const std::vector<int64_t>& sizes, bool squeeze_parts) {
+  auto parts = ctx.split(ctx.tensor(ctx.input(node, 0)), axis, sizes);
+  if (squeeze_parts)
+    for (auto& p : parts) p = ctx.squeeze(p, {axis});
+  return bindParts(ctx, node, parts);
 }
 
 int64_t staticDim(Context& ctx, const Value* v, int64_t axis) {
@@ -218,14 +223,7 @@ Status stepParts(Context& ctx, const Node& node, int64_t axis, const std::functi
     std::string end = ctx.emit("Add", {start, step});
     parts.push_back(ctx.emit("Slice", {x, start, end, ctx.constI64({axis})}));
   }
-  const Value* out = ctx.output(node);
-  if (ctx.isList(out)) {
-    ctx.bindList(out, parts);
-    return Status::Ok();
-  }
-  if (ctx.outputCount(node) != parts.size()) return ctx.fail(node, "unexpected number of outputs");
-  for (size_t i = 0; i < parts.size(); ++i) ctx.bind(ctx.output(node, i), parts[i]);
-  return Status::Ok();
+  return bindParts(ctx, node, parts);
 }
 
 // chunk(self, chunks, dim): chunks of ceil(size / chunks), the last one smaller.
@@ -276,14 +274,7 @@ Status splitComputed(Context& ctx, const Node& node, int64_t axis, const Value* 
       parts.push_back(ctx.emit("Slice", {x, at(starts), at(ends), ctx.constI64({axis})}));
     }
   }
-  const Value* out = ctx.output(node);
-  if (ctx.isList(out)) {
-    ctx.bindList(out, parts);
-    return Status::Ok();
-  }
-  if (ctx.outputCount(node) != parts.size()) return ctx.fail(node, "unexpected number of outputs");
-  for (size_t i = 0; i < parts.size(); ++i) ctx.bind(ctx.output(node, i), parts[i]);
-  return Status::Ok();
+  return bindParts(ctx, node, parts);
 }
 
 // split(self, split_size | sizes, dim)
