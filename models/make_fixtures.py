@@ -424,6 +424,13 @@ class LoopStack(nn.Module):
         return torch.stack(outs, 1), torch.cat(outs, 0), outs[n - 1] + outs[0]
 
 
+class EluDouble(nn.Module):
+    """elu and celu on float64 input, which ONNX Runtime has no Elu kernel for."""
+
+    def forward(self, x):
+        return F.elu(x, alpha=0.5), F.celu(x, alpha=2.0)
+
+
 class PackedRnn(nn.Module):
     """Variable-length sequences: pack_padded_sequence (unsorted lengths), a bidirectional LSTM and
     a GRU on the packed data, pad_packed_sequence back to a batch-first tensor."""
@@ -632,6 +639,7 @@ CUSTOM = {
     "list_index": ListIndex,
     "index_writes": IndexWrites,
     "loop_stack": LoopStack,
+    "elu_double": EluDouble,
     "packed_rnn": PackedRnn,
     "scripted_encoder": ScriptedEncoder,
     "list_output": ListOutput,

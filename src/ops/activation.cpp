@@ -100,7 +100,7 @@ Status elu(Context& ctx, const Node& node) {
   double scale = ctx.constDouble(ctx.input(node, 2));
   double input_scale = ctx.constDouble(ctx.input(node, 3));
   if (scale != 1.0 || input_scale != 1.0) return ctx.fail(node, "elu with scale or input_scale other than 1");
-  ctx.bind(ctx.output(node), ctx.emit("Elu", {ctx.tensor(ctx.input(node, 0))}, {{"alpha", alpha}}));
+  ctx.bind(ctx.output(node), emitElu(ctx, ctx.tensor(ctx.input(node, 0)), alpha, ctx.requireDType(ctx.input(node, 0))));
   return Status::Ok();
 }
 

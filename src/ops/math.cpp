@@ -1,6 +1,7 @@
 // Converters: less common math — triu/tril, scatter, shrink/celu/logsigmoid, log/hyperbolic functions,
 // atan2, isnan/isinf/isfinite, nan_to_num, addcmul/addcdiv/lerp, meshgrid, unflatten, grid_sampler, one_hot, cumprod.
 #include "ops/common.h"
+#include "ops/typing.h"
 
 namespace pt2onnx {
 namespace {
@@ -139,11 +140,11 @@ Status celuAsElu(Context& ctx, const Node& node) {
   double alpha = ctx.constDouble(ctx.input(node, 1));
   std::string x = ctx.tensor(self);
   if (alpha == 1.0) {
-    ctx.bind(ctx.output(node), ctx.emit("Elu", {x}));
+    ctx.bind(ctx.output(node), emitElu(ctx, x, 1.0, dt));
     return Status::Ok();
   }
   std::string a = ctx.scalar(alpha, dt);
-  ctx.bind(ctx.output(node), ctx.emit("Mul", {ctx.emit("Elu", {ctx.emit("Div", {x, a})}), a}));
+  ctx.bind(ctx.output(node), ctx.emit("Mul", {emitElu(ctx, ctx.emit("Div", {x, a}), 1.0, dt), a}));
   return Status::Ok();
 }
 

@@ -74,4 +74,11 @@ std::string floorDivide(Context& ctx, const std::string& a, const std::string& b
   return emitTyped(ctx, "Div", {emitTyped(ctx, "Sub", {a, rem}, dtype), b}, dtype);
 }
 
+std::string emitElu(Context& ctx, const std::string& x, double alpha, DType dtype) {
+  if (dtype != DType::kDouble) return ctx.emit("Elu", {x}, {{"alpha", alpha}});
+  std::string zero = ctx.scalar(0, dtype);
+  std::string negative = ctx.emit("Sub", {ctx.emit("Exp", {ctx.emit("Min", {x, zero})}), ctx.scalar(1, dtype)});
+  return ctx.emit("Where", {ctx.emit("Greater", {x, zero}), x, ctx.emit("Mul", {negative, ctx.scalar(alpha, dtype)})});
+}
+
 }  // namespace pt2onnx

@@ -21,6 +21,10 @@ DType computeDType(const std::string& op_type, int opset, DType dtype, size_t in
 std::string emitTyped(Context& ctx, const std::string& op_type, const std::vector<std::string>& inputs, DType dtype,
                       const std::vector<Attr>& attrs = {});
 
+// elu(x) with the given alpha. ONNX Runtime has no float64 Elu kernel (the schema allows it), so
+// float64 is computed exactly as Where(x > 0, x, alpha * (exp(min(x, 0)) - 1)).
+std::string emitElu(Context& ctx, const std::string& x, double alpha, DType dtype);
+
 // Python floor division of a by b, both of element type `dtype`.
 std::string floorDivide(Context& ctx, const std::string& a, const std::string& b, DType dtype);
 

@@ -163,5 +163,19 @@ TEST(Activation, RreluEvalOpset17) {
 
 TEST(Activation, RreluTrainingIsRefused) { EXPECT_THROW(convertIR(rreluIR(true), {"x:3x4"}, 17), std::exception); }
 
+// ONNX Runtime has no float64 Elu kernel: float64 elu is written out.
+TEST(Activation, EluFloat64IsDecomposedOpset11) {
+  auto model = convertIR(R"IR(
+graph(%x : Tensor):
+  %a : float = prim::Constant[value=0.5]()
+  %one : int = prim::Constant[value=1]()
+  %y : Tensor = aten::elu(%x, %a, %one, %one)
+  return (%y))IR",
+                         {"x:2x3:float64"}, 11);
+  EXPECT_EQ(countOps(model, "Elu"), 0);
+  EXPECT_EQ(countOps(model, "Where"), 1);
+  EXPECT_EQ(outputType(model), onnx::TensorProto::DOUBLE);
+}
+
 }  // namespace
 }  // namespace pt2onnx::test
