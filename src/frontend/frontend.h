@@ -77,11 +77,6 @@ size_t carryBlockWrites(std::shared_ptr<torch::jit::Graph>& graph);
 // Returns how many lists.
 size_t carryListAppends(std::shared_ptr<torch::jit::Graph>& graph);
 
-// Makes in-place writes that are their tensor's last use functional when LibTorch's mutation
-// removal left them (the tensor read between its creation and the write; src/frontend/last_writes.cpp).
-// Returns how many.
-size_t functionalizeLastWrites(std::shared_ptr<torch::jit::Graph>& graph);
-
 // Takes the branches that raise exceptions (input checks in scripted code) out of the graph, as
 // if every check passed. Returns how many raise statements there were.
 size_t removeExceptionPaths(std::shared_ptr<torch::jit::Graph>& graph);

@@ -105,7 +105,6 @@ void cleanupGraph(std::shared_ptr<torch::jit::Graph>& graph) {
   cloneWrittenInputs(graph);
   carryBlockWrites(graph);
   torch::jit::RemoveTensorMutation(graph);
-  functionalizeLastWrites(graph);
   functionalizeViewWrites(graph);
   lowerCopies(graph);
   torch::jit::ConstantPropagation(graph);

@@ -1,5 +1,5 @@
-// Op tests: in-place writes that are their tensor's last use become functional
-// (src/frontend/last_writes.cpp).
+// Op tests: an in-place write to a fresh tensor read before the write, which LibTorch's mutation
+// removal keeps, becomes functional (src/frontend/view_writes.cpp).
 #include <gtest/gtest.h>
 
 #include "op_test_util.h"
