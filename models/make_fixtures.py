@@ -10,7 +10,7 @@ import os
 import re
 import sys
 import time
-from typing import List
+from collections import OrderedDict
 
 import numpy as np
 import torch
@@ -489,6 +489,30 @@ class ListOutput(nn.Module):
         return torch.split(x * 2.0, 2, dim=1)
 
 
+class DictWrites(nn.Module):
+    """Scripted dicts filled by assignment (as torchvision's feature extractors and segmentation
+    heads do): a dict written in a module loop under a key test, overwritten, read back, returned
+    next to a fresh dict and an Optional that is None (not an ONNX output)."""
+
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.ModuleDict({"a": nn.Linear(4, 4), "b": nn.Linear(4, 4)})
+        self.keep = {"a": "first"}
+
+    def forward(self, x) -> Tuple[Dict[str, torch.Tensor], Dict[str, torch.Tensor], Optional[torch.Tensor]]:
+        feats = OrderedDict()
+        for name, layer in self.layers.items():
+            x = layer(x)
+            if name in self.keep:
+                feats[self.keep[name]] = x
+        feats["last"] = x
+        feats["first"] = feats["first"] * 2.0
+        out: Dict[str, torch.Tensor] = {}
+        out["sum"] = feats["first"] + feats["last"]
+        aux: Optional[torch.Tensor] = None
+        return out, feats, aux
+
+
 class RoundDecimals(nn.Module):
     """round() to 2 and to -1 decimals next to a plain round: ONNX has Round only."""
 
@@ -643,6 +667,7 @@ CUSTOM = {
     "packed_rnn": PackedRnn,
     "scripted_encoder": ScriptedEncoder,
     "list_output": ListOutput,
+    "dict_writes": DictWrites,
     "unused_input": UnusedInput,
     "scripted_decoder": ScriptedDecoder,
     "round_decimals": RoundDecimals,
@@ -652,7 +677,7 @@ CUSTOM = {
     "roi_ops_aligned": lambda: RoiOps(aligned=True),
 }
 # torch.jit.script for these and every NAME_scripted (torchvision NAME); every other fixture is traced
-SCRIPTED = {"scripted_control_flow", "block_writes", "range_loops", "list_index", "loop_stack", "scripted_encoder", "scripted_decoder", "list_output", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
+SCRIPTED = {"scripted_control_flow", "block_writes", "range_loops", "list_index", "loop_stack", "scripted_encoder", "scripted_decoder", "list_output", "dict_writes", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
             "tuple_dict_arg", "int_arg_input", "int_arg_const", "method_encode"}
 TORCHVISION_KWARGS = {
     "googlenet": dict(aux_logits=False, init_weights=True),

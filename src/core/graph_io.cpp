@@ -75,8 +75,13 @@ void declareOutputs(Context& ctx, const torch::jit::Graph& graph, OutputContext 
   std::vector<std::pair<std::string, const torch::jit::Value*>> outputs;  // internal name, value (if 1:1)
   std::vector<std::string> dict_keys;  // default output names when the model returns one dict
   // Tuples, lists and dicts flatten depth-first into one ONNX output per tensor.
+  size_t none_outputs = 0;  // None elements (unused Optional results): ONNX has no value for them
   std::function<void(const torch::jit::Value*)> flatten = [&](const torch::jit::Value* v) {
     const torch::jit::Node* p = v->node();
+    if (ctx.isNone(v)) {
+      ++none_outputs;
+      return;
+    }
     if (p->kind() == c10::prim::TupleConstruct || p->kind() == c10::prim::ListConstruct) {
       for (const auto* element : p->inputs()) flatten(element);
       return;
@@ -104,12 +109,17 @@ void declareOutputs(Context& ctx, const torch::jit::Graph& graph, OutputContext 
       }
     }
   }
+  if (none_outputs)
+    spdlog::warn("{} of the model's results {} always None and not written as graph outputs", none_outputs,
+                 none_outputs == 1 ? "is" : "are");
   if (!impl.diagnostics.empty()) {
     size_t n = impl.diagnostics.size();
     throw Error(ExitCode::kConversion, std::to_string(n) + " operator" + (n == 1 ? "" : "s") +
                                            " could not be converted; nothing was written:\n" +
                                            formatDiagnostics(impl.diagnostics));
   }
+  if (outputs.empty())
+    throw Error(ExitCode::kConversion, "the model returns no tensor (only None), so there is no graph output to write");
   const auto& names_given = oc.options.output_names;
   if (!names_given.empty() && names_given.size() != outputs.size())
     throw Error(ExitCode::kUsage, "--output-names gives " + std::to_string(names_given.size()) +

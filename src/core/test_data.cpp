@@ -27,6 +27,8 @@ void flatten(const c10::IValue& v, std::vector<at::Tensor>& out) {
     out.push_back(at::scalar_tensor(v.toDouble(), at::kFloat));
   } else if (v.isBool()) {
     out.push_back(at::scalar_tensor(v.toBool(), at::kBool));
+  } else if (v.isNone()) {
+    // Not a graph output either (declareOutputs leaves None results out).
   } else {
     throw Error(ExitCode::kUsage,
                 std::string("--test-data: the model returns a ") + v.tagKind() + ", which has no ONNX tensor form");

@@ -108,6 +108,7 @@ void cleanupGraph(std::shared_ptr<torch::jit::Graph>& graph) {
   functionalizeViewWrites(graph);
   lowerCopies(graph);
   torch::jit::ConstantPropagation(graph);
+  if (lowerDictWrites(graph)) torch::jit::ConstantPropagation(graph);
   // Only simple tuple lowering: LowerAllTuples can leave graphs (scripted vit_b_16) that crash
   // LibTorch's interpreter. Tuple outputs are flattened by the converter instead.
   torch::jit::EliminateDeadCode(graph);

@@ -57,6 +57,7 @@ void flatten(const c10::IValue& v, std::vector<torch::Tensor>& out) {
   if (v.isInt()) return out.push_back(torch::scalar_tensor(v.toInt(), torch::kInt64));
   if (v.isDouble()) return out.push_back(torch::scalar_tensor(v.toDouble(), torch::kFloat64));
   if (v.isBool()) return out.push_back(torch::scalar_tensor(v.toBool(), torch::kBool));
+  if (v.isNone()) return;  // pt2onnx writes no output for a None result
   throw std::runtime_error("forward() returned a " + v.tagKind() + ", which has no tensor form");
 }
 
