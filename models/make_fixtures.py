@@ -6,6 +6,7 @@ in eval mode under no_grad with the example inputs of its case's `--input` argum
 OUTDIR/<name>.pt. A fixture is kept when it is newer than this script and was traced with the same
 inputs (OUTDIR/<name>.inputs).
 """
+import math
 import os
 import re
 import sys
@@ -424,6 +425,78 @@ class LoopStack(nn.Module):
         return torch.stack(outs, 1), torch.cat(outs, 0), outs[n - 1] + outs[0]
 
 
+class GptMini(nn.Module):
+    """A GPT-style decoder: token and position embeddings, two pre-norm blocks with causal self-
+    attention written out (fused qkv split by the width, heads by view/transpose, a causal mask
+    sliced from a buffer to the sequence length), a tied language-model head."""
+
+    def __init__(self, vocab=50, width=16, heads=2, layers=2, context=32):
+        super().__init__()
+        self.heads = heads
+        self.wte = nn.Embedding(vocab, width)
+        self.wpe = nn.Embedding(context, width)
+        self.blocks = nn.ModuleList([GptBlock(width, heads, context) for _ in range(layers)])
+        self.ln_f = nn.LayerNorm(width)
+
+    def forward(self, idx):
+        t = idx.size(1)
+        pos = torch.arange(0, t, dtype=torch.long, device=idx.device)
+        x = self.wte(idx) + self.wpe(pos)
+        for block in self.blocks:
+            x = block(x)
+        return F.linear(self.ln_f(x), self.wte.weight)
+
+
+class GptBlock(nn.Module):
+    def __init__(self, width, heads, context):
+        super().__init__()
+        self.heads = heads
+        self.ln_1 = nn.LayerNorm(width)
+        self.qkv = nn.Linear(width, 3 * width)
+        self.proj = nn.Linear(width, width)
+        self.ln_2 = nn.LayerNorm(width)
+        self.fc = nn.Linear(width, 4 * width)
+        self.out = nn.Linear(4 * width, width)
+        self.register_buffer("bias", torch.tril(torch.ones(context, context)).view(1, 1, context, context))
+
+    def forward(self, x):
+        b, t, c = x.size()
+        q, k, v = self.qkv(self.ln_1(x)).split(c, dim=2)
+        hs = c // self.heads
+        q = q.view(b, t, self.heads, hs).transpose(1, 2)
+        k = k.view(b, t, self.heads, hs).transpose(1, 2)
+        v = v.view(b, t, self.heads, hs).transpose(1, 2)
+        att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(k.size(-1)))
+        att = att.masked_fill(self.bias[:, :, :t, :t] == 0, float("-inf"))
+        y = F.softmax(att, dim=-1) @ v
+        y = y.transpose(1, 2).contiguous().view(b, t, c)
+        x = x + self.proj(y)
+        return x + self.out(F.gelu(self.fc(self.ln_2(x)), approximate="tanh"))
+
+
+class SplitRuntime(nn.Module):
+    """split by a size computed from a dynamic dim, unpacked into three parts."""
+
+    def forward(self, x):
+        n = x.size(1) // 3
+        a, b, c = x.split(n, dim=1)
+        return a * 2.0 + c, b
+
+
+class Interpolations(nn.Module):
+    """F.interpolate with a size computed from the input's, with a scale factor, and nn.Upsample."""
+
+    def __init__(self):
+        super().__init__()
+        self.up = nn.Upsample(scale_factor=2.0, mode="bilinear", align_corners=True)
+
+    def forward(self, x):
+        a = F.interpolate(x, size=(x.size(2) * 2, x.size(3) + 3), mode="bilinear", align_corners=False)
+        b = F.interpolate(x, scale_factor=1.5, mode="nearest")
+        c = F.interpolate(x, size=[7, 5], mode="bicubic", align_corners=False)
+        return a, b, c, self.up(x)
+
+
 class EluDouble(nn.Module):
     """elu and celu on float64 input, which ONNX Runtime has no Elu kernel for."""
 
@@ -456,6 +529,19 @@ class ScriptedEncoder(nn.Module):
         super().__init__()
         layer = nn.TransformerEncoderLayer(16, 2, dim_feedforward=32, dropout=0.0, batch_first=True)
         self.encoder = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+
+    def forward(self, x, pad):
+        return self.encoder(x, src_key_padding_mask=pad)
+
+
+class NestedEncoder(nn.Module):
+    """nn.TransformerEncoder with a padding mask in eval mode, traced: LibTorch's fast path cuts the
+    batch into a nested tensor of the unpadded sequences and pads the result again with zeros."""
+
+    def __init__(self):
+        super().__init__()
+        layer = nn.TransformerEncoderLayer(16, 2, dim_feedforward=32, dropout=0.0, batch_first=True)
+        self.encoder = nn.TransformerEncoder(layer, 2)
 
     def forward(self, x, pad):
         return self.encoder(x, src_key_padding_mask=pad)
@@ -623,13 +709,21 @@ def scalar_data(outdir):
     pad2[2, 1:] = True
     write_npy(outdir, "scripted_encoder", "pad2", pad2)
     write_npy(outdir, "packed_rnn", "lengths2", np.array([4, 9], dtype=np.int64))
+    # Padding at the end of each sequence (the fast path's condition); in the second set every
+    # sequence is padded, so the result is cut to the longest, 7 of 8.
+    write_npy(outdir, "nested_encoder", "pad", pad)
+    pad3 = np.zeros((3, 8), dtype=bool)
+    pad3[0, 6:] = True
+    pad3[1, 7:] = True
+    pad3[2, 2:] = True
+    write_npy(outdir, "nested_encoder", "pad2", pad3)
 
 
 # Cases whose example inputs are data files (written to OUTDIR by these functions) instead of
 # random values; the trace uses the files named by the case's --input-data flags.
 DATA = {"gather_embed": gather_embed_data, "bert_encoder": bert_data, "arange_loop": scalar_data,
         "scale_sr": scalar_data, "zero_size": scalar_data, "packed_rnn": scalar_data,
-        "scripted_encoder": scalar_data}
+        "scripted_encoder": scalar_data, "nested_encoder": scalar_data}
 
 CUSTOM = {
     "sample": SampleNet,
@@ -666,8 +760,13 @@ CUSTOM = {
     "elu_double": EluDouble,
     "packed_rnn": PackedRnn,
     "scripted_encoder": ScriptedEncoder,
+    "nested_encoder": NestedEncoder,
     "list_output": ListOutput,
     "dict_writes": DictWrites,
+    "gpt_mini": GptMini,
+    "interpolations": Interpolations,
+    "split_runtime": SplitRuntime,
+    "loop_stack_long": LoopStack,
     "unused_input": UnusedInput,
     "scripted_decoder": ScriptedDecoder,
     "round_decimals": RoundDecimals,
@@ -677,7 +776,7 @@ CUSTOM = {
     "roi_ops_aligned": lambda: RoiOps(aligned=True),
 }
 # torch.jit.script for these and every NAME_scripted (torchvision NAME); every other fixture is traced
-SCRIPTED = {"scripted_control_flow", "block_writes", "range_loops", "list_index", "loop_stack", "scripted_encoder", "scripted_decoder", "list_output", "dict_writes", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
+SCRIPTED = {"scripted_control_flow", "block_writes", "range_loops", "list_index", "loop_stack", "scripted_encoder", "scripted_decoder", "list_output", "dict_writes", "interpolations", "split_runtime", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
             "tuple_dict_arg", "int_arg_input", "int_arg_const", "method_encode"}
 TORCHVISION_KWARGS = {
     "googlenet": dict(aux_logits=False, init_weights=True),

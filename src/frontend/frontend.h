@@ -65,6 +65,10 @@ size_t cloneWrittenInputs(std::shared_ptr<torch::jit::Graph>& graph);
 // multiplied in place by a float32 one) become a copy into self. Returns how many.
 size_t keepInPlaceDtypes(std::shared_ptr<torch::jit::Graph>& graph);
 
+// nn.TransformerEncoder's nested-tensor fast path written on the padded batch with key padding
+// masks (src/frontend/nested_padding.cpp). Returns how many nested tensors it replaced.
+size_t padNestedTensors(std::shared_ptr<torch::jit::Graph>& graph);
+
 // Dicts filled by assignment with constant keys in one block (src/frontend/dict_writes.cpp) become
 // prim::DictConstruct nodes with the entries assigned so far. Returns how many dicts.
 size_t lowerDictWrites(std::shared_ptr<torch::jit::Graph>& graph);

@@ -1,5 +1,7 @@
 // Loading a TorchScript archive: file checks, torch::jit::load, stored example inputs, freezing.
+#include <spdlog/spdlog.h>
 #include <torch/script.h>
+#include <torch/version.h>
 
 #include "core/diagnostics.h"
 #include "frontend/compat_schemas.h"
@@ -26,10 +28,30 @@ std::string missingOperatorMessage(const std::string& path, const std::string& o
          " (this build) does not have; it was saved by a newer torch: convert it with a pt2onnx built on LibTorch 2.x";
 }
 
+// LibTorch's own warnings (TORCH_WARN: prototype APIs, deprecations in the model's code) are about
+// running the model in PyTorch, not about the conversion: they go to the debug log (-v), instead of
+// glog lines on stderr.
+class DebugLogWarnings : public c10::WarningHandler {
+ public:
+#if TORCH_VERSION_MAJOR >= 2
+  void process(const c10::Warning& warning) override { spdlog::debug("LibTorch warning: {}", warning.msg()); }
+#else
+  void process(const c10::SourceLocation&, const std::string& msg, const bool) override {
+    spdlog::debug("LibTorch warning: {}", msg);
+  }
+#endif
+};
+
 }  // namespace
 
 torch::jit::Module loadModule(const std::string& path, const std::string& method) {
   checkModelFile(path);
+  static DebugLogWarnings warnings;
+#if TORCH_VERSION_MAJOR >= 2
+  c10::WarningUtils::set_warning_handler(&warnings);
+#else
+  c10::Warning::set_warning_handler(&warnings);
+#endif
   registerCompatSchemas();
   registerTorchvisionSchemas();
   torch::jit::Module module;

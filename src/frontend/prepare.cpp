@@ -99,6 +99,7 @@ void removePrints(torch::jit::Block* block) {
 void cleanupGraph(std::shared_ptr<torch::jit::Graph>& graph) {
   torch::jit::Inline(*graph);
   removePrints(graph->block());
+  padNestedTensors(graph);
   torch::jit::LowerSimpleTuples(graph);
   torch::jit::RemoveListMutation(graph);
   keepInPlaceDtypes(graph);

@@ -28,6 +28,18 @@ bool isShapeQuery(const torch::jit::Node* node) {
          node->input(0)->type()->kind() == c10::TypeKind::TensorType;
 }
 
+// The aten::size(x) list that `node` unpacks or indexes by a constant, if it does.
+const torch::jit::Node* sizeListOf(const torch::jit::Node* node) {
+  const bool unpack = node->kind() == c10::prim::ListUnpack;
+  const bool index = node->kind() == c10::aten::__getitem__ && node->inputs().size() == 2;
+  if (!unpack && !index) return nullptr;
+  const torch::jit::Node* p = node->input(0)->node();
+  if (p->kind() != c10::aten::size || p->inputs().size() != 1 ||
+      p->input(0)->type()->kind() != c10::TypeKind::TensorType)
+    return nullptr;
+  return p;
+}
+
 bool shapeQueryIsStatic(const torch::jit::Node* node, const DimStatic& dim_static) {
   const std::string kind = node->kind().toQualString();
   if (kind == "aten::dim" || kind == "prim::dtype" || kind == "prim::device") return true;
@@ -170,6 +182,17 @@ std::unordered_set<const torch::jit::Value*> staticValues(const torch::jit::Grap
       is_static = false;
     } else if (isShapeQuery(node)) {
       is_static = shapeQueryIsStatic(node, dim_static);
+    } else if (const torch::jit::Node* sizes = sizeListOf(node)) {
+      // `b, t, c = x.size()` and `x.size()[k]`: each element as static as its dimension.
+      const torch::jit::Value* tensor = sizes->input(0);
+      if (node->kind() == c10::prim::ListUnpack) {
+        for (const auto* out : node->outputs())
+          if (dim_static(tensor, static_cast<int64_t>(out->offset()))) result.insert(out);
+        continue;
+      }
+      auto k = torch::jit::constant_as<int64_t>(node->input(1));
+      const int64_t rank = tensor->type()->expect<c10::TensorType>()->dim().value_or(-1);
+      is_static = k && rank >= 0 && *k >= -rank && *k < rank && dim_static(tensor, *k < 0 ? *k + rank : *k);
     } else {
       is_static = true;
       MetaRead meta_read = firstInputRead(node);

@@ -1,5 +1,6 @@
 // Converters: reshape/view/flatten, permute/transpose, squeeze/unsqueeze, cat/stack, split/chunk, expand, roll.
 #include <functional>
+#include <limits>
 
 #include "ops/common.h"
 
@@ -277,12 +278,41 @@ Status splitComputed(Context& ctx, const Node& node, int64_t axis, const Value* 
   return bindParts(ctx, node, parts);
 }
 
+// split(self, split_size, dim) with the split size computed at run time: the model unpacks the
+// parts into a fixed number of values, which is then the number of parts every input gives (the
+// model fails otherwise); part i is the Slice [i * size, (i + 1) * size), the last one open-ended.
+Status splitRuntimeSize(Context& ctx, const Node& node, int64_t axis) {
+  std::optional<size_t> count;
+  for (const Node* user : ctx.users(ctx.output(node))) {
+    if (ctx.kind(*user) != "prim::ListUnpack" || (count && *count != ctx.outputCount(*user))) {
+      count.reset();
+      break;
+    }
+    count = ctx.outputCount(*user);
+  }
+  if (!count || *count == 0)
+    return ctx.fail(node,
+                    "the split size is computed at run time and the parts are not unpacked into a fixed number "
+                    "of values, so the number of tensors it gives is unknown");
+  std::string x = ctx.tensor(ctx.input(node, 0));
+  std::string step = ctx.unsqueeze(ctx.tensor(ctx.input(node, 1), DType::kInt64), {0});
+  std::vector<std::string> parts;
+  for (size_t i = 0; i < *count; ++i) {
+    std::string start = ctx.emit("Mul", {step, ctx.constI64({static_cast<int64_t>(i)})});
+    std::string end =
+        i + 1 == *count ? ctx.constI64({std::numeric_limits<int64_t>::max()}) : ctx.emit("Add", {start, step});
+    parts.push_back(ctx.emit("Slice", {x, start, end, ctx.constI64({axis})}));
+  }
+  return bindParts(ctx, node, parts);
+}
+
 // split(self, split_size | sizes, dim)
 Status split(Context& ctx, const Node& node) {
   const Value* self = ctx.input(node, 0);
   int64_t axis = normalizeAxis(ctx.constInt(ctx.input(node, 2)), ctx.requireRank(self));
   const Value* how = ctx.input(node, 1);
   if (ctx.isList(how) && !ctx.maybeConstInts(how)) return splitComputed(ctx, node, axis, how);
+  if (!ctx.isList(how) && !ctx.maybeConstInt(how)) return splitRuntimeSize(ctx, node, axis);
   auto given = ctx.constInts(how);
   if (ctx.isList(how)) return splitInto(ctx, node, axis, given, false);
   if (given[0] <= 0) return ctx.fail(node, "split needs a positive split size");

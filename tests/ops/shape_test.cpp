@@ -131,6 +131,47 @@ TEST(Shape, SplitComputedSizesOpset13Split) {
   EXPECT_EQ(countOps(model, "Split"), 1);
 }
 
+// split by a size computed at run time (a third of a dynamic dim), the parts unpacked into three.
+const char* kSplitRuntimeSize = R"IR(
+graph(%x : Tensor):
+  %one : int = prim::Constant[value=1]()
+  %three : int = prim::Constant[value=3]()
+  %n : int = aten::size(%x, %one)
+  %s : int = aten::floordiv(%n, %three)
+  %l : Tensor[] = aten::split(%x, %s, %one)
+  %a : Tensor, %b : Tensor, %c : Tensor = prim::ListUnpack(%l)
+  return (%a, %b, %c))IR";
+
+TEST(Shape, SplitRuntimeSizeSlicesOpset11) {
+  auto model = convertIR(kSplitRuntimeSize, {"x:2x6"}, 11, {"x:1"});
+  EXPECT_EQ(countOps(model, "Slice"), 3);
+  EXPECT_EQ(countOps(model, "Split"), 0);
+}
+
+TEST(Shape, SplitRuntimeSizeSlicesOpset17) {
+  auto model = convertIR(kSplitRuntimeSize, {"x:2x9"}, 17, {"x:1"});
+  EXPECT_EQ(countOps(model, "Slice"), 3);
+}
+
+// Without a fixed number of unpacked parts, the number of outputs is unknown: refused with why.
+TEST(Shape, SplitRuntimeSizeNotUnpackedIsRefused) {
+  const char* ir = R"IR(
+graph(%x : Tensor):
+  %one : int = prim::Constant[value=1]()
+  %three : int = prim::Constant[value=3]()
+  %n : int = aten::size(%x, %one)
+  %s : int = aten::floordiv(%n, %three)
+  %l : Tensor[] = aten::split(%x, %s, %one)
+  %c : Tensor = aten::cat(%l, %one)
+  return (%c))IR";
+  try {
+    convertIR(ir, {"x:2x6"}, 17, {"x:1"});
+    FAIL() << "expected a refusal";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("not unpacked into a fixed number"), std::string::npos) << e.what();
+  }
+}
+
 // tensor_split: one Slice per part, with slicing's rules.
 TEST(Shape, TensorSplitIndicesOpset11) {
   auto model = convertIR(splitIR("aten::tensor_split", "int[]", "[1, 3]", 3), {"x:5x2"}, 11);
