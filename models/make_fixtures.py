@@ -483,6 +483,16 @@ class SplitRuntime(nn.Module):
         return a * 2.0 + c, b
 
 
+class UnbindLoop(nn.Module):
+    """unbind of a dynamic dim iterated by a scripted loop, and stacked back along another dim."""
+
+    def forward(self, x):
+        acc = torch.zeros_like(x[0])
+        for t in x.unbind(0):
+            acc = acc * 0.5 + t
+        return acc, torch.stack(x.unbind(0), 1)
+
+
 class Interpolations(nn.Module):
     """F.interpolate with a size computed from the input's, with a scale factor, and nn.Upsample."""
 
@@ -766,6 +776,7 @@ CUSTOM = {
     "gpt_mini": GptMini,
     "interpolations": Interpolations,
     "split_runtime": SplitRuntime,
+    "unbind_loop": UnbindLoop,
     "loop_stack_long": LoopStack,
     "unused_input": UnusedInput,
     "scripted_decoder": ScriptedDecoder,
@@ -776,7 +787,7 @@ CUSTOM = {
     "roi_ops_aligned": lambda: RoiOps(aligned=True),
 }
 # torch.jit.script for these and every NAME_scripted (torchvision NAME); every other fixture is traced
-SCRIPTED = {"scripted_control_flow", "block_writes", "range_loops", "list_index", "loop_stack", "scripted_encoder", "scripted_decoder", "list_output", "dict_writes", "interpolations", "split_runtime", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
+SCRIPTED = {"scripted_control_flow", "block_writes", "range_loops", "list_index", "loop_stack", "scripted_encoder", "scripted_decoder", "list_output", "dict_writes", "interpolations", "split_runtime", "unbind_loop", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
             "tuple_dict_arg", "int_arg_input", "int_arg_const", "method_encode"}
 TORCHVISION_KWARGS = {
     "googlenet": dict(aux_logits=False, init_weights=True),

@@ -393,6 +393,14 @@ Status unbind(Context& ctx, const Node& node) {
   auto users = ctx.users(ctx.output(node));
   if (ctx.shape(self)[axis] < 0 && users.size() == 1 && ctx.kind(*users[0]) == "prim::ListUnpack")
     return splitInto(ctx, node, axis, std::vector<int64_t>(ctx.outputCount(*users[0]), 1), true);
+  // Otherwise a list as long as the dim is at run time (`for t in x.unbind(0)`): an ONNX sequence,
+  // which loops, cat, stack, len and indexing read.
+  if (ctx.shape(self)[axis] < 0 && ctx.opset() >= 11 && ctx.dtype(self) != DType::kUndefined) {
+    ctx.bindSequence(ctx.output(node),
+                     ctx.emit("SplitToSequence", {ctx.tensor(self)}, {{"axis", axis}, {"keepdims", int64_t{0}}}),
+                     ctx.dtype(self));
+    return Status::Ok();
+  }
   return splitInto(ctx, node, axis, std::vector<int64_t>(staticDim(ctx, self, axis), 1), true);
 }
 
