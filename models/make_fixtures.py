@@ -483,6 +483,24 @@ class SplitRuntime(nn.Module):
         return a * 2.0 + c, b
 
 
+class AttributeWrites(nn.Module):
+    """A scripted method that writes module attributes (a float and a tensor, on itself and on a
+    submodule) and reads them back in the same call."""
+
+    def __init__(self):
+        super().__init__()
+        self.scale = 1.0
+        self.table = torch.zeros(4)
+        self.inner = nn.Linear(4, 4)
+        self.inner.gain = 1.0
+
+    def forward(self, x):
+        self.scale = float(x.size(0)) * 0.5
+        self.table = torch.arange(4.0) * self.scale
+        self.inner.gain = self.scale + 1.0
+        return self.inner(x) * self.inner.gain + self.table
+
+
 class UnbindLoop(nn.Module):
     """unbind of a dynamic dim iterated by a scripted loop, and stacked back along another dim."""
 
@@ -777,6 +795,7 @@ CUSTOM = {
     "interpolations": Interpolations,
     "split_runtime": SplitRuntime,
     "unbind_loop": UnbindLoop,
+    "attribute_writes": AttributeWrites,
     "loop_stack_long": LoopStack,
     "unused_input": UnusedInput,
     "scripted_decoder": ScriptedDecoder,
@@ -787,7 +806,7 @@ CUSTOM = {
     "roi_ops_aligned": lambda: RoiOps(aligned=True),
 }
 # torch.jit.script for these and every NAME_scripted (torchvision NAME); every other fixture is traced
-SCRIPTED = {"scripted_control_flow", "block_writes", "range_loops", "list_index", "loop_stack", "scripted_encoder", "scripted_decoder", "list_output", "dict_writes", "interpolations", "split_runtime", "unbind_loop", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
+SCRIPTED = {"scripted_control_flow", "block_writes", "range_loops", "list_index", "loop_stack", "scripted_encoder", "scripted_decoder", "list_output", "dict_writes", "interpolations", "split_runtime", "unbind_loop", "attribute_writes", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
             "tuple_dict_arg", "int_arg_input", "int_arg_const", "method_encode"}
 TORCHVISION_KWARGS = {
     "googlenet": dict(aux_logits=False, init_weights=True),

@@ -65,6 +65,10 @@ size_t cloneWrittenInputs(std::shared_ptr<torch::jit::Graph>& graph);
 // multiplied in place by a float32 one) become a copy into self. Returns how many.
 size_t keepInPlaceDtypes(std::shared_ptr<torch::jit::Graph>& graph);
 
+// Module attributes the method writes (prim::SetAttr) and reads back become data flow
+// (src/frontend/attribute_writes.cpp). Returns how many writes it removed.
+size_t forwardAttributeWrites(std::shared_ptr<torch::jit::Graph>& graph);
+
 // nn.TransformerEncoder's nested-tensor fast path written on the padded batch with key padding
 // masks (src/frontend/nested_padding.cpp). Returns how many nested tensors it replaced.
 size_t padNestedTensors(std::shared_ptr<torch::jit::Graph>& graph);

@@ -41,7 +41,8 @@ std::shared_ptr<torch::jit::Graph> prepareGraph(torch::jit::Module& module, cons
   module = frozen;
   auto graph = frozen.get_method(method).graph()->copy();
   cleanupGraph(graph);
-  if (resolveAttributes(graph, frozen._ivalue())) cleanupGraph(graph);
+  const bool forwarded = forwardAttributeWrites(graph) > 0;
+  if (resolveAttributes(graph, frozen._ivalue()) || forwarded) cleanupGraph(graph);
   return graph;
 }
 

@@ -1,0 +1,93 @@
+// Module attributes a scripted method writes and reads back (`self.weights = f(n); w = self.weights`)
+// become data flow: each read after a write takes the written value, and the write goes. What a
+// write leaves behind for the next call is state an ONNX model cannot keep; a read before any write
+// in the call sees the value the archive saved (resolveAttributes), which a warning points out.
+#include <spdlog/spdlog.h>
+#include <torch/csrc/jit/ir/ir.h>
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "frontend/frontend.h"
+
+namespace pt2onnx {
+namespace {
+
+using torch::jit::Node;
+using torch::jit::Value;
+
+// The attribute path of a module object from self ("" for self, "encoder.layer0"), if it is one.
+std::optional<std::string> objectPath(const Value* v, const Value* self) {
+  if (v == self) return std::string();
+  const Node* p = v->node();
+  if (p->kind() != c10::prim::GetAttr) return std::nullopt;
+  auto base = objectPath(p->input(0), self);
+  if (!base) return std::nullopt;
+  return *base + (base->empty() ? "" : ".") + p->s(c10::attr::name);
+}
+
+std::optional<std::string> attributeKey(const Node* node, const Value* self) {
+  auto object = objectPath(node->input(0), self);
+  if (!object) return std::nullopt;
+  return *object + (object->empty() ? "" : ".") + node->s(c10::attr::name);
+}
+
+// Whether every attribute write is in the top-level block and addressed from self.
+bool writesFollowable(torch::jit::Block* block, const Value* self, bool top) {
+  for (auto* node : block->nodes()) {
+    for (auto* sub : node->blocks())
+      if (!writesFollowable(sub, self, false)) return false;
+    if (node->kind() == c10::prim::SetAttr && (!top || !attributeKey(node, self))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+size_t forwardAttributeWrites(std::shared_ptr<torch::jit::Graph>& graph) {
+  if (graph->inputs().empty() || graph->inputs()[0]->type()->kind() != c10::TypeKind::ClassType) return 0;
+  const Value* self = graph->inputs()[0];
+  if (!writesFollowable(graph->block(), self, true)) return 0;
+  std::map<std::string, Value*> written;  // attribute path -> the value it holds now
+  std::set<std::string> read_first;
+  std::set<std::string> writes;
+  size_t forwarded = 0;
+  std::function<void(torch::jit::Block*)> walk = [&](torch::jit::Block* block) {
+    for (auto it = block->nodes().begin(); it != block->nodes().end();) {
+      Node* node = *it++;
+      for (auto* sub : node->blocks()) walk(sub);
+      if (node->kind() == c10::prim::SetAttr) {
+        const std::string key = *attributeKey(node, self);
+        written[key] = node->input(1);
+        writes.insert(key);
+        node->destroy();
+        ++forwarded;
+        continue;
+      }
+      if (node->kind() != c10::prim::GetAttr || node->output()->type()->kind() == c10::TypeKind::ClassType) continue;
+      auto key = attributeKey(node, self);
+      if (!key) continue;
+      auto w = written.find(*key);
+      if (w == written.end()) {
+        read_first.insert(*key);
+        continue;
+      }
+      node->output()->replaceAllUsesWith(w->second);
+      node->destroy();
+    }
+  };
+  // Writes seen so far are those before the node in program order: nested blocks are walked when
+  // reached, and every write is in the top-level block (writesFollowable).
+  walk(graph->block());
+  for (const auto& key : read_first)
+    if (writes.count(key))
+      spdlog::warn(
+          "the model reads self.{} before it writes it: the converted model always uses the value saved in the "
+          "archive (the state after the last call is not kept)",
+          key);
+  return forwarded;
+}
+
+}  // namespace pt2onnx
