@@ -78,10 +78,10 @@ Status channelShuffle(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerPixelOps(Registry& r) {
-  r.add("aten::pixel_shuffle", 1, pixelShuffle);
-  r.add("aten::pixel_unshuffle", 1, pixelUnshuffle);
-  r.add("aten::channel_shuffle", 1, channelShuffle);
-  r.add("aten::native_channel_shuffle", 1, channelShuffle);
+  r.add("aten::pixel_shuffle", 11, pixelShuffle);
+  r.add("aten::pixel_unshuffle", 11, pixelUnshuffle);
+  r.add("aten::channel_shuffle", 11, channelShuffle);
+  r.add("aten::native_channel_shuffle", 11, channelShuffle);
 }
 
 }  // namespace pt2onnx
