@@ -696,7 +696,8 @@ class SpecialOps11(nn.Module):
                 torch.special.xlog1py(r, p), torch.special.entr(r), torch.isclose(x, x + 1e-6 * y),
                 torch.isclose(x, y, rtol=0.5, atol=0.1), torch.isin(torch.round(3 * x), self.bounds * 2),
                 torch.cumulative_trapezoid(x, dim=1), torch.take(x, self.picks), torch.roll(x, 40),
-                torch.roll(x, -2, 0), torch.roll(x, (9, -1), (0, 1)))
+                torch.roll(x, -2, 0), torch.roll(x, (9, -1), (0, 1)),
+                F.pixel_unshuffle(torch.cat([x, x], 1).reshape(1, b, 2, 6), 2))
 
 
 class RoiOps(nn.Module):

@@ -210,6 +210,22 @@ Status dropout(Context& ctx, const Node& node) {
   return passThrough(ctx, node);
 }
 
+// list(xs): a copy of a list, which in the graph is the same elements.
+Status listCopy(Context& ctx, const Node& node) {
+  const Value* in = ctx.input(node, 0);
+  if (ctx.isSequence(in)) {
+    ctx.bindSequence(ctx.output(node), ctx.sequence(in), ctx.sequenceDType(in));
+    return Status::Ok();
+  }
+  if (ctx.isTensorList(in)) {
+    ctx.bindList(ctx.output(node), ctx.tensorList(in));
+    return Status::Ok();
+  }
+  if (!ctx.isList(in)) return ctx.fail(node, "list() of something other than a list");
+  ctx.bind(ctx.output(node), ctx.intsTensor(in));
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status listAdd(Context& ctx, const Node& node) {
@@ -246,6 +262,7 @@ void registerStructureOps(Registry& r) {
   r.add("aten::__isnot__", 9, isNone(true));
   r.add("prim::Uninitialized", 9, uninitialized);
   r.add("aten::len", 11, listLength);
+  r.add("aten::list", 11, listCopy);
   r.add("aten::Bool", 9, toNumber(DType::kBool));
   r.add("aten::warn", 9, dropNode);
   r.add("prim::unchecked_cast", 9, passThrough);
@@ -256,8 +273,9 @@ void registerStructureOps(Registry& r) {
   for (const char* kind : {"aten::to", "aten::type_as", "aten::float", "aten::double", "aten::long", "aten::int",
                            "aten::half", "aten::bool", "aten::_to_copy"})
     r.add(kind, 9, castToOutput);
+  // resolve_conj/resolve_neg materialize lazy conjugate/negative views, which real tensors never have.
   for (const char* kind : {"aten::contiguous", "aten::clone", "aten::detach", "aten::alias", "aten::lift_fresh",
-                           "aten::cpu", "aten::cuda"})
+                           "aten::cpu", "aten::cuda", "aten::resolve_conj", "aten::resolve_neg"})
     r.add(kind, 9, passThrough);
   for (const char* kind :
        {"aten::dropout", "aten::feature_dropout", "aten::alpha_dropout", "aten::feature_alpha_dropout"})

@@ -174,6 +174,34 @@ const std::vector<OpCase> kCases = {
      "Concat",
      {3, 3}},
     {"Ravel", "graph(%x : Tensor):\n  %y : Tensor = aten::ravel(%x)\n  return (%y)", {"x:2x3"}, 9, "Reshape", {6}},
+    {"PixelUnshuffleDynamicChannels",
+     "graph(%x : Tensor):\n  %r : int = prim::Constant[value=2]()\n  %y : Tensor = aten::pixel_unshuffle(%x, %r)\n"
+     "  return (%y)",
+     {"x:1x3x4x6"},
+     11,
+     "Transpose",
+     {1, -1, 2, 3},
+     {"x:1=c"}},
+    {"ResolveConj",
+     "graph(%x : Tensor):\n  %y : Tensor = aten::resolve_conj(%x)\n  return (%y)",
+     {"x:2x3"},
+     9,
+     "",
+     {2, 3}},
+    {"ResolveNeg",
+     "graph(%x : Tensor):\n  %y : Tensor = aten::resolve_neg(%x)\n  return (%y)",
+     {"x:2x3"},
+     9,
+     "",
+     {2, 3}},
+    {"ListCopy",
+     "graph(%a : Tensor, %b : Tensor):\n  %l : Tensor[] = prim::ListConstruct(%a, %b)\n"
+     "  %c : Tensor[] = aten::list(%l)\n  %d : int = prim::Constant[value=0]()\n"
+     "  %y : Tensor = aten::cat(%c, %d)\n  return (%y)",
+     {"a:2x3", "b:1x3"},
+     11,
+     "Concat",
+     {3, 3}},
 };
 
 class Rearrange : public ::testing::TestWithParam<OpCaseAt> {};
