@@ -5,6 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${PT2ONNX_BIN:-${PT2ONNX_BUILD_DIR:-build}/pt2onnx}
 table=$("$bin" --list-ops)
+# One count per namespace above the table (aten, prim, torchvision, quantized).
+count() { grep -c "^| \`$1::" <<<"$table" || true; }
+total=$(grep -c '^| `' <<<"$table" || true)
+summary="$total TorchScript operators: $(count aten) aten, $(count prim) prim, $(count torchvision) torchvision, $(count quantized) quantized."
+table=$(printf '%s\n\n%s' "$summary" "$table")
 new=$(awk -v table="$table" '
   /<!-- ops:begin -->/ { print; print table; skip = 1; next }
   /<!-- ops:end -->/ { skip = 0 }

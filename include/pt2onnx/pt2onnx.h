@@ -119,7 +119,7 @@ struct Summary {
   size_t test_data_sets = 0;  // test_data_set_N directories written under options.test_data_dir
 };
 
-constexpr int kMinOpset = 11;
+constexpr int kMinOpset = 9;
 constexpr int kMaxOpset = 17;
 
 // Parsers for the command-line specs; each throws Error(kUsage) naming the flag on bad text.

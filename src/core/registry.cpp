@@ -8,6 +8,10 @@
 namespace pt2onnx {
 
 void Registry::add(const std::string& kind, int since_opset, ConvertFn fn) {
+  // An entry below the lowest opset would silently claim opsets nobody checked it at.
+  if (since_opset < kMinOpset)
+    throw InternalError("converter for " + kind + " registered at opset " + std::to_string(since_opset) +
+                        ", below the lowest supported opset " + std::to_string(kMinOpset));
   auto& list = entries_[kind];
   for (const auto& entry : list)
     if (entry.since_opset == since_opset)

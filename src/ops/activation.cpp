@@ -7,7 +7,8 @@ namespace {
 
 std::string clip(Context& ctx, const Value* self, double lo, double hi) {
   DType dt = ctx.requireDType(self);
-  // Clip takes integers from opset 12 on.
+  // Clip took its bounds as float attributes before opset 11, and takes integers from opset 12 on.
+  if (ctx.opset() < 11) return emitTyped(ctx, "Clip", {ctx.tensor(self)}, dt, {{"min", lo}, {"max", hi}});
   return emitTyped(ctx, "Clip", {ctx.tensor(self), ctx.scalar(lo, dt), ctx.scalar(hi, dt)}, dt);
 }
 
@@ -39,7 +40,7 @@ Status hardswish14(Context& ctx, const Node& node) {
 }
 
 // HardSwish arrived in opset 14; before it, x * hardsigmoid(x).
-Status hardswish11(Context& ctx, const Node& node) {
+Status hardswish9(Context& ctx, const Node& node) {
   std::string x = ctx.tensor(ctx.input(node, 0));
   ctx.bind(ctx.output(node), ctx.emit("Mul", {x, hardSigmoid(ctx, x)}));
   return Status::Ok();
@@ -180,13 +181,18 @@ ConvertFn softmax(std::string op_type) {
   };
 }
 
+// glu(self, dim): the first half times the sigmoid of the second. Split without sizes halves the
+// dim at run time, so a dynamic size works (opset 18 asks for num_outputs instead).
 Status glu(Context& ctx, const Node& node) {
   const Value* self = ctx.input(node, 0);
   int64_t rank = ctx.requireRank(self);
   int64_t axis = normalizeAxis(ctx.constInt(ctx.input(node, 1)), rank);
   int64_t size = ctx.shape(self)[axis];
-  if (size < 0) return ctx.fail(node, "glu needs a fixed size on its dimension");
-  auto halves = ctx.split(ctx.tensor(self), axis, {size / 2, size / 2});
+  if (size >= 0 && size % 2)
+    return ctx.fail(node, "glu halves its dimension, which has the odd size " + std::to_string(size));
+  std::vector<Attr> attrs = {{"axis", axis}};
+  if (ctx.opset() >= 18) attrs.push_back({"num_outputs", int64_t{2}});
+  auto halves = ctx.emitN("Split", {ctx.tensor(self)}, attrs, 2);
   ctx.bind(ctx.output(node), ctx.emit("Mul", {halves[0], ctx.emit("Sigmoid", {halves[1]})}));
   return Status::Ok();
 }
@@ -194,26 +200,26 @@ Status glu(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerActivationOps(Registry& r) {
-  r.add("aten::relu", 1, relu);
-  r.add("aten::relu6", 1, relu6);
-  r.add("aten::hardtanh", 1, hardtanh);
-  r.add("aten::hardsigmoid", 1, hardsigmoid);
-  r.add("aten::hardswish", 11, hardswish11);
+  r.add("aten::relu", 9, relu);
+  r.add("aten::relu6", 9, relu6);
+  r.add("aten::hardtanh", 9, hardtanh);
+  r.add("aten::hardsigmoid", 9, hardsigmoid);
+  r.add("aten::hardswish", 9, hardswish9);
   r.add("aten::hardswish", 14, hardswish14);
-  r.add("aten::sigmoid", 1, unaryOp("Sigmoid"));
-  r.add("aten::silu", 1, silu);
-  r.add("aten::mish", 1, mish);
-  r.add("aten::gelu", 1, gelu);
-  r.add("aten::tanh", 1, unaryOp("Tanh"));
-  r.add("aten::leaky_relu", 1, leakyRelu);
-  r.add("aten::rrelu", 1, rrelu);
-  r.add("aten::rrelu_with_noise", 1, rrelu);
-  r.add("aten::elu", 1, elu);
-  r.add("aten::softplus", 1, softplus);
-  r.add("aten::prelu", 1, prelu);
-  r.add("aten::softmax", 1, softmax("Softmax"));
-  r.add("aten::log_softmax", 1, softmax("LogSoftmax"));
-  r.add("aten::glu", 1, glu);
+  r.add("aten::sigmoid", 9, unaryOp("Sigmoid"));
+  r.add("aten::silu", 9, silu);
+  r.add("aten::mish", 9, mish);
+  r.add("aten::gelu", 9, gelu);
+  r.add("aten::tanh", 9, unaryOp("Tanh"));
+  r.add("aten::leaky_relu", 9, leakyRelu);
+  r.add("aten::rrelu", 9, rrelu);
+  r.add("aten::rrelu_with_noise", 9, rrelu);
+  r.add("aten::elu", 9, elu);
+  r.add("aten::softplus", 9, softplus);
+  r.add("aten::prelu", 9, prelu);
+  r.add("aten::softmax", 9, softmax("Softmax"));
+  r.add("aten::log_softmax", 9, softmax("LogSoftmax"));
+  r.add("aten::glu", 9, glu);
 }
 
 }  // namespace pt2onnx

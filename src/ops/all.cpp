@@ -37,6 +37,12 @@ void registerAllOps(Registry& r) {
   registerBitwiseOps(r);
   registerPatchOps(r);
   registerEmbeddingBagOps(r);
+  registerSpecialOps(r);
+  registerElementwiseLossOps(r);
+  registerRearrangeOps(r);
+  registerBlasOps(r);
+  registerStackingOps(r);
+  registerRandomOps(r);
   registerTorchvisionOps(r);
 }
 

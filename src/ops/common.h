@@ -51,6 +51,14 @@ inline std::vector<int64_t> normalizeAxes(const std::vector<int64_t>& axes, int6
   return out;
 }
 
+// x[starts:ends] on `axes`, bounds known now: Slice took them as attributes before opset 10 and as
+// inputs from opset 10 on. Axes must be non-negative (Slice accepts negative axes from opset 11).
+inline std::string sliceConst(Context& ctx, const std::string& x, const std::vector<int64_t>& starts,
+                              const std::vector<int64_t>& ends, const std::vector<int64_t>& axes) {
+  if (ctx.opset() < 10) return ctx.emit("Slice", {x}, {{"starts", starts}, {"ends", ends}, {"axes", axes}});
+  return ctx.emit("Slice", {x, ctx.constI64(starts), ctx.constI64(ends), ctx.constI64(axes)});
+}
+
 // list + list (aten::add.t, and `outs += [t]` as aten::add_): the elements of both; a list grown
 // in a loop (an ONNX sequence) gets the new elements inserted at its end.
 Status listAdd(Context& ctx, const Node& node);

@@ -165,10 +165,10 @@ Status loopNode(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerControlFlowOps(Registry& r) {
-  r.add("prim::If", 1, ifNode);
-  r.add("prim::Loop", 1, loopNode);
-  r.add("aten::__range_length", 1, rangeLength);
-  r.add("aten::__derive_index", 1, deriveIndex);
+  r.add("prim::If", 11, ifNode);
+  r.add("prim::Loop", 11, loopNode);
+  r.add("aten::__range_length", 11, rangeLength);
+  r.add("aten::__derive_index", 11, deriveIndex);
 }
 
 }  // namespace pt2onnx

@@ -107,11 +107,11 @@ Status convTransposeNd(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerConvOps(Registry& r) {
-  r.add("aten::_convolution", 1, convolutionFull);
-  r.add("aten::convolution", 1, convolutionFull);
-  for (const char* kind : {"aten::conv1d", "aten::conv2d", "aten::conv3d"}) r.add(kind, 1, convNd);
+  r.add("aten::_convolution", 9, convolutionFull);
+  r.add("aten::convolution", 9, convolutionFull);
+  for (const char* kind : {"aten::conv1d", "aten::conv2d", "aten::conv3d"}) r.add(kind, 9, convNd);
   for (const char* kind : {"aten::conv_transpose1d", "aten::conv_transpose2d", "aten::conv_transpose3d"})
-    r.add(kind, 1, convTransposeNd);
+    r.add(kind, 9, convTransposeNd);
 }
 
 }  // namespace pt2onnx

@@ -111,22 +111,25 @@ Status tensorOf(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerCreationOps(Registry& r) {
-  r.add("aten::zeros", 1, filled(ShapeFrom::kSize0, 0));
-  r.add("aten::ones", 1, filled(ShapeFrom::kSize0, 1));
-  r.add("aten::empty", 1, filled(ShapeFrom::kSize0, 0));  // any contents are valid: zeros
-  r.add("aten::full", 1, filled(ShapeFrom::kSize0, 0, 1));
-  r.add("aten::zeros_like", 1, filled(ShapeFrom::kSelf, 0));
-  r.add("aten::ones_like", 1, filled(ShapeFrom::kSelf, 1));
-  r.add("aten::empty_like", 1, filled(ShapeFrom::kSelf, 0));
-  r.add("aten::full_like", 1, filled(ShapeFrom::kSelf, 0, 1));
-  r.add("aten::new_zeros", 1, filled(ShapeFrom::kSize1, 0));
-  r.add("aten::new_ones", 1, filled(ShapeFrom::kSize1, 1));
-  r.add("aten::new_empty", 1, filled(ShapeFrom::kSize1, 0));
-  r.add("aten::new_full", 1, filled(ShapeFrom::kSize1, 0, 2));
-  r.add("aten::arange", 1, arange);
-  r.add("aten::linspace", 1, linspace);
-  r.add("aten::tensor", 1, tensorOf);
-  r.add("aten::as_tensor", 1, tensorOf);
+  r.add("aten::zeros", 9, filled(ShapeFrom::kSize0, 0));
+  r.add("aten::ones", 9, filled(ShapeFrom::kSize0, 1));
+  r.add("aten::empty", 9, filled(ShapeFrom::kSize0, 0));  // any contents are valid: zeros
+  r.add("aten::full", 9, filled(ShapeFrom::kSize0, 0, 1));
+  r.add("aten::zeros_like", 9, filled(ShapeFrom::kSelf, 0));
+  r.add("aten::ones_like", 9, filled(ShapeFrom::kSelf, 1));
+  r.add("aten::empty_like", 9, filled(ShapeFrom::kSelf, 0));
+  r.add("aten::full_like", 9, filled(ShapeFrom::kSelf, 0, 1));
+  r.add("aten::new_zeros", 9, filled(ShapeFrom::kSize1, 0));
+  r.add("aten::new_ones", 9, filled(ShapeFrom::kSize1, 1));
+  r.add("aten::new_empty", 9, filled(ShapeFrom::kSize1, 0));
+  r.add("aten::new_full", 9, filled(ShapeFrom::kSize1, 0, 2));
+  r.add("aten::empty_strided", 9, filled(ShapeFrom::kSize0, 0));  // strides do not change the values
+  r.add("aten::new_empty_strided", 9, filled(ShapeFrom::kSize1, 0));
+  r.add("aten::fill", 9, filled(ShapeFrom::kSelf, 0, 1));
+  r.add("aten::arange", 11, arange);
+  r.add("aten::linspace", 11, linspace);
+  r.add("aten::tensor", 11, tensorOf);
+  r.add("aten::as_tensor", 11, tensorOf);
 }
 
 }  // namespace pt2onnx

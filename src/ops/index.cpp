@@ -558,16 +558,17 @@ Status indexPutInPlace(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerIndexOps(Registry& r) {
-  r.add("aten::slice", 1, slice);
-  r.add("aten::select", 1, select);
-  r.add("aten::narrow", 1, narrow);
-  r.add("aten::index_select", 1, indexSelect);
-  r.add("aten::gather", 1, gather);
-  r.add("aten::embedding", 1, embedding);
-  r.add("aten::index", 1, index);
-  r.add("aten::masked_select", 1, maskedSelect);
-  r.add("aten::index_put", 1, indexPut);
-  r.add("aten::index_put_", 1, indexPutInPlace);
+  r.add("aten::slice", 11, slice);
+  r.add("aten::select", 11, select);
+  r.add("aten::narrow", 11, narrow);
+  r.add("aten::narrow_copy", 11, narrow);
+  r.add("aten::index_select", 11, indexSelect);
+  r.add("aten::gather", 11, gather);
+  r.add("aten::embedding", 11, embedding);
+  r.add("aten::index", 11, index);
+  r.add("aten::masked_select", 11, maskedSelect);
+  r.add("aten::index_put", 11, indexPut);
+  r.add("aten::index_put_", 11, indexPutInPlace);
 }
 
 }  // namespace pt2onnx

@@ -165,9 +165,9 @@ Status indexFill(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerIndexUpdateOps(Registry& r) {
-  r.add("aten::index_add", 1, indexAdd);
-  r.add("aten::index_copy", 1, indexCopy);
-  r.add("aten::index_fill", 1, indexFill);
+  r.add("aten::index_add", 11, indexAdd);
+  r.add("aten::index_copy", 11, indexCopy);
+  r.add("aten::index_fill", 11, indexFill);
 }
 
 }  // namespace pt2onnx

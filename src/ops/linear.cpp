@@ -15,7 +15,8 @@ Status linear(Context& ctx, const Node& node) {
   DType dt = ctx.requireDType(input);
   std::string x = ctx.tensor(input);
   std::string w = ctx.tensor(ctx.arg(node, "weight"), dt);
-  if (ctx.rank(input) == 2) {
+  // Gemm's C became optional at opset 11; before it, no bias goes through MatMul.
+  if (ctx.rank(input) == 2 && (ctx.opset() >= 11 || !ctx.isNone(bias))) {
     std::vector<std::string> ins = {x, w};
     if (!ctx.isNone(bias)) ins.push_back(ctx.tensor(bias, dt));
     ctx.bind(ctx.output(node), ctx.emit("Gemm", ins, {{"transB", 1}}));
@@ -111,13 +112,13 @@ Status einsum(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerLinearOps(Registry& r) {
-  r.add("aten::linear", 1, linear);
-  r.add("aten::matmul", 1, matmul);
-  r.add("aten::mm", 1, matmul);
-  r.add("aten::bmm", 1, matmul);
-  r.add("aten::addmm", 1, [](Context& ctx, const Node& node) { return addmmLike(ctx, node, false); });
+  r.add("aten::linear", 9, linear);
+  r.add("aten::matmul", 9, matmul);
+  r.add("aten::mm", 9, matmul);
+  r.add("aten::bmm", 9, matmul);
+  r.add("aten::addmm", 9, [](Context& ctx, const Node& node) { return addmmLike(ctx, node, false); });
   r.add("aten::einsum", 12, einsum);
-  r.add("aten::baddbmm", 1, [](Context& ctx, const Node& node) { return addmmLike(ctx, node, true); });
+  r.add("aten::baddbmm", 9, [](Context& ctx, const Node& node) { return addmmLike(ctx, node, true); });
 }
 
 }  // namespace pt2onnx

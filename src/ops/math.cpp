@@ -445,42 +445,42 @@ Status cumprod(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerMathOps(Registry& r) {
-  r.add("aten::triu", 1, triangleMasked(true));
-  r.add("aten::tril", 1, triangleMasked(false));
+  r.add("aten::triu", 11, triangleMasked(true));
+  r.add("aten::tril", 11, triangleMasked(false));
   r.add("aten::triu", 14, trilu(true));
   r.add("aten::tril", 14, trilu(false));
-  r.add("aten::scatter", 1, scatter(false));
+  r.add("aten::scatter", 11, scatter(false));
   r.add("aten::scatter_add", 16, scatter(true));
-  r.add("aten::threshold", 1, threshold);
-  r.add("aten::selu", 1, unaryOp("Selu"));
-  r.add("aten::celu", 1, celuAsElu);
+  r.add("aten::threshold", 11, threshold);
+  r.add("aten::selu", 11, unaryOp("Selu"));
+  r.add("aten::celu", 11, celuAsElu);
   r.add("aten::celu", 12, celu);
-  r.add("aten::log_sigmoid", 1, logSigmoid);
-  r.add("aten::hardshrink", 1, shrink(false));
-  r.add("aten::softshrink", 1, shrink(true));
-  r.add("aten::log2", 1, logBase(2.0));
-  r.add("aten::log10", 1, logBase(10.0));
-  r.add("aten::log1p", 1, log1p);
-  r.add("aten::expm1", 1, expm1);
-  r.add("aten::sinh", 1, floatUnary({"Sinh"}));
-  r.add("aten::cosh", 1, floatUnary({"Cosh"}));
-  r.add("aten::asinh", 1, floatUnary({"Asinh"}));
-  r.add("aten::acosh", 1, floatUnary({"Acosh"}));
-  r.add("aten::atanh", 1, floatUnary({"Atanh"}));
-  r.add("aten::atan2", 1, atan2);
-  r.add("aten::arctan2", 1, atan2);
-  r.add("aten::isnan", 1, floatTest("IsNaN"));
-  r.add("aten::isinf", 1, floatTest("IsInf"));
-  r.add("aten::isfinite", 1, isFinite);
-  r.add("aten::nan_to_num", 1, nanToNum);
-  r.add("aten::addcmul", 1, addcOp("Mul"));
-  r.add("aten::addcdiv", 1, addcOp("Div"));
-  r.add("aten::lerp", 1, lerp);
-  r.add("aten::meshgrid", 1, meshgrid);
-  r.add("aten::unflatten", 1, unflatten);
+  r.add("aten::log_sigmoid", 11, logSigmoid);
+  r.add("aten::hardshrink", 11, shrink(false));
+  r.add("aten::softshrink", 11, shrink(true));
+  r.add("aten::log2", 11, logBase(2.0));
+  r.add("aten::log10", 11, logBase(10.0));
+  r.add("aten::log1p", 11, log1p);
+  r.add("aten::expm1", 11, expm1);
+  r.add("aten::sinh", 11, floatUnary({"Sinh"}));
+  r.add("aten::cosh", 11, floatUnary({"Cosh"}));
+  r.add("aten::asinh", 11, floatUnary({"Asinh"}));
+  r.add("aten::acosh", 11, floatUnary({"Acosh"}));
+  r.add("aten::atanh", 11, floatUnary({"Atanh"}));
+  r.add("aten::atan2", 11, atan2);
+  r.add("aten::arctan2", 11, atan2);
+  r.add("aten::isnan", 11, floatTest("IsNaN"));
+  r.add("aten::isinf", 11, floatTest("IsInf"));
+  r.add("aten::isfinite", 11, isFinite);
+  r.add("aten::nan_to_num", 11, nanToNum);
+  r.add("aten::addcmul", 11, addcOp("Mul"));
+  r.add("aten::addcdiv", 11, addcOp("Div"));
+  r.add("aten::lerp", 11, lerp);
+  r.add("aten::meshgrid", 11, meshgrid);
+  r.add("aten::unflatten", 11, unflatten);
   r.add("aten::grid_sampler", 16, gridSampler);
-  r.add("aten::one_hot", 1, oneHot);
-  r.add("aten::cumprod", 1, cumprod);
+  r.add("aten::one_hot", 11, oneHot);
+  r.add("aten::cumprod", 11, cumprod);
 }
 
 }  // namespace pt2onnx

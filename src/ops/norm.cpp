@@ -180,17 +180,46 @@ Status instanceNorm(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
+// native_batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps) ->
+// (output, save_mean, save_invstd): in eval mode the saved statistics are empty, so only the
+// output may be read.
+Status nativeBatchNorm(Context& ctx, const Node& node) {
+  if (ctx.constBool(ctx.input(node, 5)))
+    return ctx.fail(node, "native_batch_norm in training mode; export the model in eval() mode");
+  for (size_t i = 1; i < ctx.outputCount(node); ++i)
+    if (ctx.hasUses(ctx.output(node, i))) return ctx.fail(node, "native_batch_norm's saved statistics are read");
+  return batchNormEval(ctx, node, ctx.input(node, 0), ctx.input(node, 1), ctx.input(node, 2), ctx.input(node, 3),
+                       ctx.input(node, 4), ctx.constDouble(ctx.input(node, 7)));
+}
+
+// _weight_norm(v, g, dim) = v * g / ||v||, the 2-norm over every dim but `dim` (dim -1: over all).
+Status weightNorm(Context& ctx, const Node& node) {
+  const Value* v = ctx.input(node, 0);
+  DType dt = ctx.requireDType(ctx.output(node));
+  int64_t rank = ctx.requireRank(v);
+  int64_t dim = ctx.constInt(ctx.input(node, 2));
+  std::vector<int64_t> axes;
+  for (int64_t i = 0; i < rank; ++i)
+    if (dim == -1 || i != dim) axes.push_back(i);
+  std::string x = ctx.tensor(v, dt);
+  std::string norm = axes.empty() ? ctx.emit("Abs", {x}) : ctx.reduce("ReduceL2", x, axes, true);
+  ctx.bind(ctx.output(node), ctx.emit("Mul", {x, ctx.emit("Div", {ctx.tensor(ctx.input(node, 1), dt), norm})}));
+  return Status::Ok();
+}
+
 }  // namespace
 
 void registerNormOps(Registry& r) {
-  r.add("aten::batch_norm", 1, batchNorm);
+  r.add("aten::native_batch_norm", 9, nativeBatchNorm);
+  r.add("aten::_weight_norm", 9, weightNorm);
+  r.add("aten::batch_norm", 9, batchNorm);
   r.add("aten::layer_norm", 11, layerNorm11);
   r.add("aten::layer_norm", 17, layerNorm17);
   r.add("aten::native_layer_norm", 11, layerNorm11);
   r.add("aten::native_layer_norm", 17, layerNorm17);
   r.add("aten::rms_norm", 11, rmsNorm);
-  r.add("aten::group_norm", 1, groupNorm);
-  r.add("aten::instance_norm", 1, instanceNorm);
+  r.add("aten::group_norm", 11, groupNorm);
+  r.add("aten::instance_norm", 11, instanceNorm);
 }
 
 }  // namespace pt2onnx

@@ -136,13 +136,13 @@ ConvertFn fixedModePad(const char* mode) {
 }  // namespace
 
 void registerPadOps(Registry& r) {
-  r.add("aten::pad", 1, pad);
-  r.add("aten::constant_pad_nd", 1, constantPadNd);
+  r.add("aten::pad", 11, pad);
+  r.add("aten::constant_pad_nd", 11, constantPadNd);
   for (const char* kind : {"aten::reflection_pad1d", "aten::reflection_pad2d", "aten::reflection_pad3d"})
-    r.add(kind, 1, fixedModePad("reflect"));
+    r.add(kind, 11, fixedModePad("reflect"));
   for (const char* kind : {"aten::replication_pad1d", "aten::replication_pad2d", "aten::replication_pad3d"})
-    r.add(kind, 1, fixedModePad("edge"));
-  r.add("aten::zero_pad2d", 1, fixedModePad("constant"));
+    r.add(kind, 11, fixedModePad("edge"));
+  r.add("aten::zero_pad2d", 11, fixedModePad("constant"));
 }
 
 }  // namespace pt2onnx

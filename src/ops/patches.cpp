@@ -95,9 +95,9 @@ Status convTbc(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerPatchOps(Registry& r) {
-  r.add("aten::unfold", 1, unfold);
-  r.add("aten::im2col", 1, im2col);
-  r.add("aten::conv_tbc", 1, convTbc);
+  r.add("aten::unfold", 11, unfold);
+  r.add("aten::im2col", 11, im2col);
+  r.add("aten::conv_tbc", 11, convTbc);
 }
 
 }  // namespace pt2onnx

@@ -46,6 +46,23 @@ Status pixelUnshuffle(Context& ctx, const Node& node) {
   if (rank < 3) return ctx.fail(node, "pixel_unshuffle needs an input of rank 3 or more");
   int64_t r = ctx.constInt(ctx.input(node, 1));
   if (r == 1) return passThrough(ctx, node);
+  if (ctx.shape(self)[rank - 3] < 0) {
+    // A channel count known only at run time: [N, C, H, W] viewed as [N, C, H/r, r, W/r, r],
+    // the two r dims moved after C, and merged into C*r*r; the sizes come from x's shape.
+    auto op = [&](const std::string& x) {
+      std::string shape = ctx.shapeOf(x);
+      auto dim = [&](int64_t i) { return sliceConst(ctx, shape, {i}, {i + 1}, {0}); };
+      std::string rr = ctx.constI64({r});
+      std::string h = ctx.emit("Div", {dim(2), rr}), w = ctx.emit("Div", {dim(3), rr});
+      std::string split = ctx.emit("Concat", {dim(0), dim(1), h, rr, w, rr}, {{"axis", 0}});
+      std::string t = ctx.emit("Transpose", {ctx.emit("Reshape", {x, split})}, {{"perm", {0, 1, 3, 5, 2, 4}}});
+      std::string merged =
+          ctx.emit("Concat", {dim(0), ctx.emit("Mul", {dim(1), ctx.constI64({r * r})}), h, w}, {{"axis", 0}});
+      return ctx.emit("Reshape", {t, merged});
+    };
+    ctx.bind(ctx.output(node), on4d(ctx, ctx.tensor(self), rank, op));
+    return Status::Ok();
+  }
   int64_t c = channels(ctx, self, rank - 3);
   std::vector<int64_t> perm;
   for (int64_t ch = 0; ch < c; ++ch)
@@ -78,10 +95,10 @@ Status channelShuffle(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerPixelOps(Registry& r) {
-  r.add("aten::pixel_shuffle", 1, pixelShuffle);
-  r.add("aten::pixel_unshuffle", 1, pixelUnshuffle);
-  r.add("aten::channel_shuffle", 1, channelShuffle);
-  r.add("aten::native_channel_shuffle", 1, channelShuffle);
+  r.add("aten::pixel_shuffle", 11, pixelShuffle);
+  r.add("aten::pixel_unshuffle", 11, pixelUnshuffle);
+  r.add("aten::channel_shuffle", 11, channelShuffle);
+  r.add("aten::native_channel_shuffle", 11, channelShuffle);
 }
 
 }  // namespace pt2onnx

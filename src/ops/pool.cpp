@@ -21,17 +21,29 @@ PoolArgs poolArgs(Context& ctx, const Node& node, size_t spatial) {
   return p;
 }
 
+// MaxPool and AveragePool gained ceil_mode (and MaxPool dilations) at opset 10: before it, those
+// attributes are left out when they hold their defaults, and other values are refused.
+std::string poolAttrsBefore10(const PoolArgs& p, const std::vector<int64_t>& dilation) {
+  if (p.ceil_mode) return "ceil_mode=True needs opset 10 or later (ceil_mode of MaxPool/AveragePool); try --opset 10";
+  for (auto d : dilation)
+    if (d != 1) return "dilation other than 1 needs opset 10 or later (MaxPool's dilations); try --opset 10";
+  return "";
+}
+
 ConvertFn maxPool(size_t spatial) {
   return [spatial](Context& ctx, const Node& node) {
     PoolArgs p = poolArgs(ctx, node, spatial);
     auto dilation = expandInts(ctx.constInts(ctx.arg(node, "dilation")), spatial);
     std::string x = ctx.tensor(ctx.input(node, 0));
-    ctx.bind(ctx.output(node), ctx.emit("MaxPool", {x},
-                                        {{"kernel_shape", p.kernel},
-                                         {"strides", p.stride},
-                                         {"pads", p.pads},
-                                         {"dilations", dilation},
-                                         {"ceil_mode", static_cast<int64_t>(p.ceil_mode)}}));
+    std::vector<Attr> attrs = {{"kernel_shape", p.kernel}, {"strides", p.stride}, {"pads", p.pads}};
+    if (ctx.opset() < 10) {
+      std::string why = poolAttrsBefore10(p, dilation);
+      if (!why.empty()) return ctx.fail(node, "max_pool with " + why);
+    } else {
+      attrs.push_back({"dilations", dilation});
+      attrs.push_back({"ceil_mode", static_cast<int64_t>(p.ceil_mode)});
+    }
+    ctx.bind(ctx.output(node), ctx.emit("MaxPool", {x}, attrs));
     return Status::Ok();
   };
 }
@@ -43,12 +55,17 @@ ConvertFn avgPool(size_t spatial) {
     if (spatial > 1 && !ctx.isNone(ctx.arg(node, "divisor_override")))
       return ctx.fail(node, "avg_pool with divisor_override has no ONNX equivalent");
     std::string x = ctx.tensor(ctx.input(node, 0));
-    ctx.bind(ctx.output(node), ctx.emit("AveragePool", {x},
-                                        {{"kernel_shape", p.kernel},
-                                         {"strides", p.stride},
-                                         {"pads", p.pads},
-                                         {"ceil_mode", static_cast<int64_t>(p.ceil_mode)},
-                                         {"count_include_pad", static_cast<int64_t>(count_include_pad)}}));
+    std::vector<Attr> attrs = {{"kernel_shape", p.kernel},
+                               {"strides", p.stride},
+                               {"pads", p.pads},
+                               {"count_include_pad", static_cast<int64_t>(count_include_pad)}};
+    if (ctx.opset() < 10) {
+      std::string why = poolAttrsBefore10(p, {});
+      if (!why.empty()) return ctx.fail(node, "avg_pool with " + why);
+    } else {
+      attrs.push_back({"ceil_mode", static_cast<int64_t>(p.ceil_mode)});
+    }
+    ctx.bind(ctx.output(node), ctx.emit("AveragePool", {x}, attrs));
     return Status::Ok();
   };
 }
@@ -93,7 +110,7 @@ ConvertFn adaptivePool(bool is_max) {
       for (int64_t i = 0; i < out_size[d]; ++i) {
         int64_t begin = (i * in_size[d]) / out_size[d];
         int64_t end = ((i + 1) * in_size[d] + out_size[d] - 1) / out_size[d];
-        std::string s = ctx.emit("Slice", {y, ctx.constI64({begin}), ctx.constI64({end}), ctx.constI64({axis})});
+        std::string s = sliceConst(ctx, y, {begin}, {end}, {axis});
         bins.push_back(ctx.reduce(is_max ? "ReduceMax" : "ReduceMean", s, {axis}, true));
       }
       y = bins.size() == 1 ? bins[0] : ctx.emit("Concat", bins, {{"axis", axis}});
@@ -105,16 +122,16 @@ ConvertFn adaptivePool(bool is_max) {
 }  // namespace
 
 void registerPoolOps(Registry& r) {
-  r.add("aten::max_pool1d", 1, maxPool(1));
-  r.add("aten::max_pool2d", 1, maxPool(2));
-  r.add("aten::max_pool3d", 1, maxPool(3));
-  r.add("aten::avg_pool1d", 1, avgPool(1));
-  r.add("aten::avg_pool2d", 1, avgPool(2));
-  r.add("aten::avg_pool3d", 1, avgPool(3));
+  r.add("aten::max_pool1d", 9, maxPool(1));
+  r.add("aten::max_pool2d", 9, maxPool(2));
+  r.add("aten::max_pool3d", 9, maxPool(3));
+  r.add("aten::avg_pool1d", 9, avgPool(1));
+  r.add("aten::avg_pool2d", 9, avgPool(2));
+  r.add("aten::avg_pool3d", 9, avgPool(3));
   for (const char* kind : {"aten::adaptive_avg_pool1d", "aten::adaptive_avg_pool2d", "aten::adaptive_avg_pool3d"})
-    r.add(kind, 1, adaptivePool(false));
+    r.add(kind, 9, adaptivePool(false));
   for (const char* kind : {"aten::adaptive_max_pool1d", "aten::adaptive_max_pool2d", "aten::adaptive_max_pool3d"})
-    r.add(kind, 1, adaptivePool(true));
+    r.add(kind, 9, adaptivePool(true));
 }
 
 }  // namespace pt2onnx

@@ -165,16 +165,16 @@ Status cosineSimilarity(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerProductOps(Registry& r) {
-  r.add("aten::outer", 1, outer);
-  r.add("aten::ger", 1, outer);
-  r.add("aten::dot", 1, dot);
-  r.add("aten::vdot", 1, dot);
-  r.add("aten::mv", 1, mv);
-  r.add("aten::tensordot", 1, tensordot);
-  r.add("aten::cross", 1, cross);
-  r.add("aten::linalg_cross", 1, cross);
-  r.add("aten::cdist", 1, cdist);
-  r.add("aten::cosine_similarity", 1, cosineSimilarity);
+  r.add("aten::outer", 11, outer);
+  r.add("aten::ger", 11, outer);
+  r.add("aten::dot", 11, dot);
+  r.add("aten::vdot", 11, dot);
+  r.add("aten::mv", 11, mv);
+  r.add("aten::tensordot", 11, tensordot);
+  r.add("aten::cross", 11, cross);
+  r.add("aten::linalg_cross", 11, cross);
+  r.add("aten::cdist", 11, cdist);
+  r.add("aten::cosine_similarity", 11, cosineSimilarity);
 }
 
 }  // namespace pt2onnx

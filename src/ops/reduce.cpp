@@ -294,27 +294,27 @@ std::string pNorm(Context& ctx, const std::string& x, double p, const std::vecto
 }
 
 void registerReduceOps(Registry& r) {
-  r.add("aten::sum", 1, reduceOp("ReduceSum"));
-  r.add("aten::mean", 1, reduceOp("ReduceMean"));
-  r.add("aten::prod", 1, reduceOp("ReduceProd"));
-  r.add("aten::amax", 1, extremumOp("ReduceMax"));
-  r.add("aten::amin", 1, extremumOp("ReduceMin"));
-  r.add("aten::aminmax", 1, aminmax);
-  r.add("aten::max", 1, maxMin("ReduceMax", "Max", "ArgMax"));
-  r.add("aten::min", 1, maxMin("ReduceMin", "Min", "ArgMin"));
-  r.add("aten::argmax", 1, argOp("ArgMax"));
-  r.add("aten::argmin", 1, argOp("ArgMin"));
-  r.add("aten::var", 1, varStd(false));
-  r.add("aten::std", 1, varStd(true));
-  r.add("aten::var_mean", 1, varStd(false, true));
-  r.add("aten::std_mean", 1, varStd(true, true));
-  r.add("aten::norm", 1, normOp(false));
-  r.add("aten::linalg_vector_norm", 1, normOp(false));
-  r.add("aten::frobenius_norm", 1, normOp(true));
-  r.add("aten::logsumexp", 1, logsumexp);
-  r.add("aten::cumsum", 1, cumsum);
-  r.add("aten::all", 1, allAny("ReduceMin"));
-  r.add("aten::any", 1, allAny("ReduceMax"));
+  r.add("aten::sum", 9, reduceOp("ReduceSum"));
+  r.add("aten::mean", 9, reduceOp("ReduceMean"));
+  r.add("aten::prod", 9, reduceOp("ReduceProd"));
+  r.add("aten::amax", 9, extremumOp("ReduceMax"));
+  r.add("aten::amin", 9, extremumOp("ReduceMin"));
+  r.add("aten::aminmax", 11, aminmax);
+  r.add("aten::max", 11, maxMin("ReduceMax", "Max", "ArgMax"));
+  r.add("aten::min", 11, maxMin("ReduceMin", "Min", "ArgMin"));
+  r.add("aten::argmax", 11, argOp("ArgMax"));
+  r.add("aten::argmin", 11, argOp("ArgMin"));
+  r.add("aten::var", 11, varStd(false));
+  r.add("aten::std", 11, varStd(true));
+  r.add("aten::var_mean", 11, varStd(false, true));
+  r.add("aten::std_mean", 11, varStd(true, true));
+  r.add("aten::norm", 11, normOp(false));
+  r.add("aten::linalg_vector_norm", 11, normOp(false));
+  r.add("aten::frobenius_norm", 11, normOp(true));
+  r.add("aten::logsumexp", 11, logsumexp);
+  r.add("aten::cumsum", 11, cumsum);
+  r.add("aten::all", 11, allAny("ReduceMin"));
+  r.add("aten::any", 11, allAny("ReduceMax"));
 }
 
 }  // namespace pt2onnx

@@ -101,8 +101,8 @@ Status repeatInterleave(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerRepeatOps(Registry& r) {
-  r.add("aten::repeat", 1, repeat);
-  r.add("aten::repeat_interleave", 1, repeatInterleave);
+  r.add("aten::repeat", 11, repeat);
+  r.add("aten::repeat_interleave", 11, repeatInterleave);
 }
 
 }  // namespace pt2onnx

@@ -339,18 +339,18 @@ Status upsampleBicubicAa(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerResizeOps(Registry& r) {
-  r.add("aten::upsample_nearest1d", 1, upsample(Interp::kNearest, 1, false));
-  r.add("aten::upsample_nearest2d", 1, upsample(Interp::kNearest, 2, false));
-  r.add("aten::upsample_nearest3d", 1, upsample(Interp::kNearest, 3, false));
-  r.add("aten::_upsample_nearest_exact1d", 1, upsample(Interp::kNearestExact, 1, false));
-  r.add("aten::_upsample_nearest_exact2d", 1, upsample(Interp::kNearestExact, 2, false));
-  r.add("aten::_upsample_nearest_exact3d", 1, upsample(Interp::kNearestExact, 3, false));
-  r.add("aten::upsample_linear1d", 1, upsample(Interp::kLinear, 1, true));
-  r.add("aten::upsample_bilinear2d", 1, upsample(Interp::kLinear, 2, true));
-  r.add("aten::upsample_trilinear3d", 1, upsample(Interp::kLinear, 3, true));
-  r.add("aten::upsample_bicubic2d", 1, upsample(Interp::kCubic, 2, true));
-  r.add("aten::_upsample_bilinear2d_aa", 1, upsampleBilinearAa);
-  r.add("aten::_upsample_bicubic2d_aa", 1, upsampleBicubicAa);
+  r.add("aten::upsample_nearest1d", 11, upsample(Interp::kNearest, 1, false));
+  r.add("aten::upsample_nearest2d", 11, upsample(Interp::kNearest, 2, false));
+  r.add("aten::upsample_nearest3d", 11, upsample(Interp::kNearest, 3, false));
+  r.add("aten::_upsample_nearest_exact1d", 11, upsample(Interp::kNearestExact, 1, false));
+  r.add("aten::_upsample_nearest_exact2d", 11, upsample(Interp::kNearestExact, 2, false));
+  r.add("aten::_upsample_nearest_exact3d", 11, upsample(Interp::kNearestExact, 3, false));
+  r.add("aten::upsample_linear1d", 11, upsample(Interp::kLinear, 1, true));
+  r.add("aten::upsample_bilinear2d", 11, upsample(Interp::kLinear, 2, true));
+  r.add("aten::upsample_trilinear3d", 11, upsample(Interp::kLinear, 3, true));
+  r.add("aten::upsample_bicubic2d", 11, upsample(Interp::kCubic, 2, true));
+  r.add("aten::_upsample_bilinear2d_aa", 11, upsampleBilinearAa);
+  r.add("aten::_upsample_bicubic2d_aa", 11, upsampleBicubicAa);
 }
 
 }  // namespace pt2onnx

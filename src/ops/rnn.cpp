@@ -377,16 +377,16 @@ Status padPackedSequence(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerRnnOps(Registry& r) {
-  r.add("aten::lstm", 1, [](Context& ctx, const Node& node) { return convertRnn(ctx, node, Cell::kLstm); });
-  r.add("aten::gru", 1, [](Context& ctx, const Node& node) { return convertRnn(ctx, node, Cell::kGru); });
-  r.add("aten::rnn_tanh", 1, [](Context& ctx, const Node& node) { return convertRnn(ctx, node, Cell::kTanh); });
-  r.add("aten::rnn_relu", 1, [](Context& ctx, const Node& node) { return convertRnn(ctx, node, Cell::kRelu); });
-  r.add("aten::lstm_cell", 1, lstmCell);
-  r.add("aten::_pack_padded_sequence", 1, packPaddedSequence);
-  r.add("aten::_pad_packed_sequence", 1, padPackedSequence);
-  r.add("aten::gru_cell", 1, gruCell);
-  r.add("aten::rnn_tanh_cell", 1, [](Context& ctx, const Node& node) { return rnnCell(ctx, node, "Tanh"); });
-  r.add("aten::rnn_relu_cell", 1, [](Context& ctx, const Node& node) { return rnnCell(ctx, node, "Relu"); });
+  r.add("aten::lstm", 11, [](Context& ctx, const Node& node) { return convertRnn(ctx, node, Cell::kLstm); });
+  r.add("aten::gru", 11, [](Context& ctx, const Node& node) { return convertRnn(ctx, node, Cell::kGru); });
+  r.add("aten::rnn_tanh", 11, [](Context& ctx, const Node& node) { return convertRnn(ctx, node, Cell::kTanh); });
+  r.add("aten::rnn_relu", 11, [](Context& ctx, const Node& node) { return convertRnn(ctx, node, Cell::kRelu); });
+  r.add("aten::lstm_cell", 11, lstmCell);
+  r.add("aten::_pack_padded_sequence", 11, packPaddedSequence);
+  r.add("aten::_pad_packed_sequence", 11, padPackedSequence);
+  r.add("aten::gru_cell", 11, gruCell);
+  r.add("aten::rnn_tanh_cell", 11, [](Context& ctx, const Node& node) { return rnnCell(ctx, node, "Tanh"); });
+  r.add("aten::rnn_relu_cell", 11, [](Context& ctx, const Node& node) { return rnnCell(ctx, node, "Relu"); });
 }
 
 }  // namespace pt2onnx

@@ -39,7 +39,7 @@ Status flatten(Context& ctx, const Node& node) {
     head.insert(head.end(), tail.begin(), tail.end());
     target = ctx.constI64(head);
   } else {
-    std::string rest = ctx.emit("Slice", {ctx.shapeOf(x), ctx.constI64({end + 1}), ctx.constI64({kInt64Max})});
+    std::string rest = sliceConst(ctx, ctx.shapeOf(x), {end + 1}, {kInt64Max}, {0});
     target = ctx.emit("Concat", {ctx.constI64(head), rest}, {{"axis", 0}});
   }
   ctx.bind(ctx.output(node), ctx.emit("Reshape", {x, target}));
@@ -136,6 +136,8 @@ Status cat(Context& ctx, const Node& node) {
   int64_t rank = ctx.requireRank(out);
   int64_t axis = normalizeAxis(ctx.constInt(ctx.input(node, 1)), rank);
   if (ctx.isSequence(ctx.input(node, 0))) {  // a list built in a loop
+    if (ctx.opset() < 11)
+      return ctx.fail(node, "cat of a list built in a loop needs opset 11 (ConcatFromSequence); try --opset 11");
     ctx.bind(out, ctx.emit("ConcatFromSequence", {ctx.sequence(ctx.input(node, 0))}, {{"axis", axis}}));
     return Status::Ok();
   }
@@ -479,9 +481,16 @@ Status roll(Context& ctx, const Node& node) {
     int64_t size = original_shape.empty() ? ctx.shape(self)[axis] : -1;
     if (size > 0) shift = ((shift % size) + size) % size;
     if (shift == 0) continue;
-    if (size < 0 && shift < 0) return ctx.fail(node, "a negative roll needs a fixed size on its dimension");
-    std::string tail = ctx.emit("Slice", {x, ctx.constI64({-shift}), ctx.constI64({kInt64Max}), ctx.constI64({axis})});
-    std::string head = ctx.emit("Slice", {x, ctx.constI64({0}), ctx.constI64({-shift}), ctx.constI64({axis})});
+    // The cut is size - shift mod size; a size known only at run time (or the flattened size)
+    // gets the modulo in the graph (Mod with fmod=0 takes the divisor's sign).
+    std::string cut = ctx.constI64({-shift});
+    if (size < 0) {
+      std::string n = ctx.dimOf(x, axis);
+      std::string s = ctx.emit("Mod", {ctx.scalarI64(shift), n}, {{"fmod", 0}});
+      cut = ctx.unsqueeze(ctx.emit("Sub", {n, s}), {0});
+    }
+    std::string tail = ctx.emit("Slice", {x, cut, ctx.constI64({kInt64Max}), ctx.constI64({axis})});
+    std::string head = ctx.emit("Slice", {x, ctx.constI64({0}), cut, ctx.constI64({axis})});
     x = ctx.emit("Concat", {tail, head}, {{"axis", axis}});
   }
   if (!original_shape.empty()) x = ctx.emit("Reshape", {x, ctx.shapeOf(ctx.tensor(self))});
@@ -492,30 +501,31 @@ Status roll(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerShapeOps(Registry& r) {
-  r.add("aten::view", 1, reshape);
-  r.add("aten::reshape", 1, reshape);
-  r.add("aten::_reshape_alias", 1, reshape);
-  r.add("aten::flatten", 1, flatten);
-  r.add("aten::permute", 1, permute);
-  r.add("aten::transpose", 1, transpose);
-  r.add("aten::t", 1, transpose);
-  r.add("aten::unsqueeze", 1, unsqueeze);
-  r.add("aten::squeeze", 1, squeeze);
-  r.add("aten::cat", 1, cat);
-  r.add("aten::concat", 1, cat);
-  r.add("aten::stack", 1, stack);
-  r.add("aten::chunk", 1, chunk);
-  r.add("aten::unsafe_chunk", 1, chunk);
-  r.add("aten::split", 1, split);
-  r.add("aten::split_with_sizes", 1, split);
-  r.add("aten::unsafe_split", 1, split);
-  r.add("aten::unsafe_split_with_sizes", 1, split);
-  r.add("aten::tensor_split", 1, tensorSplit);
-  r.add("aten::unbind", 1, unbind);
-  r.add("aten::expand", 1, expand);
-  r.add("aten::expand_as", 1, expandAs);
-  r.add("aten::flip", 1, flip);
-  r.add("aten::roll", 1, roll);
+  r.add("aten::view", 9, reshape);
+  r.add("aten::reshape", 9, reshape);
+  r.add("aten::_reshape_alias", 9, reshape);
+  r.add("aten::flatten", 9, flatten);
+  r.add("aten::permute", 9, permute);
+  r.add("aten::transpose", 9, transpose);
+  r.add("aten::t", 9, transpose);
+  r.add("aten::unsqueeze", 9, unsqueeze);
+  r.add("aten::squeeze", 11, squeeze);
+  r.add("aten::cat", 9, cat);
+  r.add("aten::concat", 9, cat);
+  r.add("aten::stack", 11, stack);
+  r.add("aten::chunk", 11, chunk);
+  r.add("aten::unsafe_chunk", 11, chunk);
+  r.add("aten::split", 11, split);
+  r.add("aten::split_with_sizes", 11, split);
+  r.add("aten::unsafe_split", 11, split);
+  r.add("aten::unsafe_split_with_sizes", 11, split);
+  r.add("aten::tensor_split", 11, tensorSplit);
+  r.add("aten::unbind", 11, unbind);
+  r.add("aten::expand", 11, expand);
+  r.add("aten::broadcast_to", 11, expand);
+  r.add("aten::expand_as", 11, expandAs);
+  r.add("aten::flip", 11, flip);
+  r.add("aten::roll", 11, roll);
 }
 
 }  // namespace pt2onnx

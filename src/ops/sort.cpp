@@ -128,25 +128,45 @@ Status nonzeroNumpy(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
-// bucketize(self, boundaries, out_int32, right): the number of boundaries b with b < x (right:
+// The number of entries b of `bounds` (1-D, or [..., K] against x's [..., M]) with b < x (right:
 // b <= x), written as "not b >= x" (right: "not b > x") so that a NaN x lands past the last
 // boundary, as PyTorch's binary search puts it.
-Status bucketize(Context& ctx, const Node& node) {
-  const Value* self = ctx.input(node, 0);
-  const Value* bounds = ctx.input(node, 1);
-  if (ctx.requireRank(bounds) != 1) return ctx.fail(node, "bucketize takes 1-D boundaries");
-  bool right = ctx.constBool(ctx.input(node, 3));
+std::string countBelow(Context& ctx, const Node& node, const Value* self, const Value* bounds, bool right) {
   DType a = ctx.requireDType(self), b = ctx.requireDType(bounds);
   DType ct = isFloating(a) || isFloating(b)
                  ? (a == DType::kDouble || b == DType::kDouble ? DType::kDouble : DType::kFloat)
                  : DType::kInt64;
-  std::string x = ctx.unsqueeze(ctx.tensor(self, ct), {-1});  // [..., 1] against [B]
+  std::string x = ctx.unsqueeze(ctx.tensor(self, ct), {-1});  // [..., 1] against [B] or [..., 1, K]
   std::string bd = ctx.tensor(bounds, ct);
+  if (ctx.requireRank(bounds) > 1) bd = ctx.unsqueeze(bd, {-2});
   std::string past = ctx.emit("Greater", {bd, x});
   if (!right) past = ctx.emit("Or", {past, ctx.emit("Equal", {bd, x})});
   std::string count = ctx.cast(ctx.emit("Not", {past}), DType::kBool, DType::kInt64);
   count = ctx.reduce("ReduceSum", count, {-1}, false);
-  ctx.bind(ctx.output(node), ctx.cast(count, DType::kInt64, ctx.requireDType(ctx.output(node))));
+  return ctx.cast(count, DType::kInt64, ctx.requireDType(ctx.output(node)));
+}
+
+// bucketize(self, boundaries, out_int32, right)
+Status bucketize(Context& ctx, const Node& node) {
+  const Value* bounds = ctx.input(node, 1);
+  if (ctx.requireRank(bounds) != 1) return ctx.fail(node, "bucketize takes 1-D boundaries");
+  ctx.bind(ctx.output(node), countBelow(ctx, node, ctx.input(node, 0), bounds, ctx.constBool(ctx.input(node, 3))));
+  return Status::Ok();
+}
+
+// searchsorted(sorted_sequence, self, out_int32, right, side?, sorter?): bucketize with the
+// sequence as boundaries; an N-d sequence searches each of its rows for the matching row of self.
+Status searchsorted(Context& ctx, const Node& node) {
+  const Value* seq = ctx.input(node, 0);
+  const Value* self = ctx.input(node, 1);
+  if (!ctx.isNone(ctx.input(node, 5))) return ctx.fail(node, "searchsorted with a sorter; sort the sequence first");
+  bool right = ctx.constBool(ctx.input(node, 3));
+  if (!ctx.isNone(ctx.input(node, 4))) right = ctx.constString(ctx.input(node, 4)) == "right";
+  int64_t rs = ctx.requireRank(seq);
+  if (rs > 1 && ctx.requireRank(self) != rs)
+    return ctx.fail(node, "an N-d sorted sequence needs self of the same rank");
+  if (rs == 0) return ctx.fail(node, "searchsorted needs a sequence of rank 1 or more");
+  ctx.bind(ctx.output(node), countBelow(ctx, node, self, seq, right));
   return Status::Ok();
 }
 
@@ -197,14 +217,15 @@ Status unique2(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerSortOps(Registry& r) {
-  r.add("aten::topk", 1, topk);
-  r.add("aten::sort", 1, sort);
-  r.add("aten::argsort", 1, argsort);
-  r.add("aten::nonzero", 1, nonzero);
-  r.add("aten::bucketize", 1, bucketize);
-  r.add("aten::unique_dim", 1, uniqueDim);
-  r.add("aten::_unique2", 1, unique2);
-  r.add("aten::nonzero_numpy", 1, nonzeroNumpy);
+  r.add("aten::topk", 11, topk);
+  r.add("aten::sort", 11, sort);
+  r.add("aten::argsort", 11, argsort);
+  r.add("aten::nonzero", 11, nonzero);
+  r.add("aten::bucketize", 11, bucketize);
+  r.add("aten::searchsorted", 11, searchsorted);
+  r.add("aten::unique_dim", 11, uniqueDim);
+  r.add("aten::_unique2", 11, unique2);
+  r.add("aten::nonzero_numpy", 11, nonzeroNumpy);
 }
 
 }  // namespace pt2onnx

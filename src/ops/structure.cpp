@@ -210,6 +210,22 @@ Status dropout(Context& ctx, const Node& node) {
   return passThrough(ctx, node);
 }
 
+// list(xs): a copy of a list, which in the graph is the same elements.
+Status listCopy(Context& ctx, const Node& node) {
+  const Value* in = ctx.input(node, 0);
+  if (ctx.isSequence(in)) {
+    ctx.bindSequence(ctx.output(node), ctx.sequence(in), ctx.sequenceDType(in));
+    return Status::Ok();
+  }
+  if (ctx.isTensorList(in)) {
+    ctx.bindList(ctx.output(node), ctx.tensorList(in));
+    return Status::Ok();
+  }
+  if (!ctx.isList(in)) return ctx.fail(node, "list() of something other than a list");
+  ctx.bind(ctx.output(node), ctx.intsTensor(in));
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status listAdd(Context& ctx, const Node& node) {
@@ -226,42 +242,44 @@ Status listAdd(Context& ctx, const Node& node) {
 }
 
 void registerStructureOps(Registry& r) {
-  r.add("prim::ListConstruct", 1, listConstruct);
-  r.add("prim::ListUnpack", 1, unpack);
-  r.add("prim::TupleConstruct", 1, listConstruct);
-  r.add("prim::TupleUnpack", 1, unpack);
-  r.add("prim::DictConstruct", 1, dictConstruct);
-  r.add("aten::__getitem__", 1, listGetItem);
-  r.add("aten::add_", 1, listAddInPlace);
-  r.add("prim::NumToTensor", 1, numToTensor);
-  r.add("aten::scalar_tensor", 1, numToTensor);
-  r.add("aten::Int", 1, toNumber(DType::kInt64));
-  r.add("aten::IntImplicit", 1, toNumber(DType::kInt64));
-  r.add("aten::Float", 1, toNumber(DType::kFloat));
-  r.add("aten::FloatImplicit", 1, toNumber(DType::kFloat));
-  r.add("aten::ScalarImplicit", 1, scalarImplicit);
-  r.add("aten::item", 1, item);
-  r.add("prim::TupleIndex", 1, tupleIndex);
-  r.add("aten::__is__", 1, isNone(false));
-  r.add("aten::__isnot__", 1, isNone(true));
-  r.add("prim::Uninitialized", 1, uninitialized);
-  r.add("aten::len", 1, listLength);
-  r.add("aten::Bool", 1, toNumber(DType::kBool));
-  r.add("aten::warn", 1, dropNode);
-  r.add("prim::unchecked_cast", 1, passThrough);
-  r.add("aten::size", 1, size);
-  r.add("aten::_shape_as_tensor", 1, size);  // traced x.shape read as a tensor (detection anchors)
-  r.add("aten::numel", 1, numel);
-  r.add("aten::dim", 1, dim);
+  r.add("prim::ListConstruct", 9, listConstruct);
+  r.add("prim::ListUnpack", 9, unpack);
+  r.add("prim::TupleConstruct", 9, listConstruct);
+  r.add("prim::TupleUnpack", 9, unpack);
+  r.add("prim::DictConstruct", 9, dictConstruct);
+  r.add("aten::__getitem__", 11, listGetItem);
+  r.add("aten::add_", 11, listAddInPlace);
+  r.add("prim::NumToTensor", 9, numToTensor);
+  r.add("aten::scalar_tensor", 9, numToTensor);
+  r.add("aten::Int", 9, toNumber(DType::kInt64));
+  r.add("aten::IntImplicit", 9, toNumber(DType::kInt64));
+  r.add("aten::Float", 9, toNumber(DType::kFloat));
+  r.add("aten::FloatImplicit", 9, toNumber(DType::kFloat));
+  r.add("aten::ScalarImplicit", 9, scalarImplicit);
+  r.add("aten::item", 9, item);
+  r.add("prim::TupleIndex", 9, tupleIndex);
+  r.add("aten::__is__", 9, isNone(false));
+  r.add("aten::__isnot__", 9, isNone(true));
+  r.add("prim::Uninitialized", 9, uninitialized);
+  r.add("aten::len", 11, listLength);
+  r.add("aten::list", 11, listCopy);
+  r.add("aten::Bool", 9, toNumber(DType::kBool));
+  r.add("aten::warn", 9, dropNode);
+  r.add("prim::unchecked_cast", 9, passThrough);
+  r.add("aten::size", 9, size);
+  r.add("aten::_shape_as_tensor", 9, size);  // traced x.shape read as a tensor (detection anchors)
+  r.add("aten::numel", 9, numel);
+  r.add("aten::dim", 9, dim);
   for (const char* kind : {"aten::to", "aten::type_as", "aten::float", "aten::double", "aten::long", "aten::int",
                            "aten::half", "aten::bool", "aten::_to_copy"})
-    r.add(kind, 1, castToOutput);
+    r.add(kind, 9, castToOutput);
+  // resolve_conj/resolve_neg materialize lazy conjugate/negative views, which real tensors never have.
   for (const char* kind : {"aten::contiguous", "aten::clone", "aten::detach", "aten::alias", "aten::lift_fresh",
-                           "aten::cpu", "aten::cuda"})
-    r.add(kind, 1, passThrough);
+                           "aten::cpu", "aten::cuda", "aten::resolve_conj", "aten::resolve_neg"})
+    r.add(kind, 9, passThrough);
   for (const char* kind :
        {"aten::dropout", "aten::feature_dropout", "aten::alpha_dropout", "aten::feature_alpha_dropout"})
-    r.add(kind, 1, dropout);
+    r.add(kind, 9, dropout);
 }
 
 }  // namespace pt2onnx

@@ -70,6 +70,7 @@ std::string emitTyped(Context& ctx, const std::string& op_type, const std::vecto
 // divisor's sign like Python), Floor(a / b) for floats.
 std::string floorDivide(Context& ctx, const std::string& a, const std::string& b, DType dtype) {
   if (isFloating(dtype)) return emitTyped(ctx, "Floor", {emitTyped(ctx, "Div", {a, b}, dtype)}, dtype);
+  if (ctx.opset() < 10) throw ConvertError("integer floor division needs opset 10 or later (Mod); try --opset 10");
   std::string rem = ctx.emit("Mod", {a, b}, {{"fmod", 0}});
   return emitTyped(ctx, "Div", {emitTyped(ctx, "Sub", {a, rem}, dtype), b}, dtype);
 }

@@ -123,16 +123,16 @@ Status isFloatingPoint(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerViewOps(Registry& r) {
-  r.add("aten::numpy_T", 1, numpyT);
-  r.add("aten::mT", 1, matrixT);
-  r.add("aten::mH", 1, matrixT);
-  r.add("aten::adjoint", 1, matrixT);
-  r.add("aten::view_as", 1, viewAs);
-  r.add("aten::reshape_as", 1, viewAs);
-  r.add("aten::diagonal", 1, diagonal);
-  r.add("aten::broadcast_tensors", 1, broadcastTensors);
-  r.add("aten::_dim_arange", 1, dimArange);
-  r.add("aten::is_floating_point", 1, isFloatingPoint);
+  r.add("aten::numpy_T", 11, numpyT);
+  r.add("aten::mT", 11, matrixT);
+  r.add("aten::mH", 11, matrixT);
+  r.add("aten::adjoint", 11, matrixT);
+  r.add("aten::view_as", 9, viewAs);
+  r.add("aten::reshape_as", 9, viewAs);
+  r.add("aten::diagonal", 11, diagonal);
+  r.add("aten::broadcast_tensors", 9, broadcastTensors);
+  r.add("aten::_dim_arange", 11, dimArange);
+  r.add("aten::is_floating_point", 11, isFloatingPoint);
 }
 
 }  // namespace pt2onnx

@@ -49,7 +49,7 @@ Status window(Context& ctx, const Node& node, const std::string& which) {
 
 void registerWindowOps(Registry& r) {
   for (std::string which : {"hann", "hamming", "blackman"})
-    r.add("aten::" + which + "_window", 1,
+    r.add("aten::" + which + "_window", 11,
           [which](Context& ctx, const Node& node) { return window(ctx, node, which); });
 }
 

@@ -304,5 +304,26 @@ TEST(Shape, ExpandComputedSizeMayBeMinusOneOpset17) {
   EXPECT_EQ(countOps(model, "Where"), 1);
 }
 
+const char* kRollNegativeDynamic = R"IR(
+graph(%x : Tensor):
+  %s : int = prim::Constant[value=-2]()
+  %d : int = prim::Constant[value=0]()
+  %ss : int[] = prim::ListConstruct(%s)
+  %ds : int[] = prim::ListConstruct(%d)
+  %y : Tensor = aten::roll(%x, %ss, %ds)
+  return (%y))IR";
+
+// A negative shift on a dynamic dim: the cut is size - (shift mod size), computed in the graph.
+TEST(Shape, RollNegativeShiftOnDynamicDimOpset11) {
+  auto model = convertIR(kRollNegativeDynamic, {"x:4x3"}, 11, {"x:0=n"});
+  EXPECT_EQ(countOps(model, "Mod"), 1);
+  EXPECT_EQ(outputDims(model), (std::vector<int64_t>{-1, 3}));
+}
+
+TEST(Shape, RollNegativeShiftOnDynamicDimOpset17) {
+  auto model = convertIR(kRollNegativeDynamic, {"x:4x3"}, 17, {"x:0=n"});
+  EXPECT_EQ(countOps(model, "Mod"), 1);
+}
+
 }  // namespace
 }  // namespace pt2onnx::test
