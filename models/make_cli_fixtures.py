@@ -116,6 +116,37 @@ def write_other_formats(out):
     with open(os.path.join(out, "truncated.pt"), "wb") as f:
         f.write(whole[: len(whole) // 2])
     open(os.path.join(out, "empty.pt"), "wb").close()
+    # Archives damaged after saving (an entry's bytes changed, its CRC-32 left as it was): a renamed
+    # class attribute in the (deflated) code, which makes LibTorch 1.13's TorchScript compiler
+    # crash, and a changed weight in a stored entry.
+    damage(os.path.join(out, "traced_training.pt"), "code/__torch__/torch/nn/modules/dropout.py",
+           lambda b: b.replace(b"__parameters__", b"_fuarameters__", 1), os.path.join(out, "damaged_code.pt"))
+    damage(os.path.join(out, "tiny.pt"), "data/0", lambda b: bytes([b[0] ^ 0xFF]) + b[1:],
+           os.path.join(out, "damaged_weights.pt"))
+
+
+def damage(src, entry, edit, dst):
+    """Copies the archive src to dst with the entry ending in `entry` edited, keeping each entry's
+    compression and the edited entry's old CRC-32 (in its local header and the central directory)."""
+    import struct
+    import zipfile
+
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(dst, "w") as out:
+        for info in z.infolist():
+            data = z.read(info)
+            if info.filename.endswith("/" + entry):
+                target, crc, data = info.filename, info.CRC, edit(data)
+            out.writestr(info, data)
+    with open(dst, "rb") as f:
+        whole = bytearray(f.read())
+    with zipfile.ZipFile(dst) as z:
+        struct.pack_into("<I", whole, z.getinfo(target).header_offset + 14, crc)
+    at = whole.find(b"PK\x01\x02")
+    while whole[at + 46:at + 46 + len(target)] != target.encode():
+        at = whole.find(b"PK\x01\x02", at + 4)
+    struct.pack_into("<I", whole, at + 16, crc)
+    with open(dst, "wb") as f:
+        f.write(whole)
 class CustomOps(torch.nn.Module):
     """Calls the tests' custom operators between aten ones (needs the library loaded to script)."""
 

@@ -94,6 +94,19 @@ class BicubicUpsample(nn.Module):
         return self.conv(F.interpolate(x, scale_factor=2.0, mode="bicubic", align_corners=False))
 
 
+class BicubicAlignCorners(nn.Module):
+    """Bicubic resizing with align_corners=True: 2x (dynamic height and width) then a conv, and to a
+    fixed 13x7 (shrinking, odd ratios)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+
+    def forward(self, x):
+        up = F.interpolate(x, scale_factor=2.0, mode="bicubic", align_corners=True)
+        return self.conv(up), F.interpolate(x, size=(13, 7), mode="bicubic", align_corners=True)
+
+
 class Mlp(nn.Module):
     """Linear, GELU, LayerNorm, Linear, softmax."""
 
@@ -843,6 +856,7 @@ CUSTOM = {
     "uint8_image": Uint8Image,
     "conv3d_autoencoder": Conv3dAutoencoder,
     "bicubic_upsample": BicubicUpsample,
+    "bicubic_align_corners": BicubicAlignCorners,
     "mlp": Mlp,
     "size_arith": SizeArith,
     "scripted_control_flow": ScriptedFlow,

@@ -2,16 +2,16 @@
 # Builds the libFuzzer targets (tests/fuzz, clang with ASan and UBSan) and runs each one.
 # Usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]
 #   SECONDS_PER_TARGET  default 600 (a long run); the fuzz.short ctest passes 15
-#   TARGET              specs, tensor_file, model_file (default: all three)
-# Environment: PT2ONNX_FUZZ_BUILD_DIR (default build-fuzz), PT2ONNX_FIXTURES (model-file seeds,
-# default build/fixtures-cli, made by the cli tests). The corpus grows in BUILD_DIR/corpus/TARGET
+#   TARGET              specs, tensor_file, model_file, loader (default: all four)
+# Environment: PT2ONNX_FUZZ_BUILD_DIR (default build-fuzz), PT2ONNX_FIXTURES (model-file and loader
+# seeds, default build/fixtures-cli, made by the cli tests). The corpus grows in BUILD_DIR/corpus/TARGET
 # across runs; an input that crashes is saved in BUILD_DIR/artifacts/ and the script exits 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-600}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(specs tensor_file model_file)
+((${#targets[@]})) || targets=(specs tensor_file model_file loader)
 build=${PT2ONNX_FUZZ_BUILD_DIR:-build-fuzz}
 fixtures=${PT2ONNX_FIXTURES:-build/fixtures-cli}
 
@@ -38,6 +38,12 @@ for target in "${targets[@]}"; do
       # Every small model file the cli tests make: TorchScript and each other kind.
       find "$fixtures" -maxdepth 1 -type f \( -name '*.pt' -o -name '*.ptl' -o -name '*.onnx' \) -size -64k \
         -exec cp {} "$seeds"/ \; 2>/dev/null || true
+      ;;
+    loader)
+      # Small TorchScript archives (traced and scripted, with stored inputs, a custom-op call, a
+      # truncated one) to mutate; the committed sample too.
+      cp models/sample.pt "$seeds"/
+      find "$fixtures" -maxdepth 1 -type f -name '*.pt' -size -64k -exec cp {} "$seeds"/ \; 2>/dev/null || true
       ;;
   esac
   echo "fuzz: $target for $seconds s"

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake g++ make pkg-config libtorch-dev libonnx-dev libprotobuf-dev protobuf-compiler libcli11-dev
+packages=(cmake g++ make pkg-config libtorch-dev libonnx-dev libprotobuf-dev protobuf-compiler zlib1g-dev libcli11-dev
   libspdlog-dev libgtest-dev python3-torch python3-torchvision python3-onnx time libopenblas0-pthread clang-format
   clang libclang-rt-14-dev graphviz)
 command -v node >/dev/null || packages+=(nodejs)

@@ -80,6 +80,9 @@ class Observer {
   virtual ~Observer() = default;
   // A phase of the pipeline ended (load, freeze and clean-up passes, example runs, ..., write).
   virtual void phaseDone(const std::string& /*phase*/, double /*seconds*/) {}
+  // During the write phase: bytes of the model (and its external data file) written so far, of
+  // `total`; from (0, total) to (total, total), every few megabytes.
+  virtual void written(uint64_t /*bytes*/, uint64_t /*total*/) {}
 };
 
 struct Options {

@@ -77,12 +77,25 @@ constexpr const char* kPhases[][2] = {
 void RunLog::phaseDone(const std::string& phase, double seconds) {
   phases.emplace_back(phase, seconds);
   elapsed_ += seconds;
+  phase_start_ = std::chrono::steady_clock::now();
   if (!progress) return;
   constexpr size_t n = sizeof(kPhases) / sizeof(kPhases[0]);
   size_t i = 0;
   while (i < n && phase != kPhases[i][0]) ++i;
   if (i + 1 >= n) return clearProgress();  // written, or a phase after it
   std::fprintf(stderr, "\r\033[Kpt2onnx: [%zu/%zu] %s... (%.1f s)", i + 2, n, kPhases[i + 1][1], elapsed_);
+  std::fflush(stderr);
+  line_shown_ = true;
+}
+
+void RunLog::written(uint64_t bytes, uint64_t total) {
+  if (!progress) return;
+  constexpr size_t n = sizeof(kPhases) / sizeof(kPhases[0]);
+  const bool mb = total >= 1000000;
+  const double unit = mb ? 1e6 : 1e3;
+  std::fprintf(stderr, "\r\033[Kpt2onnx: [%zu/%zu] %s: %.1f of %.1f %s... (%.1f s)", n, n, kPhases[n - 1][1],
+               bytes / unit, total / unit, mb ? "MB" : "kB",
+               elapsed_ + std::chrono::duration<double>(std::chrono::steady_clock::now() - phase_start_).count());
   std::fflush(stderr);
   line_shown_ = true;
 }

@@ -3,6 +3,7 @@
 
 #include <spdlog/sinks/base_sink.h>
 
+#include <chrono>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -14,11 +15,12 @@ namespace pt2onnx::cli {
 
 // What a conversion run reported: phase timings (as an Observer) and warnings (as a log sink).
 // With `progress` (stderr is a terminal) it also keeps one status line on stderr up to date: the
-// phase under way, its number and the time so far; log lines clear it first (the sink goes before
-// the stderr sink).
+// phase under way, its number and the time so far, and while writing the megabytes written of
+// the total; log lines clear it first (the sink goes before the stderr sink).
 class RunLog : public Observer, public spdlog::sinks::base_sink<std::mutex> {
  public:
   void phaseDone(const std::string& phase, double seconds) override;
+  void written(uint64_t bytes, uint64_t total) override;
   // Removes the status line (at the end of the run).
   void clearProgress();
   bool progress = false;
@@ -31,7 +33,8 @@ class RunLog : public Observer, public spdlog::sinks::base_sink<std::mutex> {
 
  private:
   bool line_shown_ = false;
-  double elapsed_ = 0;
+  double elapsed_ = 0;                                 // the phases done
+  std::chrono::steady_clock::time_point phase_start_;  // when the last of them ended
 };
 
 // Flags of a run besides the conversion options: --verify with its tolerance, and --json.

@@ -95,7 +95,15 @@ int main(int argc, char** argv) {
     std::cout << "pt2onnx " << PT2ONNX_VERSION << "\n";
     return 0;
   } catch (const CLI::ParseError& e) {
-    return fail(pt2onnx::ExitCode::kUsage, std::string(e.what()) + " (run pt2onnx --help)");
+    // --json anywhere on the command line still asks for the summary, even when parsing stopped
+    // before reaching it.
+    const pt2onnx::Error error(pt2onnx::ExitCode::kUsage, std::string(e.what()) + " (run pt2onnx --help)");
+    for (int i = 1; i < argc; ++i)
+      if (std::string(argv[i]) == "--json") {
+        pt2onnx::cli::printJsonFailure(options, error);
+        break;
+      }
+    return fail(error.code(), error.what());
   }
 
   auto logger = spdlog::stderr_logger_st("pt2onnx");
@@ -114,8 +122,11 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (verify_cmd->parsed()) return pt2onnx::cli::verifyCommand(verify_model, verify_dir, run_flags);
-  if (!inspect->parsed() && options.model_path.empty())
-    return fail(pt2onnx::ExitCode::kUsage, "no MODEL given (run pt2onnx --help)");
+  if (!inspect->parsed() && options.model_path.empty()) {
+    const pt2onnx::Error error(pt2onnx::ExitCode::kUsage, "no MODEL given (run pt2onnx --help)");
+    if (run_flags.json) pt2onnx::cli::printJsonFailure(options, error);
+    return fail(error.code(), error.what());
+  }
   pt2onnx::installSignalCleanup();
   options.check = !no_check;
   try {

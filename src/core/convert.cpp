@@ -141,7 +141,10 @@ Summary convert(const Options& options) {
   for (const auto& init : model.graph().initializer()) summary.weight_bytes += init.raw_data().size();
   for (const auto& in : model.graph().input()) summary.inputs.push_back(tensorInfo(in));
   for (const auto& out : model.graph().output()) summary.outputs.push_back(tensorInfo(out));
-  writeModel(model, out_path);
+  WriteProgress progress;
+  if (options.observer)
+    progress = [&options](uint64_t bytes, uint64_t total) { options.observer->written(bytes, total); };
+  writeModel(model, out_path, /*force_external_data=*/false, progress);
   timer.done("write");
   if (!options.test_data_dir.empty()) {
     writeTestData(options.test_data_dir, test_data);

@@ -156,7 +156,7 @@ struct ExampleInput;
 size_t markValueDependentSizes(const torch::jit::Graph& graph, ValueMetaMap& meta);
 
 // Runs the graph on the example inputs, then with the dynamic axes resized (src/frontend/shapes.cpp).
-// Throws Error(kUsage) when the model rejects the examples.
+// Throws Error(kModelRun) when the model rejects the examples.
 ExampleRuns runExamples(const std::shared_ptr<torch::jit::Graph>& graph, const c10::IValue& self,
                         const std::vector<ExampleInput>& inputs, const std::vector<DynamicInputAxis>& input_axes);
 

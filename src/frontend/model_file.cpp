@@ -1,6 +1,7 @@
 // Recognizing what a model path holds before torch::jit::load sees it: TorchScript, or another
 // kind of file (ONNX, a torch.save pickle, a TorchScript mobile file, ...) named with what to do.
 #include <onnx/onnx_pb.h>
+#include <zlib.h>
 
 #include <cstring>
 #include <filesystem>
@@ -36,9 +37,30 @@ uint64_t le(const std::string& b, size_t at, int n) {
 struct ZipEntry {
   std::string name;
   uint64_t local_offset;
-  uint64_t size;
+  uint64_t size;  // as stored (compressed size)
   int method;
+  uint64_t crc;
+  uint64_t uncompressed;
 };
+
+// A zip64 extra field (id 1) holds, in this order, the 64-bit values of the central directory's
+// uncompressed size, compressed size and local header offset that read 0xFFFFFFFF.
+void readZip64Extra(const std::string& extra, uint64_t& uncompressed, uint64_t& size, uint64_t& local_offset) {
+  for (size_t x = 0; x + 4 <= extra.size();) {
+    const size_t id = le(extra, x, 2), len = le(extra, x + 2, 2);
+    if (x + 4 + len > extra.size()) return;
+    if (id == 1) {
+      size_t p = x + 4;
+      for (uint64_t* v : {&uncompressed, &size, &local_offset})
+        if (*v == 0xFFFFFFFF && p + 8 <= x + 4 + len) {
+          *v = le(extra, p, 8);
+          p += 8;
+        }
+      return;
+    }
+    x += 4 + len;
+  }
+}
 
 // The central directory of a zip file, or nullopt when the file ends before it (truncated).
 std::optional<std::vector<ZipEntry>> zipEntries(std::ifstream& in, uint64_t file_size) {
@@ -55,18 +77,72 @@ std::optional<std::vector<ZipEntry>> zipEntries(std::ifstream& in, uint64_t file
     cd_size = le(z64, 40, 8);
     cd_offset = le(z64, 48, 8);
   }
-  if (cd_offset + cd_size > file_size) return std::nullopt;
+  // Zip64 sizes are 64-bit: compared without a sum that could wrap around.
+  if (cd_offset > file_size || cd_size > file_size - cd_offset) return std::nullopt;
   const std::string cd = readRange(in, cd_offset, cd_size);
   std::vector<ZipEntry> out;
   for (size_t at = 0; out.size() < entries && at + 46 <= cd.size();) {
     if (cd.compare(at, 4, std::string("PK\x01\x02", 4)) != 0) return std::nullopt;
     const size_t name_len = le(cd, at + 28, 2), extra_len = le(cd, at + 30, 2), comment_len = le(cd, at + 32, 2);
-    if (at + 46 + name_len > cd.size()) return std::nullopt;
-    out.push_back(
-        {cd.substr(at + 46, name_len), le(cd, at + 42, 4), le(cd, at + 20, 4), static_cast<int>(le(cd, at + 10, 2))});
+    if (at + 46 + name_len + extra_len > cd.size()) return std::nullopt;
+    ZipEntry entry{cd.substr(at + 46, name_len),         le(cd, at + 42, 4), le(cd, at + 20, 4),
+                   static_cast<int>(le(cd, at + 10, 2)), le(cd, at + 16, 4), le(cd, at + 24, 4)};
+    readZip64Extra(cd.substr(at + 46 + name_len, extra_len), entry.uncompressed, entry.size, entry.local_offset);
+    out.push_back(entry);
     at += 46 + name_len + extra_len + comment_len;
   }
   return out;
+}
+
+// What is wrong with an entry's bytes, or "" when nothing is: they must lie inside the file and,
+// stored (weights, as torch.jit.save writes them) or deflated (code, pickles), give the size and
+// CRC-32 the central directory records. LibTorch 1.13 checks neither: a damaged code or pickle
+// entry can crash its TorchScript parser, and a damaged weight would silently change the model.
+std::string entryProblem(std::ifstream& in, const ZipEntry& entry, uint64_t file_size) {
+  const std::string header = readRange(in, entry.local_offset, 30);
+  if (header.size() < 30 || header.compare(0, 4, std::string("PK\x03\x04", 4)) != 0)
+    return "its local header is missing";
+  const uint64_t data = entry.local_offset + 30 + le(header, 26, 2) + le(header, 28, 2);
+  if (data > file_size || entry.size > file_size - data) return "its data runs past the end of the file";
+  if (entry.method != 0 && entry.method != 8) return "";  // LibTorch reports what it cannot read
+  z_stream zs{};
+  if (entry.method == 8 && inflateInit2(&zs, -MAX_WBITS) != Z_OK) return "";
+  std::vector<unsigned char> buffer(std::min<uint64_t>(entry.size, 1 << 20)), out(entry.method == 8 ? 1 << 16 : 0);
+  uLong crc = crc32(0L, Z_NULL, 0);
+  uint64_t produced = 0;
+  int status = Z_OK;
+  in.clear();
+  in.seekg(static_cast<std::streamoff>(data));
+  for (uint64_t left = entry.size; left > 0 && status == Z_OK;) {
+    const uint64_t n = std::min<uint64_t>(left, buffer.size());
+    in.read(reinterpret_cast<char*>(buffer.data()), static_cast<std::streamsize>(n));
+    if (static_cast<uint64_t>(in.gcount()) != n) {
+      if (entry.method == 8) inflateEnd(&zs);
+      return "its data runs past the end of the file";
+    }
+    left -= n;
+    if (entry.method == 0) {
+      crc = crc32(crc, buffer.data(), static_cast<uInt>(n));
+      produced += n;
+      continue;
+    }
+    zs.next_in = buffer.data();
+    zs.avail_in = static_cast<uInt>(n);
+    do {  // until this input is used up and no output is pending
+      zs.next_out = out.data();
+      zs.avail_out = static_cast<uInt>(out.size());
+      status = inflate(&zs, Z_NO_FLUSH);
+      const uint64_t got = out.size() - zs.avail_out;
+      crc = crc32(crc, out.data(), static_cast<uInt>(got));
+      produced += got;
+    } while (status == Z_OK && (zs.avail_in > 0 || zs.avail_out == 0) && produced <= entry.uncompressed);
+    if (status == Z_BUF_ERROR) status = Z_OK;  // it needs the next input
+  }
+  if (entry.method == 8) inflateEnd(&zs);
+  if (status != (entry.method == 8 ? Z_STREAM_END : Z_OK)) return "its compressed data is damaged";
+  if (produced != entry.uncompressed || crc != entry.crc)
+    return "its bytes do not match their size and CRC-32 checksum (they changed after it was saved)";
+  return "";
 }
 
 // The first megabyte of a stored (uncompressed) zip entry, as torch.save writes them.
@@ -121,7 +197,13 @@ void checkZip(std::ifstream& in, const std::string& path, uint64_t size) {
     if (rel == "bytecode.pkl") bytecode = true;
     if (rel == "data.pkl") data_pkl = &e;
   }
-  if (code) return;
+  if (code) {
+    for (const auto& e : *entries)
+      if (const std::string problem = entryProblem(in, e, size); !problem.empty())
+        throw Error(ExitCode::kModelInput, "'" + path + "' is a damaged zip archive: entry '" + e.name +
+                                               "': " + problem + "; copy or save it again");
+    return;
+  }
   if (bytecode)
     otherFormat(path,
                 "a TorchScript mobile (lite interpreter) file with bytecode only, which pt2onnx cannot read; save the "

@@ -17,6 +17,13 @@
 namespace pt2onnx {
 namespace {
 
+std::string describeDims(const std::vector<int64_t>& dims) {
+  if (dims.empty()) return "scalar";
+  std::string out;
+  for (size_t i = 0; i < dims.size(); ++i) out += (i ? "x" : "") + std::to_string(dims[i]);
+  return out;
+}
+
 // The line of a LibTorch error that says what went wrong: the interpreter wraps it in a
 // TorchScript traceback and ends with "RuntimeError: ...".
 std::string torchErrorSummary(const std::exception& e) {
@@ -65,15 +72,20 @@ ExampleRuns runExamples(const std::shared_ptr<torch::jit::Graph>& graph, const c
     try {
       out.example_run = run(examples({}).first);
     } catch (const std::exception& e) {
-      std::string made_up;
-      for (const auto& in : inputs)
-        if (!in.data) made_up += (made_up.empty() ? "" : ", ") + in.name;
-      throw Error(ExitCode::kUsage,
-                  made_up.empty()
-                      ? "the model failed on the example inputs from --input-data: " + torchErrorSummary(e)
-                      : "the model failed on made-up example values for " + made_up + " (" + torchErrorSummary(e) +
-                            "); pass real ones with --input-data NAME=FILE.npy, or check the --input shapes and "
-                            "dtypes");
+      // One line: every input with the dims and dtype it was run with, then LibTorch's own words.
+      std::string described;
+      bool made_up = false;
+      for (const auto& in : inputs) {
+        described += (described.empty() ? "" : ", ") + in.name + " (" + describeDims(in.dims) + " " +
+                     inputDTypeName(in.dtype) + (in.data ? ", from --input-data" : ", made-up values") + ")";
+        made_up = made_up || !in.data;
+      }
+      throw Error(ExitCode::kModelRun,
+                  "the model failed when LibTorch ran it on the example input" +
+                      std::string(inputs.size() == 1 ? " " : "s ") + described + ": " + torchErrorSummary(e) +
+                      (made_up ? "; check the --input dims and dtypes, or pass real values with --input-data "
+                                 "NAME=FILE.npy"
+                               : "; check the --input-data files"));
     }
     std::vector<std::vector<size_t>> plans;
     std::vector<size_t> all(input_axes.size());

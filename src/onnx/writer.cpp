@@ -1,10 +1,11 @@
 // ONNX model finishing and writing.
 #include "onnx/writer.h"
 
-#include <google/protobuf/io/zero_copy_stream_impl.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <onnx/checker.h>
 #include <onnx/defs/schema.h>
 #include <onnx/shape_inference/implementation.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -12,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <unordered_set>
+#include <vector>
 
 #include "core/diagnostics.h"
 #include "io/atomic_file.h"
@@ -22,6 +24,43 @@ namespace {
 
 constexpr uint64_t kExternalDataThreshold = 1800ull << 20;  // stay clear of protobuf's 2 GiB cap
 constexpr size_t kExternalTensorMinBytes = 1024;
+constexpr uint64_t kProgressStep = 4ull << 20;
+
+// Writes protobuf's serialized bytes to a descriptor, keeping the errno of a failed write and
+// telling `progress` every kProgressStep bytes.
+class CountingFileStream : public google::protobuf::io::CopyingOutputStream {
+ public:
+  CountingFileStream(int fd, uint64_t base, uint64_t total, const WriteProgress& progress)
+      : fd_(fd), done_(base), total_(total), progress_(progress) {}
+  bool Write(const void* buffer, int size) override {
+    const char* at = static_cast<const char*>(buffer);
+    for (int left = size; left > 0;) {
+      const ssize_t n = ::write(fd_, at, static_cast<size_t>(left));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        errno_ = n < 0 ? errno : EIO;
+        return false;
+      }
+      at += n;
+      left -= static_cast<int>(n);
+    }
+    done_ += static_cast<uint64_t>(size);
+    if (progress_ && done_ >= next_report_) {
+      progress_(done_, total_);
+      next_report_ = done_ + kProgressStep;
+    }
+    return true;
+  }
+  int error() const { return errno_; }
+
+ private:
+  int fd_;
+  uint64_t done_;
+  uint64_t total_;
+  const WriteProgress& progress_;
+  uint64_t next_report_ = 0;
+  int errno_ = 0;
+};
 
 void renameInNode(onnx::NodeProto& node, const std::string& from, const std::string& to) {
   for (auto& in : *node.mutable_input())
@@ -136,21 +175,20 @@ void renameValue(onnx::GraphProto& graph, const std::string& from, const std::st
     if (vi.name() == from) vi.set_name(to);
 }
 
-uint64_t writeModel(onnx::ModelProto& model, const std::string& path, bool force_external_data) {
+uint64_t writeModel(onnx::ModelProto& model, const std::string& path, bool force_external_data,
+                    const WriteProgress& progress) {
   const std::string data_name = std::filesystem::path(path).filename().string() + ".data";
   uint64_t weight_bytes = 0;
   for (const auto& init : model.graph().initializer()) weight_bytes += init.raw_data().size();
   const bool external = force_external_data || weight_bytes > kExternalDataThreshold;
 
-  uint64_t written = 0;
-  std::optional<AtomicFile> data;
+  // Weights that go to the data file leave the model first, so both sizes are known up front.
+  std::vector<std::string> external_raw;
+  uint64_t data_bytes = 0;
   if (external) {
-    data.emplace(path + ".data");
-    uint64_t offset = 0;
     for (auto& init : *model.mutable_graph()->mutable_initializer()) {
       if (init.raw_data().size() < kExternalTensorMinBytes) continue;
-      const std::string& raw = init.raw_data();
-      data->write(raw.data(), raw.size());
+      const uint64_t length = init.raw_data().size();
       init.set_data_location(onnx::TensorProto_DataLocation_EXTERNAL);
       auto add = [&init](const std::string& key, const std::string& value) {
         auto* entry = init.add_external_data();
@@ -158,24 +196,44 @@ uint64_t writeModel(onnx::ModelProto& model, const std::string& path, bool force
         entry->set_value(value);
       };
       add("location", data_name);
-      add("offset", std::to_string(offset));
-      add("length", std::to_string(raw.size()));
-      offset += raw.size();
+      add("offset", std::to_string(data_bytes));
+      add("length", std::to_string(length));
+      data_bytes += length;
+      external_raw.push_back(std::move(*init.mutable_raw_data()));
       init.clear_raw_data();
+    }
+  }
+  const uint64_t total = data_bytes + model.ByteSizeLong();
+  if (progress) progress(0, total);
+
+  uint64_t written = 0;
+  std::optional<AtomicFile> data;
+  if (external) {
+    data.emplace(path + ".data");
+    uint64_t done = 0, next_report = kProgressStep;
+    for (auto& raw : external_raw) {
+      data->write(raw.data(), raw.size());
+      done += raw.size();
+      std::string().swap(raw);  // freed as written, as the model's copy would have been
+      if (progress && done >= next_report) {
+        progress(done, total);
+        next_report = done + kProgressStep;
+      }
     }
   }
   AtomicFile out(path);
   int error = 0;
   {
     // Serialization fails only on a write error, whose errno the stream keeps.
-    google::protobuf::io::FileOutputStream stream(out.fd());
-    if (!model.SerializeToZeroCopyStream(&stream) || !stream.Flush())
-      error = stream.GetErrno() ? stream.GetErrno() : EIO;
+    CountingFileStream file(out.fd(), data_bytes, total, progress);
+    google::protobuf::io::CopyingOutputStreamAdaptor stream(&file);
+    if (!model.SerializeToZeroCopyStream(&stream) || !stream.Flush()) error = file.error() ? file.error() : EIO;
   }
   if (error) out.fail(error);  // after the stream is gone: fail() closes the descriptor
   // The weights go into place first: a model file never points at a missing or older data file.
   if (data) written += data->commit();
   written += out.commit();
+  if (progress) progress(total, total);
   return written;
 }
 

@@ -3,6 +3,7 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <functional>
 #include <string>
 
 namespace pt2onnx {
@@ -25,7 +26,10 @@ void renameValue(onnx::GraphProto& graph, const std::string& from, const std::st
 
 // Writes to a temporary file beside `path`, then renames it into place. Weights move to
 // `<path>.data` when the model would pass protobuf's 2 GiB limit (or when forced). Returns the
-// number of bytes written. Throws Error(kOutputWrite).
-uint64_t writeModel(onnx::ModelProto& model, const std::string& path, bool force_external_data = false);
+// number of bytes written. `progress`, when given, hears (bytes written, bytes in all) as the
+// write goes, every few megabytes and once at the end. Throws Error(kOutputWrite).
+using WriteProgress = std::function<void(uint64_t written, uint64_t total)>;
+uint64_t writeModel(onnx::ModelProto& model, const std::string& path, bool force_external_data = false,
+                    const WriteProgress& progress = nullptr);
 
 }  // namespace pt2onnx

@@ -59,7 +59,7 @@ case $case_name in
     echo "previous output" >out.onnx
     sum=$(sha256sum <out.onnx)
     run 5 "aten::linalg_inv" "$fx/unsupported.pt" -o out.onnx --input x:2x3x3
-    run 2 "failed on made-up example values" "$fx/tiny.pt" -o out.onnx --input x:1x3x8
+    run 7 "the model failed when LibTorch ran it on the example input x" "$fx/tiny.pt" -o out.onnx --input x:1x3x8
     run 8 "is not a TorchScript archive but a state_dict saved with torch.save" "$fx/state_dict.pt" -o out.onnx --input x:1x3x8x8
     run 3 "is a truncated or damaged zip archive" "$fx/truncated.pt" -o out.onnx --input x:1x3x8x8
     # A write that fails part way (a 1 MB file size limit for a 4 MB model).

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# --json on conversion: one JSON object on stdout, on success (interface, counts, phase timings)
-# and on failure (the error with its exit code), with warnings listed even under -q.
+# --json on conversion: one JSON object on stdout, on success (interface, counts, phase timings),
+# on failure (the error with its exit code) and on flag-parse errors; warnings listed even under -q.
 # Usage: json_summary.sh PT2ONNX SAMPLE.pt UNSUPPORTED.pt WORKDIR
 set -uo pipefail
 bin=$1 sample=$2 unsupported=$3 work=$4
@@ -35,4 +35,21 @@ json=$("$bin" "$sample" -o "$work/b.onnx" --input input:1xAx64 --json 2>/dev/nul
 rc=$?
 [[ $rc -eq 2 ]] || fail "bad --input: exit code $rc, expected 2"
 check "$json" 'assert not r["ok"] and r["errors"][0]["exit_code"] == 2 and "1xAx64" in r["errors"][0]["message"], r'
+# Flag-parse errors (CLI11's) give the summary too, wherever --json is on the command line, and
+# still print the error line on stderr.
+for args in "--json --frobnicate" "--frobnicate --json" "--opset eleven --json" "--json --input"; do
+  json=$("$bin" "$sample" -o "$work/p.onnx" $args 2>"$work/parse.err")
+  rc=$?
+  [[ $rc -eq 2 ]] || fail "$args: exit code $rc, expected 2"
+  check "$json" 'assert not r["ok"] and r["exit_code"] == 2 and len(r["errors"]) == 1, r'
+  check "$json" 'assert r["errors"][0]["exit_code"] == 2 and "pt2onnx --help" in r["errors"][0]["message"], r'
+  grep -q "^pt2onnx: error: .*(run pt2onnx --help)$" "$work/parse.err" || { cat "$work/parse.err"; fail "$args: no error line"; }
+  [[ -e $work/p.onnx ]] && fail "$args: an output file was written"
+done
+json=$("$bin" --json 2>/dev/null)
+rc=$?
+[[ $rc -eq 2 ]] || fail "no MODEL: exit code $rc, expected 2"
+check "$json" 'assert not r["ok"] and "no MODEL given" in r["errors"][0]["message"], r'
+# Without --json a parse error prints nothing on stdout.
+[[ -z $("$bin" "$sample" --frobnicate 2>/dev/null) ]] || fail "stdout output without --json"
 echo "ok: --json on success and failure"
