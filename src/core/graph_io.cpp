@@ -4,8 +4,8 @@
 #include <torch/csrc/jit/ir/constants.h>
 
 #include <functional>
-#include <unordered_map>
 #include <set>
+#include <unordered_map>
 
 #include "core/context.h"
 #include "core/context_impl.h"

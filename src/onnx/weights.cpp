@@ -6,6 +6,7 @@
 #include <sstream>
 #include <unordered_set>
 
+#include "onnx/dtype.h"
 #include "onnx/tensor.h"
 
 namespace pt2onnx {
@@ -17,7 +18,7 @@ uint64_t tensorBytes(const at::Tensor& t) { return static_cast<uint64_t>(t.numel
 
 std::string Weights::add(const at::Tensor& tensor, const std::string& name, onnx::TensorProto* proto) {
   at::Tensor t = tensor.detach().to(at::kCPU).contiguous();
-  if (tensorBytes(t) < kMinBytes) {
+  if (tensorBytes(t) < kMinBytes || fromTorch(t.scalar_type()) == DType::kUndefined) {  // the latter throws
     toTensorProto(t, name, proto);
     return name;
   }
@@ -25,7 +26,7 @@ std::string Weights::add(const at::Tensor& tensor, const std::string& name, onnx
   key << t.data_ptr() << ":" << c10::toString(t.scalar_type()) << t.sizes();
   auto [it, fresh] = by_storage_.emplace(key.str(), name);
   if (!fresh) return it->second;
-  toTensorProto(t.new_empty({0}), name, proto);  // name and dtype (or the error for a dtype ONNX lacks)
+  toTensorProto(t.new_empty({0}), name, proto);  // name and dtype
   proto->clear_dims();
   for (auto d : t.sizes()) proto->add_dims(d);
   proto->set_raw_data(std::string(1, '\0'));

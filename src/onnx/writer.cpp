@@ -150,8 +150,8 @@ namespace {
 constexpr uint64_t kExternalAlignment = 4096;  // page-aligned offsets let a runtime map the weights
 constexpr int kStreamBlock = 1 << 20;
 
-using google::protobuf::io::CodedOutputStream;
 using google::protobuf::internal::WireFormatLite;
+using google::protobuf::io::CodedOutputStream;
 
 // Where an initializer's bytes are: its tensor in `weights`, or its own raw_data.
 std::pair<const void*, uint64_t> initializerData(const onnx::TensorProto& init, const Weights* weights) {
@@ -231,8 +231,7 @@ bool serializeWithWeights(onnx::ModelProto& model, const Weights& weights, Coded
     out.WriteVarint64(sizes[i]);
     parts.inits.Get(i).SerializeWithCachedSizes(&out);
     if (const at::Tensor* t = parts.tensors[i]) {
-      WireFormatLite::WriteTag(onnx::TensorProto::kRawDataFieldNumber, WireFormatLite::WIRETYPE_LENGTH_DELIMITED,
-                               &out);
+      WireFormatLite::WriteTag(onnx::TensorProto::kRawDataFieldNumber, WireFormatLite::WIRETYPE_LENGTH_DELIMITED, &out);
       out.WriteVarint64(tensor_bytes(*t));
       out.WriteRaw(t->data_ptr(), static_cast<int>(tensor_bytes(*t)));  // below the 2 GiB limit: not external
     }

@@ -1,5 +1,7 @@
 // Unit tests: weights kept in tensors until written (inline and as external data), shared
 // tensors stored once, and value renames in one walk.
+#include "onnx/weights.h"
+
 #include <gtest/gtest.h>
 #include <onnx/checker.h>
 #include <torch/torch.h>
@@ -8,7 +10,6 @@
 #include <filesystem>
 #include <fstream>
 
-#include "onnx/weights.h"
 #include "onnx/writer.h"
 
 namespace pt2onnx {
@@ -38,7 +39,7 @@ class WeightsTest : public ::testing::Test {
     auto* g = model_.mutable_graph();
     g->set_name("g");
     w_ = torch::arange(1024, torch::kFloat32).reshape({4, 256});  // 4 KiB: kept in the tensor
-    b_ = torch::arange(256, torch::kFloat32) * -1;                  // 1 KiB: raw_data
+    b_ = torch::arange(256, torch::kFloat32) * -1;                // 1 KiB: raw_data
     EXPECT_EQ(weights_.add(w_, "w", g->add_initializer()), "w");
     EXPECT_EQ(weights_.add(b_, "b", g->add_initializer()), "b");
     for (const char* name : {"x", "y"}) {
