@@ -9,7 +9,6 @@
 
 #include "core/context_impl.h"
 #include "onnx/dtype.h"
-#include "onnx/tensor.h"
 
 namespace pt2onnx {
 
@@ -25,7 +24,11 @@ int64_t normalizeAxis(int64_t axis, int64_t rank) {
 std::string Context::Impl::freshName(const std::string& hint) {
   std::string base = sanitize(hint);
   std::string name = base;
-  for (size_t i = 1; used_names.count(name); ++i) name = base + "_" + std::to_string(i);
+  // Names are never released, so every suffix below next_suffix[base] is taken: each base's
+  // search resumes where it stopped, which keeps naming linear in the number of names.
+  size_t& i = next_suffix[base];
+  if (i == 0) i = 1;
+  while (used_names.count(name)) name = base + "_" + std::to_string(i++);
   used_names.insert(name);
   return name;
 }
@@ -42,15 +45,18 @@ std::string Context::Impl::addInitializer(const at::Tensor& tensor, const std::s
     if (it != small_constants.end()) return it->second;
   }
   std::string name = freshName(hint);
-  toTensorProto(t, name, main->add_initializer());
-  if (small) small_constants[key] = name;
-  return name;
+  const std::string stored = weights->add(t, name, main->add_initializer());
+  if (stored != name) main->mutable_initializer()->RemoveLast();  // the same tensor is already there
+  if (small) small_constants[key] = stored;
+  return stored;
 }
 
 // ---- Context -------------------------------------------------------------------------------
 
-Context::Context(int opset, std::shared_ptr<torch::jit::Graph> graph, const ValueMetaMap& meta, onnx::GraphProto* out)
+Context::Context(int opset, std::shared_ptr<torch::jit::Graph> graph, const ValueMetaMap& meta, onnx::GraphProto* out,
+                 Weights& weights)
     : impl_(std::make_unique<Impl>()) {
+  impl_->weights = &weights;
   impl_->opset = opset;
   impl_->graph = std::move(graph);
   impl_->meta = &meta;

@@ -25,6 +25,7 @@ class GraphProto;
 
 namespace pt2onnx {
 
+class Weights;
 using Node = torch::jit::Node;
 using Value = torch::jit::Value;
 
@@ -49,7 +50,9 @@ struct Attr {
 
 class Context {
  public:
-  Context(int opset, std::shared_ptr<torch::jit::Graph> graph, const ValueMetaMap& meta, onnx::GraphProto* out);
+  // Large initializers' tensors go to `weights` (see onnx/weights.h), which must outlive the model.
+  Context(int opset, std::shared_ptr<torch::jit::Graph> graph, const ValueMetaMap& meta, onnx::GraphProto* out,
+          Weights& weights);
   ~Context();
   Context(const Context&) = delete;
   Context& operator=(const Context&) = delete;

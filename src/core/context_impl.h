@@ -11,6 +11,7 @@
 #include <unordered_set>
 
 #include "core/context.h"
+#include "onnx/weights.h"
 
 namespace pt2onnx {
 
@@ -43,7 +44,9 @@ struct Context::Impl {
   std::unordered_map<const Value*, std::pair<std::string, DType>> sequences;  // name, element dtype
   std::unordered_set<const Value*> poisoned;
   std::unordered_set<std::string> used_names;
-  std::map<std::string, std::string> small_constants;  // content key -> initializer name
+  std::unordered_map<std::string, size_t> next_suffix;  // name base -> the first suffix freshName() may try
+  Weights* weights = nullptr;                           // large initializers' tensors
+  std::map<std::string, std::string> small_constants;   // content key -> initializer name
   std::vector<Diagnostic> diagnostics;
   std::vector<std::string> fallback;              // --fallback namespaces
   std::map<std::string, size_t> fallback_counts;  // kind -> nodes emitted by the fallback emitter

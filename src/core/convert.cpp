@@ -20,6 +20,7 @@
 #include "frontend/inputs.h"
 #include "io/atomic_file.h"
 #include "onnx/describe.h"
+#include "onnx/weights.h"
 #include "onnx/writer.h"
 
 namespace pt2onnx {
@@ -73,6 +74,8 @@ class PhaseTimer {
     if (observer_) observer_->phaseDone(phase, seconds);
     last_ = now;
   }
+  // Starts the next phase now (after stages that time their own phases).
+  void restart() { last_ = std::chrono::steady_clock::now(); }
 
  private:
   Observer* observer_;
@@ -129,22 +132,27 @@ Summary convert(const Options& options) {
   timer.done("freeze and clean-up passes");
   const c10::FunctionSchema schema = module.get_method(options.method).function().getSchema();
   std::vector<TestDataSet> test_data;
-  onnx::ModelProto model =
-      convertGraph(graph, module._ivalue(), resolved, &schema, options.test_data_dir.empty() ? nullptr : &test_data);
+  Weights weights;
+  onnx::ModelProto model = convertGraph(graph, module._ivalue(), resolved, &schema,
+                                        options.test_data_dir.empty() ? nullptr : &test_data, &weights);
   model.mutable_graph()->set_name(std::filesystem::path(options.model_path).stem().string());
+  // The initializers' tensors are all the model still needs from LibTorch.
+  graph.reset();
+  module = torch::jit::Module();
+  timer.restart();
 
   Summary summary;
   summary.output_path = out_path;
   summary.opset = options.opset;
   summary.nodes = model.graph().node_size();
   summary.initializers = model.graph().initializer_size();
-  for (const auto& init : model.graph().initializer()) summary.weight_bytes += init.raw_data().size();
+  for (const auto& init : model.graph().initializer()) summary.weight_bytes += weights.bytes(init);
   for (const auto& in : model.graph().input()) summary.inputs.push_back(tensorInfo(in));
   for (const auto& out : model.graph().output()) summary.outputs.push_back(tensorInfo(out));
   WriteProgress progress;
   if (options.observer)
     progress = [&options](uint64_t bytes, uint64_t total) { options.observer->written(bytes, total); };
-  writeModel(model, out_path, /*force_external_data=*/false, progress);
+  writeModel(model, out_path, /*force_external_data=*/false, &weights, progress);
   timer.done("write");
   if (!options.test_data_dir.empty()) {
     writeTestData(options.test_data_dir, test_data);
@@ -156,8 +164,11 @@ Summary convert(const Options& options) {
 }
 
 onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c10::IValue& self, const Options& options,
-                              const c10::FunctionSchema* schema, std::vector<TestDataSet>* test_data) {
+                              const c10::FunctionSchema* schema, std::vector<TestDataSet>* test_data,
+                              Weights* weights) {
   PhaseTimer timer(options.observer);
+  Weights own_weights;
+  Weights& store = weights ? *weights : own_weights;
   if (options.inputs.empty() && options.input_data.empty() && !forwardInputs(*graph).empty()) {
     std::string names;
     for (const auto* v : forwardInputs(*graph)) names += (names.empty() ? "" : ", ") + v->debugName();
@@ -191,7 +202,7 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
 
   onnx::ModelProto model = newModel(options.opset);
   onnx::GraphProto* out_graph = model.mutable_graph();
-  Context ctx(options.opset, graph, runs.meta, out_graph);
+  Context ctx(options.opset, graph, runs.meta, out_graph, store);
   ctx.impl().fallback = options.fallback;
   for (const auto& n : options.output_names) ctx.impl().used_names.insert(n);
   declareInputs(ctx, *graph, bound.inputs, axes.labels, *out_graph);
@@ -202,11 +213,15 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
 
   for (const auto& name : unusedInputs(*out_graph))
     spdlog::info("input '{}' does not reach any output; it stays an input of the ONNX model", name);
-  if (size_t pruned = pruneUnusedInitializers(*out_graph)) spdlog::debug("dropped {} unused constants", pruned);
+  if (size_t pruned = pruneUnusedInitializers(*out_graph)) {
+    spdlog::debug("dropped {} unused constants", pruned);
+    store.retainOnly(*out_graph);
+  }
   fillOutputTypes(model);
   if (options.check) checkModel(model);
   timer.done("checker and shape inference");
   if (test_data) *test_data = testDataSets(runs, bound.inputs, model.graph());
+  if (!weights) own_weights.embed(*out_graph);
   return model;
 }
 

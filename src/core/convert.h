@@ -13,13 +13,17 @@
 
 namespace pt2onnx {
 
+class Weights;
+
 // Runs the graph on example inputs from options.inputs, folds static values, converts every node
 // and checks the result. `self` is passed as the graph's first input when it is a module.
 // Uses options.inputs, output_names, dynamic_axes, opset and check; throws Error.
 // `schema` names the arguments and their defaults (null: every graph input is a tensor).
 // `test_data`, when given, receives the example runs' inputs and outputs under the ONNX names.
+// `weights`, when given, keeps the large initializers' tensors, which the model then holds as
+// placeholders for writeModel() to fill (onnx/weights.h); without it the model holds every byte.
 onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c10::IValue& self, const Options& options,
                               const c10::FunctionSchema* schema = nullptr,
-                              std::vector<TestDataSet>* test_data = nullptr);
+                              std::vector<TestDataSet>* test_data = nullptr, Weights* weights = nullptr);
 
 }  // namespace pt2onnx

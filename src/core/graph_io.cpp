@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <set>
+#include <unordered_map>
 
 #include "core/context.h"
 #include "core/context_impl.h"
@@ -132,6 +133,7 @@ void declareOutputs(Context& ctx, const torch::jit::Graph& graph, OutputContext 
   for (const auto& node : out.node())
     for (const auto& o : node.output()) produced_here.insert(o);
   std::set<std::string> renamed;
+  std::unordered_map<std::string, std::string> renames;  // applied in one walk after the loop
   for (size_t i = 0; i < outputs.size(); ++i) {
     std::string name = outputName(oc, dict_keys, i, outputs.size());
     if (names_given.empty() && (names.count(name) || impl.used_names.count(name) && !renamed.count(name)))
@@ -139,7 +141,7 @@ void declareOutputs(Context& ctx, const torch::jit::Graph& graph, OutputContext 
     names.insert(name);
     const std::string& internal = outputs[i].first;
     if (produced_here.count(internal) && !renamed.count(internal)) {
-      renameValue(out, internal, name);
+      renames[internal] = name;
       renamed.insert(internal);
     } else {
       auto* n = out.add_node();
@@ -188,6 +190,7 @@ void declareOutputs(Context& ctx, const torch::jit::Graph& graph, OutputContext 
     else
       setValueInfo(out.add_output(), name, dtype, dims, labels);
   }
+  renameValues(out, renames);
   for (const auto& [tensor, labels] : oc.output_axes)
     throw Error(ExitCode::kUsage,
                 "--dynamic-axes names '" + tensor + "', which is neither an input nor an output name");

@@ -1,7 +1,11 @@
 // ONNX model finishing and writing.
 #include "onnx/writer.h"
 
+#include <ATen/core/Tensor.h>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/wire_format_lite.h>
 #include <onnx/checker.h>
 #include <onnx/defs/schema.h>
 #include <onnx/shape_inference/implementation.h>
@@ -12,11 +16,12 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <unordered_map>
 #include <unordered_set>
-#include <vector>
 
 #include "core/diagnostics.h"
 #include "io/atomic_file.h"
+#include "onnx/weights.h"
 #include "pt2onnx/pt2onnx.h"
 
 namespace pt2onnx {
@@ -46,7 +51,7 @@ class CountingFileStream : public google::protobuf::io::CopyingOutputStream {
     }
     done_ += static_cast<uint64_t>(size);
     if (progress_ && done_ >= next_report_) {
-      progress_(done_, total_);
+      progress_(std::min(done_, total_), total_);
       next_report_ = done_ + kProgressStep;
     }
     return true;
@@ -62,14 +67,19 @@ class CountingFileStream : public google::protobuf::io::CopyingOutputStream {
   int errno_ = 0;
 };
 
-void renameInNode(onnx::NodeProto& node, const std::string& from, const std::string& to) {
-  for (auto& in : *node.mutable_input())
-    if (in == from) in = to;
-  for (auto& out : *node.mutable_output())
-    if (out == from) out = to;
+using Renames = std::unordered_map<std::string, std::string>;
+
+void rename(std::string& name, const Renames& renames) {
+  auto it = renames.find(name);
+  if (it != renames.end()) name = it->second;
+}
+
+void renameInNode(onnx::NodeProto& node, const Renames& renames) {
+  for (auto& in : *node.mutable_input()) rename(in, renames);
+  for (auto& out : *node.mutable_output()) rename(out, renames);
   for (auto& attr : *node.mutable_attribute()) {
-    if (attr.has_g()) renameValue(*attr.mutable_g(), from, to);
-    for (auto& g : *attr.mutable_graphs()) renameValue(g, from, to);
+    if (attr.has_g()) renameValues(*attr.mutable_g(), renames);
+    for (auto& g : *attr.mutable_graphs()) renameValues(g, renames);
   }
 }
 
@@ -167,67 +177,147 @@ void fillOutputTypes(onnx::ModelProto& model) {
   }
 }
 
-void renameValue(onnx::GraphProto& graph, const std::string& from, const std::string& to) {
-  for (auto& node : *graph.mutable_node()) renameInNode(node, from, to);
-  for (auto& out : *graph.mutable_output())
-    if (out.name() == from) out.set_name(to);
-  for (auto& vi : *graph.mutable_value_info())
-    if (vi.name() == from) vi.set_name(to);
+void renameValues(onnx::GraphProto& graph, const std::unordered_map<std::string, std::string>& renames) {
+  if (renames.empty()) return;
+  for (auto& node : *graph.mutable_node()) renameInNode(node, renames);
+  for (auto& out : *graph.mutable_output()) rename(*out.mutable_name(), renames);
+  for (auto& vi : *graph.mutable_value_info()) rename(*vi.mutable_name(), renames);
 }
 
-uint64_t writeModel(onnx::ModelProto& model, const std::string& path, bool force_external_data,
-                    const WriteProgress& progress) {
-  const std::string data_name = std::filesystem::path(path).filename().string() + ".data";
-  uint64_t weight_bytes = 0;
-  for (const auto& init : model.graph().initializer()) weight_bytes += init.raw_data().size();
-  const bool external = force_external_data || weight_bytes > kExternalDataThreshold;
+namespace {
 
-  // Weights that go to the data file leave the model first, so both sizes are known up front.
-  std::vector<std::string> external_raw;
-  uint64_t data_bytes = 0;
-  if (external) {
-    for (auto& init : *model.mutable_graph()->mutable_initializer()) {
-      if (init.raw_data().size() < kExternalTensorMinBytes) continue;
-      const uint64_t length = init.raw_data().size();
-      init.set_data_location(onnx::TensorProto_DataLocation_EXTERNAL);
-      auto add = [&init](const std::string& key, const std::string& value) {
-        auto* entry = init.add_external_data();
-        entry->set_key(key);
-        entry->set_value(value);
-      };
-      add("location", data_name);
-      add("offset", std::to_string(data_bytes));
-      add("length", std::to_string(length));
-      data_bytes += length;
-      external_raw.push_back(std::move(*init.mutable_raw_data()));
-      init.clear_raw_data();
+constexpr uint64_t kExternalAlignment = 4096;  // page-aligned offsets let a runtime map the weights
+constexpr int kStreamBlock = 1 << 20;
+
+using google::protobuf::internal::WireFormatLite;
+using google::protobuf::io::CodedOutputStream;
+
+// Where an initializer's bytes are: its tensor in `weights`, or its own raw_data.
+std::pair<const void*, uint64_t> initializerData(const onnx::TensorProto& init, const Weights* weights) {
+  const at::Tensor* t = weights ? weights->find(init.name()) : nullptr;
+  if (t) return {t->data_ptr(), static_cast<uint64_t>(t->numel()) * t->element_size()};
+  return {init.raw_data().data(), init.raw_data().size()};
+}
+
+// Moves initializers of kExternalTensorMinBytes or more into one data file, each at an aligned
+// offset, written straight from where its bytes are.
+void writeExternalData(onnx::GraphProto& graph, const Weights* weights, AtomicFile& data, const std::string& name,
+                       uint64_t total, const WriteProgress& progress) {
+  static const char zeros[kExternalAlignment] = {};
+  uint64_t offset = 0, next_report = kProgressStep;
+  for (auto& init : *graph.mutable_initializer()) {
+    auto [bytes, size] = initializerData(init, weights);
+    if (size < kExternalTensorMinBytes) continue;
+    const uint64_t pad = (kExternalAlignment - offset % kExternalAlignment) % kExternalAlignment;
+    data.write(zeros, pad);
+    offset += pad;
+    data.write(bytes, size);
+    init.set_data_location(onnx::TensorProto_DataLocation_EXTERNAL);
+    auto add = [&init](const std::string& key, const std::string& value) {
+      auto* entry = init.add_external_data();
+      entry->set_key(key);
+      entry->set_value(value);
+    };
+    add("location", name);
+    add("offset", std::to_string(offset));
+    add("length", std::to_string(size));
+    offset += size;
+    init.clear_raw_data();
+    if (progress && offset >= next_report) {
+      progress(std::min(offset, total), total);
+      next_report = offset + kProgressStep;
     }
   }
-  const uint64_t total = data_bytes + model.ByteSizeLong();
+}
+
+// Serializes the model with each placeholder's tensor bytes streamed in its place, so the file is
+// written without a second in-memory image of the weights. Protobuf readers accept fields in any
+// order, so the graph goes after the model's other fields and the initializers after the graph's.
+bool serializeWithWeights(onnx::ModelProto& model, const Weights& weights, CodedOutputStream& out) {
+  // The graph and its initializers are taken out for the framing and put back however this ends.
+  struct Parts {
+    onnx::ModelProto& model;
+    std::unique_ptr<onnx::GraphProto> graph;
+    google::protobuf::RepeatedPtrField<onnx::TensorProto> inits;
+    std::vector<const at::Tensor*> tensors;  // per initializer: its tensor, or null
+    ~Parts() {
+      for (int i = 0; i < inits.size(); ++i)
+        if (tensors[i]) inits.Mutable(i)->set_raw_data(std::string(1, '\0'));
+      inits.Swap(graph->mutable_initializer());
+      model.set_allocated_graph(graph.release());
+    }
+  } parts{model, std::unique_ptr<onnx::GraphProto>(model.release_graph()), {}, {}};
+  parts.inits.Swap(parts.graph->mutable_initializer());
+
+  auto tensor_bytes = [](const at::Tensor& t) { return static_cast<uint64_t>(t.numel()) * t.element_size(); };
+  std::vector<uint64_t> sizes;
+  uint64_t graph_size = parts.graph->ByteSizeLong();
+  for (auto& init : parts.inits) {
+    const at::Tensor* t = weights.find(init.name());
+    parts.tensors.push_back(t);
+    if (t) init.clear_raw_data();
+    uint64_t size = init.ByteSizeLong();
+    if (t)
+      size += WireFormatLite::TagSize(onnx::TensorProto::kRawDataFieldNumber, WireFormatLite::TYPE_BYTES) +
+              CodedOutputStream::VarintSize64(tensor_bytes(*t)) + tensor_bytes(*t);
+    sizes.push_back(size);
+    graph_size += WireFormatLite::TagSize(onnx::GraphProto::kInitializerFieldNumber, WireFormatLite::TYPE_MESSAGE) +
+                  CodedOutputStream::VarintSize64(size) + size;
+  }
+  model.ByteSizeLong();
+  model.SerializeWithCachedSizes(&out);
+  WireFormatLite::WriteTag(onnx::ModelProto::kGraphFieldNumber, WireFormatLite::WIRETYPE_LENGTH_DELIMITED, &out);
+  out.WriteVarint64(graph_size);
+  parts.graph->SerializeWithCachedSizes(&out);
+  for (int i = 0; i < parts.inits.size() && !out.HadError(); ++i) {
+    WireFormatLite::WriteTag(onnx::GraphProto::kInitializerFieldNumber, WireFormatLite::WIRETYPE_LENGTH_DELIMITED,
+                             &out);
+    out.WriteVarint64(sizes[i]);
+    parts.inits.Get(i).SerializeWithCachedSizes(&out);
+    if (const at::Tensor* t = parts.tensors[i]) {
+      WireFormatLite::WriteTag(onnx::TensorProto::kRawDataFieldNumber, WireFormatLite::WIRETYPE_LENGTH_DELIMITED, &out);
+      out.WriteVarint64(tensor_bytes(*t));
+      out.WriteRaw(t->data_ptr(), static_cast<int>(tensor_bytes(*t)));  // below the 2 GiB limit: not external
+    }
+  }
+  out.Trim();
+  return !out.HadError();
+}
+
+}  // namespace
+
+uint64_t writeModel(onnx::ModelProto& model, const std::string& path, bool force_external_data,
+                    const Weights* weights, const WriteProgress& progress) {
+  const std::string data_name = std::filesystem::path(path).filename().string() + ".data";
+  uint64_t weight_bytes = 0;
+  for (const auto& init : model.graph().initializer()) weight_bytes += initializerData(init, weights).second;
+  const bool external = force_external_data || weight_bytes > kExternalDataThreshold;
+  // What the progress counts towards: the weights plus the rest of the model (about its size
+  // with the placeholders, which stand for the weights).
+  const uint64_t total = weight_bytes + model.ByteSizeLong();
   if (progress) progress(0, total);
 
-  uint64_t written = 0;
+  uint64_t written = 0, data_bytes = 0;
   std::optional<AtomicFile> data;
   if (external) {
     data.emplace(path + ".data");
-    uint64_t done = 0, next_report = kProgressStep;
-    for (auto& raw : external_raw) {
-      data->write(raw.data(), raw.size());
-      done += raw.size();
-      std::string().swap(raw);  // freed as written, as the model's copy would have been
-      if (progress && done >= next_report) {
-        progress(done, total);
-        next_report = done + kProgressStep;
-      }
-    }
+    writeExternalData(*model.mutable_graph(), weights, *data, data_name, total, progress);
+    data_bytes = weight_bytes;
   }
   AtomicFile out(path);
   int error = 0;
   {
     // Serialization fails only on a write error, whose errno the stream keeps.
     CountingFileStream file(out.fd(), data_bytes, total, progress);
-    google::protobuf::io::CopyingOutputStreamAdaptor stream(&file);
-    if (!model.SerializeToZeroCopyStream(&stream) || !stream.Flush()) error = file.error() ? file.error() : EIO;
+    google::protobuf::io::CopyingOutputStreamAdaptor stream(&file, kStreamBlock);
+    bool ok = true;
+    if (weights && !weights->empty() && !external) {
+      CodedOutputStream coded(&stream);
+      ok = serializeWithWeights(model, *weights, coded);
+    } else {
+      ok = model.SerializeToZeroCopyStream(&stream);
+    }
+    if (!ok || !stream.Flush()) error = file.error() ? file.error() : EIO;
   }
   if (error) out.fail(error);  // after the stream is gone: fail() closes the descriptor
   // The weights go into place first: a model file never points at a missing or older data file.

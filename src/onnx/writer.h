@@ -5,8 +5,11 @@
 
 #include <functional>
 #include <string>
+#include <unordered_map>
 
 namespace pt2onnx {
+
+class Weights;
 
 int irVersionForOpset(int opset);
 
@@ -21,15 +24,18 @@ size_t pruneUnusedInitializers(onnx::GraphProto& graph);
 // finds for them.
 void fillOutputTypes(onnx::ModelProto& model);
 
-// Renames every use of a value name in a graph and its subgraphs.
-void renameValue(onnx::GraphProto& graph, const std::string& from, const std::string& to);
+// Renames every use of the value names in `renames` (from -> to) in a graph and its subgraphs, in
+// one walk.
+void renameValues(onnx::GraphProto& graph, const std::unordered_map<std::string, std::string>& renames);
 
 // Writes to a temporary file beside `path`, then renames it into place. Weights move to
-// `<path>.data` when the model would pass protobuf's 2 GiB limit (or when forced). Returns the
-// number of bytes written. `progress`, when given, hears (bytes written, bytes in all) as the
-// write goes, every few megabytes and once at the end. Throws Error(kOutputWrite).
+// `<path>.data` when the model would pass protobuf's 2 GiB limit (or when forced): initializers of
+// 1 KiB or more, each at a 4096-byte aligned offset. `weights` holds the tensors behind the
+// model's placeholders (onnx/weights.h); their bytes go to the file straight from the tensors.
+// Returns the number of bytes written. `progress`, when given, hears (bytes written, bytes in all)
+// as the write goes, every few megabytes and once at the end. Throws Error(kOutputWrite).
 using WriteProgress = std::function<void(uint64_t written, uint64_t total)>;
 uint64_t writeModel(onnx::ModelProto& model, const std::string& path, bool force_external_data = false,
-                    const WriteProgress& progress = nullptr);
+                    const Weights* weights = nullptr, const WriteProgress& progress = nullptr);
 
 }  // namespace pt2onnx
