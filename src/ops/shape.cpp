@@ -1,4 +1,5 @@
 // Converters: reshape/view/flatten, permute/transpose, squeeze/unsqueeze, cat/stack, split/chunk, expand, roll.
+#include <algorithm>
 #include <functional>
 #include <limits>
 
