@@ -58,6 +58,19 @@ grep -q '^VERSION_CODENAME=trixie' "$root/etc/os-release" ||
   die "$root is not a Debian 13 root; remove it or point PT2ONNX_DEBIAN13_ROOT elsewhere"
 printf 'deb %s trixie main\n' "$mirror" >"$root/etc/apt/sources.list"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# Certificate authorities this machine adds locally (a TLS-inspecting proxy's, say) are trusted in
+# the root too, so apt, npm (onnxruntime-node) and Python reach the same servers. Before the root
+# has ca-certificates, its installation picks them up from the same directory.
+shopt -s nullglob
+local_cas=(/usr/local/share/ca-certificates/*.crt)
+shopt -u nullglob
+if ((${#local_cas[@]})) &&
+  ! cmp -s <(cat "${local_cas[@]}") <(cat "$root"/usr/local/share/ca-certificates/*.crt 2>/dev/null); then
+  mkdir -p "$root/usr/local/share/ca-certificates"
+  cp "${local_cas[@]}" "$root/usr/local/share/ca-certificates/"
+  [[ ! -x $root/usr/sbin/update-ca-certificates ]] || chroot "$root" update-ca-certificates >/dev/null
+  say "trusting this machine's local certificate authorities: ${local_cas[*]##*/}"
+fi
 
 # Mounts made here, unmounted in reverse order on exit (those already there are left alone).
 mounted=()
@@ -86,4 +99,4 @@ mount_once /src --bind "$src"
 (($#)) || set -- bash -c "scripts/setup.sh && scripts/test.sh"
 say "running in $root (clone at /src, build dir $build): $*"
 chroot "$root" /usr/bin/env -i HOME=/root TERM="${TERM:-dumb}" PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-  LANG=C.UTF-8 PT2ONNX_BUILD_DIR="$build" bash -c 'cd /src && exec "$@"' bash "$@"
+  LANG=C.UTF-8 NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt PT2ONNX_BUILD_DIR="$build" bash -c 'cd /src && exec "$@"' bash "$@"
