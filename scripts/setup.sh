@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
-# Installs what is missing on Debian 12 (build tools, LibTorch, ONNX, CLI11, spdlog, GoogleTest,
+# Installs what is missing on Debian 12 or 13 (build tools, LibTorch, ONNX, CLI11, spdlog, GoogleTest,
 # Python torch for fixtures, Node.js for the ONNX Runtime checks, clang with libFuzzer for the
-# fuzz targets), then configures and builds.
+# fuzz targets), then configures and builds. The package names are the same on both releases but
+# for clang's runtime (LLVM 14 on Debian 12, 19 on Debian 13); Debian 13 also has ONNX Runtime for
+# Python (python3-onnxruntime), which e2e.verify_python uses.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(cmake g++ make pkg-config libtorch-dev libonnx-dev libprotobuf-dev protobuf-compiler zlib1g-dev libcli11-dev
   libspdlog-dev libgtest-dev python3-torch python3-torchvision python3-onnx time libopenblas0-pthread clang-format
-  clang libclang-rt-14-dev graphviz)
+  clang graphviz)
+. /etc/os-release
+case ${VERSION_CODENAME:-} in
+  bookworm) packages+=(libclang-rt-14-dev) ;;
+  trixie) packages+=(libclang-rt-19-dev python3-onnxruntime) ;;
+  *) echo "setup: Debian 12 (bookworm) or 13 (trixie) expected, this is ${PRETTY_NAME:-unknown}" >&2 && exit 2 ;;
+esac
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
 

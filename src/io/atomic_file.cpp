@@ -73,9 +73,9 @@ void installSignalCleanup() {
   // of SIGXFSZ killing the process with the temporary file in place.
   std::signal(SIGXFSZ, SIG_IGN);
   for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
-    struct sigaction old {};
+    struct sigaction old = {};
     if (sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
-    struct sigaction action {};
+    struct sigaction action = {};
     action.sa_handler = onTerminatingSignal;
     sigemptyset(&action.sa_mask);
     sigaction(sig, &action, nullptr);
@@ -116,7 +116,7 @@ AtomicFile::AtomicFile(std::string target) : target_(std::move(target)) {
   }
   created_ = true;
   // A replaced output keeps its permissions.
-  struct stat st {};
+  struct stat st = {};
   if (stat(target_.c_str(), &st) == 0 && S_ISREG(st.st_mode)) fchmod(fd_, st.st_mode & 07777);
 }
 
@@ -156,7 +156,7 @@ uint64_t AtomicFile::commit() {
     discard();
     throwWriteError(target_, error, "flushing to disk");
   }
-  struct stat st {};
+  struct stat st = {};
   if (fstat(fd_, &st) == 0) size_ = static_cast<uint64_t>(st.st_size);
   const int closed = close(fd_);
   fd_ = -1;

@@ -1,4 +1,6 @@
 // Converters: convolution (1-3d, groups, dilation, padding, 'same'/'valid') and transposed convolution.
+#include <algorithm>
+
 #include "ops/common.h"
 
 namespace pt2onnx {

@@ -1,4 +1,6 @@
 // Converters: pad, constant_pad_nd, reflection_pad*, replication_pad* as ONNX Pad (circular as Slice+Concat).
+#include <algorithm>
+
 #include "ops/common.h"
 
 namespace pt2onnx {

@@ -1,4 +1,6 @@
 // Converters: max/avg pooling and adaptive pooling.
+#include <algorithm>
+
 #include "ops/common.h"
 
 namespace pt2onnx {

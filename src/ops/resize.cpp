@@ -5,6 +5,8 @@
 // derives the output length from it. Each Resize scale is therefore the float32 value, among the
 // few nearest the factor, that reproduces PyTorch's lengths (and source indices, for nearest
 // modes); a nearest resize that no float scale reproduces becomes Gathers with PyTorch's formula.
+#include <algorithm>
+
 #include "ops/common.h"
 
 namespace pt2onnx {

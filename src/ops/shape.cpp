@@ -1,7 +1,9 @@
 // Converters: reshape/view/flatten, permute/transpose, squeeze/unsqueeze, cat/stack, split/chunk, expand, roll.
+#include <algorithm>
 #include <functional>
 #include <limits>
 
+#include "compat.h"
 #include "ops/common.h"
 
 namespace pt2onnx {
@@ -109,7 +111,8 @@ Status squeeze(Context& ctx, const Node& node) {
     if (shape[a] < 0) dynamic.push_back(a);
   }
   std::string x = ctx.tensor(self);
-  if (!dynamic.empty() && ctx.inputCount(node) == 1) {
+  // Squeeze-11's shape inference without axes is wrong in newer ONNX libraries (compat.h).
+  if (!dynamic.empty() && ctx.inputCount(node) == 1 && (ctx.opset() >= 13 || compat::kOnnxInfersSqueeze11WithoutAxes)) {
     ctx.bind(ctx.output(node), ctx.squeeze(x, {}));
     return Status::Ok();
   }

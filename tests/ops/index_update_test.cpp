@@ -1,6 +1,7 @@
 // Op tests: index updates along a dim (index_update.cpp) — index_add, index_copy, index_fill.
 #include <gtest/gtest.h>
 
+#include "compat.h"
 #include "op_test_util.h"
 
 namespace pt2onnx::test {
@@ -80,13 +81,16 @@ graph(%x : Tensor, %i : Tensor, %s : Tensor):
   return (%y))IR";
 
 // A source of fewer dims broadcasts onto each self slice: [5, 1] into [10, 4, 3] along dim 0.
+// Only LibTorch 1.x runs such a graph (the example run would fail on 2.x).
 TEST(IndexUpdate, IndexAddSourceBroadcastsOpset11) {
+  if (!compat::kIndexAddBroadcastsSource) GTEST_SKIP() << "LibTorch 2.x refuses a broadcast index_add source";
   auto model = convertIR(kIndexAddDim0, {"x:10x4x3", "i:5:int64", "s:5x1"}, 11);
   EXPECT_EQ(countOps(model, "Expand"), 1);
   EXPECT_EQ(outputDims(model), (Dims{10, 4, 3}));
 }
 
 TEST(IndexUpdate, IndexAddSourceBroadcastsOpset17) {
+  if (!compat::kIndexAddBroadcastsSource) GTEST_SKIP() << "LibTorch 2.x refuses a broadcast index_add source";
   auto model = convertIR(kIndexAddDim0, {"x:10x4x3", "i:5:int64", "s:5x4x1"}, 17);
   EXPECT_EQ(countOps(model, "ScatterElements"), 1);
   EXPECT_EQ(outputDims(model), (Dims{10, 4, 3}));
