@@ -286,15 +286,19 @@ bool serializeWithWeights(onnx::ModelProto& model, const Weights& weights, Coded
 
 }  // namespace
 
-uint64_t writeModel(onnx::ModelProto& model, const std::string& path, bool force_external_data,
-                    const Weights* weights, const WriteProgress& progress) {
+uint64_t writeModel(onnx::ModelProto& model, const std::string& path, bool force_external_data, const Weights* weights,
+                    const WriteProgress& progress) {
   const std::string data_name = std::filesystem::path(path).filename().string() + ".data";
   uint64_t weight_bytes = 0;
   for (const auto& init : model.graph().initializer()) weight_bytes += initializerData(init, weights).second;
   const bool external = force_external_data || weight_bytes > kExternalDataThreshold;
-  // What the progress counts towards: the weights plus the rest of the model (about its size
-  // with the placeholders, which stand for the weights).
-  const uint64_t total = weight_bytes + model.ByteSizeLong();
+  // What the progress counts towards: the model's size with each placeholder's tensor in its place
+  // (with external data, about the size of both files).
+  uint64_t total = model.ByteSizeLong();
+  for (const auto& init : model.graph().initializer()) {
+    const uint64_t bytes = initializerData(init, weights).second;
+    if (bytes > init.raw_data().size()) total += bytes - init.raw_data().size();
+  }
   if (progress) progress(0, total);
 
   uint64_t written = 0, data_bytes = 0;
