@@ -16,6 +16,12 @@ using torch::jit::Value;
 
 bool isDictOf(const Value* v) { return v->type()->kind() == c10::TypeKind::DictType; }
 
+// An assignment, read or `in` test by key: the dict is its first input, the key its second.
+bool isKeyedAccess(const Node* node) {
+  return node->kind() == c10::aten::_set_item || node->kind() == c10::aten::__getitem__ ||
+         node->kind() == c10::aten::__contains__;
+}
+
 // The entries of the dict, in insertion order, as (constant key, value).
 struct Entries {
   std::vector<c10::IValue> keys;
@@ -34,10 +40,7 @@ bool followable(const Value* dict) {
   for (const auto& use : dict->uses()) {
     const Node* user = use.user;
     if (user->owningBlock() != dict->node()->owningBlock()) return false;
-    const bool keyed = user->kind() == c10::aten::_set_item || user->kind() == c10::aten::__getitem__ ||
-                       user->kind() == c10::aten::__contains__;
-    if (keyed && (use.offset != 0 || !torch::jit::toIValue(user->input(1)))) return false;
-    if (user->kind() == c10::aten::_set_item) continue;
+    if (isKeyedAccess(user) && (use.offset != 0 || !torch::jit::toIValue(user->input(1)))) return false;
     // Any other user (a return, a call) sees the dict as it is at that point.
   }
   return true;
@@ -122,9 +125,7 @@ void collect(torch::jit::Block* block, std::vector<Node*>& dicts) {
 
 bool writtenLater(const Node* made) {
   for (const auto& use : made->output()->uses())
-    if (use.user->kind() == c10::aten::_set_item || use.user->kind() == c10::aten::__getitem__ ||
-        use.user->kind() == c10::aten::__contains__)
-      return true;
+    if (isKeyedAccess(use.user)) return true;
   return false;
 }
 

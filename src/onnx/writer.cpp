@@ -289,16 +289,15 @@ bool serializeWithWeights(onnx::ModelProto& model, const Weights& weights, Coded
 uint64_t writeModel(onnx::ModelProto& model, const std::string& path, bool force_external_data, const Weights* weights,
                     const WriteProgress& progress) {
   const std::string data_name = std::filesystem::path(path).filename().string() + ".data";
-  uint64_t weight_bytes = 0;
-  for (const auto& init : model.graph().initializer()) weight_bytes += initializerData(init, weights).second;
-  const bool external = force_external_data || weight_bytes > kExternalDataThreshold;
   // What the progress counts towards: the model's size with each placeholder's tensor in its place
   // (with external data, about the size of both files).
-  uint64_t total = model.ByteSizeLong();
+  uint64_t weight_bytes = 0, total = model.ByteSizeLong();
   for (const auto& init : model.graph().initializer()) {
     const uint64_t bytes = initializerData(init, weights).second;
+    weight_bytes += bytes;
     if (bytes > init.raw_data().size()) total += bytes - init.raw_data().size();
   }
+  const bool external = force_external_data || weight_bytes > kExternalDataThreshold;
   if (progress) progress(0, total);
 
   uint64_t written = 0, data_bytes = 0;

@@ -201,6 +201,19 @@ int64_t staticDim(Context& ctx, const Value* v, int64_t axis) {
   return size;
 }
 
+// `count` parts of x along `axis`, part i the Slice [i * step, (i + 1) * step) (`step` a 1-D INT64
+// computed in the graph; Slice clamps the last part's end to the size).
+std::vector<std::string> stepSlices(Context& ctx, const std::string& x, int64_t axis, const std::string& step,
+                                    int64_t count) {
+  std::vector<std::string> parts;
+  for (int64_t i = 0; i < count; ++i) {
+    std::string start = ctx.emit("Mul", {step, ctx.constI64({i})});
+    std::string end = ctx.emit("Add", {start, step});
+    parts.push_back(ctx.emit("Slice", {x, start, end, ctx.constI64({axis})}));
+  }
+  return parts;
+}
+
 // Parts of `step` entries along a dim whose size follows a dynamic axis: the count is the one seen
 // in every recorded run (it changes with the size otherwise, and the graph's outputs cannot), and
 // part i is the Slice [i * step, (i + 1) * step), step computed from the run-time size by
@@ -222,14 +235,7 @@ Status stepParts(Context& ctx, const Node& node, int64_t axis, const std::functi
   }
   if (!count) staticDim(ctx, self, axis);  // throws: nothing recorded to count the parts by
   std::string x = ctx.tensor(self);
-  std::string step = step_of(ctx.unsqueeze(ctx.dimOf(x, axis), {0}));
-  std::vector<std::string> parts;
-  for (int64_t i = 0; i < *count; ++i) {
-    std::string start = ctx.emit("Mul", {step, ctx.constI64({i})});
-    std::string end = ctx.emit("Add", {start, step});
-    parts.push_back(ctx.emit("Slice", {x, start, end, ctx.constI64({axis})}));
-  }
-  return bindParts(ctx, node, parts);
+  return bindParts(ctx, node, stepSlices(ctx, x, axis, step_of(ctx.unsqueeze(ctx.dimOf(x, axis), {0})), *count));
 }
 
 // chunk(self, chunks, dim): chunks of ceil(size / chunks), the last one smaller.
@@ -285,7 +291,7 @@ Status splitComputed(Context& ctx, const Node& node, int64_t axis, const Value* 
 
 // split(self, split_size, dim) with the split size computed at run time: the model unpacks the
 // parts into a fixed number of values, which is then the number of parts every input gives (the
-// model fails otherwise); part i is the Slice [i * size, (i + 1) * size), the last one open-ended.
+// model fails otherwise), so the last part ends between (count - 1) * size and count * size.
 Status splitRuntimeSize(Context& ctx, const Node& node, int64_t axis) {
   std::optional<size_t> count;
   for (const Node* user : ctx.users(ctx.output(node))) {
@@ -299,16 +305,9 @@ Status splitRuntimeSize(Context& ctx, const Node& node, int64_t axis) {
     return ctx.fail(node,
                     "the split size is computed at run time and the parts are not unpacked into a fixed number "
                     "of values, so the number of tensors it gives is unknown");
-  std::string x = ctx.tensor(ctx.input(node, 0));
   std::string step = ctx.unsqueeze(ctx.tensor(ctx.input(node, 1), DType::kInt64), {0});
-  std::vector<std::string> parts;
-  for (size_t i = 0; i < *count; ++i) {
-    std::string start = ctx.emit("Mul", {step, ctx.constI64({static_cast<int64_t>(i)})});
-    std::string end =
-        i + 1 == *count ? ctx.constI64({std::numeric_limits<int64_t>::max()}) : ctx.emit("Add", {start, step});
-    parts.push_back(ctx.emit("Slice", {x, start, end, ctx.constI64({axis})}));
-  }
-  return bindParts(ctx, node, parts);
+  return bindParts(ctx, node,
+                   stepSlices(ctx, ctx.tensor(ctx.input(node, 0)), axis, step, static_cast<int64_t>(*count)));
 }
 
 // split(self, split_size | sizes, dim)
