@@ -640,6 +640,27 @@ class DictWrites(nn.Module):
         return out, feats, aux
 
 
+class ListWrites(nn.Module):
+    """Scripted lists written in straight-line code: append, insert (also at a negative index),
+    pop (by index and the last), extend, +=, item assignment and reverse, read between the writes
+    by cat, stack, len and indexing, and a written list returned."""
+
+    def forward(self, x) -> Tuple[torch.Tensor, List[torch.Tensor]]:
+        parts: List[torch.Tensor] = [x]
+        parts.append(x * 2.0)
+        first = torch.cat(parts, dim=1)
+        parts.insert(0, x - 1.0)
+        parts.insert(-1, torch.relu(x))
+        dropped = parts.pop(1)
+        parts.extend([x * 3.0, x + 1.0])
+        parts += [dropped * 0.5]
+        parts[2] = parts[2] + first[:, : x.size(1)]
+        last = parts.pop()
+        parts.reverse()
+        stacked = torch.stack(parts, dim=0).sum(0) * len(parts)
+        return torch.cat([stacked, last, parts[-1]], dim=1), parts
+
+
 class RoundDecimals(nn.Module):
     """round() to 2 and to -1 decimals next to a plain round: ONNX has Round only."""
 
@@ -889,6 +910,7 @@ CUSTOM = {
     "nested_encoder": NestedEncoder,
     "list_output": ListOutput,
     "dict_writes": DictWrites,
+    "list_writes": ListWrites,
     "gpt_mini": GptMini,
     "interpolations": Interpolations,
     "split_runtime": SplitRuntime,
@@ -906,7 +928,7 @@ CUSTOM = {
     "roi_ops_aligned": lambda: RoiOps(aligned=True),
 }
 # torch.jit.script for these and every NAME_scripted (torchvision NAME); every other fixture is traced
-SCRIPTED = {"scripted_control_flow", "block_writes", "range_loops", "list_index", "loop_stack", "scripted_encoder", "scripted_decoder", "list_output", "dict_writes", "interpolations", "split_runtime", "unbind_loop", "attribute_writes", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
+SCRIPTED = {"scripted_control_flow", "block_writes", "range_loops", "list_index", "loop_stack", "scripted_encoder", "scripted_decoder", "list_output", "dict_writes", "list_writes", "interpolations", "split_runtime", "unbind_loop", "attribute_writes", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
             "tuple_dict_arg", "int_arg_input", "int_arg_const", "method_encode"}
 TORCHVISION_KWARGS = {
     "googlenet": dict(aux_logits=False, init_weights=True),

@@ -77,6 +77,11 @@ size_t padNestedTensors(std::shared_ptr<torch::jit::Graph>& graph);
 // prim::DictConstruct nodes with the entries assigned so far. Returns how many dicts.
 size_t lowerDictWrites(std::shared_ptr<torch::jit::Graph>& graph);
 
+// Lists written in straight-line code (append, insert, pop, extend, `+=`, item assignment, clear,
+// reverse, with constant indices) become prim::ListConstruct nodes with the items they hold at
+// each read (src/frontend/list_writes.cpp). Returns how many lists.
+size_t lowerListWrites(torch::jit::Graph& graph);
+
 // The aten::copy nodes mutation removal leaves, as type_as and expand_as. Returns how many.
 size_t lowerCopies(std::shared_ptr<torch::jit::Graph>& graph);
 

@@ -132,45 +132,6 @@ size_t removeExceptionPaths(std::shared_ptr<torch::jit::Graph>& graph) {
   return raises;
 }
 
-size_t rebuildAppendedLists(torch::jit::Graph& graph) {
-  // x = [a]; f(x); x.append(b); g(x) at the top level becomes x1 = [a, b] for the uses after the
-  // append (scripted densenet). Only lists whose every use is a top-level node and none is a write
-  // other than append or a node that could keep the list (an output, a list element, a call).
-  size_t rebuilt = 0;
-  std::vector<torch::jit::Node*> lists;
-  for (auto* node : graph.block()->nodes())
-    if (node->kind() == c10::prim::ListConstruct) lists.push_back(node);
-  static const std::unordered_set<std::string> reads = {
-      "aten::cat", "aten::stack", "aten::len", "aten::__getitem__", "prim::ListUnpack", "aten::sum", "aten::append"};
-  for (auto* construct : lists) {
-    torch::jit::Value* list = construct->output();
-    bool simple = true;
-    for (const auto& use : list->uses())
-      simple = simple && use.user->owningBlock() == graph.block() && reads.count(use.user->kind().toQualString()) &&
-               !(use.user->kind() == c10::aten::append && use.offset != 0);
-    if (!simple) continue;
-    std::vector<torch::jit::Node*> appends;
-    for (const auto& use : list->uses())
-      if (use.user->kind() == c10::aten::append) appends.push_back(use.user);
-    if (appends.empty()) continue;
-    std::sort(appends.begin(), appends.end(), [](auto* a, auto* b) { return a->isBefore(b); });
-    std::vector<torch::jit::Value*> items(construct->inputs().begin(), construct->inputs().end());
-    for (auto* append : appends) {
-      items.push_back(append->input(1));
-      torch::jit::WithInsertPoint guard(append);
-      auto* next = graph.insertNode(graph.createList(list->type()->expectRef<c10::ListType>().getElementType(), items));
-      std::vector<torch::jit::Use> uses = list->uses();
-      for (const auto& use : uses)
-        if (use.user != append && use.user->isAfter(append)) use.user->replaceInput(use.offset, next->output());
-      append->output()->replaceAllUsesWith(next->output());
-      append->destroy();
-      list = next->output();
-      ++rebuilt;
-    }
-  }
-  return rebuilt;
-}
-
 bool unrollListLoops(std::shared_ptr<torch::jit::Graph>& graph) {
   static const std::unordered_set<std::string> mutations = {"aten::append", "aten::insert",    "aten::extend",
                                                             "aten::pop",    "aten::_set_item", "aten::clear"};
@@ -199,7 +160,7 @@ bool unrollListLoops(std::shared_ptr<torch::jit::Graph>& graph) {
   // Folding may have taken away what stopped mutation removal before (a loop reading the list,
   // a fast-path branch): try it again first.
   torch::jit::RemoveListMutation(graph);
-  rebuildAppendedLists(*graph);
+  if (lowerListWrites(*graph)) torch::jit::PeepholeOptimizeListIdioms(graph);  // len, [i], + of the new lists
   torch::jit::ConstantPropagation(graph);
   torch::jit::EliminateDeadCode(graph);
   if (!wanted) return count(graph->block()) < before;

@@ -1,4 +1,4 @@
-// Op tests: lists written with append at the top level (scripted densenet's feature list).
+// Op tests: lists written at the top level (scripted densenet's feature list, append/insert/pop).
 #include <gtest/gtest.h>
 
 #include "op_test_util.h"
@@ -63,6 +63,65 @@ graph(%a : Tensor, %b : Tensor, %c : Tensor):
   return (%y))IR",
                          {"a:2x3", "b:2x4", "c:2x5"}, 17);
   EXPECT_EQ(outputDims(model), (std::vector<int64_t>{2, 9}));
+}
+
+}  // namespace
+}  // namespace pt2onnx::test
+
+namespace pt2onnx::test {
+namespace {
+
+// Items of widths 1..5 tell which one a read sees. (insert and reverse return nothing, which IR
+// text cannot state; e2e.list_writes covers them.)
+const char* kWrites = R"IR(
+graph(%a : Tensor, %b : Tensor, %c : Tensor, %d : Tensor, %e : Tensor):
+  %m1 : int = prim::Constant[value=-1]()
+  %0 : int = prim::Constant[value=0]()
+  %1 : int = prim::Constant[value=1]()
+  %xs : Tensor[] = prim::ListConstruct(%a, %b)
+  %before : Tensor = aten::cat(%xs, %1)
+  %r1 : Tensor[] = aten::append(%xs, %c)
+  %r2 : Tensor[] = aten::append(%r1, %d)
+  %popped : Tensor = aten::pop(%xs, %0)
+  %more : Tensor[] = prim::ListConstruct(%e)
+  %same : Tensor[] = aten::add_(%xs, %more)
+  %set : Tensor[] = aten::_set_item(%same, %m1, %popped)
+  %last : Tensor = aten::pop(%xs, %1)
+  %first : Tensor = aten::__getitem__(%xs, %0)
+  %third : Tensor = aten::__getitem__(%set, %m1)
+  %n : int = aten::len(%xs)
+  %all : Tensor = aten::cat(%xs, %1)
+  return (%before, %popped, %last, %first, %third, %all, %n))IR";
+
+// xs = [a, b] -> append c, d (through the returned alias): [a, b, c, d] -> pop(0) = a: [b, c, d]
+// -> += [e]: [b, c, d, e] -> xs[-1] = a: [b, c, d, a] -> pop(1) = c: [b, d, a].
+void expectWrites(const onnx::ModelProto& model) {
+  EXPECT_EQ(outputDims(model, 0), (std::vector<int64_t>{2, 3}));  // read before the writes: [a, b]
+  EXPECT_EQ(outputDims(model, 1), (std::vector<int64_t>{2, 1}));  // a
+  EXPECT_EQ(outputDims(model, 2), (std::vector<int64_t>{2, 3}));  // c
+  EXPECT_EQ(outputDims(model, 3), (std::vector<int64_t>{2, 2}));  // b
+  EXPECT_EQ(outputDims(model, 4), (std::vector<int64_t>{2, 1}));  // a
+  EXPECT_EQ(outputDims(model, 5), (std::vector<int64_t>{2, 7}));  // b, d, a
+  EXPECT_EQ(countOps(model, "SequenceInsert") + countOps(model, "SequenceErase"), 0);
+}
+
+TEST(ListWrites, AppendPopExtendAndAssignOpset11) {
+  expectWrites(convertIR(kWrites, {"a:2x1", "b:2x2", "c:2x3", "d:2x4", "e:2x5"}, 11));
+}
+
+TEST(ListWrites, AppendPopExtendAndAssignOpset17) {
+  expectWrites(convertIR(kWrites, {"a:2x1", "b:2x2", "c:2x3", "d:2x4", "e:2x5"}, 17));
+}
+
+// A pop past the end raises in the model: the write is not followed, so it has no converter.
+TEST(ListWrites, PopOutOfRangeIsRefused) {
+  EXPECT_ANY_THROW(convertIR(R"IR(
+graph(%a : Tensor):
+  %5 : int = prim::Constant[value=5]()
+  %xs : Tensor[] = prim::ListConstruct(%a)
+  %p : Tensor = aten::pop(%xs, %5)
+  return (%p))IR",
+                             {"a:2x1"}, 17));
 }
 
 }  // namespace
