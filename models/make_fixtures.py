@@ -661,6 +661,30 @@ class ListWrites(nn.Module):
         return torch.cat([stacked, last, parts[-1]], dim=1), parts
 
 
+class ScriptedArguments(nn.Module):
+    """Scripted code whose arguments are values of the run: baddbmm coefficients from a 0-d input,
+    batch norm without running statistics (batch statistics in eval mode too), arange into an
+    out= tensor, and stack along x.dim() inside a loop over the batch."""
+
+    def __init__(self):
+        super().__init__()
+        self.norm = nn.BatchNorm1d(4, track_running_stats=False)
+        self.norm2d = nn.BatchNorm2d(4, affine=False, track_running_stats=False)
+        self.register_buffer("w", torch.randn(3, 3, generator=torch.Generator().manual_seed(3)))
+
+    def forward(self, x, a):
+        b = x.size(0)
+        y = torch.baddbmm(x, x, self.w.expand(b, 3, 3), beta=float(a), alpha=float(a) * 2.0)
+        y = self.norm(y) + self.norm2d(y.unsqueeze(-1)).squeeze(-1)
+        out_t = torch.tensor([1], dtype=torch.float)
+        steps = torch.arange(x.size(2), out=out_t)
+        parts: List[torch.Tensor] = []
+        for i in range(b):
+            row = y[i]
+            parts.append(torch.stack([row, row * 2.0], dim=row.dim()))
+        return torch.stack(parts, 0).sum(-1) + steps
+
+
 class RoundDecimals(nn.Module):
     """round() to 2 and to -1 decimals next to a plain round: ONNX has Round only."""
 
@@ -911,6 +935,7 @@ CUSTOM = {
     "list_output": ListOutput,
     "dict_writes": DictWrites,
     "list_writes": ListWrites,
+    "scripted_arguments": ScriptedArguments,
     "gpt_mini": GptMini,
     "interpolations": Interpolations,
     "split_runtime": SplitRuntime,
@@ -928,7 +953,7 @@ CUSTOM = {
     "roi_ops_aligned": lambda: RoiOps(aligned=True),
 }
 # torch.jit.script for these and every NAME_scripted (torchvision NAME); every other fixture is traced
-SCRIPTED = {"scripted_control_flow", "block_writes", "range_loops", "list_index", "loop_stack", "scripted_encoder", "scripted_decoder", "list_output", "dict_writes", "list_writes", "interpolations", "split_runtime", "unbind_loop", "attribute_writes", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
+SCRIPTED = {"scripted_control_flow", "block_writes", "range_loops", "list_index", "loop_stack", "scripted_encoder", "scripted_decoder", "list_output", "dict_writes", "list_writes", "scripted_arguments", "interpolations", "split_runtime", "unbind_loop", "attribute_writes", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
             "tuple_dict_arg", "int_arg_input", "int_arg_const", "method_encode"}
 TORCHVISION_KWARGS = {
     "googlenet": dict(aux_logits=False, init_weights=True),

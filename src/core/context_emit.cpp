@@ -57,7 +57,14 @@ std::string Context::tensor(const Value* value, DType as) {
     if (iv.isInt() || iv.isDouble() || iv.isBool()) return scalar(constDouble(value), as);
   }
   std::string name = tensor(value);
-  return cast(name, requireDType(value), as);
+  DType from = dtype(value);
+  if (from == DType::kUndefined && isList(value)) {  // as tensor() builds int and float lists
+    auto element = value->type()->expectRef<c10::ListType>().getElementType()->kind();
+    if (element == c10::TypeKind::IntType) from = DType::kInt64;
+    if (element == c10::TypeKind::FloatType) from = DType::kFloat;
+  }
+  if (from == DType::kUndefined) from = requireDType(value);
+  return cast(name, from, as);
 }
 
 std::vector<std::string> Context::tensorList(const Value* value) {

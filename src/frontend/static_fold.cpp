@@ -262,6 +262,12 @@ size_t foldEnvironmentQueries(const std::shared_ptr<torch::jit::Graph>& graph,
         auto it = run.find(node->input(0));
         if (it != run.end() && it->second->seen && it->second->dtype != c10::ScalarType::Undefined)
           replacements.emplace_back(node->output(), c10::IValue(c10::isFloatingType(it->second->dtype)));
+      } else if (kind == "aten::dim" && node->inputs().size() == 1 && node->owningBlock() != graph->block()) {
+        // In branches and loop bodies too (the top level folds it with the fixed sizes): a rank
+        // does not change from one iteration to the next.
+        auto it = run.find(node->input(0));
+        if (it != run.end() && it->second->seen && it->second->dtype != c10::ScalarType::Undefined)
+          replacements.emplace_back(node->output(), c10::IValue(static_cast<int64_t>(it->second->sizes.size())));
       } else if (kind == "prim::dtype" && node->inputs().size() == 1) {
         auto it = run.find(node->input(0));
         if (it != run.end() && it->second->seen && it->second->dtype != c10::ScalarType::Undefined)

@@ -1,6 +1,7 @@
 // Converters: tensor factories — zeros/ones/full/empty and their _like/new_ forms, arange, linspace, tensor.
 #include <algorithm>
 
+#include "onnx/dtype.h"
 #include "ops/common.h"
 
 namespace pt2onnx {
@@ -86,10 +87,15 @@ Status linspace(Context& ctx, const Node& node) {
 
 // tensor(data, dtype, ...) / as_tensor(data, dtype, ...): a tensor (cast), a Python number (0-d)
 // or a flat list of numbers, possibly computed (concatenated).
+// tensor(data, dtype, device, requires_grad): the recorded type, else a constant dtype argument
+// (a tensor only written by an out= argument is not recorded).
 Status tensorOf(Context& ctx, const Node& node) {
   const Value* data = ctx.input(node, 0);
   const Value* out = ctx.output(node);
-  DType dt = ctx.requireDType(out);
+  DType dt = ctx.dtype(out);
+  if (dt == DType::kUndefined && ctx.inputCount(node) > 1)
+    if (auto type = ctx.maybeConstInt(ctx.input(node, 1))) dt = fromTorch(static_cast<c10::ScalarType>(*type));
+  if (dt == DType::kUndefined) dt = ctx.requireDType(out);
   if (!ctx.isList(data) || ctx.isConstant(data)) {
     ctx.bind(out, ctx.tensor(data, dt));
     return Status::Ok();

@@ -1,6 +1,7 @@
 // Converters: linear, matmul, mm/bmm, addmm, baddbmm.
 #include <cctype>
 #include <map>
+#include <optional>
 
 #include "ops/common.h"
 #include "ops/typing.h"
@@ -36,25 +37,35 @@ Status matmul(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
-// beta * self + alpha * (a @ b); addmm is Gemm, baddbmm is batched.
+// beta * self + alpha * (a @ b); addmm is Gemm, baddbmm is batched. beta and alpha may be
+// computed (scripted code passing them as arguments): then they multiply in the graph.
 Status addmmLike(Context& ctx, const Node& node, bool batched) {
   DType dt = ctx.requireDType(ctx.output(node));
   std::string self = ctx.tensor(ctx.arg(node, "self"), dt);
   std::string a = ctx.tensor(ctx.input(node, 1), dt);
   std::string b = ctx.tensor(ctx.input(node, 2), dt);
-  double beta = ctx.constDouble(ctx.arg(node, "beta"));
-  double alpha = ctx.constDouble(ctx.arg(node, "alpha"));
-  if (!batched) {
-    ctx.bind(ctx.output(node), ctx.emit("Gemm", {a, b, self}, {{"alpha", alpha}, {"beta", beta}}));
+  const Value* beta_v = ctx.arg(node, "beta");
+  const Value* alpha_v = ctx.arg(node, "alpha");
+  const bool constant = ctx.isConstant(beta_v) && ctx.isConstant(alpha_v);
+  if (!batched && constant) {
+    ctx.bind(ctx.output(node),
+             ctx.emit("Gemm", {a, b, self}, {{"alpha", ctx.constDouble(alpha_v)}, {"beta", ctx.constDouble(beta_v)}}));
     return Status::Ok();
   }
+  // A coefficient: none for a constant 1, else a 0-d factor in the result's type.
+  auto factor = [&](const Value* v) -> std::optional<std::string> {
+    if (!ctx.isConstant(v)) return ctx.tensor(v, dt);
+    double c = ctx.constDouble(v);
+    if (c == 1.0) return std::nullopt;
+    return ctx.scalar(c, dt);
+  };
   std::string prod = ctx.emit("MatMul", {a, b});
-  if (alpha != 1.0) prod = ctx.emit("Mul", {prod, ctx.scalar(alpha, dt)});
-  if (beta == 0.0) {
+  if (auto alpha = factor(alpha_v)) prod = ctx.emit("Mul", {prod, *alpha});
+  if (ctx.isConstant(beta_v) && ctx.constDouble(beta_v) == 0.0) {  // self is ignored, NaNs too
     ctx.bind(ctx.output(node), prod);
     return Status::Ok();
   }
-  if (beta != 1.0) self = ctx.emit("Mul", {self, ctx.scalar(beta, dt)});
+  if (auto beta = factor(beta_v)) self = ctx.emit("Mul", {self, *beta});
   ctx.bind(ctx.output(node), ctx.emit("Add", {self, prod}));
   return Status::Ok();
 }

@@ -56,14 +56,34 @@ Status batchNormEval(Context& ctx, const Node& node, const Value* input, const V
   return Status::Ok();
 }
 
+// batch_norm with batch statistics and no running ones (track_running_stats=False, which
+// normalizes with the batch's statistics in eval mode too): mean and biased variance over every
+// axis but the channels.
+Status batchNormBatchStats(Context& ctx, const Node& node, double eps) {
+  const Value* input = ctx.arg(node, "input");
+  DType dt = ctx.requireDType(input);
+  int64_t rank = ctx.requireRank(input);
+  if (rank < 2) return ctx.fail(node, "input needs a channel dimension (rank 2 or more)");
+  std::vector<int64_t> axes = {0}, trailing;
+  for (int64_t i = 2; i < rank; ++i) axes.push_back(i);
+  for (int64_t i = 1; i + 1 < rank; ++i) trailing.push_back(i);  // [C] -> [C, 1, ...]
+  Moments m = normalize(ctx, ctx.tensor(input, dt), axes, eps, dt);
+  ctx.bind(ctx.output(node), applyAffine(ctx, m.y, ctx.arg(node, "weight"), ctx.arg(node, "bias"), dt, trailing));
+  return Status::Ok();
+}
+
 Status batchNorm(Context& ctx, const Node& node) {
-  if (ctx.constBool(ctx.arg(node, "training")))
-    return ctx.fail(node,
-                    "batch_norm in training mode normalizes with batch statistics (the module is in train() mode, or "
-                    "track_running_stats=False); export the model in eval() mode with running statistics");
   double eps = ctx.constDouble(ctx.arg(node, "eps"));
-  return batchNormEval(ctx, node, ctx.arg(node, "input"), ctx.arg(node, "weight"), ctx.arg(node, "bias"),
-                       ctx.arg(node, "running_mean"), ctx.arg(node, "running_var"), eps);
+  const Value* mean = ctx.arg(node, "running_mean");
+  const Value* var = ctx.arg(node, "running_var");
+  if (ctx.constBool(ctx.arg(node, "training"))) {
+    if (ctx.isNone(mean) && ctx.isNone(var)) return batchNormBatchStats(ctx, node, eps);
+    return ctx.fail(node,
+                    "batch_norm in training mode normalizes with batch statistics and updates the running ones (the "
+                    "model was traced in train() mode); trace it in eval() mode");
+  }
+  return batchNormEval(ctx, node, ctx.arg(node, "input"), ctx.arg(node, "weight"), ctx.arg(node, "bias"), mean, var,
+                       eps);
 }
 
 // The trailing `count` axes of a rank-`rank` tensor.
