@@ -685,6 +685,26 @@ class ScriptedArguments(nn.Module):
         return torch.stack(parts, 0).sum(-1) + steps
 
 
+class UntakenBranchWrites(nn.Module):
+    """In-place writes in both branches of a data-dependent If; the example run takes the first,
+    so the second is typed without a record (index_add_, ones * 4 written into a slice, a nested
+    If). The second run (flag False) checks the branch no example took."""
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("index", torch.tensor([2, 0, 1]))
+
+    def forward(self, x, flag):
+        state = torch.zeros(x.size(0), 3, x.size(1))
+        if bool(flag):
+            state[:, 0] = x + 1.0
+        else:
+            state.index_add_(1, self.index, x.unsqueeze(1).expand(-1, 3, -1) * 2.0)
+            if x.size(0) > 1:
+                state[1:] = torch.ones(x.size(0) - 1, 3, x.size(1)) * 4
+        return state * 2.0
+
+
 class RoundDecimals(nn.Module):
     """round() to 2 and to -1 decimals next to a plain round: ONNX has Round only."""
 
@@ -869,6 +889,8 @@ def scalar_data(outdir):
     for name, key, value in [("arange_loop", "n", 4), ("arange_loop", "n2", 6), ("scale_sr", "f", 2.0),
                              ("scale_sr", "f2", 3.0)]:
         write_npy(outdir, name, key, np.array(value, dtype=np.int64 if isinstance(value, int) else np.float32))
+    write_npy(outdir, "untaken_branch_writes", "flag", np.array(True))
+    write_npy(outdir, "untaken_branch_writes", "flag2", np.array(False))
     write_npy(outdir, "zero_size", "extra", np.zeros((0, 4), dtype=np.float32))
     write_npy(outdir, "packed_rnn", "lengths", np.array([6, 3], dtype=np.int64))
     pad = np.zeros((2, 5), dtype=bool)
@@ -893,7 +915,7 @@ def scalar_data(outdir):
 # random values; the trace uses the files named by the case's --input-data flags.
 DATA = {"gather_embed": gather_embed_data, "bert_encoder": bert_data, "arange_loop": scalar_data,
         "scale_sr": scalar_data, "zero_size": scalar_data, "packed_rnn": scalar_data,
-        "scripted_encoder": scalar_data, "nested_encoder": scalar_data}
+        "scripted_encoder": scalar_data, "nested_encoder": scalar_data, "untaken_branch_writes": scalar_data}
 
 CUSTOM = {
     "sample": SampleNet,
@@ -935,6 +957,7 @@ CUSTOM = {
     "list_output": ListOutput,
     "dict_writes": DictWrites,
     "list_writes": ListWrites,
+    "untaken_branch_writes": UntakenBranchWrites,
     "scripted_arguments": ScriptedArguments,
     "gpt_mini": GptMini,
     "interpolations": Interpolations,
@@ -953,7 +976,7 @@ CUSTOM = {
     "roi_ops_aligned": lambda: RoiOps(aligned=True),
 }
 # torch.jit.script for these and every NAME_scripted (torchvision NAME); every other fixture is traced
-SCRIPTED = {"scripted_control_flow", "block_writes", "range_loops", "list_index", "loop_stack", "scripted_encoder", "scripted_decoder", "list_output", "dict_writes", "list_writes", "scripted_arguments", "interpolations", "split_runtime", "unbind_loop", "attribute_writes", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
+SCRIPTED = {"scripted_control_flow", "block_writes", "range_loops", "list_index", "loop_stack", "scripted_encoder", "scripted_decoder", "list_output", "dict_writes", "list_writes", "scripted_arguments", "untaken_branch_writes", "interpolations", "split_runtime", "unbind_loop", "attribute_writes", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
             "tuple_dict_arg", "int_arg_input", "int_arg_const", "method_encode"}
 TORCHVISION_KWARGS = {
     "googlenet": dict(aux_logits=False, init_weights=True),

@@ -2,6 +2,7 @@
 // every value's dtype and shape (-1 on dims that follow a dynamic axis).
 #include <ATen/ATen.h>
 #include <spdlog/spdlog.h>
+#include <torch/csrc/jit/ir/constants.h>
 #include <torch/csrc/jit/passes/shape_analysis.h>
 
 #include <functional>
@@ -156,28 +157,80 @@ std::pair<int64_t, c10::optional<c10::ScalarType>> rankAndDtype(const torch::jit
   return {-1, c10::nullopt};
 }
 
+// The number of items of an int list argument: a constant or a prim::ListConstruct. -1 otherwise.
+int64_t listLength(const torch::jit::Value* sizes) {
+  if (auto constant = torch::jit::toIValue(const_cast<torch::jit::Value*>(sizes)); constant && constant->isIntList())
+    return static_cast<int64_t>(constant->toIntVector().size());
+  if (sizes->node()->kind() == c10::prim::ListConstruct) return static_cast<int64_t>(sizes->node()->inputs().size());
+  return -1;
+}
+
+// Factories taking (size, dtype, layout, device, pin_memory): dtype None is the default float type.
+const std::unordered_set<std::string> factories = {"aten::zeros", "aten::ones", "aten::empty", "aten::rand",
+                                                   "aten::randn"};
+
+std::pair<int64_t, c10::optional<c10::ScalarType>> factoryRankAndDtype(const torch::jit::Node* node) {
+  if (node->inputs().size() != 5) return {-1, c10::nullopt};
+  auto dtype = torch::jit::toIValue(node->input(1));
+  if (!dtype) return {-1, c10::nullopt};
+  c10::ScalarType type = dtype->isNone() ? c10::typeMetaToScalarType(at::get_default_dtype())
+                                         : static_cast<c10::ScalarType>(dtype->toInt());
+  return {listLength(node->input(0)), type};
+}
+
+// An If result no run recorded takes the rank and dtype its branches agree on.
+void completeBranchOutputs(torch::jit::Node* node, const ValueMetaMap& meta) {
+  for (size_t i = 0; i < node->outputs().size(); ++i) {
+    auto* out = node->output(i);
+    auto type = out->type()->cast<c10::TensorType>();
+    if (!type || meta.count(out->unique()) || (type->dim() && type->scalarType())) continue;
+    int64_t rank = -1;
+    c10::optional<c10::ScalarType> dtype;
+    bool agree = true;
+    for (auto* block : node->blocks()) {
+      auto [r, d] = rankAndDtype(block->outputs()[i], meta);
+      if (r < 0 || !d) continue;  // a branch that says nothing
+      if (rank >= 0 && (r != rank || d != dtype)) agree = false;
+      rank = r;
+      dtype = d;
+    }
+    if (!agree || rank < 0) continue;
+    out->setType(c10::TensorType::create(dtype, c10::kCPU,
+                                         c10::SymbolicShape(c10::optional<size_t>(static_cast<size_t>(rank))),
+                                         c10::VaryingShape<c10::Stride>(static_cast<size_t>(rank)), false));
+  }
+}
+
 // What type propagation leaves open in branches no run took, for the operators that in-place
 // writes turn into (copies, views and scatters of a value made before the branch): the rank and
 // dtype follow from the input's.
 void completeFromInputs(torch::jit::Block* block, const ValueMetaMap& meta) {
-  static const std::unordered_set<std::string> same = {"aten::clone",         "aten::contiguous",
-                                                       "aten::detach",        "aten::alias",
-                                                       "aten::zeros_like",    "aten::ones_like",
-                                                       "aten::full_like",     "aten::select_scatter",
-                                                       "aten::slice_scatter", "aten::slice",
-                                                       "aten::neg",           "aten::transpose",
-                                                       "aten::permute",       "aten::masked_fill",
-                                                       "aten::index_put",     "aten::flip",
-                                                       "aten::roll",          "aten::t"};
+  static const std::unordered_set<std::string> same = {
+      "aten::clone",          "aten::contiguous",  "aten::detach",      "aten::alias",
+      "aten::zeros_like",     "aten::ones_like",   "aten::full_like",   "aten::select_scatter",
+      "aten::slice_scatter",  "aten::slice",       "aten::neg",         "aten::transpose",
+      "aten::permute",        "aten::masked_fill", "aten::index_put",   "aten::flip",
+      "aten::roll",           "aten::t",           "aten::index_add",   "aten::index_copy",
+      "aten::index_fill",     "aten::scatter",     "aten::scatter_add", "aten::scatter_reduce",
+      "aten::masked_scatter", "aten::fill",        "aten::relu",        "aten::abs",
+      "aten::floor",          "aten::ceil",        "aten::clamp_min",   "aten::clamp_max",
+      "aten::narrow",         "aten::copy"};
+  // Ops whose result has as many dims as their size list has items.
+  static const std::unordered_set<std::string> sized = {"aten::view",      "aten::reshape",  "aten::expand",
+                                                        "aten::new_zeros", "aten::new_ones", "aten::new_full"};
   static const std::unordered_set<std::string> arithmetic = {"aten::add",  "aten::sub",   "aten::mul", "aten::div",
                                                              "aten::rsub", "aten::clamp", "aten::pow"};
   for (auto* node : block->nodes()) {
     for (auto* sub : node->blocks()) completeFromInputs(sub, meta);
+    if (node->kind() == c10::prim::If) {
+      completeBranchOutputs(node, meta);
+      continue;
+    }
     if (node->outputs().size() != 1 || node->inputs().empty() || meta.count(node->output()->unique())) continue;
     auto out = node->output()->type()->cast<c10::TensorType>();
     if (!out || (out->dim() && out->scalarType())) continue;
     const std::string kind = node->kind().toQualString();
-    auto [rank, dtype] = rankAndDtype(node->input(0), meta);
+    auto [rank, dtype] = factories.count(kind) ? factoryRankAndDtype(node) : rankAndDtype(node->input(0), meta);
     if (rank < 0) continue;
     if (kind == "aten::select")
       rank -= 1;
@@ -187,7 +240,11 @@ void completeFromInputs(torch::jit::Block* block, const ValueMetaMap& meta) {
       dtype = rankAndDtype(node->input(1), meta).second;
     else if (kind == "aten::expand_as")
       rank = rankAndDtype(node->input(1), meta).first;
-    else if (arithmetic.count(kind)) {
+    else if (factories.count(kind))
+      ;  // rank and dtype from the size and dtype arguments
+    else if (sized.count(kind) && node->inputs().size() > 1) {
+      rank = listLength(node->input(1));
+    } else if (arithmetic.count(kind)) {
       // A Python number keeps a floating tensor's dtype; a tensor of the same dtype keeps it too.
       for (size_t i = 1; i < node->inputs().size(); ++i) {
         const auto* in = node->input(i);

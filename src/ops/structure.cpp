@@ -273,9 +273,10 @@ void registerStructureOps(Registry& r) {
   for (const char* kind : {"aten::to", "aten::type_as", "aten::float", "aten::double", "aten::long", "aten::int",
                            "aten::half", "aten::bool", "aten::_to_copy"})
     r.add(kind, 9, castToOutput);
-  // resolve_conj/resolve_neg materialize lazy conjugate/negative views, which real tensors never have.
+  // resolve_conj/resolve_neg materialize lazy conjugate/negative views, which real tensors never have;
+  // prim::data is the tensor without its autograd history.
   for (const char* kind : {"aten::contiguous", "aten::clone", "aten::detach", "aten::alias", "aten::lift_fresh",
-                           "aten::cpu", "aten::cuda", "aten::resolve_conj", "aten::resolve_neg"})
+                           "aten::cpu", "aten::cuda", "aten::resolve_conj", "aten::resolve_neg", "prim::data"})
     r.add(kind, 9, passThrough);
   for (const char* kind :
        {"aten::dropout", "aten::feature_dropout", "aten::alpha_dropout", "aten::feature_alpha_dropout"})
