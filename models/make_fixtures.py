@@ -705,6 +705,21 @@ class UntakenBranchWrites(nn.Module):
         return state * 2.0
 
 
+class MaskWrites(nn.Module):
+    """Writes through boolean masks: two masks in one index_put (a data-dependent row mask with a
+    fixed one-column mask), and masked_scatter taking source elements in row-major order."""
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("column", torch.tensor([False, False, True, False]))
+
+    def forward(self, x):
+        y = x.clone()
+        y[x[:, 0] > 0, self.column] = -5.0
+        z = x.masked_scatter(x > 0.5, x.flip(0) * 10.0)
+        return y, z
+
+
 class RoundDecimals(nn.Module):
     """round() to 2 and to -1 decimals next to a plain round: ONNX has Round only."""
 
@@ -957,6 +972,7 @@ CUSTOM = {
     "list_output": ListOutput,
     "dict_writes": DictWrites,
     "list_writes": ListWrites,
+    "mask_writes": MaskWrites,
     "untaken_branch_writes": UntakenBranchWrites,
     "scripted_arguments": ScriptedArguments,
     "gpt_mini": GptMini,

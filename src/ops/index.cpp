@@ -468,14 +468,37 @@ std::optional<std::string> indexPutValue(Context& ctx, const Node& node, std::st
     dims.push_back(static_cast<int64_t>(d));
     indices.push_back(&a);
   }
+  std::vector<IndexArg> from_masks;  // a mask among several indices: one index per dim it covers
   if (indices.size() > 1) {
-    for (const auto* i : indices)
-      if (i->mask) {
-        *why =
-            "a boolean mask together with other index tensors in index_put is not supported; index with "
-            "mask.nonzero() instead";
-        return std::nullopt;
+    size_t masks = 0;
+    for (const auto* i : indices) masks += i->mask;
+    if (masks) {
+      from_masks.reserve(static_cast<size_t>(rank) + indices.size());
+      dims.clear();
+      indices.clear();
+      int64_t dim = 0;
+      for (const IndexArg& a : *args) {
+        if (a.none) {
+          ++dim;
+        } else if (!a.mask) {
+          dims.push_back(dim++);
+          from_masks.push_back(a);
+          indices.push_back(&from_masks.back());
+        } else {
+          // The mask's true positions, one row per dim it covers ([mask rank, N]).
+          std::string where = ctx.emit("NonZero", {a.name});
+          for (int64_t r = 0; r < a.rank; ++r) {
+            IndexArg row;
+            row.none = false;
+            row.rank = 1;
+            row.name = ctx.emit("Gather", {where, ctx.scalarI64(r)}, {{"axis", 0}});
+            dims.push_back(dim++);
+            from_masks.push_back(row);
+            indices.push_back(&from_masks.back());
+          }
+        }
       }
+    }
     if (dims.back() >= rank) {
       *why = "the index list is longer than the tensor's rank";
       return std::nullopt;

@@ -1,4 +1,4 @@
-// Converters: functional index updates along one dim — index_add, index_copy, index_fill.
+// Converters: functional index updates — index_add, index_copy, index_fill along one dim, masked_scatter.
 #include "ops/common.h"
 #include "ops/typing.h"
 
@@ -162,9 +162,29 @@ Status indexFill(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
+// masked_scatter(self, mask, source): the positions where mask (broadcast to self) is true, in
+// row-major order, take source's leading elements one after another. ScatterND on the flattened
+// tensors, at the true positions NonZero lists, with as many source elements as there are.
+Status maskedScatter(Context& ctx, const Node& node) {
+  const Value* self = ctx.input(node, 0);
+  DType dt = ctx.requireDType(self);
+  std::string x = ctx.tensor(self);
+  std::string shape = ctx.shapeOf(x);
+  std::string mask = ctx.emit("Expand", {ctx.tensor(ctx.input(node, 1)), shape});
+  std::string where = ctx.emit("NonZero", {ctx.emit("Reshape", {mask, ctx.constI64({-1})})});  // [1, N]
+  std::string positions = ctx.emit("Transpose", {where}, {{"perm", std::vector<int64_t>{1, 0}}});
+  std::string count = ctx.emit("Slice", {ctx.shapeOf(where), ctx.constI64({1}), ctx.constI64({2})});
+  std::string source = ctx.emit("Reshape", {ctx.tensor(ctx.input(node, 2), dt), ctx.constI64({-1})});
+  std::string updates = ctx.emit("Slice", {source, ctx.constI64({0}), count});
+  std::string flat = ctx.emit("Reshape", {x, ctx.constI64({-1})});
+  ctx.bind(ctx.output(node), ctx.emit("Reshape", {ctx.emit("ScatterND", {flat, positions, updates}), shape}));
+  return Status::Ok();
+}
+
 }  // namespace
 
 void registerIndexUpdateOps(Registry& r) {
+  r.add("aten::masked_scatter", 11, maskedScatter);
   r.add("aten::index_add", 11, indexAdd);
   r.add("aten::index_copy", 11, indexCopy);
   r.add("aten::index_fill", 11, indexFill);

@@ -287,6 +287,28 @@ graph(%x : Tensor, %m : Tensor, %v : Tensor):
   EXPECT_EQ(outputDims(model), (Dims{4, 5}));
 }
 
+// x[m, i] = v with a [2, 3] mask over dims 0-1 and an index over dim 2: the mask's true
+// positions become two index tensors (NonZero), broadcast against i.
+const char* kMaskAndIndex = R"IR(
+graph(%x : Tensor, %m : Tensor, %i : Tensor, %v : Tensor):
+  %f : bool = prim::Constant[value=0]()
+  %l : Tensor?[] = prim::ListConstruct(%m, %i)
+  %y : Tensor = aten::index_put(%x, %l, %v, %f)
+  return (%y))IR";
+
+TEST(Index, IndexPutMaskAndIndexOpset11) {
+  auto model = convertIR(kMaskAndIndex, {"x:2x3x10", "m:2x3:bool", "i:1:int64", "v:scalar"}, 11);
+  EXPECT_EQ(countOps(model, "NonZero"), 1);
+  EXPECT_EQ(countOps(model, "ScatterND"), 1);
+  EXPECT_EQ(outputDims(model), (Dims{2, 3, 10}));
+}
+
+TEST(Index, IndexPutMaskAndIndexOpset17) {
+  auto model = convertIR(kMaskAndIndex, {"x:2x3x10", "m:2x3:bool", "i:1:int64", "v:scalar"}, 17, {"x:2=width"});
+  EXPECT_EQ(countOps(model, "ScatterND"), 1);
+  EXPECT_EQ(outputDims(model), (Dims{2, 3, -1}));
+}
+
 // x[:, i] = v on a graph input: the trace's full slice aliases x, so x itself is rebound.
 TEST(Index, IndexPutInPlaceThroughFullSliceOpset17) {
   auto model = convertIR(R"IR(

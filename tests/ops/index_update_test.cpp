@@ -1,4 +1,4 @@
-// Op tests: index updates along a dim (index_update.cpp) — index_add, index_copy, index_fill.
+// Op tests: index updates (index_update.cpp) — index_add, index_copy, index_fill, masked_scatter.
 #include <gtest/gtest.h>
 
 #include "compat.h"
@@ -94,6 +94,26 @@ TEST(IndexUpdate, IndexAddSourceBroadcastsOpset17) {
   auto model = convertIR(kIndexAddDim0, {"x:10x4x3", "i:5:int64", "s:5x4x1"}, 17);
   EXPECT_EQ(countOps(model, "ScatterElements"), 1);
   EXPECT_EQ(outputDims(model), (Dims{10, 4, 3}));
+}
+
+// masked_scatter: ScatterND on the flattened tensor at the mask's true positions; the mask
+// broadcasts to self.
+const char* kMaskedScatter = R"IR(
+graph(%x : Tensor, %m : Tensor, %s : Tensor):
+  %y : Tensor = aten::masked_scatter(%x, %m, %s)
+  return (%y))IR";
+
+TEST(IndexUpdate, MaskedScatterOpset11) {
+  auto model = convertIR(kMaskedScatter, {"x:3x4", "m:4:bool", "s:3x4"}, 11);
+  EXPECT_EQ(countOps(model, "NonZero"), 1);
+  EXPECT_EQ(countOps(model, "ScatterND"), 1);
+  EXPECT_EQ(outputDims(model), (Dims{3, 4}));
+}
+
+TEST(IndexUpdate, MaskedScatterOpset17) {
+  auto model = convertIR(kMaskedScatter, {"x:3x4", "m:4:bool", "s:3x4"}, 17, {"x:0=batch", "s:0=batch"});
+  EXPECT_EQ(countOps(model, "ScatterND"), 1);
+  EXPECT_EQ(outputDims(model), (Dims{-1, 4}));
 }
 
 }  // namespace
