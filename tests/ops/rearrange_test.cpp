@@ -194,6 +194,7 @@ const std::vector<OpCase> kCases = {
      9,
      "",
      {2, 3}},
+    {"PrimData", "graph(%x : Tensor):\n  %y : Tensor = prim::data(%x)\n  return (%y)", {"x:2x3"}, 9, "", {2, 3}},
     {"ListCopy",
      "graph(%a : Tensor, %b : Tensor):\n  %l : Tensor[] = prim::ListConstruct(%a, %b)\n"
      "  %c : Tensor[] = aten::list(%l)\n  %d : int = prim::Constant[value=0]()\n"
