@@ -577,7 +577,8 @@ class ScriptedEncoder(nn.Module):
 
 class NestedEncoder(nn.Module):
     """nn.TransformerEncoder with a padding mask in eval mode, traced: LibTorch's fast path cuts the
-    batch into a nested tensor of the unpadded sequences and pads the result again with zeros."""
+    batch into a nested tensor of the unpadded sequences and pads the result again with zeros.
+    Scripted (nested_encoder_scripted), that path is taken when the padding mask is left-aligned."""
 
     def __init__(self):
         super().__init__()
@@ -924,13 +925,19 @@ def scalar_data(outdir):
     pad3[1, 7:] = True
     pad3[2, 2:] = True
     write_npy(outdir, "nested_encoder", "pad2", pad3)
+    # Scripted, the fast path is chosen at run time: the second set has a sequence with padding
+    # inside it (not left-aligned), so there the layers run on the whole padded batch.
+    pad4 = pad3.copy()
+    pad4[1, 2] = True
+    write_npy(outdir, "nested_encoder", "pad4", pad4)
 
 
 # Cases whose example inputs are data files (written to OUTDIR by these functions) instead of
 # random values; the trace uses the files named by the case's --input-data flags.
 DATA = {"gather_embed": gather_embed_data, "bert_encoder": bert_data, "arange_loop": scalar_data,
         "scale_sr": scalar_data, "zero_size": scalar_data, "packed_rnn": scalar_data,
-        "scripted_encoder": scalar_data, "nested_encoder": scalar_data, "untaken_branch_writes": scalar_data}
+        "scripted_encoder": scalar_data, "nested_encoder": scalar_data, "nested_encoder_scripted": scalar_data,
+        "untaken_branch_writes": scalar_data}
 
 CUSTOM = {
     "sample": SampleNet,

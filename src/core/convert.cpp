@@ -189,8 +189,9 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
   foldGraph(graph, runs);
   // Folding inlines branches; list and view writes that were inside them can go now.
   const bool lists = unrollListLoops(graph);
-  const bool appends = carryListAppends(graph) > 0;              // in loops that were not unrolled
-  if (lists | appends | (functionalizeViewWrites(graph) > 0)) {  // new values: record again
+  const bool appends = carryListAppends(graph) > 0;                       // in loops that were not unrolled
+  const bool nested = padNestedTensors(graph) > 0;                        // scripted encoders' fast path, now inlined
+  if (lists | appends | nested | (functionalizeViewWrites(graph) > 0)) {  // new values: record again
     runs = runExamples(graph, self, bound.inputs, input_axes);
     foldGraph(graph, runs);
   }

@@ -7,6 +7,8 @@
 #include <torch/csrc/jit/ir/constants.h>
 #include <torch/csrc/jit/ir/ir.h>
 
+#include <functional>
+#include <limits>
 #include <vector>
 
 #include "frontend/frontend.h"
@@ -79,6 +81,120 @@ void collect(torch::jit::Block* block, std::vector<Node*>& makes) {
   }
 }
 
+// ---- the scripted encoder ------------------------------------------------------------------
+// Scripted, the choice is made at run time: the fast path is taken when the padding mask is
+// left-aligned (`_nested_tensor_from_mask_left_aligned`, behind a chain of why-not strings), in a
+// branch yielding (nested batch, no mask for the layers) where the other yields (batch, mask).
+// On the padded batch both branches become (batch, mask); the left-aligned test is computed; the
+// to_padded_tensor under the run-time flag zeroes the padding and cuts to the longest sequence.
+
+Value* insertOp(torch::jit::Graph& graph, c10::Symbol kind, const std::vector<torch::jit::NamedValue>& args) {
+  return graph.insert(kind, args);
+}
+
+// Whether every row of `keep` ([batch, seq] bool) is a run of True from position 0.
+Value* leftAligned(torch::jit::Graph& graph, Value* keep) {
+  constexpr int64_t kEnd = std::numeric_limits<int64_t>::max();
+  Value* head = insertOp(graph, c10::aten::slice, {keep, int64_t{1}, int64_t{0}, int64_t{-1}, int64_t{1}});
+  Value* tail = insertOp(graph, c10::aten::slice, {keep, int64_t{1}, int64_t{1}, kEnd, int64_t{1}});
+  Value* hole = insertOp(graph, c10::aten::logical_and, {insertOp(graph, c10::aten::logical_not, {head}), tail});
+  Value* any = insertOp(graph, c10::aten::any, {hole});
+  return insertOp(graph, c10::aten::Bool, {insertOp(graph, c10::aten::logical_not, {any})});
+}
+
+// A `str` If result whose branches each yield a constant and that only len() reads: the lengths.
+size_t foldStringLengths(torch::jit::Graph& graph, torch::jit::Block* block) {
+  size_t folded = 0;
+  for (Node* node : block->nodes()) {
+    for (auto* sub : node->blocks()) folded += foldStringLengths(graph, sub);
+    if (node->kind() != c10::prim::If) continue;
+    for (size_t i = 0; i < node->outputs().size(); ++i) {
+      Value* out = node->output(i);
+      if (out->type()->kind() != c10::TypeKind::StringType || !out->hasUses()) continue;
+      bool lengths_only = true;
+      for (const auto& use : out->uses()) lengths_only = lengths_only && use.user->kind() == c10::aten::len;
+      std::vector<int64_t> lengths;
+      for (auto* branch : node->blocks()) {
+        auto text = torch::jit::toIValue(branch->outputs()[i]);
+        if (!text || !text->isString()) lengths_only = false;
+        if (lengths_only) lengths.push_back(static_cast<int64_t>(text->toStringRef().size()));
+      }
+      if (!lengths_only) continue;
+      for (size_t b = 0; b < node->blocks().size(); ++b) {
+        torch::jit::WithInsertPoint guard(node->blocks()[b]->return_node());
+        node->blocks()[b]->replaceOutput(i, graph.insertConstant(lengths[b]));
+      }
+      out->setType(c10::IntType::get());
+      for (const auto& use : std::vector<torch::jit::Use>(out->uses())) {
+        use.user->output()->replaceAllUsesWith(out);
+        use.user->destroy();
+      }
+      ++folded;
+    }
+  }
+  return folded;
+}
+
+// The mask P a `keep` value negates (keep = logical_not(P)), when P is at the top level.
+Value* negatedTopLevel(torch::jit::Graph& graph, Value* keep) {
+  Node* p = keep->node();
+  if (p->kind() != c10::aten::logical_not || p->input(0)->node()->owningBlock() != graph.block()) return nullptr;
+  return p->input(0);
+}
+
+size_t padScripted(torch::jit::Graph& graph) {
+  size_t rewritten = 0;
+  std::vector<Node*> makes;
+  collect(graph.block(), makes);
+  Value* padding = nullptr;
+  for (Node* make : makes) {
+    Node* branch_if = make->owningBlock()->owningNode();
+    Value* pad = negatedTopLevel(graph, make->input(1));
+    if (!branch_if || branch_if->kind() != c10::prim::If || !pad || branch_if->blocks().size() != 2) continue;
+    torch::jit::Block* here = make->owningBlock();
+    torch::jit::Block* other = here == branch_if->blocks()[0] ? branch_if->blocks()[1] : branch_if->blocks()[0];
+    // (nested, None) here against (batch, pad) there.
+    std::vector<size_t> nested_at, none_at;
+    for (size_t i = 0; i < here->outputs().size(); ++i) {
+      if (here->outputs()[i] == make->output() && other->outputs()[i] == make->input(0)) nested_at.push_back(i);
+      if (here->outputs()[i]->type()->kind() == c10::TypeKind::NoneType && other->outputs()[i] == pad)
+        none_at.push_back(i);
+    }
+    if (nested_at.size() != 1 || none_at.size() != 1 || make->output()->uses().size() != 1) continue;
+    here->replaceOutput(nested_at[0], make->input(0));
+    here->replaceOutput(none_at[0], pad);
+    make->destroy();
+    padding = padding && padding != pad ? nullptr : pad;
+    ++rewritten;
+  }
+  std::function<void(torch::jit::Block*)> rest = [&](torch::jit::Block* block) {
+    for (auto it = block->nodes().begin(); it != block->nodes().end();) {
+      Node* node = *it++;
+      for (auto* sub : node->blocks()) rest(sub);
+      if (node->kind() == c10::aten::_nested_tensor_from_mask_left_aligned) {
+        torch::jit::WithInsertPoint guard(node);
+        node->output()->replaceAllUsesWith(leftAligned(graph, node->input(1)));
+        node->destroy();
+      } else if (node->kind() == c10::aten::to_padded_tensor && padding && argIsNone(node, "output_size")) {
+        torch::jit::WithInsertPoint guard(node);
+        Value* keep = insertOp(graph, c10::aten::logical_not, {padding});
+        Value* zeroed =
+            insertOp(graph, c10::aten::masked_fill,
+                     {node->input(0), insertOp(graph, c10::aten::unsqueeze, {padding, int64_t{-1}}), node->input(1)});
+        Value* lengths = insertOp(graph, c10::aten::sum, {keep, std::vector<int64_t>{1}});
+        Value* longest = insertOp(graph, c10::aten::Int, {insertOp(graph, c10::aten::max, {lengths})});
+        node->output()->replaceAllUsesWith(
+            insertOp(graph, c10::aten::slice, {zeroed, int64_t{1}, int64_t{0}, longest, int64_t{1}}));
+        node->destroy();
+      }
+    }
+  };
+  if (rewritten) rest(graph.block());
+  // The why-not chain folds to one branch choosing between constant strings once the fast-path
+  // checks that are known while converting are folded: only after the example runs.
+  return rewritten + foldStringLengths(graph, graph.block());
+}
+
 }  // namespace
 
 size_t padNestedTensors(std::shared_ptr<torch::jit::Graph>& graph) {
@@ -91,7 +207,7 @@ size_t padNestedTensors(std::shared_ptr<torch::jit::Graph>& graph) {
     rewrite(*graph, make, use);
     ++rewritten;
   }
-  return rewritten;
+  return rewritten + padScripted(*graph);
 }
 
 }  // namespace pt2onnx
