@@ -721,6 +721,19 @@ class MaskWrites(nn.Module):
         return y, z
 
 
+class LoopParamWrites(nn.Module):
+    """Scripted: a loop-carried tensor written in place in the loop body (add_, mul_ on what the
+    previous iteration handed over), and a size list built by adding two int lists."""
+
+    def forward(self, x, y):
+        acc = torch.zeros_like(x[0])
+        for i in range(x.size(0)):
+            acc += x[i]
+            acc.mul_(0.5)
+        z = x.new_zeros(x.shape[2:] + y.shape[1:])
+        return acc, z + 1.0
+
+
 class RoundDecimals(nn.Module):
     """round() to 2 and to -1 decimals next to a plain round: ONNX has Round only."""
 
@@ -979,6 +992,7 @@ CUSTOM = {
     "list_output": ListOutput,
     "dict_writes": DictWrites,
     "list_writes": ListWrites,
+    "loop_param_writes": LoopParamWrites,
     "mask_writes": MaskWrites,
     "untaken_branch_writes": UntakenBranchWrites,
     "scripted_arguments": ScriptedArguments,
@@ -999,7 +1013,7 @@ CUSTOM = {
     "roi_ops_aligned": lambda: RoiOps(aligned=True),
 }
 # torch.jit.script for these and every NAME_scripted (torchvision NAME); every other fixture is traced
-SCRIPTED = {"scripted_control_flow", "block_writes", "range_loops", "list_index", "loop_stack", "scripted_encoder", "scripted_decoder", "list_output", "dict_writes", "list_writes", "scripted_arguments", "untaken_branch_writes", "interpolations", "split_runtime", "unbind_loop", "attribute_writes", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
+SCRIPTED = {"scripted_control_flow", "block_writes", "range_loops", "list_index", "loop_stack", "scripted_encoder", "scripted_decoder", "list_output", "dict_writes", "list_writes", "loop_param_writes", "scripted_arguments", "untaken_branch_writes", "interpolations", "split_runtime", "unbind_loop", "attribute_writes", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
             "tuple_dict_arg", "int_arg_input", "int_arg_const", "method_encode"}
 TORCHVISION_KWARGS = {
     "googlenet": dict(aux_logits=False, init_weights=True),

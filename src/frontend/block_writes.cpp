@@ -18,6 +18,7 @@ namespace pt2onnx {
 namespace {
 
 using torch::jit::Block;
+using torch::jit::Graph;
 using torch::jit::Node;
 using torch::jit::Value;
 
@@ -187,10 +188,59 @@ size_t carryAppendsIn(Block* block) {
   return carried;
 }
 
+// Whether `node` writes its first input in place (`x.add_(y)`, `x.copy_(y)`, `x[i] = y`'s
+// index_put_), as its schema says.
+bool writesFirstInput(const Node* node) {
+  const auto* schema = node->maybeSchema();
+  if (!schema || schema->arguments().empty()) return false;
+  const auto* alias = schema->arguments()[0].alias_info();
+  return alias && alias->isWrite();
+}
+
+bool writtenIn(const Block* block, const Value* v) {
+  for (const auto* node : block->nodes()) {
+    if (node->inputs().size() > 0 && node->input(0) == v && writesFirstInput(node)) return true;
+    for (const auto* sub : node->blocks())
+      if (writtenIn(sub, v)) return true;
+  }
+  return false;
+}
+
+// A loop-carried tensor written in place in the body (`for ...: acc.add_(t)`): each iteration
+// writes what the previous one handed over, which starts as the loop's initial value. When
+// nothing reads that initial value after the loop (and it is a tensor of its own, not a view),
+// the body may as well write a copy: then the writes are local and mutation removal takes them.
+size_t copyWrittenLoopParams(Block* block) {
+  size_t copied = 0;
+  for (auto* node : block->nodes()) {
+    for (auto* sub : node->blocks()) copied += copyWrittenLoopParams(sub);
+    if (node->kind() != c10::prim::Loop) continue;
+    Block* body = node->blocks()[0];
+    for (size_t i = 0; i + 2 < node->inputs().size(); ++i) {
+      Value* param = body->inputs()[1 + i];
+      Value* initial = node->input(2 + i);
+      if (!param->type()->cast<c10::TensorType>() || !writtenIn(body, param)) continue;
+      if (initial->uses().size() != 1) continue;  // read elsewhere: the writes would show there
+      const auto* schema = initial->node()->maybeSchema();
+      const bool own = schema && !schema->returns().empty() && !schema->returns()[0].alias_info();
+      if (!own) continue;
+      Graph& graph = *body->owningGraph();
+      torch::jit::WithInsertPoint guard(body->nodes().front());
+      Value* copy = graph.insert(c10::aten::clone, {param});
+      param->replaceAllUsesWith(copy);
+      copy->node()->replaceInput(0, param);
+      ++copied;
+    }
+  }
+  return copied;
+}
+
 }  // namespace
 
 size_t carryListAppends(std::shared_ptr<torch::jit::Graph>& graph) { return carryAppendsIn(graph->block()); }
 
-size_t carryBlockWrites(std::shared_ptr<torch::jit::Graph>& graph) { return carryIn(graph->block()); }
+size_t carryBlockWrites(std::shared_ptr<torch::jit::Graph>& graph) {
+  return copyWrittenLoopParams(graph->block()) + carryIn(graph->block());
+}
 
 }  // namespace pt2onnx

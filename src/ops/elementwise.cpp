@@ -55,6 +55,12 @@ ConvertFn addSub(std::string op_type, bool reversed) {
     // list + list (aten::add.t) concatenates.
     if (op_type == "Add" && ctx.isTensorList(ctx.input(node, 0)) && ctx.isTensorList(ctx.input(node, 1)))
       return listAdd(ctx, node);
+    if (op_type == "Add" && ctx.isList(ctx.input(node, 0)) && ctx.isList(ctx.input(node, 1))) {  // int lists
+      ctx.bind(
+          ctx.output(node),
+          ctx.emit("Concat", {ctx.intsTensor(ctx.input(node, 0)), ctx.intsTensor(ctx.input(node, 1))}, {{"axis", 0}}));
+      return Status::Ok();
+    }
     auto o = operands(ctx, node, ctx.input(node, 0), ctx.input(node, 1));
     if (reversed) std::swap(o.a, o.b);  // rsub(self, other) = other - alpha * self
     std::string b = o.dtype == DType::kBool ? o.b : scaled(ctx, node, o.b, o.dtype);

@@ -65,18 +65,44 @@ TEST(BatchNorm, NoAffineOpset17FillsOnesAndZeros) {
   EXPECT_EQ(outputDims(model), (std::vector<int64_t>{2, 6, 7}));
 }
 
-TEST(BatchNorm, TrainingModeFails) {
+// Traced in train() mode: batch statistics and an update of the running ones. Refused.
+TEST(BatchNorm, TrainingModeWithRunningStatsFails) {
   std::string error = conversionError(R"IR(
-graph(%x : Tensor):
+graph(%x : Tensor, %rm : Tensor, %rv : Tensor):
   %none : NoneType = prim::Constant()
   %training : bool = prim::Constant[value=1]()
   %momentum : float = prim::Constant[value=0.1]()
   %eps : float = prim::Constant[value=1e-05]()
   %cudnn : bool = prim::Constant[value=1]()
-  %y : Tensor = aten::batch_norm(%x, %none, %none, %none, %none, %training, %momentum, %eps, %cudnn)
+  %y : Tensor = aten::batch_norm(%x, %none, %none, %rm, %rv, %training, %momentum, %eps, %cudnn)
   return (%y))IR",
-                                      {"x:2x4x5x5"}, 17);
+                                      {"x:2x4x5x5", "rm:4", "rv:4"}, 17);
   EXPECT_NE(error.find("training mode"), std::string::npos) << error;
+}
+
+// track_running_stats=False: no running statistics, so the batch's own (in eval mode too):
+// ReduceMean over every axis but the channels, for the mean and for the biased variance.
+const char* kBatchStats = R"IR(
+graph(%x : Tensor, %w : Tensor, %b : Tensor):
+  %none : NoneType = prim::Constant()
+  %training : bool = prim::Constant[value=1]()
+  %momentum : float = prim::Constant[value=0.1]()
+  %eps : float = prim::Constant[value=1e-05]()
+  %cudnn : bool = prim::Constant[value=1]()
+  %y : Tensor = aten::batch_norm(%x, %w, %b, %none, %none, %training, %momentum, %eps, %cudnn)
+  return (%y))IR";
+
+TEST(BatchNorm, BatchStatisticsOpset9) {
+  auto model = convertIR(kBatchStats, {"x:2x4x5x5", "w:4", "b:4"}, 9);
+  EXPECT_EQ(countOps(model, "ReduceMean"), 2);
+  EXPECT_EQ(countOps(model, "BatchNormalization"), 0);
+  EXPECT_EQ(outputDims(model), (std::vector<int64_t>{2, 4, 5, 5}));
+}
+
+TEST(BatchNorm, BatchStatisticsOpset17) {
+  auto model = convertIR(kBatchStats, {"x:2x4x5", "w:4", "b:4"}, 17, {"x:0=batch,2=len"});
+  EXPECT_EQ(countOps(model, "ReduceMean"), 2);
+  EXPECT_EQ(outputDims(model), (std::vector<int64_t>{-1, 4, -1}));
 }
 
 const char* kLayerNorm = R"IR(
