@@ -44,6 +44,10 @@ void registerAllOps(Registry& r) {
   registerStackingOps(r);
   registerRandomOps(r);
   registerTorchvisionOps(r);
+  registerStridedOps(r);
+  registerOrderStatOps(r);
+  registerSpatialOps(r);
+  registerQuantizeOps(r);
 }
 
 }  // namespace pt2onnx
