@@ -105,6 +105,23 @@ class CircularPad(nn.Module):
         return F.pad(x, (x.size(3) // 3, 1, -1, x.size(2) // 2), mode="circular")
 
 
+class Spectrogram(nn.Module):
+    """An audio front end: a power spectrogram (torch.stft, centred with reflect padding, a Hann
+    window shorter than n_fft, then abs().pow(2)), an unnormalized magnitude without a window, and
+    FFTs of the signal read through view_as_real, .real and .imag."""
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("window", torch.hann_window(24))
+
+    def forward(self, x):
+        spec = torch.stft(x, 32, 8, 24, self.window, return_complex=True).abs().pow(2)
+        mag = torch.stft(x, 16, 4, normalized=True, center=False, return_complex=True).abs()
+        f = torch.fft.rfft(x, norm="ortho")
+        g = torch.fft.fft(x[:, :128])  # a power of two: ONNX Runtime's DFT of other lengths rounds more
+        return spec, mag, torch.view_as_real(f), g.real, g.imag, torch.fft.rfft(x[0, :64]).abs()
+
+
 OP_FIXTURES = {
     "order_stats": OrderStats,
     "as_strided": AsStrided,
@@ -114,4 +131,5 @@ OP_FIXTURES = {
     "distances": Distances,
     "qat_net": QatNet,
     "circular_pad": CircularPad,
+    "spectrogram": Spectrogram,
 }

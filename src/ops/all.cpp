@@ -48,6 +48,7 @@ void registerAllOps(Registry& r) {
   registerOrderStatOps(r);
   registerSpatialOps(r);
   registerQuantizeOps(r);
+  registerSpectralOps(r);
 }
 
 }  // namespace pt2onnx

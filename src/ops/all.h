@@ -46,6 +46,7 @@ void registerTorchvisionOps(Registry& r);      // torchvision::nms, roi_align, r
 void registerStridedOps(Registry& r);          // as_strided
 void registerOrderStatOps(Registry& r);        // median, nanmedian, kthvalue, cummax, cummin, mode
 void registerSpatialOps(Registry& r);          // max_unpool2d/3d, affine_grid_generator
+void registerSpectralOps(Registry& r);         // stft, fft_rfft, fft_fft, abs/real/imag/view_as_real of them
 void registerQuantizeOps(Registry& r);         // quantize_per_tensor/_channel, dequantize, fake_quantize_*
 
 // Calls every family above in a fixed order.
