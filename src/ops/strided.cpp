@@ -90,19 +90,30 @@ Status asStrided(Context& ctx, const Node& node) {
   auto c_size = ctx.maybeConstInts(size), c_stride = ctx.maybeConstInts(stride);
   std::optional<int64_t> c_offset = offset ? ctx.maybeConstInt(offset) : std::optional<int64_t>(0);
   if (c_size && c_stride && c_offset) {
-    for (size_t k = 0; k < c_size->size(); ++k)
-      if ((*c_size)[k] < 0 || (*c_stride)[k] < 0) return ctx.fail(node, "as_strided with a negative size or stride");
+    if (*c_offset < 0) return ctx.fail(node, "as_strided with a negative storage offset");
+    int64_t count = 1, last = *c_offset;
+    bool overflow = false;
+    for (size_t k = 0; k < c_size->size(); ++k) {
+      int64_t n = (*c_size)[k], s = (*c_stride)[k], reach = 0;
+      if (n < 0 || s < 0) return ctx.fail(node, "as_strided with a negative size or stride");
+      overflow = overflow || __builtin_mul_overflow(count, n, &count) ||
+                 __builtin_mul_overflow(std::max<int64_t>(n - 1, 0), s, &reach) ||
+                 __builtin_add_overflow(last, reach, &last);
+    }
+    if (overflow) return ctx.fail(node, "as_strided sizes and strides overflow 64-bit indices");
     auto shape = ctx.shape(self);
     int64_t numel = 1;
     for (auto d : shape) numel = d < 0 || numel < 0 ? -1 : numel * d;
-    int64_t last = *c_offset;
-    for (size_t k = 0; k < c_size->size(); ++k) last += std::max<int64_t>((*c_size)[k] - 1, 0) * (*c_stride)[k];
-    bool empty = std::any_of(c_size->begin(), c_size->end(), [](int64_t s) { return s == 0; });
-    if (numel >= 0 && !empty && last >= numel)
+    if (numel >= 0 && count > 0 && last >= numel)
       return ctx.fail(node, "as_strided reads element " + std::to_string(last) + " of a tensor of " +
                                 std::to_string(numel) + " elements");
-    ctx.bind(ctx.output(node), constantStrided(ctx, flat, *c_size, *c_stride, *c_offset));
-    return Status::Ok();
+    // Indices computed now are an initializer of the output's size; past this many, the graph
+    // computes them instead.
+    constexpr int64_t kMaxConstantIndices = int64_t{1} << 22;
+    if (count <= kMaxConstantIndices || ctx.opset() < 11) {
+      ctx.bind(ctx.output(node), constantStrided(ctx, flat, *c_size, *c_stride, *c_offset));
+      return Status::Ok();
+    }
   }
   if (ctx.opset() < 11)
     return ctx.fail(node, "as_strided with sizes, strides or offset computed at run time needs opset 11 (Range)");
