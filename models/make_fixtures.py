@@ -20,6 +20,8 @@ import torchvision
 from torch import nn
 from typing import Dict, List, Optional, Tuple
 
+import op_fixtures
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 CASES = os.path.join(HERE, "..", "tests", "e2e", "cases.txt")
 
@@ -1011,6 +1013,7 @@ CUSTOM = {
 
     "roi_ops": RoiOps,
     "roi_ops_aligned": lambda: RoiOps(aligned=True),
+    **op_fixtures.OP_FIXTURES,
 }
 # torch.jit.script for these and every NAME_scripted (torchvision NAME); every other fixture is traced
 SCRIPTED = {"scripted_control_flow", "block_writes", "range_loops", "list_index", "loop_stack", "scripted_encoder", "scripted_decoder", "list_output", "dict_writes", "list_writes", "loop_param_writes", "scripted_arguments", "untaken_branch_writes", "interpolations", "split_runtime", "unbind_loop", "attribute_writes", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
@@ -1119,7 +1122,7 @@ def make(name, specs, outdir):
         DATA[name](outdir)
     stamp = os.path.join(outdir, name + ".inputs")
     spec_text = " ".join(specs) + "\n"
-    if (os.path.exists(path) and os.path.getmtime(path) > os.path.getmtime(__file__)
+    if (os.path.exists(path) and os.path.getmtime(path) > max(os.path.getmtime(__file__), os.path.getmtime(op_fixtures.__file__))
             and os.path.exists(stamp) and open(stamp).read() == spec_text):
         print(f"{name}: up to date")
         return

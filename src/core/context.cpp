@@ -248,6 +248,11 @@ std::vector<std::vector<int64_t>> Context::observedSizes(const Value* value) con
   return seen;
 }
 
+bool Context::denseStorage(const Value* value) const {
+  auto it = impl_->meta->find(value->unique());
+  return it != impl_->meta->end() && it->second.dense;
+}
+
 std::vector<int64_t> Context::shape(const Value* value) const {
   auto it = impl_->meta->find(value->unique());
   if (it != impl_->meta->end()) return it->second.shape;

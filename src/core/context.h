@@ -92,6 +92,9 @@ class Context {
   int64_t requireRank(const Value* value) const;         // throws ConvertError when unknown
   // Sizes the value had with the example inputs and with each resized run of the dynamic axes.
   std::vector<std::vector<int64_t>> observedSizes(const Value* value) const;
+  // The tensor's memory in every run was its elements in row-major order and nothing else, so a
+  // strided view of its storage (as_strided) reads the flattened tensor.
+  bool denseStorage(const Value* value) const;
   DType requireDType(const Value* value) const;
 
   // ---- ONNX side ------------------------------------------------------------------------------

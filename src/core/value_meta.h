@@ -18,6 +18,7 @@ struct ValueMeta {
   std::vector<int64_t> shape;                       // -1 for a dimension that changes with a dynamic input axis
   std::vector<int64_t> sizes;                       // sizes seen with the example inputs
   std::vector<std::vector<int64_t>> resized_sizes;  // per run with resized dynamic axes (empty: unseen)
+  bool dense = false;  // in every run: contiguous from the start of a storage holding exactly its elements
 };
 
 // Keyed by Value::unique(), which a graph never reuses (addresses can be).

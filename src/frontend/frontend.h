@@ -112,6 +112,7 @@ struct Observation {
   c10::IValue value;  // tensors: kept only for values the recorder was asked to keep
   c10::ScalarType dtype = c10::ScalarType::Undefined;
   std::vector<int64_t> sizes;
+  bool dense = true;  // contiguous at storage offset 0 in a storage of exactly its size
 };
 
 // Runs forward() with record hooks after every value, in every block.

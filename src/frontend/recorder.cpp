@@ -30,7 +30,12 @@ void recordHook(torch::jit::Stack& stack) {
   }
   const at::Tensor& t = value.toTensor();
   o.dtype = t.scalar_type();
-  if (t.is_nested()) return;  // no sizes: a batch of tensors of different lengths (encoder fast path)
+  if (t.is_nested()) {  // no sizes: a batch of tensors of different lengths (encoder fast path)
+    o.dense = false;
+    return;
+  }
+  o.dense = o.dense && t.is_contiguous() && t.storage_offset() == 0 && t.has_storage() &&
+            t.storage().nbytes() == static_cast<size_t>(t.numel()) * t.element_size();
   if (again && o.sizes.size() == static_cast<size_t>(t.dim())) {
     for (size_t k = 0; k < o.sizes.size(); ++k)
       if (o.sizes[k] != t.size(k)) o.sizes[k] = -1;

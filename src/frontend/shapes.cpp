@@ -133,8 +133,10 @@ ExampleRuns runExamples(const std::shared_ptr<torch::jit::Graph>& graph, const c
     m.dtype = fromTorch(run1[i].dtype);
     m.sizes = run1[i].sizes;
     m.shape = m.sizes;
+    m.dense = run1[i].dense;
     for (const auto& run : out.resized_runs) {
       m.resized_sizes.push_back(run[i].seen ? run[i].sizes : std::vector<int64_t>{});
+      m.dense = m.dense && (!run[i].seen || run[i].dense);
       for (size_t k = 0; k < m.shape.size(); ++k)
         if (m.resized_sizes.back().size() != m.shape.size() || m.resized_sizes.back()[k] != m.sizes[k]) m.shape[k] = -1;
     }

@@ -44,6 +44,11 @@ void registerAllOps(Registry& r) {
   registerStackingOps(r);
   registerRandomOps(r);
   registerTorchvisionOps(r);
+  registerStridedOps(r);
+  registerOrderStatOps(r);
+  registerSpatialOps(r);
+  registerQuantizeOps(r);
+  registerSpectralOps(r);
 }
 
 }  // namespace pt2onnx

@@ -43,6 +43,11 @@ void registerBlasOps(Registry& r);             // addmv, addr, addbmm, inner, ma
 void registerStackingOps(Registry& r);         // atleast_nd, hstack/vstack/dstack/column_stack, ravel
 void registerRandomOps(Registry& r);           // rand, randn, rand_like, randn_like
 void registerTorchvisionOps(Registry& r);      // torchvision::nms, roi_align, roi_pool
+void registerStridedOps(Registry& r);          // as_strided
+void registerOrderStatOps(Registry& r);        // median, nanmedian, kthvalue, cummax, cummin, mode
+void registerSpatialOps(Registry& r);          // max_unpool2d/3d, affine_grid_generator
+void registerSpectralOps(Registry& r);         // stft, fft_rfft, fft_fft, abs/real/imag/view_as_real of them
+void registerQuantizeOps(Registry& r);         // quantize_per_tensor/_channel, dequantize, fake_quantize_*
 
 // Calls every family above in a fixed order.
 void registerAllOps(Registry& r);

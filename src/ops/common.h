@@ -51,12 +51,40 @@ inline std::vector<int64_t> normalizeAxes(const std::vector<int64_t>& axes, int6
   return out;
 }
 
+// TopK takes numeric tensors; ONNX Runtime implements it for float, double, int32 and int64.
+// Narrower types are sorted in a wider one that holds every value exactly.
+inline DType sortableType(DType dt) {
+  switch (dt) {
+    case DType::kHalf:
+    case DType::kBFloat16:
+      return DType::kFloat;
+    case DType::kBool:
+    case DType::kInt8:
+    case DType::kInt16:
+    case DType::kUInt8:
+      return DType::kInt32;
+    default:
+      return dt;
+  }
+}
+
 // x[starts:ends] on `axes`, bounds known now: Slice took them as attributes before opset 10 and as
 // inputs from opset 10 on. Axes must be non-negative (Slice accepts negative axes from opset 11).
 inline std::string sliceConst(Context& ctx, const std::string& x, const std::vector<int64_t>& starts,
                               const std::vector<int64_t>& ends, const std::vector<int64_t>& axes) {
   if (ctx.opset() < 10) return ctx.emit("Slice", {x}, {{"starts", starts}, {"ends", ends}, {"axes", axes}});
   return ctx.emit("Slice", {x, ctx.constI64(starts), ctx.constI64(ends), ctx.constI64(axes)});
+}
+
+// The number of entries of an int[] argument known at conversion: its constant length, its
+// ListConstruct's inputs, or the rank of the tensor whose aten::size it is; -1 otherwise.
+inline int64_t intListLength(Context& ctx, const Value* list) {
+  if (auto c = ctx.maybeConstInts(list)) return static_cast<int64_t>(c->size());
+  const Node* producer = ctx.producer(list);
+  if (!producer) return -1;
+  if (ctx.kind(*producer) == "prim::ListConstruct") return static_cast<int64_t>(ctx.inputCount(*producer));
+  if (ctx.kind(*producer) == "aten::size" && ctx.inputCount(*producer) == 1) return ctx.rank(ctx.input(*producer, 0));
+  return -1;
 }
 
 // list + list (aten::add.t, and `outs += [t]` as aten::add_): the elements of both; a list grown

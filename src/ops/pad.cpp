@@ -49,6 +49,21 @@ std::string circularPad(Context& ctx, std::string x, const std::vector<int64_t>&
   return x;
 }
 
+// circular with amounts computed in the graph (ONNX order, all >= 0), on the last `padded` dims:
+// the slice from size - begin in front and the one up to end behind, each empty for an amount of 0.
+std::string dynamicCircular(Context& ctx, std::string x, const std::string& pads, int64_t rank, int64_t padded) {
+  for (int64_t d = rank - padded; d < rank; ++d) {
+    std::string begin = ctx.emit("Slice", {pads, ctx.constI64({d}), ctx.constI64({d + 1})});
+    std::string end = ctx.emit("Slice", {pads, ctx.constI64({rank + d}), ctx.constI64({rank + d + 1})});
+    std::string size = ctx.emit("Slice", {ctx.shapeOf(x), ctx.constI64({d}), ctx.constI64({d + 1})});
+    std::string axis = ctx.constI64({d});
+    std::string front = ctx.emit("Slice", {x, ctx.emit("Sub", {size, begin}), ctx.constI64({kInt64Max}), axis});
+    std::string back = ctx.emit("Slice", {x, ctx.constI64({0}), end, axis});
+    x = ctx.emit("Concat", {front, x, back}, {{"axis", d}});
+  }
+  return x;
+}
+
 // Pad amounts known at conversion: negative amounts crop first (PyTorch crops, then pads what
 // remains, in every mode), then one Pad (or Slice+Concat for circular) adds the rest.
 std::string staticPad(Context& ctx, const Node& node, const std::vector<int64_t>& torch_pads, const std::string& mode,
@@ -92,6 +107,7 @@ std::string dynamicPad(Context& ctx, const Node& node, const Value* pad_list, in
   std::string starts = ctx.emit("Neg", {halves[0]});
   std::string ends = ctx.emit("Add", {ctx.shapeOf(x), halves[1]});
   x = ctx.emit("Slice", {x, starts, ends});
+  if (mode == "circular") return dynamicCircular(ctx, x, grow, rank, count / 2);
   return emitPadOp(ctx, node, x, grow, mode, value);
 }
 
@@ -109,7 +125,6 @@ Status padWith(Context& ctx, const Node& node, const Value* pad_list, std::strin
     ctx.bind(ctx.output(node), staticPad(ctx, node, *torch_pads, mode, value));
     return Status::Ok();
   }
-  if (mode == "circular") return ctx.fail(node, "circular padding needs pad amounts fixed at conversion");
   const Node* list = ctx.producer(pad_list);
   if (ctx.kind(*list) != "prim::ListConstruct") return ctx.fail(node, "the pad list is neither constant nor a list");
   int64_t count = static_cast<int64_t>(ctx.inputCount(*list));
@@ -145,6 +160,7 @@ void registerPadOps(Registry& r) {
   for (const char* kind : {"aten::replication_pad1d", "aten::replication_pad2d", "aten::replication_pad3d"})
     r.add(kind, 11, fixedModePad("edge"));
   r.add("aten::zero_pad2d", 11, fixedModePad("constant"));
+  r.add("aten::_pad_circular", 11, fixedModePad("circular"));
 }
 
 }  // namespace pt2onnx

@@ -1,4 +1,4 @@
-// Converters: max/avg pooling and adaptive pooling.
+// Converters: max/avg pooling (max with indices) and adaptive pooling.
 #include <algorithm>
 
 #include "ops/common.h"
@@ -45,7 +45,20 @@ ConvertFn maxPool(size_t spatial) {
       attrs.push_back({"dilations", dilation});
       attrs.push_back({"ceil_mode", static_cast<int64_t>(p.ceil_mode)});
     }
-    ctx.bind(ctx.output(node), ctx.emit("MaxPool", {x}, attrs));
+    if (ctx.outputCount(node) < 2) {
+      ctx.bind(ctx.output(node), ctx.emit("MaxPool", {x}, attrs));
+      return Status::Ok();
+    }
+    // max_pool{k}d_with_indices: ONNX counts indices over the whole flattened input, PyTorch
+    // within each plane of spatial dims; the plane's offset is a multiple of its size.
+    auto outs = ctx.emitN("MaxPool", {x}, attrs, 2);
+    int64_t rank = ctx.requireRank(ctx.input(node, 0));
+    std::string dims = ctx.shapeOf(x);
+    std::string plane = sliceConst(ctx, dims, {rank - 1}, {rank}, {0});
+    for (int64_t a = rank - static_cast<int64_t>(spatial); a < rank - 1; ++a)
+      plane = ctx.emit("Mul", {plane, sliceConst(ctx, dims, {a}, {a + 1}, {0})});
+    ctx.bind(ctx.output(node, 0), outs[0]);
+    ctx.bind(ctx.output(node, 1), ctx.emit("Mod", {outs[1], plane}));
     return Status::Ok();
   };
 }
@@ -127,6 +140,10 @@ void registerPoolOps(Registry& r) {
   r.add("aten::max_pool1d", 9, maxPool(1));
   r.add("aten::max_pool2d", 9, maxPool(2));
   r.add("aten::max_pool3d", 9, maxPool(3));
+  // Mod (for the indices) is in ONNX from opset 10.
+  r.add("aten::max_pool1d_with_indices", 10, maxPool(1));
+  r.add("aten::max_pool2d_with_indices", 10, maxPool(2));
+  r.add("aten::max_pool3d_with_indices", 10, maxPool(3));
   r.add("aten::avg_pool1d", 9, avgPool(1));
   r.add("aten::avg_pool2d", 9, avgPool(2));
   r.add("aten::avg_pool3d", 9, avgPool(3));

@@ -1,4 +1,4 @@
-// Converters: vector products and distances — outer, dot, mv, tensordot, cross, cdist, cosine_similarity.
+// Converters: vector products and distances — outer, dot, mv, tensordot, cross, cdist, pdist, cosine_similarity.
 #include <algorithm>
 
 #include "ops/common.h"
@@ -110,6 +110,19 @@ Status cross(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
+// The p-norm over the last dim of absolute differences d (p = 0 counts the nonzero ones).
+std::string pNormLast(Context& ctx, const std::string& d, double p, DType dt) {
+  if (p == 0)
+    return ctx.reduce("ReduceSum",
+                      ctx.cast(ctx.emit("Not", {ctx.emit("Equal", {d, ctx.scalar(0, dt)})}), DType::kBool, dt), {-1},
+                      false);
+  if (p == 1) return ctx.reduce("ReduceSum", d, {-1}, false);
+  if (p == 2) return ctx.emit("Sqrt", {ctx.reduce("ReduceSum", ctx.emit("Mul", {d, d}), {-1}, false)});
+  if (std::isinf(p)) return ctx.reduce("ReduceMax", d, {-1}, false);
+  std::string s = ctx.reduce("ReduceSum", ctx.emit("Pow", {d, ctx.scalar(p, dt)}), {-1}, false);
+  return ctx.emit("Pow", {s, ctx.scalar(1.0 / p, dt)});
+}
+
 // cdist(x1 [.., P, M], x2 [.., R, M], p, compute_mode): the p-norm of every difference, [.., P, R].
 // Differences are taken directly (PyTorch may use a matrix-product form for p = 2 on large inputs,
 // which agrees up to rounding).
@@ -120,23 +133,28 @@ Status cdist(Context& ctx, const Node& node) {
   if (p < 0) return ctx.fail(node, "cdist needs p >= 0");
   std::string a = ctx.unsqueeze(ctx.tensor(ctx.input(node, 0), dt), {-2});  // [.., P, 1, M]
   std::string b = ctx.unsqueeze(ctx.tensor(ctx.input(node, 1), dt), {-3});  // [.., 1, R, M]
-  std::string d = ctx.emit("Abs", {ctx.emit("Sub", {a, b})});
-  std::string y;
-  if (p == 0) {
-    y = ctx.reduce("ReduceSum",
-                   ctx.cast(ctx.emit("Not", {ctx.emit("Equal", {d, ctx.scalar(0, dt)})}), DType::kBool, dt), {-1},
-                   false);
-  } else if (p == 1) {
-    y = ctx.reduce("ReduceSum", d, {-1}, false);
-  } else if (p == 2) {
-    y = ctx.emit("Sqrt", {ctx.reduce("ReduceSum", ctx.emit("Mul", {d, d}), {-1}, false)});
-  } else if (std::isinf(p)) {
-    y = ctx.reduce("ReduceMax", d, {-1}, false);
-  } else {
-    std::string s = ctx.reduce("ReduceSum", ctx.emit("Pow", {d, ctx.scalar(p, dt)}), {-1}, false);
-    y = ctx.emit("Pow", {s, ctx.scalar(1.0 / p, dt)});
-  }
-  ctx.bind(ctx.output(node), y);
+  ctx.bind(ctx.output(node), pNormLast(ctx, ctx.emit("Abs", {ctx.emit("Sub", {a, b})}), p, dt));
+  return Status::Ok();
+}
+
+// pdist(self [N, M], p): the p-norm distance of every pair of rows i < j, in row-major pair order
+// (0,1), (0,2), ..., (N-2,N-1). NonZero of the i < j mask lists the pairs in that order.
+Status pdist(Context& ctx, const Node& node) {
+  const Value* self = ctx.input(node, 0);
+  DType dt = ctx.requireDType(self);
+  if (!isFloating(dt)) return ctx.fail(node, "pdist takes floating-point tensors");
+  if (ctx.requireRank(self) != 2) return ctx.fail(node, "pdist takes a 2-D tensor");
+  double p = ctx.constDouble(ctx.input(node, 1));
+  if (p < 0) return ctx.fail(node, "pdist needs p >= 0");
+  std::string x = ctx.tensor(self);
+  std::string d = ctx.emit("Abs", {ctx.emit("Sub", {ctx.unsqueeze(x, {1}), ctx.unsqueeze(x, {0})})});
+  std::string all = ctx.emit("Reshape", {pNormLast(ctx, d, p, dt), ctx.constI64({-1})});  // [N * N]
+  std::string n = ctx.dimOf(x, 0);
+  std::string r = ctx.emit("Range", {ctx.scalarI64(0), n, ctx.scalarI64(1)});
+  std::string pairs = ctx.emit("NonZero", {ctx.emit("Less", {ctx.unsqueeze(r, {1}), ctx.unsqueeze(r, {0})})});
+  auto ij = ctx.split(pairs, 0, {1, 1});
+  std::string flat = ctx.emit("Add", {ctx.emit("Mul", {ij[0], n}), ij[1]});
+  ctx.bind(ctx.output(node), ctx.emit("Gather", {all, ctx.squeeze(flat, {0})}, {{"axis", 0}}));
   return Status::Ok();
 }
 
@@ -174,6 +192,8 @@ void registerProductOps(Registry& r) {
   r.add("aten::cross", 11, cross);
   r.add("aten::linalg_cross", 11, cross);
   r.add("aten::cdist", 11, cdist);
+  r.add("aten::pdist", 11, pdist);
+  r.add("aten::_pdist_forward", 11, pdist);
   r.add("aten::cosine_similarity", 11, cosineSimilarity);
 }
 

@@ -6,24 +6,16 @@
 namespace pt2onnx {
 namespace {
 
-// Number of elements of an int[] argument: a constant's length or prim::ListConstruct's inputs.
-std::optional<size_t> listLength(Context& ctx, const Value* list) {
-  if (auto c = ctx.maybeConstInts(list)) return c->size();
-  const Node* p = ctx.producer(list);
-  if (ctx.kind(*p) == "prim::ListConstruct") return ctx.inputCount(*p);
-  return std::nullopt;
-}
-
 // repeat(self, repeats): Tile, after adding leading dims when repeats is longer than the rank.
 // Repeats may be computed at run time.
 Status repeat(Context& ctx, const Node& node) {
   const Value* self = ctx.input(node, 0);
   int64_t rank = ctx.requireRank(self);
   const Value* repeats = ctx.input(node, 1);
-  auto n = listLength(ctx, repeats);
-  if (!n) return ctx.fail(node, "the number of repeats is known only at run time");
+  int64_t n = intListLength(ctx, repeats);
+  if (n < 0) return ctx.fail(node, "the number of repeats is known only at run time");
   std::string x = ctx.tensor(self);
-  int64_t extra = static_cast<int64_t>(*n) - rank;
+  int64_t extra = n - rank;
   if (extra < 0) return ctx.fail(node, "repeat needs at least as many repeats as the tensor has dims");
   if (extra > 0) {
     std::vector<int64_t> axes;

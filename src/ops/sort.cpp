@@ -6,23 +6,6 @@
 namespace pt2onnx {
 namespace {
 
-// TopK takes numeric tensors; ONNX Runtime implements it for float, double, int32 and int64.
-// Narrower types are sorted in a wider one that holds every value exactly.
-DType sortableType(DType dt) {
-  switch (dt) {
-    case DType::kHalf:
-    case DType::kBFloat16:
-      return DType::kFloat;
-    case DType::kBool:
-    case DType::kInt8:
-    case DType::kInt16:
-    case DType::kUInt8:
-      return DType::kInt32;
-    default:
-      return dt;
-  }
-}
-
 // TopK's k: a 1-D INT64 tensor of one element.
 std::string kTensor(Context& ctx, const Value* k) {
   if (auto c = ctx.maybeConstInt(k)) return ctx.constI64({*c});

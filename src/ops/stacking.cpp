@@ -1,5 +1,5 @@
-// Converters: atleast_1d/2d/3d, hstack/vstack/dstack/column_stack and ravel (reshapes and
-// concatenations over dims the stacking rule picks).
+// Converters: atleast_1d/2d/3d, hstack/vstack/dstack/column_stack, ravel (reshapes and
+// concatenations over dims the stacking rule picks) and block_diag.
 #include "ops/common.h"
 
 namespace pt2onnx {
@@ -78,6 +78,37 @@ Status ravel(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
+// block_diag(tensors): each tensor (0-d as [1, 1], 1-D as one row) on the diagonal of a zero
+// matrix. Widths are read from the shapes, so dynamic sizes hold; Pad takes pads as an input from
+// opset 11.
+Status blockDiag(Context& ctx, const Node& node) {
+  DType dt = ctx.requireDType(ctx.output(node));
+  if (dt == DType::kBool && ctx.opset() < 13) return ctx.fail(node, "block_diag of bool tensors needs opset 13");
+  auto items = ctx.optionalTensorList(ctx.input(node, 0));
+  if (items.empty()) return ctx.fail(node, "block_diag of no tensors");
+  std::vector<std::string> mats, widths;
+  for (const auto& e : items) {
+    if (e.none || e.rank < 0 || e.rank > 2) return ctx.fail(node, "block_diag takes tensors of at most 2 dims");
+    std::string m = ctx.cast(e.name, e.dtype, dt);
+    if (e.rank == 0) m = ctx.emit("Reshape", {m, ctx.constI64({1, 1})});
+    if (e.rank == 1) m = ctx.unsqueeze(m, {0});
+    mats.push_back(m);
+    widths.push_back(ctx.emit("Slice", {ctx.shapeOf(m), ctx.constI64({1}), ctx.constI64({2})}));
+  }
+  std::string total = widths[0];
+  for (size_t i = 1; i < widths.size(); ++i) total = ctx.emit("Add", {total, widths[i]});
+  std::string before = ctx.constI64({0}), zero = ctx.constI64({0});
+  std::vector<std::string> rows;
+  for (size_t i = 0; i < mats.size(); ++i) {
+    std::string after = ctx.emit("Sub", {ctx.emit("Sub", {total, before}), widths[i]});
+    std::string pads = ctx.emit("Concat", {zero, before, zero, after}, {{"axis", 0}});
+    rows.push_back(ctx.emit("Pad", {mats[i], pads, ctx.scalar(0, dt)}, {{"mode", "constant"}}));
+    before = ctx.emit("Add", {before, widths[i]});
+  }
+  ctx.bind(ctx.output(node), rows.size() == 1 ? rows[0] : ctx.emit("Concat", rows, {{"axis", 0}}));
+  return Status::Ok();
+}
+
 }  // namespace
 
 void registerStackingOps(Registry& r) {
@@ -89,6 +120,7 @@ void registerStackingOps(Registry& r) {
   r.add("aten::dstack", 9, [](Context& ctx, const Node& node) { return stackOp(ctx, node, Stack::kD); });
   r.add("aten::column_stack", 9, [](Context& ctx, const Node& node) { return stackOp(ctx, node, Stack::kColumn); });
   r.add("aten::ravel", 9, ravel);
+  r.add("aten::block_diag", 11, blockDiag);
 }
 
 }  // namespace pt2onnx

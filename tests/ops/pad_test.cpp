@@ -146,6 +146,33 @@ TEST(Pad, DynamicAmountOpset17) {
   EXPECT_EQ(outputDims(model), (Dims{1, 3, 4, -1}));
 }
 
+// Circular padding by W // 3 on both sides of the last dim (and 0 on the one before), W dynamic:
+// the wrapped slices start at a computed offset.
+const char* kDynamicCircular = R"IR(
+graph(%x : Tensor):
+  %0 : int = prim::Constant[value=0]()
+  %3 : int = prim::Constant[value=3]()
+  %w : int = aten::size(%x, %3)
+  %p : int = aten::floordiv(%w, %3)
+  %pad : int[] = prim::ListConstruct(%p, %p, %0, %0)
+  %mode : str = prim::Constant[value="circular"]()
+  %value : NoneType = prim::Constant()
+  %y : Tensor = aten::pad(%x, %pad, %mode, %value)
+  return (%y))IR";
+
+TEST(Pad, CircularDynamicAmountOpset11) {
+  auto model = convertIR(kDynamicCircular, {"x:1x3x4x6"}, 11, {"x:3=w"});
+  EXPECT_EQ(countOps(model, "Pad"), 0);
+  EXPECT_EQ(countOps(model, "Concat"), 4);  // the pad list and its extension, then two dims wrapped
+  EXPECT_EQ(outputDims(model), (Dims{1, 3, 4, -1}));
+}
+
+TEST(Pad, CircularDynamicAmountOpset17) {
+  auto model = convertIR(kDynamicCircular, {"x:1x3x4x6"}, 17, {"x:3=w"});
+  EXPECT_EQ(countOps(model, "Pad"), 0);
+  EXPECT_EQ(outputDims(model), (Dims{1, 3, 4, -1}));
+}
+
 const char* kConstantPadNdInt = R"IR(
 graph(%x : Tensor):
   %p0 : int = prim::Constant[value=1]()

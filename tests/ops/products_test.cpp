@@ -1,4 +1,5 @@
-// Op tests: products and distances (products.cpp) — outer, dot, mv, tensordot, cross, cdist, cosine_similarity.
+// Op tests: products and distances (products.cpp) — outer, dot, mv, tensordot, cross, cdist, pdist,
+// cosine_similarity.
 #include <gtest/gtest.h>
 
 #include "op_test_util.h"
@@ -116,6 +117,31 @@ TEST(Products, CdistOpset17) {
   auto model = convertIR(kCdist, {"a:5x3", "b:4x3"}, 17, {"a:0=p", "b:0=r"});
   EXPECT_EQ(outputDims(model), (Dims{-1, -1}));
 }
+
+std::string pdistIR(const char* p) {
+  return std::string(R"IR(
+graph(%x : Tensor):
+  %p : float = prim::Constant[value=)IR") +
+         p + R"IR(]()
+  %y : Tensor = aten::pdist(%x, %p)
+  return (%y))IR";
+}
+
+// The pairs i < j of 5 rows: 10 distances, picked by NonZero of the pair mask.
+TEST(Products, PdistOpset11) {
+  auto model = convertIR(pdistIR("2."), {"x:5x3"}, 11);
+  EXPECT_EQ(countOps(model, "NonZero"), 1);
+  EXPECT_EQ(countOps(model, "Sqrt"), 1);
+  EXPECT_EQ(outputDims(model), (Dims{10}));
+}
+
+TEST(Products, PdistDynamicRowsOpset17) {
+  auto model = convertIR(pdistIR("1."), {"x:5x3"}, 17, {"x:0=n"});
+  EXPECT_EQ(countOps(model, "Sqrt"), 0);
+  EXPECT_EQ(outputDims(model), (Dims{-1}));
+}
+
+TEST(Products, PdistOfIntsIsRefused) { EXPECT_THROW(convertIR(pdistIR("2."), {"x:5x3:int64"}, 17), std::exception); }
 
 const char* kCosine = R"IR(
 graph(%a : Tensor, %b : Tensor):

@@ -1,0 +1,91 @@
+// Op tests: stft and FFTs of real signals (opset 17) with the readers of their complex results.
+#include <gtest/gtest.h>
+
+#include "op_test_util.h"
+#include "pt2onnx/pt2onnx.h"
+
+namespace pt2onnx::test {
+namespace {
+
+using Dims = std::vector<int64_t>;
+
+// stft(x, n_fft=16, hop=4, win_length=12, window=None, normalized, onesided=None,
+// return_complex=True) read through `tail`.
+std::string stftIR(const std::string& tail, const std::string& ret) {
+  return R"IR(
+graph(%x : Tensor):
+  %n : int = prim::Constant[value=16]()
+  %h : int = prim::Constant[value=4]()
+  %l : int = prim::Constant[value=12]()
+  %none : NoneType = prim::Constant()
+  %f : bool = prim::Constant[value=0]()
+  %t : bool = prim::Constant[value=1]()
+  %s : Tensor = aten::stft(%x, %n, %h, %l, %none, %f, %none, %t)
+)IR" + tail +
+         "  return (" + ret + ")";
+}
+
+// A magnitude spectrogram: [B, n_fft/2+1, 1 + (L - n_fft) / hop].
+TEST(Spectral, StftMagnitudeOpset17) {
+  auto model = convertIR(stftIR("  %m : Tensor = aten::abs(%s)\n", "%m"), {"x:2x64"}, 17);
+  EXPECT_EQ(countOps(model, "STFT"), 1);
+  EXPECT_EQ(countOps(model, "ReduceL2"), 1);
+  EXPECT_EQ(outputDims(model), (Dims{2, 9, 13}));
+}
+
+TEST(Spectral, StftViewAsRealOfOneSignalOpset17) {
+  auto model = convertIR(stftIR("  %m : Tensor = aten::view_as_real(%s)\n", "%m"), {"x:64"}, 17);
+  EXPECT_EQ(outputDims(model), (Dims{9, 13, 2}));
+}
+
+TEST(Spectral, StftBelowOpset17IsRefused) {
+  try {
+    convertIR(stftIR("  %m : Tensor = aten::abs(%s)\n", "%m"), {"x:2x64"}, 16);
+    FAIL() << "expected a conversion error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("needs opset 17"), std::string::npos) << e.what();
+  }
+}
+
+// A complex graph output has no ONNX dtype: refused with what to read instead.
+TEST(Spectral, ComplexOutputIsRefused) {
+  try {
+    convertIR(stftIR("", "%s"), {"x:2x64"}, 17);
+    FAIL() << "expected a conversion error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("ONNX has no complex dtype"), std::string::npos) << e.what();
+  }
+}
+
+// fft_rfft(x, None, dim=1, "ortho") of a dynamic-length signal, read as .real and .imag.
+const char* kRfft = R"IR(
+graph(%x : Tensor):
+  %none : NoneType = prim::Constant()
+  %d : int = prim::Constant[value=1]()
+  %o : str = prim::Constant[value="ortho"]()
+  %f : Tensor = aten::fft_rfft(%x, %none, %d, %o)
+  %re : Tensor = aten::real(%f)
+  %im : Tensor = aten::imag(%f)
+  return (%re, %im))IR";
+
+TEST(Spectral, RfftRealImagOpset17) {
+  auto model = convertIR(kRfft, {"x:3x32"}, 17, {"x:1=n"});
+  EXPECT_EQ(countOps(model, "DFT"), 1);
+  EXPECT_EQ(countOps(model, "Sqrt"), 1);
+  EXPECT_EQ(outputDims(model, 0).size(), 2u);
+  EXPECT_EQ(outputDims(model, 1)[0], 3);
+}
+
+// .real of a real tensor is the tensor itself, at any opset.
+TEST(Spectral, RealOfRealTensorOpset9) {
+  auto model = convertIR(R"IR(
+graph(%x : Tensor):
+  %y : Tensor = aten::real(%x)
+  return (%y))IR",
+                         {"x:3x4"}, 9);
+  EXPECT_EQ(opTypes(model), (std::vector<std::string>{"Identity"}));  // the output is the input
+  EXPECT_EQ(outputDims(model), (Dims{3, 4}));
+}
+
+}  // namespace
+}  // namespace pt2onnx::test
