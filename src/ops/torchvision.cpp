@@ -92,7 +92,8 @@ void registerTorchvisionOps(Registry& r) {
   // No converter emits these (DeformConv, opset 19, is not used yet); the support check gives the reason.
   const char* fallback = " --fallback torchvision emits it as a node in ONNX domain 'torchvision'";
   r.note("torchvision::deform_conv2d",
-         std::string("ONNX has deformable convolution (DeformConv) from opset 19 only, and pt2onnx does not emit it yet;") +
+         std::string(
+             "ONNX has deformable convolution (DeformConv) from opset 19 only, and pt2onnx does not emit it yet;") +
              fallback);
   r.note("torchvision::ps_roi_align",
          std::string("position-sensitive RoI align has no ONNX operator (RoiAlign pools every channel per bin);") +
