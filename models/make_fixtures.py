@@ -109,6 +109,24 @@ class BicubicAlignCorners(nn.Module):
         return self.conv(up), F.interpolate(x, size=(13, 7), mode="bicubic", align_corners=True)
 
 
+class GroupNormNet(nn.Module):
+    """Conv, GroupNorm (affine, then without weights), Mish and tanh-GELU: the operators that ONNX
+    opsets 18-21 added (GroupNormalization 21, Mish 18, Gelu 20)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 16, 3, padding=1)
+        self.norm = nn.GroupNorm(4, 16)
+        self.plain = nn.GroupNorm(8, 16, affine=False)
+        with torch.no_grad():  # not the initial ones/zeros, so that the affine part is checked
+            self.norm.weight.uniform_(0.5, 1.5)
+            self.norm.bias.uniform_(-0.5, 0.5)
+
+    def forward(self, x):
+        y = F.mish(self.norm(self.conv(x)))
+        return F.gelu(self.plain(y * 3.0), approximate="tanh")
+
+
 class Mlp(nn.Module):
     """Linear, GELU, LayerNorm, Linear, softmax."""
 
@@ -1006,6 +1024,7 @@ CUSTOM = {
     "loop_stack_long": LoopStack,
     "unused_input": UnusedInput,
     "scripted_decoder": ScriptedDecoder,
+    "group_norm": GroupNormNet,
     "round_decimals": RoundDecimals,
     "special_ops9": SpecialOps9,
     "special_ops11": SpecialOps11,

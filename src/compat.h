@@ -17,6 +17,15 @@ constexpr int onnxMinorVersion() {
   return minor;
 }
 
+// The highest ai.onnx opset the ONNX library knows: each release from 1.12 (opset 17) to 1.17
+// (opset 22) added one. Its checker and shape inference know no operator version above it.
+constexpr int kOnnxLastOpset = onnxMinorVersion() + 5;
+static_assert(onnxMinorVersion() >= 12, "pt2onnx needs ONNX 1.12 or later");
+
+// The highest opset pt2onnx converts to: the ONNX library's, up to 22, the last one whose operator
+// changes the converters know.
+constexpr int kMaxOpset = kOnnxLastOpset < 22 ? kOnnxLastOpset : 22;
+
 // LibTorch 1.13's index_add broadcasts a source of fewer dims onto each slice of self; 2.x
 // requires the source to have self's shape outside `dim`, so no model it runs has such a call.
 constexpr bool kIndexAddBroadcastsSource = TORCH_VERSION_MAJOR < 2;

@@ -85,6 +85,9 @@ class Observer {
   virtual void written(uint64_t /*bytes*/, uint64_t /*total*/) {}
 };
 
+// The opset converted to without --opset: the one most runtimes take.
+constexpr int kDefaultOpset = 17;
+
 struct Options {
   std::string model_path;
   std::string output_path;  // empty: model path with the .onnx extension
@@ -94,7 +97,7 @@ struct Options {
   std::string method = "forward";
   std::vector<std::string> output_names;
   std::vector<DynamicAxesSpec> dynamic_axes;
-  int opset = 17;
+  int opset = kDefaultOpset;
   bool check = true;                   // run the ONNX checker and strict shape inference on the result
   std::vector<std::string> libraries;  // --load-library: operator libraries loaded before the archive
   std::vector<std::string> fallback;   // --fallback: namespaces whose unconverted operators become custom-domain nodes
@@ -123,7 +126,12 @@ struct Summary {
 };
 
 constexpr int kMinOpset = 9;
-constexpr int kMaxOpset = 17;
+// The highest --opset this build accepts: the ONNX library's last opset, up to 22 (17 when built
+// against ONNX 1.12, Debian 12; 22 against ONNX 1.17, Debian 13).
+int maxOpset();
+// Why an opset above maxOpset() is refused: names the range and, when a newer ONNX would take
+// it, which build accepts it.
+std::string opsetRangeError(int opset);
 
 // Parsers for the command-line specs; each throws Error(kUsage) naming the flag on bad text.
 InputSpec parseInputSpec(const std::string& text);

@@ -17,11 +17,12 @@ int fail(pt2onnx::ExitCode code, const std::string& message) {
   return static_cast<int>(code);
 }
 
-void printOperatorTable() {
+// The operators converted at opset `upto` or lower, each with its opset range up to `upto`.
+void printOperatorTable(int upto) {
   std::printf("| TorchScript operator | ONNX opsets |\n|---|---|\n");
   for (const auto& row : pt2onnx::supportedOperators())
-    std::printf("| `%s` | %d-%d |\n", row.kind.c_str(), std::max(row.since_opset, pt2onnx::kMinOpset),
-                pt2onnx::kMaxOpset);
+    if (row.since_opset <= upto)
+      std::printf("| `%s` | %d-%d |\n", row.kind.c_str(), std::max(row.since_opset, pt2onnx::kMinOpset), upto);
 }
 
 }  // namespace
@@ -54,7 +55,9 @@ int main(int argc, char** argv) {
   app.add_option("--dynamic-axes", axes_specs,
                  "NAME:AXIS=LABEL[,AXIS=LABEL...] for an input or output; repeatable; a bare AXIS gets a generated "
                  "label");
-  app.add_option("--opset", options.opset, "target ONNX opset (11 to 17)")->capture_default_str();
+  const std::string opset_help = "target ONNX opset (" + std::to_string(pt2onnx::kMinOpset) + " to " +
+                                 std::to_string(pt2onnx::maxOpset()) + " in this build)";
+  auto* opset_flag = app.add_option("--opset", options.opset, opset_help)->capture_default_str();
   app.add_option("--load-library", options.libraries,
                  "PATH: a shared library that registers custom TorchScript operators, loaded before the model "
                  "(as torch.ops.load_library); repeatable");
@@ -64,7 +67,9 @@ int main(int argc, char** argv) {
                  "repeatable. Off by default");
   app.add_flag("-v,--verbose", verbose, "more logging");
   app.add_flag("-q,--quiet", quiet, "errors only");
-  app.add_flag("--list-ops", list_ops, "print the supported operators as a Markdown table and exit");
+  app.add_flag("--list-ops", list_ops,
+               "print the supported operators as a Markdown table and exit (with --opset N: those converted at N "
+               "or lower, ranges up to N)");
   app.add_flag("--no-check", no_check, "skip the ONNX checker and shape inference");
   app.add_option("--test-data", options.test_data_dir,
                  "DIR: write the example inputs and LibTorch's outputs as ONNX TensorProto files, "
@@ -118,7 +123,10 @@ int main(int argc, char** argv) {
   spdlog::set_level(std::min(level, spdlog::level::warn));
 
   if (list_ops) {
-    printOperatorTable();
+    if (opset_flag->count() == 0) options.opset = pt2onnx::maxOpset();
+    if (options.opset < pt2onnx::kMinOpset || options.opset > pt2onnx::maxOpset())
+      return fail(pt2onnx::ExitCode::kUsage, pt2onnx::opsetRangeError(options.opset));
+    printOperatorTable(options.opset);
     return 0;
   }
   if (verify_cmd->parsed()) return pt2onnx::cli::verifyCommand(verify_model, verify_dir, run_flags);

@@ -242,8 +242,8 @@ std::string Context::squeeze(const std::string& x, const std::vector<int64_t>& a
 std::string Context::reduce(const std::string& op_type, const std::string& x, const std::vector<int64_t>& axes,
                             bool keepdims) {
   std::vector<Attr> attrs = {{"keepdims", static_cast<int64_t>(keepdims)}};
-  // Only ReduceSum moved axes to an input at opset 13; the other reductions move at opset 18.
-  if (op_type == "ReduceSum" && opset() >= 13) {
+  // ReduceSum moved axes from an attribute to an input at opset 13, the other reductions at 18.
+  if (opset() >= 18 || (op_type == "ReduceSum" && opset() >= 13)) {
     if (axes.empty()) return emit(op_type, {x}, attrs);
     return emit(op_type, {x, constI64(axes)}, attrs);
   }

@@ -111,9 +111,8 @@ void declareFallbackDomains(const std::map<std::string, size_t>& counts, onnx::M
 
 Summary convert(const Options& options) {
   const auto start = std::chrono::steady_clock::now();
-  if (options.opset < kMinOpset || options.opset > kMaxOpset)
-    throw Error(ExitCode::kUsage, "--opset " + std::to_string(options.opset) + " is not supported; use " +
-                                      std::to_string(kMinOpset) + " to " + std::to_string(kMaxOpset));
+  if (options.opset < kMinOpset || options.opset > maxOpset())
+    throw Error(ExitCode::kUsage, opsetRangeError(options.opset));
   const std::string out_path =
       options.output_path.empty() ? defaultOutputPath(options.model_path) : options.output_path;
   checkModelFile(options.model_path);

@@ -3,9 +3,23 @@
 
 #include <algorithm>
 
+#include "compat.h"
 #include "ops/all.h"
 
 namespace pt2onnx {
+
+int maxOpset() { return compat::kMaxOpset; }
+
+std::string opsetRangeError(int opset) {
+  std::string msg = "--opset " + std::to_string(opset) + " is not supported; use " + std::to_string(kMinOpset) +
+                    " to " + std::to_string(maxOpset());
+  // ONNX 1.(N-5) is the first release that knows opset N (1.12: 17 ... 1.17: 22).
+  if (opset > maxOpset() && opset <= 22)
+    msg += " (this build's ONNX 1." + std::to_string(compat::onnxMinorVersion()) + " knows opsets up to " +
+           std::to_string(compat::kOnnxLastOpset) + "; a build against ONNX 1." + std::to_string(opset - 5) +
+           " or later, e.g. Debian 13's, accepts " + std::to_string(opset) + ")";
+  return msg;
+}
 
 void Registry::add(const std::string& kind, int since_opset, ConvertFn fn) {
   // An entry below the lowest opset would silently claim opsets nobody checked it at.

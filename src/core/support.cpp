@@ -46,7 +46,11 @@ void checkSupported(const torch::jit::Graph& graph, int opset, const std::vector
     msg << "\n  " << m.kind << " (" << m.count << "x";
     if (!m.location.empty()) msg << ", first at " << m.location;
     msg << ")";
-    if (m.lowest_opset) msg << ": needs opset " << m.lowest_opset << " or later; try --opset " << m.lowest_opset;
+    if (m.lowest_opset && m.lowest_opset <= maxOpset())
+      msg << ": needs opset " << m.lowest_opset << " or later; try --opset " << m.lowest_opset;
+    else if (m.lowest_opset)
+      msg << ": needs opset " << m.lowest_opset << " or later, which a build against ONNX 1." << m.lowest_opset - 5
+          << " or later (e.g. Debian 13's) accepts; this one stops at " << maxOpset();
     if (const std::string* why = registry().noteFor(m.kind)) msg << ": " << *why;
   }
   throw Error(ExitCode::kUnsupported, msg.str());

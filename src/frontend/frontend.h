@@ -73,6 +73,10 @@ size_t forwardAttributeWrites(std::shared_ptr<torch::jit::Graph>& graph);
 // masks (src/frontend/nested_padding.cpp). Returns how many nested tensors it replaced.
 size_t padNestedTensors(std::shared_ptr<torch::jit::Graph>& graph);
 
+// torch 2.x's run-time test whether a transformer's mask is the causal one, which only picks the
+// attention kernel, becomes False (src/frontend/causal_hint.cpp). Returns how many tests.
+size_t dropCausalMaskTests(std::shared_ptr<torch::jit::Graph>& graph);
+
 // Dicts filled by assignment with constant keys in one block (src/frontend/dict_writes.cpp) become
 // prim::DictConstruct nodes with the entries assigned so far. Returns how many dicts.
 size_t lowerDictWrites(std::shared_ptr<torch::jit::Graph>& graph);

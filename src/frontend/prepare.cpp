@@ -101,6 +101,7 @@ void cleanupGraph(std::shared_ptr<torch::jit::Graph>& graph) {
   torch::jit::Inline(*graph);
   removePrints(graph->block());
   padNestedTensors(graph);
+  dropCausalMaskTests(graph);
   torch::jit::LowerSimpleTuples(graph);
   torch::jit::RemoveListMutation(graph);
   keepInPlaceDtypes(graph);

@@ -113,7 +113,9 @@ int irVersionForOpset(int opset) {
   if (opset == 10) return 5;
   if (opset == 11) return 6;
   if (opset <= 14) return 7;
-  return 8;
+  if (opset <= 18) return 8;
+  if (opset <= 20) return 9;  // ONNX 1.14 and 1.15
+  return 10;                  // ONNX 1.16 (opset 21) and 1.17 (22)
 }
 
 void checkModel(onnx::ModelProto& model) {

@@ -58,6 +58,12 @@ Status mish(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
+// Opset 18 has Mish (x * tanh(softplus(x))) as an operator.
+Status mish18(Context& ctx, const Node& node) {
+  ctx.bind(ctx.output(node), ctx.emit("Mish", {ctx.tensor(ctx.input(node, 0))}));
+  return Status::Ok();
+}
+
 // gelu(x) = x/2 * (1 + erf(x/sqrt(2))); approximate='tanh':
 // x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))). ONNX has no Gelu before opset 20.
 Status gelu(Context& ctx, const Node& node) {
@@ -76,6 +82,17 @@ Status gelu(Context& ctx, const Node& node) {
   }
   std::string one_plus = ctx.emit("Add", {inner, ctx.scalar(1.0, dt)});
   ctx.bind(ctx.output(node), ctx.emit("Mul", {ctx.emit("Mul", {x, one_plus}), ctx.scalar(0.5, dt)}));
+  return Status::Ok();
+}
+
+// Opset 20's Gelu has both forms (approximate "none": erf, "tanh": the tanh formula above).
+Status gelu20(Context& ctx, const Node& node) {
+  std::string approximate = "none";
+  if (ctx.inputCount(node) > 1) approximate = ctx.constString(ctx.input(node, 1));
+  if (approximate != "none" && approximate != "tanh")
+    return ctx.fail(node, "unknown approximate='" + approximate + "'");
+  std::string x = ctx.tensor(ctx.input(node, 0));
+  ctx.bind(ctx.output(node), ctx.emit("Gelu", {x}, {{"approximate", approximate}}));
   return Status::Ok();
 }
 
@@ -209,7 +226,9 @@ void registerActivationOps(Registry& r) {
   r.add("aten::sigmoid", 9, unaryOp("Sigmoid"));
   r.add("aten::silu", 9, silu);
   r.add("aten::mish", 9, mish);
+  r.add("aten::mish", 18, mish18);
   r.add("aten::gelu", 9, gelu);
+  r.add("aten::gelu", 20, gelu20);
   r.add("aten::tanh", 9, unaryOp("Tanh"));
   r.add("aten::leaky_relu", 9, leakyRelu);
   r.add("aten::rrelu", 9, rrelu);

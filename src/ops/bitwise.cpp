@@ -73,6 +73,31 @@ ConvertFn bitwiseBinary(BitOp op) {
   };
 }
 
+// Opset 18 has BitwiseAnd/Or/Xor/Not on every integer type; bools stay logical.
+ConvertFn bitwiseBinary18(BitOp op) {
+  return [op](Context& ctx, const Node& node) {
+    const Value* out = ctx.output(node);
+    DType dt = ctx.requireDType(out);
+    if (!isIntegral(dt) && dt != DType::kBool) return ctx.fail(node, "bitwise operators take integer or bool tensors");
+    const char* onnx = dt == DType::kBool ? (op == BitOp::kAnd  ? "And"
+                                             : op == BitOp::kOr ? "Or"
+                                                                : "Xor")
+                                          : (op == BitOp::kAnd  ? "BitwiseAnd"
+                                             : op == BitOp::kOr ? "BitwiseOr"
+                                                                : "BitwiseXor");
+    ctx.bind(out, ctx.emit(onnx, {ctx.tensor(ctx.input(node, 0), dt), ctx.tensor(ctx.input(node, 1), dt)}));
+    return Status::Ok();
+  };
+}
+
+Status bitwiseNot18(Context& ctx, const Node& node) {
+  const Value* out = ctx.output(node);
+  DType dt = ctx.requireDType(out);
+  if (!isIntegral(dt) && dt != DType::kBool) return ctx.fail(node, "bitwise_not takes integer or bool tensors");
+  ctx.bind(out, ctx.emit(dt == DType::kBool ? "Not" : "BitwiseNot", {ctx.tensor(ctx.input(node, 0), dt)}));
+  return Status::Ok();
+}
+
 // bitwise_not: logical not on bools; ~x = -1 - x on two's-complement integers.
 Status bitwiseNot(Context& ctx, const Node& node) {
   const Value* out = ctx.output(node);
@@ -128,6 +153,10 @@ void registerBitwiseOps(Registry& r) {
   for (const char* kind : {"aten::bitwise_or", "aten::__or__"}) r.add(kind, 11, bitwiseBinary(BitOp::kOr));
   for (const char* kind : {"aten::bitwise_xor", "aten::__xor__"}) r.add(kind, 11, bitwiseBinary(BitOp::kXor));
   r.add("aten::bitwise_not", 11, bitwiseNot);
+  for (const char* kind : {"aten::bitwise_and", "aten::__and__"}) r.add(kind, 18, bitwiseBinary18(BitOp::kAnd));
+  for (const char* kind : {"aten::bitwise_or", "aten::__or__"}) r.add(kind, 18, bitwiseBinary18(BitOp::kOr));
+  for (const char* kind : {"aten::bitwise_xor", "aten::__xor__"}) r.add(kind, 18, bitwiseBinary18(BitOp::kXor));
+  r.add("aten::bitwise_not", 18, bitwiseNot18);
   for (const char* kind : {"aten::__lshift__", "aten::bitwise_left_shift"}) r.add(kind, 11, shift(true));
   for (const char* kind : {"aten::__rshift__", "aten::bitwise_right_shift"}) r.add(kind, 11, shift(false));
 }

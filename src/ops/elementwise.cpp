@@ -138,10 +138,34 @@ DType scalarPromotion(DType tensor, DType scalar) {
   return tensor;
 }
 
+// Python list equality (int[] == int[]): one bool, true when the lengths and all elements agree.
+// Both lists are padded to the longer length so that the element comparison always has equal
+// shapes; where the lengths differ the length test decides.
+std::string listsEqual(Context& ctx, const Value* a, const Value* b) {
+  std::string x = ctx.intsTensor(a), y = ctx.intsTensor(b);
+  std::string nx = ctx.shapeOf(x), ny = ctx.shapeOf(y);
+  std::string n = ctx.emit("Where", {ctx.emit("Greater", {nx, ny}), nx, ny});
+  auto padded = [&](const std::string& v, const std::string& len) {
+    std::string pads = ctx.emit("Concat", {ctx.constI64({0}), ctx.emit("Sub", {n, len})}, {{"axis", int64_t{0}}});
+    return ctx.emit("Pad", {v, pads});
+  };
+  std::string differ = ctx.emit("Not", {ctx.emit("Equal", {padded(x, nx), padded(y, ny)})});
+  std::string mismatches = ctx.reduce("ReduceSum", ctx.cast(differ, DType::kBool, DType::kInt64), {}, false);
+  std::string same_length = ctx.squeeze(ctx.emit("Equal", {nx, ny}), {0});
+  return ctx.emit("And", {same_length, ctx.emit("Equal", {mismatches, ctx.scalarI64(0)})});
+}
+
 ConvertFn compare(std::string op_type, bool negate) {
   return [op_type, negate](Context& ctx, const Node& node) {
     const Value* a = ctx.input(node, 0);
     const Value* b = ctx.input(node, 1);
+    if (ctx.isList(a) && ctx.isList(b)) {
+      // Lists compare as wholes (one bool), not element by element; ordering them is lexicographic.
+      if (op_type != "Equal") return ctx.fail(node, "ordering comparisons of lists are not supported");
+      std::string out = listsEqual(ctx, a, b);
+      ctx.bind(ctx.output(node), negate ? ctx.emit("Not", {out}) : out);
+      return Status::Ok();
+    }
     // A Python scalar takes the tensor's type, as in PyTorch's promotion, unless it is of a higher
     // kind: a float against an int or bool tensor compares as float (x < 1.5 is not x < 1), an int
     // against a bool tensor as int (mask == 2 is false everywhere).

@@ -389,9 +389,12 @@ Status unflatten(Context& ctx, const Node& node) {
 // ---- sampling and encoding -----------------------------------------------------------------
 
 // grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners): GridSample, opset 16,
-// which samples 4-D inputs only (5-D arrives in opset 20).
+// which samples 4-D inputs only (5-D arrives in opset 20, which also renames the modes bilinear
+// and bicubic to linear and cubic).
 Status gridSampler(Context& ctx, const Node& node) {
-  static const char* kModes[] = {"bilinear", "nearest", "bicubic"};
+  static const char* kModes16[] = {"bilinear", "nearest", "bicubic"};
+  static const char* kModes20[] = {"linear", "nearest", "cubic"};
+  const char* const* kModes = ctx.opset() >= 20 ? kModes20 : kModes16;
   static const char* kPadding[] = {"zeros", "border", "reflection"};
   const Value* input = ctx.input(node, 0);
   if (ctx.requireRank(input) != 4) return ctx.fail(node, "grid_sample is supported for 4-D inputs only");

@@ -180,6 +180,28 @@ Status groupNorm(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
+// Opset 21's GroupNormalization (scale and bias per channel; opset 18's per group did not match
+// what frameworks compute, so that one is not used), for float32/float16 inputs of rank 3 or more
+// with the channel count known (a missing weight or bias is ones or zeros of it); statistics in
+// float32 (stash_type 1), as PyTorch computes them for both. Other inputs use the decomposition.
+Status groupNorm21(Context& ctx, const Node& node) {
+  const Value* input = ctx.arg(node, "input");
+  DType dt = ctx.requireDType(input);
+  int64_t rank = ctx.requireRank(input);
+  int64_t channels = rank >= 3 ? ctx.shape(input)[1] : -1;
+  if ((dt != DType::kFloat && dt != DType::kHalf) || channels < 0) return groupNorm(ctx, node);
+  const Value* weight = ctx.arg(node, "weight");
+  const Value* bias = ctx.arg(node, "bias");
+  std::vector<double> ones(static_cast<size_t>(channels), 1.0), zeros(static_cast<size_t>(channels), 0.0);
+  std::string scale = ctx.isNone(weight) ? ctx.constTensor(ones, {channels}, dt) : ctx.tensor(weight, dt);
+  std::string shift = ctx.isNone(bias) ? ctx.constTensor(zeros, {channels}, dt) : ctx.tensor(bias, dt);
+  std::vector<Attr> attrs = {{"epsilon", ctx.constDouble(ctx.arg(node, "eps"))},
+                             {"num_groups", ctx.constInt(ctx.arg(node, "num_groups"))},
+                             {"stash_type", int64_t{1}}};
+  ctx.bind(ctx.output(node), ctx.emit("GroupNormalization", {ctx.tensor(input), scale, shift}, attrs));
+  return Status::Ok();
+}
+
 // instance_norm: with use_input_stats, statistics per (sample, channel) over the spatial dims, which
 // is InstanceNormalization; without, the running statistics as in eval-mode batch_norm.
 Status instanceNorm(Context& ctx, const Node& node) {
@@ -239,6 +261,7 @@ void registerNormOps(Registry& r) {
   r.add("aten::native_layer_norm", 17, layerNorm17);
   r.add("aten::rms_norm", 11, rmsNorm);
   r.add("aten::group_norm", 11, groupNorm);
+  r.add("aten::group_norm", 21, groupNorm21);
   r.add("aten::instance_norm", 11, instanceNorm);
 }
 

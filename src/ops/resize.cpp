@@ -327,7 +327,7 @@ Status upsampleBilinearAa(Context& ctx, const Node& node) {
   if (!grows)
     return ctx.fail(node,
                     "antialiased bilinear resizing that shrinks (or uses align_corners) needs Resize's "
-                    "antialias attribute, added in ONNX opset 18; pt2onnx targets opsets up to 17");
+                    "antialias attribute, added in ONNX opset 18, which pt2onnx does not emit yet");
   ctx.bind(ctx.output(node), emitResize(ctx, node, Interp::kLinear, *target));
   return Status::Ok();
 }
@@ -335,7 +335,7 @@ Status upsampleBilinearAa(Context& ctx, const Node& node) {
 Status upsampleBicubicAa(Context& ctx, const Node& node) {
   return ctx.fail(node,
                   "antialiased bicubic resizing uses a different kernel (A = -0.5, scale-dependent support); "
-                  "ONNX Resize supports antialiasing only from opset 18; pt2onnx targets opsets up to 17");
+                  "ONNX Resize supports antialiasing only from opset 18, which pt2onnx does not emit yet");
 }
 
 }  // namespace

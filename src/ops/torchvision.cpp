@@ -89,10 +89,11 @@ void registerTorchvisionOps(Registry& r) {
   r.add("torchvision::nms", 11, convertNms);
   r.add("torchvision::roi_align", 11, convertRoiAlign);
   r.add("torchvision::roi_pool", 11, convertRoiPool);
-  // No ONNX operator up to opset 17 computes these; the support check gives the reason.
+  // No converter emits these (DeformConv, opset 19, is not used yet); the support check gives the reason.
   const char* fallback = " --fallback torchvision emits it as a node in ONNX domain 'torchvision'";
   r.note("torchvision::deform_conv2d",
-         std::string("ONNX has deformable convolution (DeformConv) from opset 19 only; pt2onnx targets 11-17;") +
+         std::string(
+             "ONNX has deformable convolution (DeformConv) from opset 19 only, and pt2onnx does not emit it yet;") +
              fallback);
   r.note("torchvision::ps_roi_align",
          std::string("position-sensitive RoI align has no ONNX operator (RoiAlign pools every channel per bin);") +

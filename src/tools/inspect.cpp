@@ -71,9 +71,8 @@ void inspectTorchScript(const std::string& path, const Options& options, Inspect
   r.torchscript = true;
   r.method = options.method;
   r.opset = options.opset;
-  if (options.opset < kMinOpset || options.opset > kMaxOpset)
-    throw Error(ExitCode::kUsage, "--opset " + std::to_string(options.opset) + " is not supported; use " +
-                                      std::to_string(kMinOpset) + " to " + std::to_string(kMaxOpset));
+  if (options.opset < kMinOpset || options.opset > maxOpset())
+    throw Error(ExitCode::kUsage, opsetRangeError(options.opset));
   torch::jit::Module module = loadModule(path, options.method);
   for (const auto& p : module.named_parameters(true)) {
     ++r.parameter_tensors;

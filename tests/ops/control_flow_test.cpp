@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "op_test_util.h"
+#include "pt2onnx/pt2onnx.h"
 
 namespace pt2onnx::test {
 namespace {
@@ -28,6 +29,30 @@ const onnx::GraphProto& attributeGraph(const onnx::ModelProto& model, const std:
       for (const auto& a : node.attribute())
         if (a.name() == name) return a.g();
   throw std::runtime_error("no " + op + "." + name);
+}
+
+// size(x) == size(y) on lists: one bool for the whole lists (the If condition), not one per
+// element; lengths may differ (rank 2 against rank 1), so both are padded to the longer one.
+constexpr const char* kListEqualIf = R"IR(
+graph(%x : Tensor, %y : Tensor):
+  %a : int[] = aten::size(%x)
+  %b : int[] = aten::size(%y)
+  %c : bool = aten::eq(%a, %b)
+  %z : Tensor = prim::If(%c)
+    block0():
+      -> (%x)
+    block1():
+      %n : Tensor = aten::neg(%x)
+      -> (%n)
+  return (%z))IR";
+
+TEST(ControlFlow, IntListEqualityIsOneBool) {
+  for (int opset : {11, maxOpset()}) {
+    auto model = convertIR(kListEqualIf, {"x:2x3", "y:6"}, opset, {"x:0=batch", "y:0=len"});
+    EXPECT_EQ(countOps(model, "If"), 1) << opset;
+    EXPECT_EQ(countOps(model, "Pad"), 2) << opset;
+    EXPECT_EQ(countOps(model, "And"), 1) << opset;
+  }
 }
 
 TEST(ControlFlow, IfOpset11) {
