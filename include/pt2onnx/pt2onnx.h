@@ -99,6 +99,7 @@ struct Options {
   std::vector<DynamicAxesSpec> dynamic_axes;
   int opset = kDefaultOpset;
   bool check = true;                   // run the ONNX checker and strict shape inference on the result
+  bool optimize = true;                // simplify the ONNX graph before writing it (--no-optimize: off)
   std::vector<std::string> libraries;  // --load-library: operator libraries loaded before the archive
   std::vector<std::string> fallback;   // --fallback: namespaces whose unconverted operators become custom-domain nodes
   // --test-data DIR: the example inputs and LibTorch's outputs as TensorProto files in the model
@@ -118,6 +119,7 @@ struct Summary {
   std::string output_path;
   int opset = 0;
   size_t nodes = 0;
+  size_t nodes_before_optimize = 0;  // as converted, before the optimize stage (equal to nodes without it)
   size_t initializers = 0;
   uint64_t weight_bytes = 0;
   double seconds = 0;

@@ -206,6 +206,7 @@ int convertCommand(Options options, const RunFlags& flags, RunLog& log) {
       j.key("outputs");
       writeTensorsJson(j, summary->outputs);
       j.key("nodes").value(static_cast<uint64_t>(summary->nodes));
+      j.key("nodes_before_optimize").value(static_cast<uint64_t>(summary->nodes_before_optimize));
       j.key("initializers").value(static_cast<uint64_t>(summary->initializers));
       j.key("weight_bytes").value(summary->weight_bytes);
       if (!options.test_data_dir.empty() && !scratch)

@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
   pt2onnx::Options options;
   std::vector<std::string> input_specs, axes_specs, data_specs, const_specs, fallback;
   std::string output_names;
-  bool verbose = false, quiet = false, list_ops = false, no_check = false;
+  bool verbose = false, quiet = false, list_ops = false, no_check = false, no_optimize = false;
   pt2onnx::cli::RunFlags run_flags;
   std::string inspect_file, dot_file, verify_model, verify_dir;
 
@@ -71,6 +71,9 @@ int main(int argc, char** argv) {
                "print the supported operators as a Markdown table and exit (with --opset N: those converted at N "
                "or lower, ranges up to N)");
   app.add_flag("--no-check", no_check, "skip the ONNX checker and shape inference");
+  app.add_flag("--no-optimize", no_optimize,
+               "write the graph as converted, without folding constants and removing identities, dead and "
+               "repeated nodes");
   app.add_option("--test-data", options.test_data_dir,
                  "DIR: write the example inputs and LibTorch's outputs as ONNX TensorProto files, "
                  "DIR/test_data_set_N/input_K.pb and output_K.pb (set 0 at the example dims, then the resized runs)");
@@ -137,6 +140,7 @@ int main(int argc, char** argv) {
   }
   pt2onnx::installSignalCleanup();
   options.check = !no_check;
+  options.optimize = !no_optimize;
   try {
     for (const auto& s : input_specs) options.inputs.push_back(pt2onnx::parseInputSpec(s));
     for (const auto& s : data_specs) options.input_data.push_back(pt2onnx::parseInputData(s));

@@ -1,5 +1,5 @@
 // The conversion pipeline, one call per stage: resolve inputs, load and prepare, record, fold,
-// check operators, convert, declare outputs, check, write.
+// check operators, convert, declare outputs, check, optimize, write.
 #include "core/convert.h"
 
 #include <spdlog/spdlog.h>
@@ -22,6 +22,7 @@
 #include "onnx/describe.h"
 #include "onnx/weights.h"
 #include "onnx/writer.h"
+#include "optimize/optimize.h"
 
 namespace pt2onnx {
 namespace {
@@ -141,6 +142,14 @@ Summary convert(const Options& options) {
   timer.restart();
 
   Summary summary;
+  summary.nodes_before_optimize = model.graph().node_size();
+  if (options.optimize) {
+    const OptimizeReport report = optimizeModel(model, weights);
+    for (const auto& [pass, n] : report.removed) spdlog::debug("optimize: {}: {}", pass, n);
+    spdlog::debug("optimize: {} nodes before, {} after", report.nodes_before, report.nodes_after);
+    if (options.check) checkModel(model);
+    timer.done("optimize");
+  }
   summary.output_path = out_path;
   summary.opset = options.opset;
   summary.nodes = model.graph().node_size();
