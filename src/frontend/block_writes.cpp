@@ -188,18 +188,9 @@ size_t carryAppendsIn(Block* block) {
   return carried;
 }
 
-// Whether `node` writes its first input in place (`x.add_(y)`, `x.copy_(y)`, `x[i] = y`'s
-// index_put_), as its schema says.
-bool writesFirstInput(const Node* node) {
-  const auto* schema = node->maybeSchema();
-  if (!schema || schema->arguments().empty()) return false;
-  const auto* alias = schema->arguments()[0].alias_info();
-  return alias && alias->isWrite();
-}
-
 bool writtenIn(const Block* block, const Value* v) {
   for (const auto* node : block->nodes()) {
-    if (node->inputs().size() > 0 && node->input(0) == v && writesFirstInput(node)) return true;
+    if (isInPlace(node) && node->input(0) == v) return true;
     for (const auto* sub : node->blocks())
       if (writtenIn(sub, v)) return true;
   }

@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <optional>
-#include <unordered_map>
 #include <vector>
 
 #include "frontend/frontend.h"
@@ -45,12 +44,6 @@ bool writesTo(const Node* user, size_t offset) { return offset == 0 && isWrite(u
 Node* topLevel(Node* n, const Block* top) {
   while (n->owningBlock() != top) n = n->owningBlock()->owningNode();
   return n;
-}
-
-std::optional<int64_t> constantInt(Value* v) {
-  auto value = torch::jit::toIValue(v);
-  if (!value || !value->isInt()) return std::nullopt;
-  return value->toInt();
 }
 
 // A read that may keep the list beyond itself (a container holding it, a loop carrying it, a node
@@ -138,7 +131,7 @@ class ListRewrite {
 
   // Python's index rules: negative counts from the end; insert clamps, the others must be in range.
   std::optional<size_t> position(Value* index, bool clamp) const {
-    auto i = constantInt(index);
+    auto i = torch::jit::constant_as<int64_t>(index);
     if (!i) return std::nullopt;
     const auto n = static_cast<int64_t>(items_.size());
     int64_t at = *i < 0 ? *i + n : *i;

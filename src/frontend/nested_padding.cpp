@@ -46,6 +46,20 @@ bool follow(Value* nested, NestedUse& use) {
   return true;
 }
 
+// to_padded_tensor(t, value) of what was a nested batch, on the padded batch: `value` at the
+// padding (True in `padding`, False in `keep`), cut to the longest sequence.
+void padAgain(torch::jit::Graph& graph, Node* pad, Value* padding, Value* keep) {
+  torch::jit::WithInsertPoint guard(pad);
+  Value* zeroed =
+      graph.insert(c10::aten::masked_fill,
+                   {pad->input(0), graph.insert(c10::aten::unsqueeze, {padding, int64_t{-1}}), pad->input(1)});
+  Value* lengths = graph.insert(c10::aten::sum, {keep, std::vector<int64_t>{1}});
+  Value* longest = graph.insert(c10::aten::Int, {graph.insert(c10::aten::max, {lengths})});
+  Value* cut = graph.insert(c10::aten::slice, {zeroed, int64_t{1}, int64_t{0}, longest, int64_t{1}});
+  pad->output()->replaceAllUsesWith(cut);
+  pad->destroy();
+}
+
 void rewrite(torch::jit::Graph& graph, Node* make, const NestedUse& use) {
   Value* batch = make->input(0);
   Value* keep = make->input(1);  // True where a token is part of its sequence
@@ -61,17 +75,7 @@ void rewrite(torch::jit::Graph& graph, Node* make, const NestedUse& use) {
     layer->replaceInput(*layer->schema().argumentIndexWithName("mask"), padding);
     layer->replaceInput(*layer->schema().argumentIndexWithName("mask_type"), graph.insertConstant(int64_t{1}));
   }
-  for (Node* pad : use.pads) {
-    torch::jit::WithInsertPoint guard(pad);
-    Value* zeroed =
-        graph.insert(c10::aten::masked_fill,
-                     {pad->input(0), graph.insert(c10::aten::unsqueeze, {padding, int64_t{-1}}), pad->input(1)});
-    Value* lengths = graph.insert(c10::aten::sum, {keep, std::vector<int64_t>{1}});
-    Value* longest = graph.insert(c10::aten::Int, {graph.insert(c10::aten::max, {lengths})});
-    Value* cut = graph.insert(c10::aten::slice, {zeroed, int64_t{1}, int64_t{0}, longest, int64_t{1}});
-    pad->output()->replaceAllUsesWith(cut);
-    pad->destroy();
-  }
+  for (Node* pad : use.pads) padAgain(graph, pad, padding, keep);
 }
 
 void collect(torch::jit::Block* block, std::vector<Node*>& makes) {
@@ -88,18 +92,14 @@ void collect(torch::jit::Block* block, std::vector<Node*>& makes) {
 // On the padded batch both branches become (batch, mask); the left-aligned test is computed; the
 // to_padded_tensor under the run-time flag zeroes the padding and cuts to the longest sequence.
 
-Value* insertOp(torch::jit::Graph& graph, c10::Symbol kind, const std::vector<torch::jit::NamedValue>& args) {
-  return graph.insert(kind, args);
-}
-
 // Whether every row of `keep` ([batch, seq] bool) is a run of True from position 0.
 Value* leftAligned(torch::jit::Graph& graph, Value* keep) {
   constexpr int64_t kEnd = std::numeric_limits<int64_t>::max();
-  Value* head = insertOp(graph, c10::aten::slice, {keep, int64_t{1}, int64_t{0}, int64_t{-1}, int64_t{1}});
-  Value* tail = insertOp(graph, c10::aten::slice, {keep, int64_t{1}, int64_t{1}, kEnd, int64_t{1}});
-  Value* hole = insertOp(graph, c10::aten::logical_and, {insertOp(graph, c10::aten::logical_not, {head}), tail});
-  Value* any = insertOp(graph, c10::aten::any, {hole});
-  return insertOp(graph, c10::aten::Bool, {insertOp(graph, c10::aten::logical_not, {any})});
+  Value* head = graph.insert(c10::aten::slice, {keep, int64_t{1}, int64_t{0}, int64_t{-1}, int64_t{1}});
+  Value* tail = graph.insert(c10::aten::slice, {keep, int64_t{1}, int64_t{1}, kEnd, int64_t{1}});
+  Value* hole = graph.insert(c10::aten::logical_and, {graph.insert(c10::aten::logical_not, {head}), tail});
+  Value* any = graph.insert(c10::aten::any, {hole});
+  return graph.insert(c10::aten::Bool, {graph.insert(c10::aten::logical_not, {any})});
 }
 
 // A `str` If result whose branches each yield a constant and that only len() reads: the lengths.
@@ -176,16 +176,12 @@ size_t padScripted(torch::jit::Graph& graph) {
         node->output()->replaceAllUsesWith(leftAligned(graph, node->input(1)));
         node->destroy();
       } else if (node->kind() == c10::aten::to_padded_tensor && padding && argIsNone(node, "output_size")) {
-        torch::jit::WithInsertPoint guard(node);
-        Value* keep = insertOp(graph, c10::aten::logical_not, {padding});
-        Value* zeroed =
-            insertOp(graph, c10::aten::masked_fill,
-                     {node->input(0), insertOp(graph, c10::aten::unsqueeze, {padding, int64_t{-1}}), node->input(1)});
-        Value* lengths = insertOp(graph, c10::aten::sum, {keep, std::vector<int64_t>{1}});
-        Value* longest = insertOp(graph, c10::aten::Int, {insertOp(graph, c10::aten::max, {lengths})});
-        node->output()->replaceAllUsesWith(
-            insertOp(graph, c10::aten::slice, {zeroed, int64_t{1}, int64_t{0}, longest, int64_t{1}}));
-        node->destroy();
+        Value* keep;
+        {
+          torch::jit::WithInsertPoint guard(node);
+          keep = graph.insert(c10::aten::logical_not, {padding});
+        }
+        padAgain(graph, node, padding, keep);
       }
     }
   };

@@ -180,6 +180,12 @@ std::pair<int64_t, c10::optional<c10::ScalarType>> factoryRankAndDtype(const tor
   return {listLength(node->input(0)), type};
 }
 
+void setRankAndDtype(torch::jit::Value* v, int64_t rank, c10::optional<c10::ScalarType> dtype) {
+  v->setType(c10::TensorType::create(dtype, c10::kCPU,
+                                     c10::SymbolicShape(c10::optional<size_t>(static_cast<size_t>(rank))),
+                                     c10::VaryingShape<c10::Stride>(static_cast<size_t>(rank)), false));
+}
+
 // An If result no run recorded takes the rank and dtype its branches agree on.
 void completeBranchOutputs(torch::jit::Node* node, const ValueMetaMap& meta) {
   for (size_t i = 0; i < node->outputs().size(); ++i) {
@@ -197,9 +203,7 @@ void completeBranchOutputs(torch::jit::Node* node, const ValueMetaMap& meta) {
       dtype = d;
     }
     if (!agree || rank < 0) continue;
-    out->setType(c10::TensorType::create(dtype, c10::kCPU,
-                                         c10::SymbolicShape(c10::optional<size_t>(static_cast<size_t>(rank))),
-                                         c10::VaryingShape<c10::Stride>(static_cast<size_t>(rank)), false));
+    setRankAndDtype(out, rank, dtype);
   }
 }
 
@@ -232,7 +236,12 @@ void completeFromInputs(torch::jit::Block* block, const ValueMetaMap& meta) {
     auto out = node->output()->type()->cast<c10::TensorType>();
     if (!out || (out->dim() && out->scalarType())) continue;
     const std::string kind = node->kind().toQualString();
-    auto [rank, dtype] = factories.count(kind) ? factoryRankAndDtype(node) : rankAndDtype(node->input(0), meta);
+    if (factories.count(kind)) {  // rank and dtype from the size and dtype arguments
+      auto [rank, dtype] = factoryRankAndDtype(node);
+      if (rank >= 0) setRankAndDtype(node->output(), rank, dtype);
+      continue;
+    }
+    auto [rank, dtype] = rankAndDtype(node->input(0), meta);
     if (rank < 0) continue;
     if (kind == "aten::select")
       rank -= 1;
@@ -242,8 +251,6 @@ void completeFromInputs(torch::jit::Block* block, const ValueMetaMap& meta) {
       dtype = rankAndDtype(node->input(1), meta).second;
     else if (kind == "aten::expand_as")
       rank = rankAndDtype(node->input(1), meta).first;
-    else if (factories.count(kind))
-      ;  // rank and dtype from the size and dtype arguments
     else if (sized.count(kind) && node->inputs().size() > 1) {
       rank = listLength(node->input(1));
     } else if (arithmetic.count(kind)) {
@@ -262,9 +269,7 @@ void completeFromInputs(torch::jit::Block* block, const ValueMetaMap& meta) {
     } else if (!same.count(kind))
       continue;
     if (rank < 0) continue;
-    node->output()->setType(
-        c10::TensorType::create(dtype, c10::kCPU, c10::SymbolicShape(c10::optional<size_t>(static_cast<size_t>(rank))),
-                                c10::VaryingShape<c10::Stride>(static_cast<size_t>(rank)), false));
+    setRankAndDtype(node->output(), rank, dtype);
   }
 }
 

@@ -233,6 +233,12 @@ size_t foldEnvironmentQueries(const std::shared_ptr<torch::jit::Graph>& graph,
                                                                 "prim::is_nested",
                                                                 "aten::is_inference_mode_enabled"};
   std::vector<std::pair<torch::jit::Value*, c10::IValue>> replacements;
+  // The example run's record of a tensor value, when it has one.
+  auto recordedTensor = [&](const torch::jit::Value* v) -> const Observation* {
+    auto it = run.find(v);
+    if (it == run.end() || !it->second->seen || it->second->dtype == c10::ScalarType::Undefined) return nullptr;
+    return it->second;
+  };
   std::function<void(torch::jit::Block*)> walk = [&](torch::jit::Block* block) {
     for (auto* node : block->nodes()) {
       for (auto* sub : node->blocks()) walk(sub);
@@ -259,19 +265,16 @@ size_t foldEnvironmentQueries(const std::shared_ptr<torch::jit::Graph>& graph,
       } else if (kind == "prim::device" && node->inputs().size() == 1) {
         replacements.emplace_back(node->output(), c10::IValue(c10::Device(c10::kCPU)));
       } else if (kind == "aten::is_floating_point" && node->inputs().size() == 1) {
-        auto it = run.find(node->input(0));
-        if (it != run.end() && it->second->seen && it->second->dtype != c10::ScalarType::Undefined)
-          replacements.emplace_back(node->output(), c10::IValue(c10::isFloatingType(it->second->dtype)));
+        if (const Observation* o = recordedTensor(node->input(0)))
+          replacements.emplace_back(node->output(), c10::IValue(c10::isFloatingType(o->dtype)));
       } else if (kind == "aten::dim" && node->inputs().size() == 1 && node->owningBlock() != graph->block()) {
         // In branches and loop bodies too (the top level folds it with the fixed sizes): a rank
         // does not change from one iteration to the next.
-        auto it = run.find(node->input(0));
-        if (it != run.end() && it->second->seen && it->second->dtype != c10::ScalarType::Undefined)
-          replacements.emplace_back(node->output(), c10::IValue(static_cast<int64_t>(it->second->sizes.size())));
+        if (const Observation* o = recordedTensor(node->input(0)))
+          replacements.emplace_back(node->output(), c10::IValue(static_cast<int64_t>(o->sizes.size())));
       } else if (kind == "prim::dtype" && node->inputs().size() == 1) {
-        auto it = run.find(node->input(0));
-        if (it != run.end() && it->second->seen && it->second->dtype != c10::ScalarType::Undefined)
-          replacements.emplace_back(node->output(), c10::IValue(static_cast<int64_t>(it->second->dtype)));
+        if (const Observation* o = recordedTensor(node->input(0)))
+          replacements.emplace_back(node->output(), c10::IValue(static_cast<int64_t>(o->dtype)));
       }
     }
   };
