@@ -682,6 +682,25 @@ class ListWrites(nn.Module):
         return torch.cat([stacked, last, parts[-1]], dim=1), parts
 
 
+class OptionalResults(nn.Module):
+    """Scripted: results that are None on some paths, known only at run time: an if/else that
+    gives None for short inputs (tested with `is not None` before it is read), and a loop that
+    replaces a None with each column in turn (returned as an ONNX optional)."""
+
+    def forward(self, x) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
+        shifted: Optional[torch.Tensor] = None
+        if x.size(0) > 2:
+            shifted = x + 1.0
+        if shifted is not None:
+            out = shifted * 3.0
+        else:
+            out = x * 2.0
+        last: Optional[torch.Tensor] = None
+        for i in range(x.size(1)):
+            last = x[:, i] * float(i + 1)
+        return out, last
+
+
 class ScriptedArguments(nn.Module):
     """Scripted code whose arguments are values of the run: baddbmm coefficients from a 0-d input,
     batch norm without running statistics (batch statistics in eval mode too), arange into an
@@ -1016,6 +1035,7 @@ CUSTOM = {
     "mask_writes": MaskWrites,
     "untaken_branch_writes": UntakenBranchWrites,
     "scripted_arguments": ScriptedArguments,
+    "optional_results": OptionalResults,
     "gpt_mini": GptMini,
     "interpolations": Interpolations,
     "split_runtime": SplitRuntime,
@@ -1035,7 +1055,7 @@ CUSTOM = {
     **op_fixtures.OP_FIXTURES,
 }
 # torch.jit.script for these and every NAME_scripted (torchvision NAME); every other fixture is traced
-SCRIPTED = {"scripted_control_flow", "block_writes", "range_loops", "list_index", "loop_stack", "scripted_encoder", "scripted_decoder", "list_output", "dict_writes", "list_writes", "loop_param_writes", "scripted_arguments", "untaken_branch_writes", "interpolations", "split_runtime", "unbind_loop", "attribute_writes", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
+SCRIPTED = {"scripted_control_flow", "block_writes", "range_loops", "list_index", "loop_stack", "scripted_encoder", "scripted_decoder", "list_output", "dict_writes", "list_writes", "loop_param_writes", "scripted_arguments", "optional_results", "untaken_branch_writes", "interpolations", "split_runtime", "unbind_loop", "attribute_writes", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
             "tuple_dict_arg", "int_arg_input", "int_arg_const", "method_encode"}
 TORCHVISION_KWARGS = {
     "googlenet": dict(aux_logits=False, init_weights=True),

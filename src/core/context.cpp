@@ -107,6 +107,8 @@ bool Context::isNone(const Value* value) const {
          (value->node()->kind() == c10::prim::Constant && !value->node()->hasAttribute(c10::attr::value));
 }
 
+bool Context::isOptionalType(const Value* value) const { return value->type()->kind() == c10::TypeKind::OptionalType; }
+
 bool Context::isConstant(const Value* value) const { return value->node()->kind() == c10::prim::Constant; }
 
 bool Context::isTensor(const Value* value) const {
@@ -221,6 +223,9 @@ DType Context::dtype(const Value* value) const {
   }
   if (auto tt = type->cast<c10::TensorType>())
     if (auto st = tt->scalarType()) return fromTorch(*st);
+  if (auto opt = impl_->optionals.find(value); opt != impl_->optionals.end()) return opt->second.second;
+  // `if y is not None: y...` reads an optional's element where no example run went.
+  if (value->node()->kind() == c10::prim::unchecked_cast) return dtype(value->node()->input());
   return DType::kUndefined;
 }
 

@@ -21,7 +21,8 @@ struct Block;
 
 namespace onnx {
 class GraphProto;
-}
+class TypeProto;
+}  // namespace onnx
 
 namespace pt2onnx {
 
@@ -31,10 +32,13 @@ using Value = torch::jit::Value;
 
 // A subgraph attribute (If/Loop bodies), built with Context::beginSubgraph/endSubgraph.
 using GraphAttr = std::shared_ptr<onnx::GraphProto>;
+// A type attribute (the element type of an empty ONNX Optional).
+using TypeAttr = std::shared_ptr<onnx::TypeProto>;
 
 // An ONNX node attribute.
 struct Attr {
-  using Data = std::variant<int64_t, double, std::string, std::vector<int64_t>, std::vector<double>, GraphAttr>;
+  using Data =
+      std::variant<int64_t, double, std::string, std::vector<int64_t>, std::vector<double>, GraphAttr, TypeAttr>;
   std::string name;
   Data data;
   Attr(std::string n, int v) : name(std::move(n)), data(static_cast<int64_t>(v)) {}
@@ -46,6 +50,7 @@ struct Attr {
   Attr(std::string n, std::initializer_list<int64_t> v) : name(std::move(n)), data(std::vector<int64_t>(v)) {}
   Attr(std::string n, std::vector<double> v) : name(std::move(n)), data(std::move(v)) {}
   Attr(std::string n, GraphAttr g) : name(std::move(n)), data(std::move(g)) {}
+  Attr(std::string n, TypeAttr t) : name(std::move(n)), data(std::move(t)) {}
 };
 
 class Context {
@@ -71,6 +76,7 @@ class Context {
   std::vector<const Node*> users(const Value* value) const;
 
   bool isNone(const Value* value) const;
+  bool isOptionalType(const Value* value) const;  // typed `Optional[...]` (`Tensor?`)
   bool isConstant(const Value* value) const;
   bool isTensor(const Value* value) const;  // Tensor (not a Python scalar or list)
   bool isList(const Value* value) const;
@@ -143,6 +149,17 @@ class Context {
   std::string sequence(const Value* value, DType element = DType::kUndefined);
   void addSubgraphSequenceInput(const std::string& name, DType element);
   void addSubgraphSequenceOutput(const std::string& name, DType element);
+
+  // Results that are None on some paths only (`Optional[Tensor]` from an if/else or a loop) are
+  // ONNX optionals (opset 16 for If and Loop to carry them); tensor() of one reads its element.
+  void bindOptional(const Value* value, const std::string& name, DType element);
+  bool isOptional(const Value* value) const;
+  DType optionalDType(const Value* value) const;  // of a bound optional, or of a tensor
+  // The value as an ONNX optional: a bound one, an empty one for None (of `rank` when >= 0), or
+  // one holding a tensor.
+  std::string optional(const Value* value, DType element, int64_t rank = -1);
+  void addSubgraphOptionalInput(const std::string& name, DType element);
+  void addSubgraphOptionalOutput(const std::string& name, DType element);
 
   // Records a diagnostic for the node and returns a failed Status.
   Status fail(const Node& node, const std::string& why);

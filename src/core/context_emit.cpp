@@ -19,6 +19,9 @@ std::string Context::tensor(const Value* value) {
   auto it = impl_->names.find(value);
   if (it != impl_->names.end()) return it->second;
   if (impl_->lists.count(value)) throw ConvertError(describe(value) + " is a list where a tensor was expected");
+  // Not cached: the element is read where it is used, which may be in a subgraph.
+  if (auto opt = impl_->optionals.find(value); opt != impl_->optionals.end())
+    return emit("OptionalGetElement", {opt->second.first});
   if (isConstant(value)) {
     if (isNone(value)) throw ConvertError("argument " + describe(value) + " is None where a tensor was expected");
     auto iv = constantOf(value);
@@ -188,6 +191,9 @@ std::vector<std::string> Context::emitN(const std::string& op_type, const std::v
           } else if constexpr (std::is_same_v<T, std::vector<double>>) {
             a->set_type(onnx::AttributeProto_AttributeType_FLOATS);
             for (auto x : v) a->add_floats(static_cast<float>(x));
+          } else if constexpr (std::is_same_v<T, TypeAttr>) {
+            a->set_type(onnx::AttributeProto_AttributeType_TYPE_PROTO);
+            *a->mutable_tp() = *v;
           } else {
             a->set_type(onnx::AttributeProto_AttributeType_GRAPH);
             *a->mutable_g() = *v;
@@ -267,7 +273,29 @@ void Context::bind(const Value* value, const std::string& name) { impl_->names[v
 void Context::bindList(const Value* value, std::vector<std::string> names) { impl_->lists[value] = std::move(names); }
 
 bool Context::isBound(const Value* value) const {
-  return impl_->names.count(value) || impl_->lists.count(value) || impl_->sequences.count(value);
+  return impl_->names.count(value) || impl_->lists.count(value) || impl_->sequences.count(value) ||
+         impl_->optionals.count(value);
+}
+
+void Context::bindOptional(const Value* value, const std::string& name, DType element) {
+  impl_->optionals[value] = {name, element};
+}
+
+bool Context::isOptional(const Value* value) const { return impl_->optionals.count(value) > 0; }
+
+DType Context::optionalDType(const Value* value) const {
+  auto it = impl_->optionals.find(value);
+  return it != impl_->optionals.end() ? it->second.second : dtype(value);
+}
+
+std::string Context::optional(const Value* value, DType element, int64_t rank) {
+  if (auto it = impl_->optionals.find(value); it != impl_->optionals.end()) return it->second.first;
+  if (!isNone(value)) return emit("Optional", {tensor(value, element)});
+  auto type = std::make_shared<onnx::TypeProto>();
+  type->mutable_tensor_type()->set_elem_type(toOnnx(element));
+  // Of unknown dims: shape inference otherwise takes an empty optional's shape for a scalar's.
+  for (int64_t k = 0; k < rank; ++k) type->mutable_tensor_type()->mutable_shape()->add_dim();
+  return emit("Optional", {}, {{"type", type}});
 }
 
 void Context::bindSequence(const Value* value, const std::string& name, DType element) {

@@ -42,6 +42,7 @@ struct Context::Impl {
   std::unordered_map<const Value*, std::string> names;
   std::unordered_map<const Value*, std::vector<std::string>> lists;
   std::unordered_map<const Value*, std::pair<std::string, DType>> sequences;  // name, element dtype
+  std::unordered_map<const Value*, std::pair<std::string, DType>> optionals;  // name, element dtype
   std::unordered_set<const Value*> poisoned;
   std::unordered_set<std::string> used_names;
   std::unordered_map<std::string, size_t> next_suffix;  // name base -> the first suffix freshName() may try

@@ -90,6 +90,20 @@ void Context::addSubgraphSequenceOutput(const std::string& name, DType element) 
       toOnnx(element));
 }
 
+void Context::addSubgraphOptionalInput(const std::string& name, DType element) {
+  auto* vi = impl_->target()->add_input();
+  vi->set_name(name);
+  vi->mutable_type()->mutable_optional_type()->mutable_elem_type()->mutable_tensor_type()->set_elem_type(
+      toOnnx(element));
+}
+
+void Context::addSubgraphOptionalOutput(const std::string& name, DType element) {
+  auto* vi = impl_->target()->add_output();
+  vi->set_name(name);
+  vi->mutable_type()->mutable_optional_type()->mutable_elem_type()->mutable_tensor_type()->set_elem_type(
+      toOnnx(element));
+}
+
 void Context::addSubgraphOutput(const std::string& name, DType dtype) {
   auto* vi = impl_->target()->add_output();
   vi->set_name(name);

@@ -16,11 +16,13 @@
 namespace pt2onnx {
 namespace {
 
+// A rank of -1 declares no shape.
 void setValueInfo(onnx::ValueInfoProto* vi, const std::string& name, DType dtype, const std::vector<int64_t>& dims,
-                  const std::map<int64_t, std::string>& labels) {
+                  const std::map<int64_t, std::string>& labels, int64_t rank = 0) {
   vi->set_name(name);
   auto* tt = vi->mutable_type()->mutable_tensor_type();
   tt->set_elem_type(toOnnx(dtype));
+  if (rank < 0) return;
   auto* shape = tt->mutable_shape();
   for (size_t k = 0; k < dims.size(); ++k) {
     auto* dim = shape->add_dim();
@@ -76,7 +78,8 @@ void declareOutputs(Context& ctx, const torch::jit::Graph& graph, OutputContext 
   std::vector<std::pair<std::string, const torch::jit::Value*>> outputs;  // internal name, value (if 1:1)
   std::vector<std::string> dict_keys;  // default output names when the model returns one dict
   // Tuples, lists and dicts flatten depth-first into one ONNX output per tensor.
-  size_t none_outputs = 0;  // None elements (unused Optional results): ONNX has no value for them
+  size_t none_outputs = 0;            // None elements (unused Optional results): ONNX has no value for them
+  std::set<size_t> optional_outputs;  // None on some paths: ONNX optionals
   std::function<void(const torch::jit::Value*)> flatten = [&](const torch::jit::Value* v) {
     const torch::jit::Node* p = v->node();
     if (ctx.isNone(v)) {
@@ -99,7 +102,8 @@ void declareOutputs(Context& ctx, const torch::jit::Graph& graph, OutputContext 
       for (const auto& n : ctx.tensorList(v)) outputs.emplace_back(n, nullptr);
       return;
     }
-    outputs.emplace_back(ctx.tensor(v), v);
+    if (ctx.isOptional(v)) optional_outputs.insert(outputs.size());
+    outputs.emplace_back(ctx.isOptional(v) ? ctx.optional(v, ctx.optionalDType(v)) : ctx.tensor(v), v);
   };
   if (impl.diagnostics.empty()) {
     for (const auto* v : graph.outputs()) {
@@ -158,7 +162,8 @@ void declareOutputs(Context& ctx, const torch::jit::Graph& graph, OutputContext 
     const torch::jit::Value* v = outputs[i].second;
     DType dtype = v ? ctx.dtype(v) : DType::kUndefined;
     std::vector<int64_t> dims;
-    if (v && ctx.rank(v) >= 0) dims = ctx.shape(v);
+    const int64_t rank = v ? ctx.rank(v) : -1;
+    if (rank >= 0) dims = ctx.shape(v);
     auto m = v ? meta.find(v->unique()) : meta.end();
     for (size_t k = 0; k < dims.size(); ++k) {
       if (labels.count(k)) {
@@ -185,10 +190,17 @@ void declareOutputs(Context& ctx, const torch::jit::Graph& graph, OutputContext 
       }
       labels[k] = label;
     }
-    if (dtype == DType::kUndefined)
+    if (dtype == DType::kUndefined) {
       out.add_output()->set_name(name);
-    else
+    } else if (optional_outputs.count(i)) {
+      onnx::ValueInfoProto element;
+      setValueInfo(&element, name, dtype, dims, labels, rank);
+      auto* vi = out.add_output();
+      vi->set_name(name);
+      *vi->mutable_type()->mutable_optional_type()->mutable_elem_type() = element.type();
+    } else {
       setValueInfo(out.add_output(), name, dtype, dims, labels);
+    }
   }
   renameValues(out, renames);
   for (const auto& [tensor, labels] : oc.output_axes)

@@ -207,6 +207,29 @@ void completeBranchOutputs(torch::jit::Node* node, const ValueMetaMap& meta) {
   }
 }
 
+// The rank and dtype of the tensor an `Optional[Tensor]` holds when it is not None: what the
+// paths that give it a tensor agree on (the branches of an if/else, a loop's entry and body).
+std::pair<int64_t, c10::optional<c10::ScalarType>> optionalElement(const torch::jit::Value* v,
+                                                                   const ValueMetaMap& meta) {
+  const torch::jit::Node* p = v->node();
+  std::vector<const torch::jit::Value*> sources;
+  if (p->kind() == c10::prim::If) {
+    for (auto* b : p->blocks()) sources.push_back(b->outputs()[v->offset()]);
+  } else if (p->kind() == c10::prim::Loop) {
+    sources = {p->input(2 + v->offset()), p->blocks()[0]->outputs()[1 + v->offset()]};
+  }
+  int64_t rank = -1;
+  c10::optional<c10::ScalarType> dtype;
+  for (const auto* s : sources) {
+    if (s->type()->kind() == c10::TypeKind::NoneType) continue;
+    auto [r, d] = rankAndDtype(s, meta);
+    if (r < 0 || !d || (rank >= 0 && (r != rank || d != dtype))) return {-1, c10::nullopt};
+    rank = r;
+    dtype = d;
+  }
+  return {rank, dtype};
+}
+
 // What type propagation leaves open in branches no run took, for the operators that in-place
 // writes turn into (copies, views and scatters of a value made before the branch): the rank and
 // dtype follow from the input's.
@@ -236,6 +259,11 @@ void completeFromInputs(torch::jit::Block* block, const ValueMetaMap& meta) {
     auto out = node->output()->type()->cast<c10::TensorType>();
     if (!out || (out->dim() && out->scalarType())) continue;
     const std::string kind = node->kind().toQualString();
+    if (kind == "prim::unchecked_cast" && node->input()->type()->kind() == c10::TypeKind::OptionalType) {
+      auto [rank, dtype] = optionalElement(node->input(), meta);
+      if (rank >= 0) setRankAndDtype(node->output(), rank, dtype);
+      continue;
+    }
     if (factories.count(kind)) {  // rank and dtype from the size and dtype arguments
       auto [rank, dtype] = factoryRankAndDtype(node);
       if (rank >= 0) setRankAndDtype(node->output(), rank, dtype);

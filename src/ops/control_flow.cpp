@@ -5,10 +5,52 @@
 namespace pt2onnx {
 namespace {
 
+// The element type of an `Optional[Tensor]` result that is None on some path (`sources`: what
+// each branch or the loop's entry and body give it): nullopt for a result that is always a
+// tensor, kUndefined when no path gives it a tensor of known type.
+std::optional<DType> optionalElement(Context& ctx, const Value* result, const std::vector<const Value*>& sources) {
+  if (!ctx.isOptionalType(result)) return std::nullopt;
+  bool none = false;
+  DType dt = DType::kUndefined;
+  for (const Value* s : sources) {
+    if (ctx.isNone(s) || ctx.isOptional(s)) none = true;
+    if (!ctx.isNone(s) && dt == DType::kUndefined) dt = ctx.optionalDType(s);
+  }
+  if (!none) return std::nullopt;
+  return dt;
+}
+
+const char* kOptionalOpset =
+    "None on some paths and a tensor on others (an Optional result); ONNX If and Loop carry optionals from "
+    "opset 16 on: try --opset 16";
+
+// The rank the tensors on all paths share, or -1.
+int64_t sharedRank(Context& ctx, const std::vector<const Value*>& sources) {
+  int64_t rank = -1;
+  for (const Value* s : sources) {
+    if (ctx.isNone(s)) continue;
+    int64_t r = ctx.isOptional(s) ? -1 : ctx.rank(s);
+    if (r < 0 || (rank >= 0 && r != rank)) return -1;
+    rank = r;
+  }
+  return rank;
+}
+
+// `value` as what a subgraph returns: an optional made here, or one from outside through an Identity.
+std::string optionalResult(Context& ctx, const Value* value, DType element, int64_t rank) {
+  std::string name = ctx.optional(value, element, rank);
+  return ctx.isOptional(value) ? ctx.emit("Identity", {name}) : name;
+}
+
 // Converts a TorchScript block into the open subgraph and declares its outputs. Each output goes
 // through an Identity so the subgraph produces it itself, even when it is an outer value.
-void emitBlockOutputs(Context& ctx, const std::vector<const Value*>& outputs, const std::vector<DType>& dtypes) {
+void emitBlockOutputs(Context& ctx, const std::vector<const Value*>& outputs, const std::vector<DType>& dtypes,
+                      const std::vector<int64_t>& optional_ranks) {  // -2: not an optional
   for (size_t i = 0; i < outputs.size(); ++i) {
+    if (optional_ranks[i] != -2) {
+      ctx.addSubgraphOptionalOutput(optionalResult(ctx, outputs[i], dtypes[i], optional_ranks[i]), dtypes[i]);
+      continue;
+    }
     std::string out = ctx.emit("Identity", {ctx.tensor(outputs[i], dtypes[i])});
     ctx.addSubgraphOutput(out, dtypes[i]);
   }
@@ -45,20 +87,36 @@ Status ifNode(Context& ctx, const Node& node) {
   if (blocks.size() != 2) return ctx.fail(node, "prim::If without two branches");
   std::string cond = ctx.tensor(ctx.input(node, 0), DType::kBool);
   std::vector<DType> dtypes;
+  std::vector<int64_t> optional_ranks;  // of each result that is an optional, else -2
   for (size_t i = 0; i < ctx.outputCount(node); ++i) {
     if (ctx.isList(ctx.output(node, i)))
       return ctx.fail(node, "an if/else that returns a list is not supported yet; return tensors");
-    dtypes.push_back(ctx.requireDType(ctx.output(node, i)));
+    std::vector<const Value*> sources = {ctx.blockOutputs(blocks[0])[i], ctx.blockOutputs(blocks[1])[i]};
+    auto element = optionalElement(ctx, ctx.output(node, i), sources);
+    optional_ranks.push_back(element ? sharedRank(ctx, sources) : -2);
+    if (!element) {
+      dtypes.push_back(ctx.requireDType(ctx.output(node, i)));
+      continue;
+    }
+    if (*element == DType::kUndefined)
+      return ctx.fail(node, "result " + std::to_string(i) + " is None in both branches or of unknown element type");
+    if (ctx.opset() < 16) return ctx.fail(node, "result " + std::to_string(i) + " is " + kOptionalOpset);
+    dtypes.push_back(*element);
   }
   std::vector<GraphAttr> branches;
   for (size_t b = 0; b < 2; ++b) {
     ctx.beginSubgraph(b == 0 ? "then" : "else");
     ctx.convertBlock(blocks[b]);
-    emitBlockOutputs(ctx, ctx.blockOutputs(blocks[b]), dtypes);
+    emitBlockOutputs(ctx, ctx.blockOutputs(blocks[b]), dtypes, optional_ranks);
     branches.push_back(ctx.endSubgraph());
   }
   auto outs = ctx.emitN("If", {cond}, {{"then_branch", branches[0]}, {"else_branch", branches[1]}}, dtypes.size());
-  for (size_t i = 0; i < outs.size(); ++i) ctx.bind(ctx.output(node, i), outs[i]);
+  for (size_t i = 0; i < outs.size(); ++i) {
+    if (optional_ranks[i] != -2)
+      ctx.bindOptional(ctx.output(node, i), outs[i], dtypes[i]);
+    else
+      ctx.bind(ctx.output(node, i), outs[i]);
+  }
   return Status::Ok();
 }
 
@@ -101,8 +159,20 @@ Status loopNode(Context& ctx, const Node& node) {
   std::vector<std::string> inputs = {trip, cond};
   std::vector<DType> dtypes = {DType::kBool};
   std::vector<bool> sequences(carried, false);  // a list carried as an ONNX sequence
+  std::vector<bool> optionals(carried, false);  // a value None on entry or after some iteration
+  std::vector<int64_t> optional_ranks(carried, -1);
   for (size_t i = 0; i < carried; ++i) {
     const Value* initial = ctx.input(node, 2 + i);
+    if (auto element = optionalElement(ctx, ctx.output(node, i), {initial, results[1 + i]})) {
+      if (*element == DType::kUndefined)
+        return ctx.fail(node, "carried value " + std::to_string(i) + " is always None or of unknown element type");
+      if (ctx.opset() < 16) return ctx.fail(node, "carried value " + std::to_string(i) + " is " + kOptionalOpset);
+      optionals[i] = true;
+      optional_ranks[i] = sharedRank(ctx, {initial, results[1 + i]});
+      dtypes.push_back(*element);
+      inputs.push_back(ctx.optional(initial, *element, optional_ranks[i]));
+      continue;
+    }
     if (ctx.isTensorList(initial)) {
       DType dt = carriedListDType(ctx, initial, results[1 + i]);
       if (dt == DType::kUndefined)
@@ -131,6 +201,11 @@ Status loopNode(Context& ctx, const Node& node) {
   ctx.addSubgraphInput(ctx.freshName("cond_in"), DType::kBool, std::vector<int64_t>{});
   for (size_t i = 0; i < carried; ++i) {
     std::string name = ctx.freshName("carried");
+    if (optionals[i]) {
+      ctx.addSubgraphOptionalInput(name, dtypes[1 + i]);
+      ctx.bindOptional(params[1 + i], name, dtypes[1 + i]);
+      continue;
+    }
     if (sequences[i]) {
       ctx.addSubgraphSequenceInput(name, dtypes[1 + i]);
       ctx.bindSequence(params[1 + i], name, dtypes[1 + i]);
@@ -143,6 +218,11 @@ Status loopNode(Context& ctx, const Node& node) {
   // The condition and tensors through an Identity each; sequences as the body made them.
   ctx.addSubgraphOutput(ctx.emit("Identity", {ctx.tensor(results[0], DType::kBool)}), DType::kBool);
   for (size_t i = 0; i < carried; ++i) {
+    if (optionals[i]) {
+      ctx.addSubgraphOptionalOutput(optionalResult(ctx, results[1 + i], dtypes[1 + i], optional_ranks[i]),
+                                    dtypes[1 + i]);
+      continue;
+    }
     if (!sequences[i]) {
       ctx.addSubgraphOutput(ctx.emit("Identity", {ctx.tensor(results[1 + i], dtypes[1 + i])}), dtypes[1 + i]);
       continue;
@@ -154,7 +234,9 @@ Status loopNode(Context& ctx, const Node& node) {
   GraphAttr graph = ctx.endSubgraph();
   auto outs = ctx.emitN("Loop", inputs, {{"body", graph}}, carried);
   for (size_t i = 0; i < outs.size(); ++i) {
-    if (sequences[i])
+    if (optionals[i])
+      ctx.bindOptional(ctx.output(node, i), outs[i], dtypes[1 + i]);
+    else if (sequences[i])
       ctx.bindSequence(ctx.output(node, i), outs[i], dtypes[1 + i]);
     else
       ctx.bind(ctx.output(node, i), outs[i]);

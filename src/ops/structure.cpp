@@ -56,6 +56,11 @@ ConvertFn isNone(bool negate) {
       ctx.bind(ctx.output(node), ctx.scalar(negate ? 0.0 : 1.0, DType::kBool));
       return Status::Ok();
     }
+    if (ctx.isOptional(a)) {  // known at run time only
+      std::string has = ctx.emit("OptionalHasElement", {ctx.optional(a, ctx.optionalDType(a))});
+      ctx.bind(ctx.output(node), negate ? has : ctx.emit("Not", {has}));
+      return Status::Ok();
+    }
     ctx.tensor(a);  // fails (poisoned or unbound) when a has no ONNX value
     ctx.bind(ctx.output(node), ctx.scalar(negate ? 1.0 : 0.0, DType::kBool));
     return Status::Ok();

@@ -148,5 +148,61 @@ TEST(ControlFlow, RangeLengthAndDeriveIndexOpset17) {
   EXPECT_EQ(countOps(model, "Where"), 1);
 }
 
+// `y = None if x.size(0) > 1 else x` and `z = None; for ...: z = x`: Optional results are ONNX
+// optionals (If and Loop carry them from opset 16), read back with OptionalHasElement and
+// OptionalGetElement where `is not None` guards a use.
+const char* kOptionalResults = R"IR(
+graph(%x : Tensor):
+  %none : NoneType = prim::Constant()
+  %zero : int = prim::Constant[value=0]()
+  %one : int = prim::Constant[value=1]()
+  %true : bool = prim::Constant[value=1]()
+  %n : int = aten::size(%x, %zero)
+  %big : bool = aten::gt(%n, %one)
+  %y : Tensor? = prim::If(%big)
+    block0():
+      -> (%none)
+    block1():
+      -> (%x)
+  %z : Tensor? = prim::Loop(%n, %true, %none)
+    block0(%i : int, %last : Tensor?):
+      -> (%true, %x)
+  %has : bool = aten::__isnot__(%y, %none)
+  %w : Tensor = prim::If(%has)
+    block0():
+      %yy : Tensor = prim::unchecked_cast(%y)
+      %a : Tensor = aten::neg(%yy)
+      -> (%a)
+    block1():
+      -> (%x)
+  return (%w, %z))IR";
+
+TEST(ControlFlow, OptionalResultsOpset16AndLater) {
+  for (int opset : {16, maxOpset()}) {
+    auto model = convertIR(kOptionalResults, {"x:1x3"}, opset, {"x:0=batch"});
+    EXPECT_EQ(countOps(model, "OptionalHasElement"), 1) << opset;
+    const auto& then_branch = attributeGraph(model, "If", "then_branch");
+    ASSERT_EQ(then_branch.output_size(), 1);
+    EXPECT_TRUE(then_branch.output(0).type().has_optional_type()) << opset;
+    const auto& body = attributeGraph(model, "Loop", "body");
+    EXPECT_TRUE(body.input(2).type().has_optional_type()) << opset;
+    ASSERT_EQ(model.graph().output_size(), 2);
+    EXPECT_TRUE(model.graph().output(0).type().has_tensor_type()) << opset;
+    EXPECT_TRUE(model.graph().output(1).type().has_optional_type()) << opset;
+    EXPECT_EQ(model.graph().output(1).type().optional_type().elem_type().tensor_type().elem_type(),
+              onnx::TensorProto::FLOAT);
+  }
+}
+
+TEST(ControlFlow, OptionalResultsBeforeOpset16SayWhichOpset) {
+  try {
+    convertIR(kOptionalResults, {"x:1x3"}, 15, {"x:0=batch"});
+    ADD_FAILURE() << "converted";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("None on some paths"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("try --opset 16"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace pt2onnx::test
