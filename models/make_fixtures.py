@@ -682,6 +682,24 @@ class ListWrites(nn.Module):
         return torch.cat([stacked, last, parts[-1]], dim=1), parts
 
 
+class NestedListLoops(nn.Module):
+    """Scripted: a list filled by nested loops over fixed sizes (unrolled level by level once
+    each level's trip count is folded), popped from and deleted from, then read by another loop
+    and returned as a list of fixed length; the batch stays dynamic."""
+
+    def forward(self, x) -> List[torch.Tensor]:
+        items: List[torch.Tensor] = []
+        for i in range(x.size(1)):
+            for j in range(x.size(2)):
+                items.append(x[:, i, j] * float(i + 2 * j))
+        last = items.pop()
+        del items[1]
+        out: List[torch.Tensor] = []
+        for k in range(len(items)):
+            out.append(items[k] - last)
+        return out
+
+
 class OptionalResults(nn.Module):
     """Scripted: results that are None on some paths, known only at run time: an if/else that
     gives None for short inputs (tested with `is not None` before it is read), and a loop that
@@ -1036,6 +1054,7 @@ CUSTOM = {
     "untaken_branch_writes": UntakenBranchWrites,
     "scripted_arguments": ScriptedArguments,
     "optional_results": OptionalResults,
+    "nested_list_loops": NestedListLoops,
     "gpt_mini": GptMini,
     "interpolations": Interpolations,
     "split_runtime": SplitRuntime,
@@ -1055,7 +1074,7 @@ CUSTOM = {
     **op_fixtures.OP_FIXTURES,
 }
 # torch.jit.script for these and every NAME_scripted (torchvision NAME); every other fixture is traced
-SCRIPTED = {"scripted_control_flow", "block_writes", "range_loops", "list_index", "loop_stack", "scripted_encoder", "scripted_decoder", "list_output", "dict_writes", "list_writes", "loop_param_writes", "scripted_arguments", "optional_results", "untaken_branch_writes", "interpolations", "split_runtime", "unbind_loop", "attribute_writes", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
+SCRIPTED = {"scripted_control_flow", "block_writes", "range_loops", "list_index", "loop_stack", "scripted_encoder", "scripted_decoder", "list_output", "dict_writes", "list_writes", "loop_param_writes", "scripted_arguments", "optional_results", "nested_list_loops", "untaken_branch_writes", "interpolations", "split_runtime", "unbind_loop", "attribute_writes", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
             "tuple_dict_arg", "int_arg_input", "int_arg_const", "method_encode"}
 TORCHVISION_KWARGS = {
     "googlenet": dict(aux_logits=False, init_weights=True),

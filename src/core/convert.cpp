@@ -195,8 +195,17 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
   ExampleRuns runs = runExamples(graph, self, bound.inputs, input_axes);
   timer.done("example runs");
   foldGraph(graph, runs);
-  // Folding inlines branches; list and view writes that were inside them can go now.
-  const bool lists = unrollListLoops(graph);
+  // Folding inlines branches; list and view writes that were inside them can go now. Unrolling a
+  // loop brings the sizes of the loops it held into reach of folding: up to three levels more.
+  bool lists = unrollListLoops(graph);
+  for (int level = 0; level < 3 && lists; ++level) {
+    runs = runExamples(graph, self, bound.inputs, input_axes);
+    foldGraph(graph, runs);
+    if (!unrollListLoops(graph)) {
+      lists = false;
+      break;
+    }
+  }
   const bool appends = carryListAppends(graph) > 0;                       // in loops that were not unrolled
   const bool nested = padNestedTensors(graph) > 0;                        // scripted encoders' fast path, now inlined
   if (lists | appends | nested | (functionalizeViewWrites(graph) > 0)) {  // new values: record again

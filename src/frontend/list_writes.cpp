@@ -1,5 +1,5 @@
 // Lists written in straight-line code (`xs = []; xs.append(a); xs.insert(0, b); y = xs.pop(1);
-// xs += [c]`) become one prim::ListConstruct per read, holding the items the list has at that
+// xs += [c]; del xs[0]`) become one prim::ListConstruct per read, holding the items the list has at that
 // point; pops by constant index take the popped value directly. Lists written inside branches or
 // loop bodies are left to block_writes.cpp and loop unrolling.
 #include <torch/csrc/jit/ir/constants.h>
@@ -21,6 +21,7 @@ using torch::jit::Value;
 // Not among LibTorch's interned symbols.
 const c10::Symbol kExtend = c10::Symbol::fromQualString("aten::extend");
 const c10::Symbol kReverse = c10::Symbol::fromQualString("aten::reverse");
+const c10::Symbol kDelete = c10::Symbol::fromQualString("aten::Delete");  // `del xs[i]`
 
 bool isListKind(const Value* v) { return v->type()->kind() == c10::TypeKind::ListType; }
 
@@ -28,7 +29,7 @@ bool isListKind(const Value* v) { return v->type()->kind() == c10::TypeKind::Lis
 bool isWrite(const Node* n) {
   const c10::Symbol k = n->kind();
   if (k == c10::aten::append || k == c10::aten::insert || k == c10::aten::pop || k == kExtend ||
-      k == c10::aten::_set_item || k == c10::aten::clear || k == kReverse)
+      k == c10::aten::_set_item || k == c10::aten::clear || k == kReverse || k == kDelete)
     return true;
   return k == c10::aten::add_ && n->inputs().size() == 2 && isListKind(n->input(1));
 }
@@ -162,6 +163,10 @@ class ListRewrite {
                                            : (items_.empty() ? std::nullopt : std::optional<size_t>(items_.size() - 1));
       if (!at) return false;
       if (!dry) write->output()->replaceAllUsesWith(items_[*at]);
+      items_.erase(items_.begin() + static_cast<std::ptrdiff_t>(*at));
+    } else if (k == kDelete) {
+      auto at = position(write->input(1), false);
+      if (!at) return false;
       items_.erase(items_.begin() + static_cast<std::ptrdiff_t>(*at));
     } else if (k == c10::aten::_set_item) {
       auto at = position(write->input(1), false);

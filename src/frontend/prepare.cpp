@@ -134,12 +134,16 @@ size_t removeExceptionPaths(std::shared_ptr<torch::jit::Graph>& graph) {
 }
 
 bool unrollListLoops(std::shared_ptr<torch::jit::Graph>& graph) {
-  static const std::unordered_set<std::string> mutations = {"aten::append", "aten::insert",    "aten::extend",
-                                                            "aten::pop",    "aten::_set_item", "aten::clear"};
+  static const std::unordered_set<std::string> mutations = {
+      "aten::append", "aten::insert", "aten::extend", "aten::pop", "aten::_set_item", "aten::clear", "aten::Delete"};
   std::function<size_t(const torch::jit::Block*)> count = [&](const torch::jit::Block* block) {
     size_t n = 0;
     for (const auto* node : block->nodes()) {
       n += mutations.count(node->kind().toQualString());
+      // `xs += [t]` and a loop that hands a list to the next iteration (`xs = xs + [t]`).
+      n += node->kind() == c10::aten::add_ && node->output()->type()->kind() == c10::TypeKind::ListType;
+      if (node->kind() == c10::prim::Loop)
+        for (const auto* v : node->outputs()) n += v->type()->kind() == c10::TypeKind::ListType;
       for (const auto* sub : node->blocks()) n += count(sub);
     }
     return n;
@@ -165,12 +169,13 @@ bool unrollListLoops(std::shared_ptr<torch::jit::Graph>& graph) {
   torch::jit::ConstantPropagation(graph);
   torch::jit::EliminateDeadCode(graph);
   if (!wanted) return count(graph->block()) < before;
-  torch::jit::UnrollConstantLoops(graph);
+  const bool unrolled = torch::jit::UnrollConstantLoops(graph);  // loops inside wait for their sizes to fold
   torch::jit::RemoveListMutation(graph);
+  lowerListWrites(*graph);  // what the unrolled bodies wrote, now in straight-line code
   torch::jit::PeepholeOptimizeListIdioms(graph);
   torch::jit::ConstantPropagation(graph);
   torch::jit::EliminateDeadCode(graph);
-  return count(graph->block()) < before;
+  return unrolled || count(graph->block()) < before;
 }
 
 std::vector<torch::jit::Value*> forwardInputs(torch::jit::Graph& graph) {
