@@ -150,16 +150,32 @@ bool unrollListLoops(std::shared_ptr<torch::jit::Graph>& graph) {
   };
   // Only loops with a fixed trip count that mutate a list, where unrolling lets mutation removal
   // turn the list into a plain construction.
+  // LibTorch unrolls every loop of constant trip count, so not when that would make the graph
+  // huge (nodes the unrolled bodies would hold, nested loops counted once per level).
+  std::function<int64_t(const torch::jit::Block*)> size = [&](const torch::jit::Block* block) {
+    int64_t n = 0;
+    for (const auto* node : block->nodes()) {
+      ++n;
+      for (const auto* sub : node->blocks()) n += size(sub);
+    }
+    return n;
+  };
   bool wanted = false;
+  int64_t unrolled_nodes = 0;
   std::function<void(const torch::jit::Block*)> find = [&](const torch::jit::Block* block) {
     for (const auto* node : block->nodes()) {
-      if (node->kind() == c10::prim::Loop && node->input(0)->node()->kind() == c10::prim::Constant &&
-          count(node->blocks()[0]))
-        wanted = true;
+      const auto trips =
+          node->kind() == c10::prim::Loop ? torch::jit::constant_as<int64_t>(node->input(0)) : c10::nullopt;
+      if (trips) {
+        wanted = wanted || count(node->blocks()[0]);
+        unrolled_nodes += *trips * size(node->blocks()[0]);
+      }
       for (const auto* sub : node->blocks()) find(sub);
     }
   };
   find(graph->block());
+  constexpr int64_t kMaxUnrolledNodes = 20000;
+  wanted = wanted && unrolled_nodes <= kMaxUnrolledNodes;
   const size_t before = count(graph->block());
   if (!before) return false;
   // Folding may have taken away what stopped mutation removal before (a loop reading the list,
