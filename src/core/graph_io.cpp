@@ -139,6 +139,7 @@ void declareOutputs(Context& ctx, const torch::jit::Graph& graph, OutputContext 
     if (names_given.empty() && (names.count(name) || impl.used_names.count(name) && !renamed.count(name)))
       name = impl.freshName(name);
     names.insert(name);
+    impl.used_names.insert(name);  // a later output with the same dict key gets a suffix
     const std::string& internal = outputs[i].first;
     if (produced_here.count(internal) && !renamed.count(internal)) {
       renames[internal] = name;

@@ -5,6 +5,8 @@
 #include <spdlog/spdlog.h>
 #include <torch/csrc/jit/ir/ir.h>
 
+#include <algorithm>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -44,16 +46,56 @@ bool writesFollowable(torch::jit::Block* block, const Value* self, bool top) {
   return true;
 }
 
+// The node of the top-level block that holds `node` (itself when it is there).
+const Node* topLevel(const Node* node) {
+  while (node->owningBlock()->owningNode()) node = node->owningBlock()->owningNode();
+  return node;
+}
+
+// Writes in branches and loop bodies that nothing in the call reads back (`if not self._has_warned:
+// self._has_warned = True`) only leave state for the next call: they go, and their keys join
+// `writes`. Returns how many.
+size_t dropStateWrites(torch::jit::Graph& graph, const Value* self, std::set<std::string>& writes) {
+  std::map<const Node*, size_t> position;  // of each top-level node
+  for (const auto* node : graph.block()->nodes()) position.emplace(node, position.size());
+  std::map<std::string, size_t> last_read;  // key -> the top-level position of its last read
+  std::vector<std::pair<Node*, std::string>> nested;
+  std::function<void(torch::jit::Block*)> walk = [&](torch::jit::Block* block) {
+    for (auto* node : block->nodes()) {
+      for (auto* sub : node->blocks()) walk(sub);
+      if (node->kind() != c10::prim::GetAttr && node->kind() != c10::prim::SetAttr) continue;
+      auto key = attributeKey(node, self);
+      if (!key) continue;
+      const size_t at = position.at(topLevel(node));
+      if (node->kind() == c10::prim::GetAttr) {
+        last_read[*key] = std::max(last_read[*key], at + 1);
+      } else if (block != graph.block()) {
+        nested.emplace_back(node, *key);
+      }
+    }
+  };
+  walk(graph.block());
+  size_t dropped = 0;
+  for (auto& [node, key] : nested) {
+    auto read = last_read.find(key);
+    if (read != last_read.end() && read->second > position.at(topLevel(node))) continue;
+    writes.insert(key);
+    node->destroy();
+    ++dropped;
+  }
+  return dropped;
+}
+
 }  // namespace
 
 size_t forwardAttributeWrites(std::shared_ptr<torch::jit::Graph>& graph) {
   if (graph->inputs().empty() || graph->inputs()[0]->type()->kind() != c10::TypeKind::ClassType) return 0;
   const Value* self = graph->inputs()[0];
-  if (!writesFollowable(graph->block(), self, true)) return 0;
+  std::set<std::string> writes;
+  size_t forwarded = dropStateWrites(*graph, self, writes);
+  if (!writesFollowable(graph->block(), self, true)) return forwarded;
   std::map<std::string, Value*> written;  // attribute path -> the value it holds now
   std::set<std::string> read_first;
-  std::set<std::string> writes;
-  size_t forwarded = 0;
   std::function<void(torch::jit::Block*)> walk = [&](torch::jit::Block* block) {
     for (auto it = block->nodes().begin(); it != block->nodes().end();) {
       Node* node = *it++;

@@ -95,11 +95,44 @@ void removePrints(torch::jit::Block* block) {
   }
 }
 
+// list(xs) of a list built in the graph and never written: a new list of the same items, which
+// list idioms (len, [i]) see through.
+void copyBuiltLists(torch::jit::Graph& graph) {
+  static const std::unordered_set<std::string> writes = {"aten::append",  "aten::insert",    "aten::extend",
+                                                         "aten::pop",     "aten::_set_item", "aten::clear",
+                                                         "aten::reverse", "aten::add_"};
+  std::vector<torch::jit::Node*> copies;
+  std::function<void(torch::jit::Block*)> walk = [&](torch::jit::Block* block) {
+    for (auto* node : block->nodes()) {
+      for (auto* sub : node->blocks()) walk(sub);
+      if (node->kind() == c10::aten::list && node->inputs().size() == 1 &&
+          node->input(0)->node()->kind() == c10::prim::ListConstruct)
+        copies.push_back(node);
+    }
+  };
+  walk(graph.block());
+  auto written = [&](const torch::jit::Value* list) {
+    for (const auto& use : list->uses())
+      if (writes.count(use.user->kind().toQualString())) return true;
+    return false;
+  };
+  for (auto* node : copies) {
+    torch::jit::Node* built = node->input(0)->node();
+    if (written(node->input(0)) || written(node->output())) continue;
+    torch::jit::WithInsertPoint guard(node);
+    auto* copy = graph.insertNode(
+        graph.createList(node->output()->type()->expectRef<c10::ListType>().getElementType(), built->inputs()));
+    node->output()->replaceAllUsesWith(copy->output());
+    node->destroy();
+  }
+}
+
 }  // namespace
 
 void cleanupGraph(std::shared_ptr<torch::jit::Graph>& graph) {
   torch::jit::Inline(*graph);
   removePrints(graph->block());
+  replaceObjectAttributes(graph);
   padNestedTensors(graph);
   dropCausalMaskTests(graph);
   torch::jit::LowerSimpleTuples(graph);
@@ -146,30 +179,44 @@ bool unrollListLoops(std::shared_ptr<torch::jit::Graph>& graph) {
   };
   // Only loops with a fixed trip count that mutate a list, where unrolling lets mutation removal
   // turn the list into a plain construction.
-  bool wanted = false;
-  std::function<void(const torch::jit::Block*)> find = [&](const torch::jit::Block* block) {
-    for (const auto* node : block->nodes()) {
-      if (node->kind() == c10::prim::Loop && node->input(0)->node()->kind() == c10::prim::Constant &&
-          count(node->blocks()[0]))
-        wanted = true;
-      for (const auto* sub : node->blocks()) find(sub);
-    }
+  auto wanted = [&] {
+    bool found = false;
+    std::function<void(const torch::jit::Block*)> find = [&](const torch::jit::Block* block) {
+      for (const auto* node : block->nodes()) {
+        if (node->kind() == c10::prim::Loop && node->input(0)->node()->kind() == c10::prim::Constant &&
+            count(node->blocks()[0]))
+          found = true;
+        for (const auto* sub : node->blocks()) find(sub);
+      }
+    };
+    find(graph->block());
+    return found;
   };
-  find(graph->block());
   const size_t before = count(graph->block());
   if (!before) return false;
   // Folding may have taken away what stopped mutation removal before (a loop reading the list,
   // a fast-path branch): try it again first.
-  torch::jit::RemoveListMutation(graph);
-  if (lowerListWrites(*graph)) torch::jit::PeepholeOptimizeListIdioms(graph);  // len, [i], + of the new lists
-  torch::jit::ConstantPropagation(graph);
-  torch::jit::EliminateDeadCode(graph);
-  if (!wanted) return count(graph->block()) < before;
-  torch::jit::UnrollConstantLoops(graph);
-  torch::jit::RemoveListMutation(graph);
-  torch::jit::PeepholeOptimizeListIdioms(graph);
-  torch::jit::ConstantPropagation(graph);
-  torch::jit::EliminateDeadCode(graph);
+  auto lower = [&] {
+    torch::jit::RemoveListMutation(graph);
+    lowerListWrites(*graph);
+    torch::jit::ConstantPropagation(graph);
+    // Dicts built from the new lists (dict(pairs) with keys now constant, values()) give lists of
+    // known length in turn; len, [i] and + of the lists fold.
+    spdlog::debug("DBG pre-dict\n{}", graph->toString(false));
+    lowerDictWrites(graph);
+    spdlog::debug("DBG post-dict\n{}", graph->toString(false));
+    copyBuiltLists(*graph);
+    torch::jit::LowerSimpleTuples(graph);  // (key, value) pairs unpacked
+    torch::jit::PeepholeOptimizeListIdioms(graph);
+    torch::jit::ConstantPropagation(graph);
+    torch::jit::EliminateDeadCode(graph);
+  };
+  lower();
+  // Each unrolled loop can fix the trip count of the next (a loop over the list the last one built).
+  for (size_t round = 0; round < 8 && wanted(); ++round) {
+    torch::jit::UnrollConstantLoops(graph);
+    lower();
+  }
   return count(graph->block()) < before;
 }
 
