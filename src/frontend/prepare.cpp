@@ -127,6 +127,35 @@ void copyBuiltLists(torch::jit::Graph& graph) {
   }
 }
 
+// len() of a list built in the graph whose only writes are item assignments, which keep its length
+// (`images[i] = resize(images[i])` in a loop over the images): the number of items it was built with.
+void foldFixedLengths(torch::jit::Graph& graph) {
+  std::vector<torch::jit::Node*> lists;
+  std::function<void(torch::jit::Block*)> walk = [&](torch::jit::Block* block) {
+    for (auto* node : block->nodes()) {
+      for (auto* sub : node->blocks()) walk(sub);
+      if (node->kind() == c10::prim::ListConstruct) lists.push_back(node);
+    }
+  };
+  walk(graph.block());
+  for (auto* list : lists) {
+    std::vector<torch::jit::Node*> lengths;
+    bool fixed = true;
+    for (const auto& use : list->output()->uses()) {
+      const auto kind = use.user->kind();
+      if (kind == c10::aten::len) lengths.push_back(use.user);
+      fixed &= use.offset == 0 && (kind == c10::aten::len || kind == c10::aten::__getitem__ ||
+                                   (kind == c10::aten::_set_item && use.user->inputs().size() == 3));
+    }
+    if (!fixed) continue;
+    for (auto* len : lengths) {
+      torch::jit::WithInsertPoint guard(len);
+      len->output()->replaceAllUsesWith(graph.insertConstant(static_cast<int64_t>(list->inputs().size())));
+      len->destroy();
+    }
+  }
+}
+
 }  // namespace
 
 void cleanupGraph(std::shared_ptr<torch::jit::Graph>& graph) {
@@ -202,10 +231,9 @@ bool unrollListLoops(std::shared_ptr<torch::jit::Graph>& graph) {
     torch::jit::ConstantPropagation(graph);
     // Dicts built from the new lists (dict(pairs) with keys now constant, values()) give lists of
     // known length in turn; len, [i] and + of the lists fold.
-    spdlog::debug("DBG pre-dict\n{}", graph->toString(false));
     lowerDictWrites(graph);
-    spdlog::debug("DBG post-dict\n{}", graph->toString(false));
     copyBuiltLists(*graph);
+    foldFixedLengths(*graph);
     torch::jit::LowerSimpleTuples(graph);  // (key, value) pairs unpacked
     torch::jit::PeepholeOptimizeListIdioms(graph);
     torch::jit::ConstantPropagation(graph);
