@@ -77,6 +77,32 @@ bool isContainer(const Node* node) {
          node->kind() == c10::prim::DictConstruct;
 }
 
+// Replaces values(), keys(), items() or len() of a dict holding `entries` with what it gives.
+void replaceWholeRead(torch::jit::Graph& graph, Node* read, const Entries& entries) {
+  torch::jit::WithInsertPoint guard(read);
+  Value* value = nullptr;
+  if (read->kind() == c10::aten::len) {
+    value = graph.insertConstant(static_cast<int64_t>(entries.keys.size()));
+  } else {
+    auto element = read->output()->type()->expect<c10::ListType>()->getElementType();
+    std::vector<Value*> items;
+    for (size_t i = 0; i < entries.keys.size(); ++i) {
+      if (read->kind() == c10::aten::values) {
+        items.push_back(entries.values[i]);
+        continue;
+      }
+      Value* key = graph.insertConstant(entries.keys[i]);
+      items.push_back(read->kind() == c10::aten::keys
+                          ? key
+                          : graph.insertNode(graph.createTuple({key, entries.values[i]}))->output());
+    }
+    value = graph.insertNode(graph.createList(element, items))->output();
+  }
+  value->setType(read->output()->type());
+  read->output()->replaceAllUsesWith(value);
+  read->destroy();
+}
+
 bool rewrite(torch::jit::Graph& graph, Node* made) {
   Value* dict = made->output();
   if (!followable(dict)) return false;
@@ -161,26 +187,7 @@ bool rewrite(torch::jit::Graph& graph, Node* made) {
       // A missing key raises in the model; leave the read to fail there.
     }
     if (isWholeRead(user) && user->inputs().size() == 1) {
-      torch::jit::WithInsertPoint guard(user);
-      Value* read = nullptr;
-      if (user->kind() == c10::aten::len) {
-        read = graph.insertConstant(static_cast<int64_t>(entries.keys.size()));
-      } else if (user->kind() == c10::aten::values) {
-        read = graph.insertNode(graph.createList(type->getValueType(), entries.values))->output();
-      } else {
-        std::vector<Value*> items;
-        for (size_t i = 0; i < entries.keys.size(); ++i) {
-          Value* key = graph.insertConstant(entries.keys[i]);
-          items.push_back(user->kind() == c10::aten::keys
-                              ? key
-                              : graph.insertNode(graph.createTuple({key, entries.values[i]}))->output());
-        }
-        auto element = user->output()->type()->expect<c10::ListType>()->getElementType();
-        read = graph.insertNode(graph.createList(element, items))->output();
-      }
-      read->setType(user->output()->type());
-      user->output()->replaceAllUsesWith(read);
-      user->destroy();
+      replaceWholeRead(graph, user, entries);
       continue;
     }
     user->replaceInputWith(dict, snapshot(user));
@@ -323,9 +330,9 @@ bool usesAny(const Node* node, const std::unordered_set<const Value*>& values) {
   return false;
 }
 
-// Reads by constant key and `in` tests of a dict that cannot be followed to its end (a write in a
-// branch), up to the first node that may change it unseen: they take the entries known there, so
-// branches on `"masks" in d` fold and the dict may be followed after all. The writes stay.
+// Reads by constant key, `in` tests and whole reads of a dict that cannot be followed to its end (a
+// write in a branch, a read by a key only a loop knows), up to the first node that may change it unseen: they take the
+// entries known there, so branches on `"masks" in d` fold and the dict may be followed after all. The writes stay.
 size_t resolveLeadingReads(torch::jit::Graph& graph, Node* made) {
   Value* dict = made->output();
   Entries entries;
@@ -343,7 +350,7 @@ size_t resolveLeadingReads(torch::jit::Graph& graph, Node* made) {
     Node* node = n;
     n = n->next();
     if (!usesAny(node, aliases)) continue;
-    const bool direct = node->inputs().size() >= 2 && node->input(0) == dict;
+    const bool direct = !node->inputs().empty() && node->input(0) == dict;
     if (direct && node->kind() == c10::aten::_set_item && node->inputs().size() == 3 &&
         torch::jit::toIValue(node->input(1)) && node->input(2) != dict) {
       auto key = *torch::jit::toIValue(node->input(1));
@@ -357,7 +364,7 @@ size_t resolveLeadingReads(torch::jit::Graph& graph, Node* made) {
       continue;
     }
     const bool keyed_read = node->kind() == c10::aten::__getitem__ || node->kind() == c10::aten::__contains__;
-    if (direct && keyed_read && torch::jit::toIValue(node->input(1))) {
+    if (direct && keyed_read && node->inputs().size() == 2 && torch::jit::toIValue(node->input(1))) {
       int at = entries.find(*torch::jit::toIValue(node->input(1)));
       if (node->kind() == c10::aten::__contains__) {
         torch::jit::WithInsertPoint guard(node);
@@ -369,6 +376,11 @@ size_t resolveLeadingReads(torch::jit::Graph& graph, Node* made) {
         node->destroy();
         ++resolved;
       }
+      continue;
+    }
+    if (direct && isWholeRead(node) && node->inputs().size() == 1) {
+      replaceWholeRead(graph, node, entries);
+      ++resolved;
       continue;
     }
     if (isContainer(node) && node->blocks().empty()) {

@@ -95,8 +95,8 @@ void removePrints(torch::jit::Block* block) {
   }
 }
 
-// list(xs) of a list built in the graph and never written: a new list of the same items, which
-// list idioms (len, [i]) see through.
+// list(xs) of a constant list or of one built in the graph and never written: a new list of the same
+// items, which list idioms (len, [i]) and list write lowering (`names.extend(...)`) see through.
 void copyBuiltLists(torch::jit::Graph& graph) {
   static const std::unordered_set<std::string> writes = {"aten::append",  "aten::insert",    "aten::extend",
                                                          "aten::pop",     "aten::_set_item", "aten::clear",
@@ -105,23 +105,43 @@ void copyBuiltLists(torch::jit::Graph& graph) {
   std::function<void(torch::jit::Block*)> walk = [&](torch::jit::Block* block) {
     for (auto* node : block->nodes()) {
       for (auto* sub : node->blocks()) walk(sub);
-      if (node->kind() == c10::aten::list && node->inputs().size() == 1 &&
-          node->input(0)->node()->kind() == c10::prim::ListConstruct)
-        copies.push_back(node);
+      if (node->kind() == c10::aten::list && node->inputs().size() == 1) copies.push_back(node);
+      // xs.extend(constant list): the items as a list built here, which list write lowering follows.
+      if (node->kind().toQualString() == std::string("aten::extend") && node->inputs().size() == 2)
+        if (auto more = torch::jit::toIValue(node->input(1)); more && more->isList()) {
+          torch::jit::WithInsertPoint guard(node);
+          std::vector<torch::jit::Value*> items;
+          for (const auto& v : more->toListRef())
+            if (auto c = torch::jit::tryInsertConstant(graph, v)) items.push_back(*c);
+          if (items.size() != more->toListRef().size()) continue;
+          auto* built = graph.insertNode(
+              graph.createList(node->input(1)->type()->expectRef<c10::ListType>().getElementType(), items));
+          node->replaceInput(1, built->output());
+        }
     }
   };
   walk(graph.block());
-  auto written = [&](const torch::jit::Value* list) {
-    for (const auto& use : list->uses())
-      if (writes.count(use.user->kind().toQualString())) return true;
-    return false;
-  };
   for (auto* node : copies) {
-    torch::jit::Node* built = node->input(0)->node();
-    if (written(node->input(0)) || written(node->output())) continue;
+    torch::jit::Value* source = node->input(0);
+    bool written = false;
+    for (const auto& use : source->uses()) written |= writes.count(use.user->kind().toQualString()) > 0;
+    std::vector<torch::jit::Value*> items;
     torch::jit::WithInsertPoint guard(node);
-    auto* copy = graph.insertNode(
-        graph.createList(node->output()->type()->expectRef<c10::ListType>().getElementType(), built->inputs()));
+    if (source->node()->kind() == c10::prim::ListConstruct && !written) {
+      for (auto* v : source->node()->inputs()) items.push_back(v);
+    } else if (auto value = torch::jit::toIValue(source); value && value->isList()) {
+      bool fits = true;
+      for (const auto& v : value->toListRef()) {
+        auto c = torch::jit::tryInsertConstant(graph, v);
+        fits = fits && c;
+        if (c) items.push_back(*c);
+      }
+      if (!fits) continue;
+    } else {
+      continue;
+    }
+    auto* copy =
+        graph.insertNode(graph.createList(node->output()->type()->expectRef<c10::ListType>().getElementType(), items));
     node->output()->replaceAllUsesWith(copy->output());
     node->destroy();
   }
@@ -227,12 +247,13 @@ bool unrollListLoops(std::shared_ptr<torch::jit::Graph>& graph) {
   // a fast-path branch): try it again first.
   auto lower = [&] {
     torch::jit::RemoveListMutation(graph);
+    copyBuiltLists(*graph);
     lowerListWrites(*graph);
     torch::jit::ConstantPropagation(graph);
     // Dicts built from the new lists (dict(pairs) with keys now constant, values()) give lists of
     // known length in turn; len, [i] and + of the lists fold.
     lowerDictWrites(graph);
-    copyBuiltLists(*graph);
+    copyBuiltLists(*graph);  // list(d.values())
     foldFixedLengths(*graph);
     torch::jit::LowerSimpleTuples(graph);  // (key, value) pairs unpacked
     torch::jit::PeepholeOptimizeListIdioms(graph);
