@@ -41,8 +41,15 @@ std::shared_ptr<torch::jit::Graph> prepareGraph(torch::jit::Module& module, cons
   module = frozen;
   auto graph = frozen.get_method(method).graph()->copy();
   cleanupGraph(graph);
-  const bool forwarded = forwardAttributeWrites(graph) > 0;
-  if (resolveAttributes(graph, frozen._ivalue()) || forwarded) cleanupGraph(graph);
+  bool changed = forwardAttributeWrites(graph) > 0;
+  // A read resolved to a saved object can decide a branch (`if self.cache is None`), whose folding
+  // brings reads of that object's attributes to the top level.
+  for (int round = 0; round < 6; ++round) {
+    changed = resolveAttributes(graph, frozen._ivalue()) > 0 || changed;
+    if (!changed) break;
+    cleanupGraph(graph);
+    changed = false;
+  }
   return graph;
 }
 
@@ -56,7 +63,17 @@ size_t resolveAttributes(std::shared_ptr<torch::jit::Graph>& graph,
   std::function<void(torch::jit::Block*)> walk = [&](torch::jit::Block* block) {
     for (auto* node : block->nodes()) {
       for (auto* sub : node->blocks()) walk(sub);
-      if (node->kind() == c10::prim::SetAttr) return constants.clear();  // written: leave every read
+      // Written: leave every read (writes to objects made in the graph change no saved state).
+      if (node->kind() == c10::prim::SetAttr && node->input(0)->node()->kind() != c10::prim::CreateObject)
+        return constants.clear();
+      if (node->kind() == c10::prim::unchecked_cast && objects.count(node->input(0)))
+        objects[node->output()] = objects.at(node->input(0));
+      // `self.mapper is None` on an attribute that holds an object.
+      const bool is = node->kind() == c10::aten::__is__, is_not = node->kind() == c10::aten::__isnot__;
+      if ((is || is_not) && node->inputs().size() == 2 && node->input(1)->type()->kind() == c10::TypeKind::NoneType) {
+        auto it = objects.find(node->input(0));
+        if (it != objects.end() && it->second.isObject()) constants.emplace_back(node->output(), c10::IValue(is_not));
+      }
       if (node->kind() != c10::prim::GetAttr) continue;
       auto it = objects.find(node->input(0));
       if (it == objects.end() || !it->second.isObject()) continue;
@@ -65,6 +82,9 @@ size_t resolveAttributes(std::shared_ptr<torch::jit::Graph>& graph,
       if (!object.type()->hasAttribute(name)) continue;
       c10::IValue value = object.getAttr(name);
       objects[node->output()] = value;
+      // An Optional attribute that holds an object reads as that object's class (`is None` folds).
+      if (value.isObject() && node->output()->type()->kind() == c10::TypeKind::OptionalType)
+        node->output()->setType(value.type());
       // (a parameter that requires grad cannot be a graph constant; its values can)
       if (value.isTensor()) value = value.toTensor().detach();
       if (!value.isObject()) constants.emplace_back(node->output(), value);
@@ -158,6 +178,35 @@ void foldFixedLengths(torch::jit::Graph& graph) {
     }
   };
   walk(graph.block());
+  // len(x.split([a, b, ...])): one piece per size, whatever the sizes are.
+  std::vector<std::pair<torch::jit::Node*, int64_t>> pieces;
+  std::function<void(torch::jit::Block*)> splits = [&](torch::jit::Block* block) {
+    for (auto* node : block->nodes()) {
+      for (auto* sub : node->blocks()) splits(sub);
+      if (node->kind() != c10::aten::len || node->inputs().size() != 1) continue;
+      const torch::jit::Node* split = node->input(0)->node();
+      const bool by_sizes = (split->kind() == c10::aten::split || split->kind() == c10::aten::split_with_sizes) &&
+                            split->inputs().size() >= 2 && split->input(1)->type()->kind() == c10::TypeKind::ListType;
+      if (!by_sizes) continue;
+      bool read_only = true;  // the sizes list, when built here, is not appended to later
+      for (const auto& use : split->input(1)->uses()) {
+        const auto k = use.user->kind();
+        read_only &= k == c10::aten::split || k == c10::aten::split_with_sizes || k == c10::aten::len ||
+                     k == c10::aten::__getitem__;
+      }
+      if (split->input(1)->node()->kind() == c10::prim::ListConstruct && read_only) {
+        pieces.emplace_back(node, static_cast<int64_t>(split->input(1)->node()->inputs().size()));
+      } else if (auto sizes = torch::jit::toIValue(split->input(1)); sizes && sizes->isIntList()) {
+        pieces.emplace_back(node, static_cast<int64_t>(sizes->toIntList().size()));
+      }
+    }
+  };
+  splits(graph.block());
+  for (auto& [len, n] : pieces) {
+    torch::jit::WithInsertPoint guard(len);
+    len->output()->replaceAllUsesWith(graph.insertConstant(n));
+    len->destroy();
+  }
   for (auto* list : lists) {
     std::vector<torch::jit::Node*> lengths;
     bool fixed = true;
