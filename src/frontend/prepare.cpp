@@ -115,6 +115,19 @@ void removePrints(torch::jit::Block* block) {
   }
 }
 
+// Whether a dict taken from a list is written (`results[i]["boxes"] = b`): list idioms would read
+// the element as the dict itself, and LibTorch's dead code elimination then drops the write.
+bool writesListElements(const torch::jit::Block* block) {
+  for (const auto* node : block->nodes()) {
+    for (const auto* sub : node->blocks())
+      if (writesListElements(sub)) return true;
+    if (node->kind() == c10::aten::_set_item && node->input(0)->type()->kind() == c10::TypeKind::DictType &&
+        node->input(0)->node()->kind() == c10::aten::__getitem__)
+      return true;
+  }
+  return false;
+}
+
 // list(xs) of a constant list or of one built in the graph and never written: a new list of the same
 // items, which list idioms (len, [i]) and list write lowering (`names.extend(...)`) see through.
 void copyBuiltLists(torch::jit::Graph& graph) {
@@ -242,7 +255,10 @@ void cleanupGraph(std::shared_ptr<torch::jit::Graph>& graph) {
   functionalizeViewWrites(graph);
   lowerCopies(graph);
   torch::jit::ConstantPropagation(graph);
-  if (lowerDictWrites(graph)) torch::jit::ConstantPropagation(graph);
+  if (lowerDictWrites(graph)) {
+    if (!writesListElements(graph->block())) torch::jit::PeepholeOptimizeListIdioms(graph);  // len(d.items())
+    torch::jit::ConstantPropagation(graph);
+  }
   // Only simple tuple lowering: LowerAllTuples can leave graphs (scripted vit_b_16) that crash
   // LibTorch's interpreter. Tuple outputs are flattened by the converter instead.
   torch::jit::EliminateDeadCode(graph);
@@ -305,7 +321,7 @@ bool unrollListLoops(std::shared_ptr<torch::jit::Graph>& graph) {
     copyBuiltLists(*graph);  // list(d.values())
     foldFixedLengths(*graph);
     torch::jit::LowerSimpleTuples(graph);  // (key, value) pairs unpacked
-    torch::jit::PeepholeOptimizeListIdioms(graph);
+    if (!writesListElements(graph->block())) torch::jit::PeepholeOptimizeListIdioms(graph);
     torch::jit::ConstantPropagation(graph);
     torch::jit::EliminateDeadCode(graph);
   };
