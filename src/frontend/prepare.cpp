@@ -226,8 +226,9 @@ void foldFixedLengths(torch::jit::Graph& graph) {
     for (const auto& use : list->output()->uses()) {
       const auto kind = use.user->kind();
       if (kind == c10::aten::len) lengths.push_back(use.user);
-      fixed &= use.offset == 0 && (kind == c10::aten::len || kind == c10::aten::__getitem__ ||
-                                   (kind == c10::aten::_set_item && use.user->inputs().size() == 3));
+      fixed &= kind == c10::prim::Return ||
+               (use.offset == 0 && (kind == c10::aten::len || kind == c10::aten::__getitem__ ||
+                                    (kind == c10::aten::_set_item && use.user->inputs().size() == 3)));
     }
     if (!fixed) continue;
     for (auto* len : lengths) {
@@ -331,6 +332,7 @@ bool unrollListLoops(std::shared_ptr<torch::jit::Graph>& graph) {
     torch::jit::UnrollConstantLoops(graph);
     lower();
   }
+  lower();  // list idioms held back while list elements were written
   return count(graph->block()) < before;
 }
 
