@@ -661,6 +661,47 @@ class DictWrites(nn.Module):
         return out, feats, aux
 
 
+@torch.jit.script
+class Boxed:
+    """A TorchScript class built in forward() (as torchvision's ImageList)."""
+
+    def __init__(self, tensors: torch.Tensor, sizes: List[Tuple[int, int]]):
+        self.tensors = tensors
+        self.sizes = sizes
+
+
+class ScriptedObjects(nn.Module):
+    """What scripted torchvision detectors do between their layers: a class object made and read,
+    a dict built from (key, value) pairs in a loop and read with values(), keys(), items() and
+    len(), dicts kept in a list and written after, Python min()/max() of sizes, and a flag
+    written for the next call in a branch."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+        self._has_warned = False
+
+    def forward(self, x) -> List[Dict[str, torch.Tensor]]:
+        box = Boxed(x, [(x.shape[-2], x.shape[-1])])
+        feats = [self.conv(box.tensors), x]
+        named = OrderedDict([(str(i), f) for i, f in enumerate(feats)])
+        levels = list(named.values())
+        width = max([v.shape[1] + len(k) for k, v in named.items()])
+        results: List[Dict[str, torch.Tensor]] = []
+        for i in range(min(len(levels), 2)):
+            results.append({"out": levels[i].sum(1)})
+        for i in range(len(results)):
+            results[i]["out"] = results[i]["out"] * float(width) + float(len(named.keys()))
+            if "extra" in results[i]:
+                results[i]["extra"] = x
+        h, w = box.sizes[0]
+        top = min(h, w, x.shape[0] * 100)
+        results[0]["top"] = x[:, :, :top].amax((1, 2))
+        if not self._has_warned:
+            self._has_warned = True
+        return results
+
+
 class ListWrites(nn.Module):
     """Scripted lists written in straight-line code: append, insert (also at a negative index),
     pop (by index and the last), extend, +=, item assignment and reverse, read between the writes
@@ -916,7 +957,9 @@ class Detection(nn.Module):
         self.model = model
 
     def forward(self, image):
-        detections = self.model([image])[0]
+        out = self.model([image])
+        # Scripted, a detector returns (losses, detections); traced, the detections.
+        detections = out[1][0] if torch.jit.is_scripting() else out[0]
         boxes, scores, labels = detections["boxes"], detections["scores"], detections["labels"]
         # Detections whose scores differ by float rounding (1e-6 here) have no defined order, so
         # they are listed by label, then corners (boxes clipped to the border tie on that edge).
@@ -1019,6 +1062,7 @@ CUSTOM = {
     "mlp": Mlp,
     "size_arith": SizeArith,
     "scripted_control_flow": ScriptedFlow,
+    "scripted_objects": ScriptedObjects,
     "lstm_tagger": LstmTagger,
     "indexing": Indexing,
     "gather_embed": GatherEmbed,
@@ -1074,7 +1118,7 @@ CUSTOM = {
     **op_fixtures.OP_FIXTURES,
 }
 # torch.jit.script for these and every NAME_scripted (torchvision NAME); every other fixture is traced
-SCRIPTED = {"scripted_control_flow", "block_writes", "range_loops", "list_index", "loop_stack", "scripted_encoder", "scripted_decoder", "list_output", "dict_writes", "list_writes", "loop_param_writes", "scripted_arguments", "optional_results", "nested_list_loops", "untaken_branch_writes", "interpolations", "split_runtime", "unbind_loop", "attribute_writes", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
+SCRIPTED = {"scripted_control_flow", "scripted_objects", "block_writes", "range_loops", "list_index", "loop_stack", "scripted_encoder", "scripted_decoder", "list_output", "dict_writes", "list_writes", "loop_param_writes", "scripted_arguments", "optional_results", "nested_list_loops", "untaken_branch_writes", "interpolations", "split_runtime", "unbind_loop", "attribute_writes", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
             "tuple_dict_arg", "int_arg_input", "int_arg_const", "method_encode"}
 TORCHVISION_KWARGS = {
     "googlenet": dict(aux_logits=False, init_weights=True),

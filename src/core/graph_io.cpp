@@ -80,10 +80,23 @@ void declareOutputs(Context& ctx, const torch::jit::Graph& graph, OutputContext 
   // Tuples, lists and dicts flatten depth-first into one ONNX output per tensor.
   size_t none_outputs = 0;            // None elements (unused Optional results): ONNX has no value for them
   std::set<size_t> optional_outputs;  // None on some paths: ONNX optionals
+  size_t empty_outputs = 0;           // constant empty dicts and lists (a scripted detector's losses in eval)
+  auto isEmpty = [](const torch::jit::Value* v) {
+    if (v->node()->kind() != c10::prim::Constant) return false;
+    auto value = torch::jit::toIValue(v);
+    return value && ((value->isGenericDict() && value->toGenericDict().empty()) ||
+                     (value->isList() && value->toListRef().empty()));
+  };
+  size_t results = 0;  // graph outputs with a tensor in them: dict keys name the outputs when one
+  for (const auto* v : graph.outputs()) results += !ctx.isNone(v) && !isEmpty(v);
   std::function<void(const torch::jit::Value*)> flatten = [&](const torch::jit::Value* v) {
     const torch::jit::Node* p = v->node();
     if (ctx.isNone(v)) {
       ++none_outputs;
+      return;
+    }
+    if (isEmpty(v)) {
+      ++empty_outputs;
       return;
     }
     if (p->kind() == c10::prim::TupleConstruct || p->kind() == c10::prim::ListConstruct) {
@@ -93,7 +106,7 @@ void declareOutputs(Context& ctx, const torch::jit::Graph& graph, OutputContext 
     if (p->kind() == c10::prim::DictConstruct) {
       for (size_t k = 0; k + 1 < p->inputs().size(); k += 2) {
         auto key = torch::jit::toIValue(p->input(k));
-        if (graph.outputs().size() == 1 && key && key->isString()) dict_keys.push_back(key->toStringRef());
+        if (results == 1 && key && key->isString()) dict_keys.push_back(key->toStringRef());
         flatten(p->input(k + 1));
       }
       return;
@@ -114,6 +127,11 @@ void declareOutputs(Context& ctx, const torch::jit::Graph& graph, OutputContext 
       }
     }
   }
+  if (empty_outputs)
+    spdlog::warn(
+        "{} of the model's results {} always empty (a dict or list with nothing in it) and not written as graph "
+        "outputs",
+        empty_outputs, empty_outputs == 1 ? "is" : "are");
   if (none_outputs)
     spdlog::warn("{} of the model's results {} always None and not written as graph outputs", none_outputs,
                  none_outputs == 1 ? "is" : "are");
@@ -143,6 +161,7 @@ void declareOutputs(Context& ctx, const torch::jit::Graph& graph, OutputContext 
     if (names_given.empty() && (names.count(name) || impl.used_names.count(name) && !renamed.count(name)))
       name = impl.freshName(name);
     names.insert(name);
+    impl.used_names.insert(name);  // a later output with the same dict key gets a suffix
     const std::string& internal = outputs[i].first;
     if (produced_here.count(internal) && !renamed.count(internal)) {
       renames[internal] = name;

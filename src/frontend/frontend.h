@@ -69,6 +69,10 @@ size_t keepInPlaceDtypes(std::shared_ptr<torch::jit::Graph>& graph);
 // (src/frontend/attribute_writes.cpp). Returns how many writes it removed.
 size_t forwardAttributeWrites(std::shared_ptr<torch::jit::Graph>& graph);
 
+// Objects of TorchScript classes made in the graph (prim::CreateObject) that never leave it: attribute
+// reads take the values written, and the objects go (src/frontend/objects.cpp). Returns how many.
+size_t replaceObjectAttributes(std::shared_ptr<torch::jit::Graph>& graph);
+
 // nn.TransformerEncoder's nested-tensor fast path written on the padded batch with key padding
 // masks (src/frontend/nested_padding.cpp). Returns how many nested tensors it replaced.
 size_t padNestedTensors(std::shared_ptr<torch::jit::Graph>& graph);

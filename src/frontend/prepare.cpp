@@ -41,8 +41,15 @@ std::shared_ptr<torch::jit::Graph> prepareGraph(torch::jit::Module& module, cons
   module = frozen;
   auto graph = frozen.get_method(method).graph()->copy();
   cleanupGraph(graph);
-  const bool forwarded = forwardAttributeWrites(graph) > 0;
-  if (resolveAttributes(graph, frozen._ivalue()) || forwarded) cleanupGraph(graph);
+  bool changed = forwardAttributeWrites(graph) > 0;
+  // A read resolved to a saved object can decide a branch (`if self.cache is None`), whose folding
+  // brings reads of that object's attributes to the top level.
+  for (int round = 0; round < 6; ++round) {
+    changed = resolveAttributes(graph, frozen._ivalue()) > 0 || changed;
+    if (!changed) break;
+    cleanupGraph(graph);
+    changed = false;
+  }
   return graph;
 }
 
@@ -56,7 +63,17 @@ size_t resolveAttributes(std::shared_ptr<torch::jit::Graph>& graph,
   std::function<void(torch::jit::Block*)> walk = [&](torch::jit::Block* block) {
     for (auto* node : block->nodes()) {
       for (auto* sub : node->blocks()) walk(sub);
-      if (node->kind() == c10::prim::SetAttr) return constants.clear();  // written: leave every read
+      // Written: leave every read (writes to objects made in the graph change no saved state).
+      if (node->kind() == c10::prim::SetAttr && node->input(0)->node()->kind() != c10::prim::CreateObject)
+        return constants.clear();
+      if (node->kind() == c10::prim::unchecked_cast && objects.count(node->input(0)))
+        objects[node->output()] = objects.at(node->input(0));
+      // `self.mapper is None` on an attribute that holds an object.
+      const bool is = node->kind() == c10::aten::__is__, is_not = node->kind() == c10::aten::__isnot__;
+      if ((is || is_not) && node->inputs().size() == 2 && node->input(1)->type()->kind() == c10::TypeKind::NoneType) {
+        auto it = objects.find(node->input(0));
+        if (it != objects.end() && it->second.isObject()) constants.emplace_back(node->output(), c10::IValue(is_not));
+      }
       if (node->kind() != c10::prim::GetAttr) continue;
       auto it = objects.find(node->input(0));
       if (it == objects.end() || !it->second.isObject()) continue;
@@ -65,6 +82,9 @@ size_t resolveAttributes(std::shared_ptr<torch::jit::Graph>& graph,
       if (!object.type()->hasAttribute(name)) continue;
       c10::IValue value = object.getAttr(name);
       objects[node->output()] = value;
+      // An Optional attribute that holds an object reads as that object's class (`is None` folds).
+      if (value.isObject() && node->output()->type()->kind() == c10::TypeKind::OptionalType)
+        node->output()->setType(value.type());
       // (a parameter that requires grad cannot be a graph constant; its values can)
       if (value.isTensor()) value = value.toTensor().detach();
       if (!value.isObject()) constants.emplace_back(node->output(), value);
@@ -95,11 +115,136 @@ void removePrints(torch::jit::Block* block) {
   }
 }
 
+// Whether a dict taken from a list is written (`results[i]["boxes"] = b`): list idioms would read
+// the element as the dict itself, and LibTorch's dead code elimination then drops the write.
+bool writesListElements(const torch::jit::Block* block) {
+  for (const auto* node : block->nodes()) {
+    for (const auto* sub : node->blocks())
+      if (writesListElements(sub)) return true;
+    if (node->kind() == c10::aten::_set_item && node->input(0)->type()->kind() == c10::TypeKind::DictType &&
+        node->input(0)->node()->kind() == c10::aten::__getitem__)
+      return true;
+  }
+  return false;
+}
+
+// list(xs) of a constant list or of one built in the graph and never written: a new list of the same
+// items, which list idioms (len, [i]) and list write lowering (`names.extend(...)`) see through.
+void copyBuiltLists(torch::jit::Graph& graph) {
+  static const std::unordered_set<std::string> writes = {"aten::append",  "aten::insert",    "aten::extend",
+                                                         "aten::pop",     "aten::_set_item", "aten::clear",
+                                                         "aten::reverse", "aten::add_",      "aten::Delete"};
+  std::vector<torch::jit::Node*> copies;
+  std::function<void(torch::jit::Block*)> walk = [&](torch::jit::Block* block) {
+    for (auto* node : block->nodes()) {
+      for (auto* sub : node->blocks()) walk(sub);
+      if (node->kind() == c10::aten::list && node->inputs().size() == 1) copies.push_back(node);
+      // xs.extend(constant list): the items as a list built here, which list write lowering follows.
+      if (node->kind().toQualString() == std::string("aten::extend") && node->inputs().size() == 2)
+        if (auto more = torch::jit::toIValue(node->input(1)); more && more->isList()) {
+          torch::jit::WithInsertPoint guard(node);
+          std::vector<torch::jit::Value*> items;
+          for (const auto& v : more->toListRef())
+            if (auto c = torch::jit::tryInsertConstant(graph, v)) items.push_back(*c);
+          if (items.size() != more->toListRef().size()) continue;
+          auto* built = graph.insertNode(
+              graph.createList(node->input(1)->type()->expectRef<c10::ListType>().getElementType(), items));
+          node->replaceInput(1, built->output());
+        }
+    }
+  };
+  walk(graph.block());
+  for (auto* node : copies) {
+    torch::jit::Value* source = node->input(0);
+    bool written = false;
+    for (const auto& use : source->uses()) written |= writes.count(use.user->kind().toQualString()) > 0;
+    std::vector<torch::jit::Value*> items;
+    torch::jit::WithInsertPoint guard(node);
+    if (source->node()->kind() == c10::prim::ListConstruct && !written) {
+      for (auto* v : source->node()->inputs()) items.push_back(v);
+    } else if (auto value = torch::jit::toIValue(source); value && value->isList()) {
+      bool fits = true;
+      for (const auto& v : value->toListRef()) {
+        auto c = torch::jit::tryInsertConstant(graph, v);
+        fits = fits && c;
+        if (c) items.push_back(*c);
+      }
+      if (!fits) continue;
+    } else {
+      continue;
+    }
+    auto* copy =
+        graph.insertNode(graph.createList(node->output()->type()->expectRef<c10::ListType>().getElementType(), items));
+    node->output()->replaceAllUsesWith(copy->output());
+    node->destroy();
+  }
+}
+
+// len() of a list built in the graph whose only writes are item assignments, which keep its length
+// (`images[i] = resize(images[i])` in a loop over the images): the number of items it was built with.
+void foldFixedLengths(torch::jit::Graph& graph) {
+  std::vector<torch::jit::Node*> lists;
+  std::function<void(torch::jit::Block*)> walk = [&](torch::jit::Block* block) {
+    for (auto* node : block->nodes()) {
+      for (auto* sub : node->blocks()) walk(sub);
+      if (node->kind() == c10::prim::ListConstruct) lists.push_back(node);
+    }
+  };
+  walk(graph.block());
+  // len(x.split([a, b, ...])): one piece per size, whatever the sizes are.
+  std::vector<std::pair<torch::jit::Node*, int64_t>> pieces;
+  std::function<void(torch::jit::Block*)> splits = [&](torch::jit::Block* block) {
+    for (auto* node : block->nodes()) {
+      for (auto* sub : node->blocks()) splits(sub);
+      if (node->kind() != c10::aten::len || node->inputs().size() != 1) continue;
+      const torch::jit::Node* split = node->input(0)->node();
+      const bool by_sizes = (split->kind() == c10::aten::split || split->kind() == c10::aten::split_with_sizes) &&
+                            split->inputs().size() >= 2 && split->input(1)->type()->kind() == c10::TypeKind::ListType;
+      if (!by_sizes) continue;
+      bool read_only = true;  // the sizes list, when built here, is not appended to later
+      for (const auto& use : split->input(1)->uses()) {
+        const auto k = use.user->kind();
+        read_only &= k == c10::aten::split || k == c10::aten::split_with_sizes || k == c10::aten::len ||
+                     k == c10::aten::__getitem__;
+      }
+      if (split->input(1)->node()->kind() == c10::prim::ListConstruct && read_only) {
+        pieces.emplace_back(node, static_cast<int64_t>(split->input(1)->node()->inputs().size()));
+      } else if (auto sizes = torch::jit::toIValue(split->input(1)); sizes && sizes->isIntList()) {
+        pieces.emplace_back(node, static_cast<int64_t>(sizes->toIntList().size()));
+      }
+    }
+  };
+  splits(graph.block());
+  for (auto& [len, n] : pieces) {
+    torch::jit::WithInsertPoint guard(len);
+    len->output()->replaceAllUsesWith(graph.insertConstant(n));
+    len->destroy();
+  }
+  for (auto* list : lists) {
+    std::vector<torch::jit::Node*> lengths;
+    bool fixed = true;
+    for (const auto& use : list->output()->uses()) {
+      const auto kind = use.user->kind();
+      if (kind == c10::aten::len) lengths.push_back(use.user);
+      fixed &= kind == c10::prim::Return ||
+               (use.offset == 0 && (kind == c10::aten::len || kind == c10::aten::__getitem__ ||
+                                    (kind == c10::aten::_set_item && use.user->inputs().size() == 3)));
+    }
+    if (!fixed) continue;
+    for (auto* len : lengths) {
+      torch::jit::WithInsertPoint guard(len);
+      len->output()->replaceAllUsesWith(graph.insertConstant(static_cast<int64_t>(list->inputs().size())));
+      len->destroy();
+    }
+  }
+}
+
 }  // namespace
 
 void cleanupGraph(std::shared_ptr<torch::jit::Graph>& graph) {
   torch::jit::Inline(*graph);
   removePrints(graph->block());
+  replaceObjectAttributes(graph);
   padNestedTensors(graph);
   dropCausalMaskTests(graph);
   torch::jit::LowerSimpleTuples(graph);
@@ -111,7 +256,10 @@ void cleanupGraph(std::shared_ptr<torch::jit::Graph>& graph) {
   functionalizeViewWrites(graph);
   lowerCopies(graph);
   torch::jit::ConstantPropagation(graph);
-  if (lowerDictWrites(graph)) torch::jit::ConstantPropagation(graph);
+  if (lowerDictWrites(graph)) {
+    if (!writesListElements(graph->block())) torch::jit::PeepholeOptimizeListIdioms(graph);  // len(d.items())
+    torch::jit::ConstantPropagation(graph);
+  }
   // Only simple tuple lowering: LowerAllTuples can leave graphs (scripted vit_b_16) that crash
   // LibTorch's interpreter. Tuple outputs are flattened by the converter instead.
   torch::jit::EliminateDeadCode(graph);
@@ -160,37 +308,52 @@ bool unrollListLoops(std::shared_ptr<torch::jit::Graph>& graph) {
     }
     return n;
   };
-  bool wanted = false;
-  int64_t unrolled_nodes = 0;
-  std::function<void(const torch::jit::Block*)> find = [&](const torch::jit::Block* block) {
-    for (const auto* node : block->nodes()) {
-      const auto trips =
-          node->kind() == c10::prim::Loop ? torch::jit::constant_as<int64_t>(node->input(0)) : c10::nullopt;
-      if (trips) {
-        wanted = wanted || count(node->blocks()[0]);
-        unrolled_nodes += *trips * size(node->blocks()[0]);
+  auto wanted = [&] {
+    bool found = false;
+    int64_t unrolled_nodes = 0;
+    std::function<void(const torch::jit::Block*)> find = [&](const torch::jit::Block* block) {
+      for (const auto* node : block->nodes()) {
+        const auto trips =
+            node->kind() == c10::prim::Loop ? torch::jit::constant_as<int64_t>(node->input(0)) : c10::nullopt;
+        if (trips) {
+          found = found || count(node->blocks()[0]);
+          unrolled_nodes += *trips * size(node->blocks()[0]);
+        }
+        for (const auto* sub : node->blocks()) find(sub);
       }
-      for (const auto* sub : node->blocks()) find(sub);
-    }
+    };
+    find(graph->block());
+    constexpr int64_t kMaxUnrolledNodes = 20000;
+    return found && unrolled_nodes <= kMaxUnrolledNodes;
   };
-  find(graph->block());
-  constexpr int64_t kMaxUnrolledNodes = 20000;
-  wanted = wanted && unrolled_nodes <= kMaxUnrolledNodes;
   const size_t before = count(graph->block());
   if (!before) return false;
   // Folding may have taken away what stopped mutation removal before (a loop reading the list,
   // a fast-path branch): try it again first.
-  torch::jit::RemoveListMutation(graph);
-  if (lowerListWrites(*graph)) torch::jit::PeepholeOptimizeListIdioms(graph);  // len, [i], + of the new lists
-  torch::jit::ConstantPropagation(graph);
-  torch::jit::EliminateDeadCode(graph);
-  if (!wanted) return count(graph->block()) < before;
-  const bool unrolled = torch::jit::UnrollConstantLoops(graph);  // loops inside wait for their sizes to fold
-  torch::jit::RemoveListMutation(graph);
-  lowerListWrites(*graph);  // what the unrolled bodies wrote, now in straight-line code
-  torch::jit::PeepholeOptimizeListIdioms(graph);
-  torch::jit::ConstantPropagation(graph);
-  torch::jit::EliminateDeadCode(graph);
+  auto lower = [&] {
+    torch::jit::RemoveListMutation(graph);
+    copyBuiltLists(*graph);
+    lowerListWrites(*graph);  // what unrolled bodies wrote, now in straight-line code
+    torch::jit::ConstantPropagation(graph);
+    // Dicts built from the new lists (dict(pairs) with keys now constant, values()) give lists of
+    // known length in turn; len, [i] and + of the lists fold.
+    lowerDictWrites(graph);
+    copyBuiltLists(*graph);  // list(d.values())
+    foldFixedLengths(*graph);
+    torch::jit::LowerSimpleTuples(graph);  // (key, value) pairs unpacked
+    if (!writesListElements(graph->block())) torch::jit::PeepholeOptimizeListIdioms(graph);
+    torch::jit::ConstantPropagation(graph);
+    torch::jit::EliminateDeadCode(graph);
+  };
+  lower();
+  // Each unrolled loop can fix the trip count of the next (a loop over the list the last one built);
+  // loops whose trip counts fold only from a recorded run wait for the caller's next round.
+  bool unrolled = false;
+  for (size_t round = 0; round < 8 && wanted(); ++round) {
+    unrolled = torch::jit::UnrollConstantLoops(graph) || unrolled;
+    lower();
+  }
+  lower();  // list idioms held back while list elements were written
   return unrolled || count(graph->block()) < before;
 }
 

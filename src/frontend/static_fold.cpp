@@ -262,6 +262,15 @@ size_t foldEnvironmentQueries(const std::shared_ptr<torch::jit::Graph>& graph,
         else
           same = sameTensorObject(a, b);
         if (same) replacements.emplace_back(node->output(), c10::IValue(kind == "aten::__is__" ? *same : !*same));
+      } else if (kind == "prim::isinstance" && node->inputs().size() == 1) {
+        // isinstance(x, T) where x's static type decides it (a tensor, or a type that cannot be one).
+        const auto& type = node->input(0)->type();
+        const auto k = type->kind();
+        bool is = false;
+        for (const auto& t : node->tys(c10::attr::types)) is = is || type->isSubtypeOf(*t);
+        const bool open =
+            k == c10::TypeKind::OptionalType || k == c10::TypeKind::UnionType || k == c10::TypeKind::AnyType;
+        if (is || !open) replacements.emplace_back(node->output(), c10::IValue(is));
       } else if (kind == "prim::device" && node->inputs().size() == 1) {
         replacements.emplace_back(node->output(), c10::IValue(c10::Device(c10::kCPU)));
       } else if (kind == "aten::is_floating_point" && node->inputs().size() == 1) {

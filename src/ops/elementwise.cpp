@@ -306,6 +306,22 @@ Status square(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
+// Python's min() and max() (prim::min, prim::max): of two numbers (an int and a float give a float),
+// or of an int list; two lists compare element by element, which only constant lists do here.
+ConvertFn pythonMinMax(std::string op_type, std::string reduce_type) {
+  return [op_type, reduce_type](Context& ctx, const Node& node) {
+    const Value* a = ctx.input(node, 0);
+    if (ctx.inputCount(node) == 2) {
+      if (ctx.isList(a)) return ctx.fail(node, "min/max of two lists compares them in order; only constants fold");
+      return binary(op_type)(ctx, node);
+    }
+    if (!ctx.isList(a) || ctx.requireDType(ctx.output(node)) != DType::kInt64)
+      return ctx.fail(node, "min/max of a list other than an int list");
+    ctx.bind(ctx.output(node), ctx.reduce(reduce_type, ctx.intsTensor(a), {0}, false));
+    return Status::Ok();
+  };
+}
+
 }  // namespace
 
 void registerElementwiseOps(Registry& r) {
@@ -322,6 +338,8 @@ void registerElementwiseOps(Registry& r) {
   r.add("aten::pow", 9, pow);
   r.add("aten::maximum", 9, binary("Max"));
   r.add("aten::minimum", 9, binary("Min"));
+  r.add("prim::max", 11, pythonMinMax("Max", "ReduceMax"));
+  r.add("prim::min", 11, pythonMinMax("Min", "ReduceMin"));
   r.add("aten::eq", 11, compare("Equal", false));
   r.add("aten::ne", 11, compare("Equal", true));
   r.add("aten::lt", 9, compare("Less", false));

@@ -1,4 +1,6 @@
 // Converters: lists and tuples, scalar <-> tensor conversions, size queries, and no-op aliases.
+#include <map>
+
 #include "ops/common.h"
 
 namespace pt2onnx {
@@ -163,6 +165,19 @@ Status dim(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
+// x.dtype where the example runs did not reach (a branch not taken): PyTorch's code for the dtype
+// the types give x (torch.uint8 0, int8 1, int16 2, int32 3, int64 4, float16 5, float32 6,
+// float64 7, bool 11, bfloat16 15).
+Status dtypeCode(Context& ctx, const Node& node) {
+  static const std::map<DType, int64_t> codes = {
+      {DType::kUInt8, 0}, {DType::kInt8, 1},  {DType::kInt16, 2},  {DType::kInt32, 3}, {DType::kInt64, 4},
+      {DType::kHalf, 5},  {DType::kFloat, 6}, {DType::kDouble, 7}, {DType::kBool, 11}, {DType::kBFloat16, 15}};
+  auto it = codes.find(ctx.requireDType(ctx.input(node, 0)));
+  if (it == codes.end()) return ctx.fail(node, "the tensor's dtype is not known");
+  ctx.bind(ctx.output(node), ctx.scalarI64(it->second));
+  return Status::Ok();
+}
+
 // aten::to / type_as / float / long / ...: a cast to the dtype the example run produced.
 Status castToOutput(Context& ctx, const Node& node) {
   const Value* in = ctx.input(node, 0);
@@ -275,6 +290,7 @@ void registerStructureOps(Registry& r) {
   r.add("aten::_shape_as_tensor", 9, size);  // traced x.shape read as a tensor (detection anchors)
   r.add("aten::numel", 9, numel);
   r.add("aten::dim", 9, dim);
+  r.add("prim::dtype", 9, dtypeCode);
   for (const char* kind : {"aten::to", "aten::type_as", "aten::float", "aten::double", "aten::long", "aten::int",
                            "aten::half", "aten::bool", "aten::_to_copy"})
     r.add(kind, 9, castToOutput);
