@@ -1138,6 +1138,8 @@ def read_cases():
             if not line:
                 continue
             fields = [x.strip() for x in line.split("|")]
+            if "." in fields[0]:
+                continue  # a variant NAME.VARIANT: other flags on NAME's fixture
             cases[fields[0]] = re.findall(r"--input\s+(\S+)", fields[2]) + [
                 "data:" + f for f in re.findall(r"--input-data\s+(\S+=@/\S+)", fields[2])]
     return cases

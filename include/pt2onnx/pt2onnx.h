@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace pt2onnx {
@@ -100,6 +101,7 @@ struct Options {
   int opset = kDefaultOpset;
   bool check = true;                   // run the ONNX checker and strict shape inference on the result
   bool optimize = true;                // simplify the ONNX graph before writing it (--no-optimize: off)
+  bool int32 = false;                  // --int32: INT64 index and shape values become INT32 where the spec allows
   std::vector<std::string> libraries;  // --load-library: operator libraries loaded before the archive
   std::vector<std::string> fallback;   // --fallback: namespaces whose unconverted operators become custom-domain nodes
   // --test-data DIR: the example inputs and LibTorch's outputs as TensorProto files in the model
@@ -115,6 +117,15 @@ struct TensorInfo {
   std::vector<std::string> dims;
 };
 
+// What --int32 changed, and the INT64 values left by why (an operator parameter typed INT64 only
+// by the spec, as Op.param, or the reason a group of values could not change).
+struct Int32Summary {
+  size_t values_retyped = 0;
+  size_t casts_to_int32 = 0;
+  size_t casts_to_int64 = 0;
+  std::vector<std::pair<std::string, size_t>> stay_int64;
+};
+
 struct Summary {
   std::string output_path;
   int opset = 0;
@@ -125,6 +136,7 @@ struct Summary {
   double seconds = 0;
   std::vector<TensorInfo> inputs, outputs;
   size_t test_data_sets = 0;  // test_data_set_N directories written under options.test_data_dir
+  Int32Summary int32;         // all zero without --int32
 };
 
 constexpr int kMinOpset = 9;

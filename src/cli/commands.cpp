@@ -207,6 +207,14 @@ int convertCommand(Options options, const RunFlags& flags, RunLog& log) {
       writeTensorsJson(j, summary->outputs);
       j.key("nodes").value(static_cast<uint64_t>(summary->nodes));
       j.key("nodes_before_optimize").value(static_cast<uint64_t>(summary->nodes_before_optimize));
+      if (options.int32) {
+        const auto& r = summary->int32;
+        j.key("int32").beginObject().key("values_retyped").value(static_cast<uint64_t>(r.values_retyped));
+        j.key("casts_to_int32").value(static_cast<uint64_t>(r.casts_to_int32));
+        j.key("casts_to_int64").value(static_cast<uint64_t>(r.casts_to_int64)).key("stay_int64").beginObject();
+        for (const auto& [why, n] : r.stay_int64) j.key(why).value(static_cast<uint64_t>(n));
+        j.endObject().endObject();
+      }
       j.key("initializers").value(static_cast<uint64_t>(summary->initializers));
       j.key("weight_bytes").value(summary->weight_bytes);
       if (!options.test_data_dir.empty() && !scratch)

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> input_specs, axes_specs, data_specs, const_specs, fallback;
   std::string output_names;
   bool verbose = false, quiet = false, list_ops = false, no_check = false, no_optimize = false;
+  bool int32 = false;
   pt2onnx::cli::RunFlags run_flags;
   std::string inspect_file, dot_file, verify_model, verify_dir;
 
@@ -74,6 +75,10 @@ int main(int argc, char** argv) {
   app.add_flag("--no-optimize", no_optimize,
                "write the graph as converted, without folding constants and removing identities, dead and "
                "repeated nodes");
+  app.add_flag("--int32", int32,
+               "for TensorRT: INT64 index and shape values become INT32 wherever the ONNX operators allow it, with a "
+               "Cast around parameters the spec types INT64 only (Shape, Reshape's shape, ...); the model's inputs "
+               "and outputs keep their types");
   app.add_option("--test-data", options.test_data_dir,
                  "DIR: write the example inputs and LibTorch's outputs as ONNX TensorProto files, "
                  "DIR/test_data_set_N/input_K.pb and output_K.pb (set 0 at the example dims, then the resized runs)");
@@ -141,6 +146,7 @@ int main(int argc, char** argv) {
   pt2onnx::installSignalCleanup();
   options.check = !no_check;
   options.optimize = !no_optimize;
+  options.int32 = int32;
   try {
     for (const auto& s : input_specs) options.inputs.push_back(pt2onnx::parseInputSpec(s));
     for (const auto& s : data_specs) options.input_data.push_back(pt2onnx::parseInputData(s));

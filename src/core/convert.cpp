@@ -147,6 +147,18 @@ Summary convert(const Options& options) {
     const OptimizeReport report = optimizeModel(model, weights);
     for (const auto& [pass, n] : report.removed) spdlog::debug("optimize: {}: {}", pass, n);
     spdlog::debug("optimize: {} nodes before, {} after", report.nodes_before, report.nodes_after);
+  }
+  if (options.int32) {
+    const Int32Report report = retypeToInt32(model, weights);
+    summary.int32 = {report.values_retyped,
+                     report.casts_to_int32,
+                     report.casts_to_int64,
+                     {report.stay_int64.begin(), report.stay_int64.end()}};
+    spdlog::debug("int32: {} values retyped ({} initializers), {} Casts to INT32, {} to INT64", report.values_retyped,
+                  report.initializers_converted, report.casts_to_int32, report.casts_to_int64);
+    for (const auto& [why, n] : report.stay_int64) spdlog::debug("int32: stays INT64: {}: {}", why, n);
+  }
+  if (options.optimize || options.int32) {
     if (options.check) checkModel(model);
     timer.done("optimize");
   }

@@ -14,6 +14,12 @@ namespace {
 
 uint64_t tensorBytes(const at::Tensor& t) { return static_cast<uint64_t>(t.numel()) * t.element_size(); }
 
+std::string storageKey(const at::Tensor& t) {
+  std::ostringstream key;
+  key << t.data_ptr() << ":" << c10::toString(t.scalar_type()) << t.sizes();
+  return key.str();
+}
+
 }  // namespace
 
 std::string Weights::add(const at::Tensor& tensor, const std::string& name, onnx::TensorProto* proto) {
@@ -22,9 +28,7 @@ std::string Weights::add(const at::Tensor& tensor, const std::string& name, onnx
     toTensorProto(t, name, proto);
     return name;
   }
-  std::ostringstream key;
-  key << t.data_ptr() << ":" << c10::toString(t.scalar_type()) << t.sizes();
-  auto [it, fresh] = by_storage_.emplace(key.str(), name);
+  auto [it, fresh] = by_storage_.emplace(storageKey(t), name);
   if (!fresh) return it->second;
   toTensorProto(t.new_empty({0}), name, proto);  // name and dtype
   proto->clear_dims();
@@ -32,6 +36,27 @@ std::string Weights::add(const at::Tensor& tensor, const std::string& name, onnx
   proto->set_raw_data(std::string(1, '\0'));
   tensors_.emplace(name, std::move(t));
   return name;
+}
+
+void Weights::set(const at::Tensor& tensor, const std::string& name, onnx::TensorProto* proto) {
+  auto old = tensors_.find(name);
+  if (old != tensors_.end()) {
+    // Its storage may be freed and reused: a later add() must not take the new tensor for it.
+    auto key = by_storage_.find(storageKey(old->second));
+    if (key != by_storage_.end() && key->second == name) by_storage_.erase(key);
+    tensors_.erase(old);
+  }
+  proto->Clear();
+  at::Tensor t = tensor.detach().to(at::kCPU).contiguous();
+  if (tensorBytes(t) < kMinBytes) {
+    toTensorProto(t, name, proto);
+    return;
+  }
+  toTensorProto(t.new_empty({0}), name, proto);
+  proto->clear_dims();
+  for (auto d : t.sizes()) proto->add_dims(d);
+  proto->set_raw_data(std::string(1, '\0'));
+  tensors_.emplace(name, std::move(t));
 }
 
 const at::Tensor* Weights::find(const std::string& name) const {

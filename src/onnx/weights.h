@@ -24,6 +24,9 @@ class Weights {
   // initializer with the same storage, dtype and dims instead (shared weights are written once);
   // `proto` is then left empty for the caller to drop.
   std::string add(const at::Tensor& tensor, const std::string& name, onnx::TensorProto* proto);
+  // Sets the initializer `name` to `tensor` (CPU, contiguous), never shared with another one: a
+  // tensor already held under that name is released. For values computed from weights (folds).
+  void set(const at::Tensor& tensor, const std::string& name, onnx::TensorProto* proto);
   // The tensor behind a placeholder, or null when the initializer holds its own data.
   const at::Tensor* find(const std::string& name) const;
   // Forgets tensors whose initializers are no longer in the graph.

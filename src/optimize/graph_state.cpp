@@ -1,6 +1,10 @@
 // What the optimize passes share: value types, uses, node removal and renaming of the main graph.
 #include "optimize/graph_state.h"
 
+#include <onnx/defs/schema.h>
+#include <onnx/shape_inference/implementation.h>
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 #include "onnx/weights.h"
@@ -16,6 +20,16 @@ void subgraphReads(const onnx::GraphProto& graph, std::vector<std::string>& read
 
 }  // namespace
 
+void inferValueTypes(onnx::ModelProto& model) {
+  if (model.graph().value_info_size() > 0) return;
+  try {
+    onnx::ShapeInferenceOptions options{/*check_type=*/false, /*error_mode=*/0, /*enable_data_propagation=*/false};
+    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), options);
+  } catch (const std::exception& e) {
+    spdlog::debug("optimize: shape inference failed ({}); passes that need shapes do less", e.what());
+  }
+}
+
 bool ValueShape::isStatic() const {
   return known && std::all_of(dims.begin(), dims.end(), [](int64_t d) { return d >= 0; });
 }
@@ -29,7 +43,7 @@ void nodeReads(const onnx::NodeProto& node, std::vector<std::string>& reads) {
   }
 }
 
-GraphState::GraphState(onnx::ModelProto& model, const Weights& weights)
+GraphState::GraphState(onnx::ModelProto& model, Weights& weights)
     : graph_(*model.mutable_graph()), weights_(weights), dead_(graph_.node_size(), false) {
   for (const auto& op : model.opset_import())
     if (op.domain().empty() || op.domain() == "ai.onnx") opset_ = static_cast<int>(op.version());
@@ -78,6 +92,11 @@ const onnx::TensorProto* GraphState::smallInitializer(const std::string& name) c
   const auto& init = graph_.initializer(it->second);
   if (init.data_location() == onnx::TensorProto::EXTERNAL) return nullptr;
   return &init;
+}
+
+onnx::TensorProto* GraphState::initializer(const std::string& name) {
+  auto it = initializers_.find(name);
+  return it == initializers_.end() ? nullptr : graph_.mutable_initializer(it->second);
 }
 
 void GraphState::addInitializer(onnx::TensorProto&& init) {

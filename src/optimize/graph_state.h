@@ -21,11 +21,12 @@ struct ValueShape {
 
 class GraphState {
  public:
-  GraphState(onnx::ModelProto& model, const Weights& weights);
+  GraphState(onnx::ModelProto& model, Weights& weights);
 
   onnx::GraphProto& graph() { return graph_; }
   int opset() const { return opset_; }
   const Weights& weights() const { return weights_; }
+  Weights& weights() { return weights_; }
 
   // Element type (TensorProto_DataType) of a value, 0 when not known.
   int32_t elemType(const std::string& name) const;
@@ -35,6 +36,8 @@ class GraphState {
   // An initializer whose bytes are in the proto (not a weight placeholder), not overridable as an input.
   const onnx::TensorProto* smallInitializer(const std::string& name) const;
   void addInitializer(onnx::TensorProto&& init);
+  // The initializer of that name (weight placeholders included), null when there is none.
+  onnx::TensorProto* initializer(const std::string& name);
 
   // Makes every use of `from` read `to` (applied by commit()). False when `from` is a graph
   // output, whose name must stay.
@@ -50,7 +53,7 @@ class GraphState {
   void indexTypes(const onnx::ValueInfoProto& vi);
 
   onnx::GraphProto& graph_;
-  const Weights& weights_;
+  Weights& weights_;
   int opset_ = 0;
   std::unordered_map<std::string, const onnx::TypeProto*> types_;
   std::unordered_map<std::string, int> initializers_;  // name -> index
@@ -59,6 +62,9 @@ class GraphState {
   std::vector<bool> dead_;
   std::vector<onnx::TensorProto> added_;
 };
+
+// Fills the model's value_info by shape inference unless it has some already (after checkModel()).
+void inferValueTypes(onnx::ModelProto& model);
 
 // Names a node reads, its inputs and the outer values its subgraphs read.
 void nodeReads(const onnx::NodeProto& node, std::vector<std::string>& reads);
@@ -69,5 +75,6 @@ size_t removeIdentities(GraphState& state);
 size_t removeDeadNodes(GraphState& state);
 size_t mergeCommonSubexpressions(GraphState& state);
 size_t mergeDuplicateInitializers(GraphState& state);
+size_t foldBatchNorms(GraphState& state);
 
 }  // namespace pt2onnx

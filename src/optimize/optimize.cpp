@@ -25,28 +25,18 @@ struct Pass {
 constexpr Pass kPasses[] = {
     {"constant folding", foldConstants},
     {"identities", removeIdentities},
+    {"Conv/Gemm+BatchNormalization", foldBatchNorms},
     {"duplicate initializers", mergeDuplicateInitializers},
     {"common subexpressions", mergeCommonSubexpressions},
     {"dead nodes", removeDeadNodes},
 };
-
-// Value types for the passes: shape inference fills value_info when the checker has not yet.
-void inferTypes(onnx::ModelProto& model) {
-  if (model.graph().value_info_size() > 0) return;
-  try {
-    onnx::ShapeInferenceOptions options{/*check_type=*/false, /*error_mode=*/0, /*enable_data_propagation=*/false};
-    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), options);
-  } catch (const std::exception& e) {
-    spdlog::debug("optimize: shape inference failed ({}); passes that need shapes do less", e.what());
-  }
-}
 
 }  // namespace
 
 OptimizeReport optimizeModel(onnx::ModelProto& model, Weights& weights) {
   OptimizeReport report;
   report.nodes_before = model.graph().node_size();
-  inferTypes(model);
+  inferValueTypes(model);
   std::map<std::string, size_t> totals;
   for (int round = 0; round < kMaxRounds; ++round) {
     size_t changed = 0;

@@ -4,6 +4,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <cstddef>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,5 +25,20 @@ struct OptimizeReport {
 // `weights` are only read by name, never copied; unused ones are dropped from it. Uses the
 // model's value_info when it has some (after checkModel()) and clears it at the end.
 OptimizeReport optimizeModel(onnx::ModelProto& model, Weights& weights);
+
+struct Int32Report {
+  size_t values_retyped = 0;          // INT64 values written as INT32 (initializers included)
+  size_t initializers_converted = 0;  // of those, initializers given an INT32 copy
+  size_t casts_to_int32 = 0;          // after INT64-only producers (Shape, NonZero, graph inputs, ...)
+  size_t casts_to_int64 = 0;          // before INT64-only readers (Reshape's shape, graph outputs, ...)
+  // INT64 values left, by why: the operator parameter (Op.param) the spec types as INT64 only, or
+  // the reason a group of values could not change.
+  std::map<std::string, size_t> stay_int64;
+};
+
+// --int32: retypes INT64 values to INT32 wherever every writer and reader allows it at the
+// model's opset, with Casts around INT64-only parameters; graph inputs and outputs keep their
+// types. Constants are converted only when their values fit. Clears value_info at the end.
+Int32Report retypeToInt32(onnx::ModelProto& model, Weights& weights);
 
 }  // namespace pt2onnx

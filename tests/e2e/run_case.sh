@@ -80,8 +80,8 @@ step() {
   "$@" || { local rc=$?; echo "FAILED: $name opset $opset: $what (exit code $rc)"; exit 1; }
 }
 
-fixture=$fixtures/$name.pt
-[[ -f $fixture ]] || { echo "FAILED: no fixture $fixture; run models/make_fixtures.py $fixtures $name"; exit 1; }
+fixture=$fixtures/${name%%.*}.pt  # a variant NAME.VARIANT converts NAME's fixture
+[[ -f $fixture ]] || { echo "FAILED: no fixture $fixture; run models/make_fixtures.py $fixtures ${name%%.*}"; exit 1; }
 rm -rf "$work"
 mkdir -p "$work"
 onnx=$work/$name.onnx
