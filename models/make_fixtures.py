@@ -21,6 +21,7 @@ from torch import nn
 from typing import Dict, List, Optional, Tuple
 
 import op_fixtures
+import scripted_fixtures
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CASES = os.path.join(HERE, "..", "tests", "e2e", "cases.txt")
@@ -158,32 +159,6 @@ class SizeArith(nn.Module):
         return torch.cat([y, row_mean], dim=1) * (x.size(1) * x.size(2))
 
 
-class ScriptedFlow(nn.Module):
-    """Scripted control flow: a branch on the data, a for loop over a dynamic size, a while loop,
-    and a branch on the rank that conversion resolves."""
-
-    def __init__(self):
-        super().__init__()
-        self.conv = nn.Conv2d(3, 4, 3, padding=1)
-
-    def forward(self, x):
-        if x.dim() == 4:
-            x = self.conv(x)
-        y = torch.relu(x)
-        if bool(y.mean() > 0.2):
-            y = y * 2.0
-        else:
-            y = y - 1.0
-        acc = torch.zeros_like(y[:, :, :1, :])
-        for k in range(y.size(2)):
-            acc = acc + y[:, :, k:k + 1, :]
-        n = 0
-        while n < y.size(0) + 2:
-            acc = acc * 0.5
-            n += 1
-        return y, acc
-
-
 class LstmTagger(nn.Module):
     """Token ids -> embedding -> 2-layer bidirectional LSTM -> per-token scores."""
 
@@ -212,7 +187,6 @@ class Indexing(nn.Module):
         return last, picked, masked + ramp, order, top, running
 
 
-
 # ---- Real example inputs and every kind of forward() argument (README: --input-data, --const) ----
 
 class GatherEmbed(nn.Module):
@@ -226,30 +200,6 @@ class GatherEmbed(nn.Module):
 
     def forward(self, idx, ids):
         return self.table[idx].sum(1) + self.embed(ids).mean(1)
-
-
-class ArangeLoop(nn.Module):
-    """A range and a loop bounded by a value read from a tensor input (n.item())."""
-
-    def forward(self, x, n):
-        steps = int(n.item())
-        ramp = torch.arange(steps).to(x.dtype)
-        acc = torch.zeros_like(x)
-        for i in range(steps):
-            acc = acc + x * float(i + 1)
-        return acc, ramp * 2.0
-
-
-class ScaleSR(nn.Module):
-    """Super-resolution whose upscale factor is a tensor input: interpolate, then a conv."""
-
-    def __init__(self):
-        super().__init__()
-        self.conv = nn.Conv2d(3, 3, 3, padding=1)
-
-    def forward(self, x, factor):
-        up = F.interpolate(x, scale_factor=float(factor.item()), mode="nearest")
-        return self.conv(up)
 
 
 class BertEncoder(nn.Module):
@@ -277,58 +227,6 @@ class ZeroSize(nn.Module):
     def forward(self, x, extra):
         rows = torch.cat([x, extra * 2.0], 0)
         return rows.sum(0, keepdim=True) + rows.size(0), extra.sum(0)
-
-
-class OptionalArg(nn.Module):
-    """forward(x, bias=None): the `bias is None` branch, given or left out."""
-
-    def forward(self, x, bias: Optional[torch.Tensor] = None):
-        if bias is None:
-            return x * 2.0
-        return x + bias
-
-
-class ListArg(nn.Module):
-    """A list of tensors: summed in a loop, concatenated, and its length used."""
-
-    def forward(self, xs: List[torch.Tensor]):
-        acc = torch.zeros_like(xs[0])
-        for t in xs:
-            acc = acc + t
-        return acc * len(xs), torch.cat(xs, 1)
-
-
-class TupleDictArg(nn.Module):
-    """A (tensor, tensor) tuple and a str -> tensor dict."""
-
-    def forward(self, pair: Tuple[torch.Tensor, torch.Tensor], feats: Dict[str, torch.Tensor]):
-        a, b = pair
-        return a * b + feats["scale"], feats["shift"] - a
-
-
-class IntArg(nn.Module):
-    """A Python int argument: a loop count and a multiplier."""
-
-    def forward(self, x, n: int):
-        y = x
-        for _ in range(n):
-            y = y * 0.5 + 1.0
-        return y * n
-
-
-class MethodEncode(nn.Module):
-    """Converted through --method encode (forward() is something else)."""
-
-    def __init__(self):
-        super().__init__()
-        self.fc = nn.Linear(6, 4)
-
-    def forward(self, x):
-        return x
-
-    @torch.jit.export
-    def encode(self, x):
-        return torch.tanh(self.fc(x))
 
 
 # ---- In-place writes through views (src/frontend/view_writes.cpp) ----
@@ -381,54 +279,6 @@ class InPlaceInput(nn.Module):
         return x, y.sub_(1.0) * 1.0
 
 
-class BlockWrites(nn.Module):
-    """Writes inside branches and a loop with a dynamic trip count to tensors made outside them,
-    through views and not. The first branch follows the batch size (the two runs take one side
-    each); the second is data-dependent and never taken, so no run records its values."""
-
-    def forward(self, x):
-        state = torch.zeros(2, x.size(0), x.size(1))
-        acc = torch.zeros_like(x)
-        row = state[1]
-        if x.size(0) > 4:
-            state[0] = x * 2.0
-            acc += x
-        else:
-            row.copy_(x - 1.0)
-        if bool(x.abs().sum() > 1e6):
-            acc[0] = acc[1] * 3.0
-            acc.add_(1.0)
-        for i in range(x.size(0)):
-            acc[i] += x[i] * float(i)
-            state[:, i].mul_(0.5)
-        return state, acc, row + 0.0
-
-
-class RangeLoops(nn.Module):
-    """range() with a start and step, and counting down: trip counts and loop values computed
-    from the batch size."""
-
-    def forward(self, x):
-        out = torch.zeros_like(x[0])
-        n = x.size(0)
-        for i in range(1, n, 2):
-            out = out + x[i] * float(i)
-        for j in range(n - 1, -1, -3):
-            out = out - x[j] * float(j)
-        return out
-
-
-class ListIndex(nn.Module):
-    """A list of tensors indexed by a value computed from the batch size and by a negative index,
-    with a print() that the converted model drops."""
-
-    def forward(self, x):
-        parts = [x * 1.0, x * 2.0, x - 3.0]
-        k = x.size(0) % 3
-        print("batch", x.size(0))
-        return parts[k] + parts[-1]
-
-
 class IndexWrites(nn.Module):
     """Writes with several index tensors: adjacent rank-2 and negative indices with a value
     broadcast to the indexed shape, non-adjacent ones (x[i, :, j] = v), and a read with negative
@@ -442,20 +292,6 @@ class IndexWrites(nn.Module):
         x[torch.tensor([0, 2]), :, torch.tensor([1, -1])] = 5.0
         read = x[torch.tensor([[1, 2], [2, -3]]), torch.tensor([-2, 0])]
         return x, read
-
-
-class LoopStack(nn.Module):
-    """A loop over the batch that appends to a list, which is stacked, concatenated, measured and
-    indexed after it: the list's length is known only at run time."""
-
-    def forward(self, x):
-        outs: List[torch.Tensor] = []
-        acc = torch.zeros_like(x[0])
-        for i in range(x.size(0)):
-            acc = acc + x[i]
-            outs.append(acc * float(i + 1))
-        n = len(outs)
-        return torch.stack(outs, 1), torch.cat(outs, 0), outs[n - 1] + outs[0]
 
 
 class GptMini(nn.Module):
@@ -507,57 +343,6 @@ class GptBlock(nn.Module):
         return x + self.out(F.gelu(self.fc(self.ln_2(x)), approximate="tanh"))
 
 
-class SplitRuntime(nn.Module):
-    """split by a size computed from a dynamic dim, unpacked into three parts."""
-
-    def forward(self, x):
-        n = x.size(1) // 3
-        a, b, c = x.split(n, dim=1)
-        return a * 2.0 + c, b
-
-
-class AttributeWrites(nn.Module):
-    """A scripted method that writes module attributes (a float and a tensor, on itself and on a
-    submodule) and reads them back in the same call."""
-
-    def __init__(self):
-        super().__init__()
-        self.scale = 1.0
-        self.table = torch.zeros(4)
-        self.inner = nn.Linear(4, 4)
-        self.inner.gain = 1.0
-
-    def forward(self, x):
-        self.scale = float(x.size(0)) * 0.5
-        self.table = torch.arange(4.0) * self.scale
-        self.inner.gain = self.scale + 1.0
-        return self.inner(x) * self.inner.gain + self.table
-
-
-class UnbindLoop(nn.Module):
-    """unbind of a dynamic dim iterated by a scripted loop, and stacked back along another dim."""
-
-    def forward(self, x):
-        acc = torch.zeros_like(x[0])
-        for t in x.unbind(0):
-            acc = acc * 0.5 + t
-        return acc, torch.stack(x.unbind(0), 1)
-
-
-class Interpolations(nn.Module):
-    """F.interpolate with a size computed from the input's, with a scale factor, and nn.Upsample."""
-
-    def __init__(self):
-        super().__init__()
-        self.up = nn.Upsample(scale_factor=2.0, mode="bilinear", align_corners=True)
-
-    def forward(self, x):
-        a = F.interpolate(x, size=(x.size(2) * 2, x.size(3) + 3), mode="bilinear", align_corners=False)
-        b = F.interpolate(x, scale_factor=1.5, mode="nearest")
-        c = F.interpolate(x, size=[7, 5], mode="bicubic", align_corners=False)
-        return a, b, c, self.up(x)
-
-
 class EluDouble(nn.Module):
     """elu and celu on float64 input, which ONNX Runtime has no Elu kernel for."""
 
@@ -582,19 +367,6 @@ class PackedRnn(nn.Module):
         return padded, h, h2
 
 
-class ScriptedEncoder(nn.Module):
-    """nn.TransformerEncoder through torch.jit.script: its fast-path checks, `is None` tests on the
-    padding mask and raise paths all stay in the scripted graph."""
-
-    def __init__(self):
-        super().__init__()
-        layer = nn.TransformerEncoderLayer(16, 2, dim_feedforward=32, dropout=0.0, batch_first=True)
-        self.encoder = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
-
-    def forward(self, x, pad):
-        return self.encoder(x, src_key_padding_mask=pad)
-
-
 class NestedEncoder(nn.Module):
     """nn.TransformerEncoder with a padding mask in eval mode, traced: LibTorch's fast path cuts the
     batch into a nested tensor of the unpadded sequences and pads the result again with zeros.
@@ -616,194 +388,6 @@ class UnusedInput(nn.Module):
         return x * 2.0
 
 
-class ScriptedDecoder(nn.Module):
-    """nn.TransformerDecoder through torch.jit.script with a causal mask built from the target length."""
-
-    def __init__(self):
-        super().__init__()
-        layer = nn.TransformerDecoderLayer(16, 2, dim_feedforward=32, dropout=0.0, batch_first=True)
-        self.decoder = nn.TransformerDecoder(layer, 2)
-
-    def forward(self, tgt, memory):
-        n = tgt.size(1)
-        causal = torch.triu(torch.full((n, n), float("-inf")), diagonal=1)
-        return self.decoder(tgt, memory, tgt_mask=causal)
-
-
-class ListOutput(nn.Module):
-    """Returns a List[Tensor] (scripted split): one ONNX output per element, each with its type."""
-
-    def forward(self, x):
-        return torch.split(x * 2.0, 2, dim=1)
-
-
-class DictWrites(nn.Module):
-    """Scripted dicts filled by assignment (as torchvision's feature extractors and segmentation
-    heads do): a dict written in a module loop under a key test, overwritten, read back, returned
-    next to a fresh dict and an Optional that is None (not an ONNX output)."""
-
-    def __init__(self):
-        super().__init__()
-        self.layers = nn.ModuleDict({"a": nn.Linear(4, 4), "b": nn.Linear(4, 4)})
-        self.keep = {"a": "first"}
-
-    def forward(self, x) -> Tuple[Dict[str, torch.Tensor], Dict[str, torch.Tensor], Optional[torch.Tensor]]:
-        feats = OrderedDict()
-        for name, layer in self.layers.items():
-            x = layer(x)
-            if name in self.keep:
-                feats[self.keep[name]] = x
-        feats["last"] = x
-        feats["first"] = feats["first"] * 2.0
-        out: Dict[str, torch.Tensor] = {}
-        out["sum"] = feats["first"] + feats["last"]
-        aux: Optional[torch.Tensor] = None
-        return out, feats, aux
-
-
-@torch.jit.script
-class Boxed:
-    """A TorchScript class built in forward() (as torchvision's ImageList)."""
-
-    def __init__(self, tensors: torch.Tensor, sizes: List[Tuple[int, int]]):
-        self.tensors = tensors
-        self.sizes = sizes
-
-
-class ScriptedObjects(nn.Module):
-    """What scripted torchvision detectors do between their layers: a class object made and read,
-    a dict built from (key, value) pairs in a loop and read with values(), keys(), items() and
-    len(), dicts kept in a list and written after, Python min()/max() of sizes, and a flag
-    written for the next call in a branch."""
-
-    def __init__(self):
-        super().__init__()
-        self.conv = nn.Conv2d(3, 4, 3, padding=1)
-        self._has_warned = False
-
-    def forward(self, x) -> List[Dict[str, torch.Tensor]]:
-        box = Boxed(x, [(x.shape[-2], x.shape[-1])])
-        feats = [self.conv(box.tensors), x]
-        named = OrderedDict([(str(i), f) for i, f in enumerate(feats)])
-        levels = list(named.values())
-        width = max([v.shape[1] + len(k) for k, v in named.items()])
-        results: List[Dict[str, torch.Tensor]] = []
-        for i in range(min(len(levels), 2)):
-            results.append({"out": levels[i].sum(1)})
-        for i in range(len(results)):
-            results[i]["out"] = results[i]["out"] * float(width) + float(len(named.keys()))
-            if "extra" in results[i]:
-                results[i]["extra"] = x
-        h, w = box.sizes[0]
-        top = min(h, w, x.shape[0] * 100)
-        results[0]["top"] = x[:, :, :top].amax((1, 2))
-        if not self._has_warned:
-            self._has_warned = True
-        return results
-
-
-class ListWrites(nn.Module):
-    """Scripted lists written in straight-line code: append, insert (also at a negative index),
-    pop (by index and the last), extend, +=, item assignment and reverse, read between the writes
-    by cat, stack, len and indexing, and a written list returned."""
-
-    def forward(self, x) -> Tuple[torch.Tensor, List[torch.Tensor]]:
-        parts: List[torch.Tensor] = [x]
-        parts.append(x * 2.0)
-        first = torch.cat(parts, dim=1)
-        parts.insert(0, x - 1.0)
-        parts.insert(-1, torch.relu(x))
-        dropped = parts.pop(1)
-        parts.extend([x * 3.0, x + 1.0])
-        parts += [dropped * 0.5]
-        parts[2] = parts[2] + first[:, : x.size(1)]
-        last = parts.pop()
-        parts.reverse()
-        stacked = torch.stack(parts, dim=0).sum(0) * len(parts)
-        return torch.cat([stacked, last, parts[-1]], dim=1), parts
-
-
-class NestedListLoops(nn.Module):
-    """Scripted: a list filled by nested loops over fixed sizes (unrolled level by level once
-    each level's trip count is folded), popped from and deleted from, then read by another loop
-    and returned as a list of fixed length; the batch stays dynamic."""
-
-    def forward(self, x) -> List[torch.Tensor]:
-        items: List[torch.Tensor] = []
-        for i in range(x.size(1)):
-            for j in range(x.size(2)):
-                items.append(x[:, i, j] * float(i + 2 * j))
-        last = items.pop()
-        del items[1]
-        out: List[torch.Tensor] = []
-        for k in range(len(items)):
-            out.append(items[k] - last)
-        return out
-
-
-class OptionalResults(nn.Module):
-    """Scripted: results that are None on some paths, known only at run time: an if/else that
-    gives None for short inputs (tested with `is not None` before it is read), and a loop that
-    replaces a None with each column in turn (returned as an ONNX optional)."""
-
-    def forward(self, x) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
-        shifted: Optional[torch.Tensor] = None
-        if x.size(0) > 2:
-            shifted = x + 1.0
-        if shifted is not None:
-            out = shifted * 3.0
-        else:
-            out = x * 2.0
-        last: Optional[torch.Tensor] = None
-        for i in range(x.size(1)):
-            last = x[:, i] * float(i + 1)
-        return out, last
-
-
-class ScriptedArguments(nn.Module):
-    """Scripted code whose arguments are values of the run: baddbmm coefficients from a 0-d input,
-    batch norm without running statistics (batch statistics in eval mode too), arange into an
-    out= tensor, and stack along x.dim() inside a loop over the batch."""
-
-    def __init__(self):
-        super().__init__()
-        self.norm = nn.BatchNorm1d(4, track_running_stats=False)
-        self.norm2d = nn.BatchNorm2d(4, affine=False, track_running_stats=False)
-        self.register_buffer("w", torch.randn(3, 3, generator=torch.Generator().manual_seed(3)))
-
-    def forward(self, x, a):
-        b = x.size(0)
-        y = torch.baddbmm(x, x, self.w.expand(b, 3, 3), beta=float(a), alpha=float(a) * 2.0)
-        y = self.norm(y) + self.norm2d(y.unsqueeze(-1)).squeeze(-1)
-        out_t = torch.tensor([1], dtype=torch.float)
-        steps = torch.arange(x.size(2), out=out_t)
-        parts: List[torch.Tensor] = []
-        for i in range(b):
-            row = y[i]
-            parts.append(torch.stack([row, row * 2.0], dim=row.dim()))
-        return torch.stack(parts, 0).sum(-1) + steps
-
-
-class UntakenBranchWrites(nn.Module):
-    """In-place writes in both branches of a data-dependent If; the example run takes the first,
-    so the second is typed without a record (index_add_, ones * 4 written into a slice, a nested
-    If). The second run (flag False) checks the branch no example took."""
-
-    def __init__(self):
-        super().__init__()
-        self.register_buffer("index", torch.tensor([2, 0, 1]))
-
-    def forward(self, x, flag):
-        state = torch.zeros(x.size(0), 3, x.size(1))
-        if bool(flag):
-            state[:, 0] = x + 1.0
-        else:
-            state.index_add_(1, self.index, x.unsqueeze(1).expand(-1, 3, -1) * 2.0)
-            if x.size(0) > 1:
-                state[1:] = torch.ones(x.size(0) - 1, 3, x.size(1)) * 4
-        return state * 2.0
-
-
 class MaskWrites(nn.Module):
     """Writes through boolean masks: two masks in one index_put (a data-dependent row mask with a
     fixed one-column mask), and masked_scatter taking source elements in row-major order."""
@@ -817,136 +401,6 @@ class MaskWrites(nn.Module):
         y[x[:, 0] > 0, self.column] = -5.0
         z = x.masked_scatter(x > 0.5, x.flip(0) * 10.0)
         return y, z
-
-
-class LoopParamWrites(nn.Module):
-    """Scripted: a loop-carried tensor written in place in the loop body (add_, mul_ on what the
-    previous iteration handed over), and a size list built by adding two int lists."""
-
-    def forward(self, x, y):
-        acc = torch.zeros_like(x[0])
-        for i in range(x.size(0)):
-            acc += x[i]
-            acc.mul_(0.5)
-        z = x.new_zeros(x.shape[2:] + y.shape[1:])
-        return acc, z + 1.0
-
-
-class RoundDecimals(nn.Module):
-    """round() to 2 and to -1 decimals next to a plain round: ONNX has Round only."""
-
-    def forward(self, x):
-        return torch.round(x * 4.0) + torch.round(x, decimals=2) + torch.round(x * 100.0, decimals=-1)
-
-
-class SpecialOps9(nn.Module):
-    """Special math, elementwise losses, rearranging ops and matrix products that opset 9 can
-    express, on a [B, 6] input (NaNs made where x > 1 for the NaN-aware ops)."""
-
-    def __init__(self):
-        super().__init__()
-        g = torch.Generator().manual_seed(7)
-        self.bilinear = nn.Bilinear(6, 6, 3)
-        self.norm_linear = nn.utils.weight_norm(nn.Linear(6, 4))
-        self.register_buffer("w66", torch.randn(6, 6, generator=g))
-        self.register_buffer("m46", torch.randn(4, 6, generator=g))
-        self.register_buffer("v4", torch.randn(4, generator=g))
-        self.register_buffer("c22", torch.randn(2, 2, generator=g))
-        self.register_buffer("k21", torch.randn(2, 1, generator=g))
-        self.register_buffer("points", torch.tensor([0.0, 0.5, 1.5, 2.0, 3.5, 4.0]))
-
-    def forward(self, x):
-        b = x.shape[0]
-        y = torch.cos(x) * 2.0
-        t, p = torch.sigmoid(x), torch.sigmoid(y)
-        mask = (x > 1.0).float()
-        xn = x + (mask * 0.0) / (1.0 - mask)
-        sign = torch.sign(y)
-        m = x.reshape(b, 2, 3) @ y.reshape(b, 3, 2)
-        math = (torch.erfc(x), torch.logit(t * 1.2 - 0.1, 1e-3), torch.trunc(3 * x), torch.frac(3 * x),
-                torch.deg2rad(x), torch.rad2deg(x), torch.hypot(x, y), torch.copysign(x, y), torch.signbit(y),
-                torch.exp2(x), torch.float_power(t, 2.5), torch.fmin(xn, y), torch.fmax(xn, y), torch.sgn(x),
-                torch.nansum(xn, 1), torch.nanmean(xn, 1, keepdim=True), torch.positive(x))
-        losses = (F.mse_loss(x, y), F.l1_loss(x, y, reduction="sum"), F.smooth_l1_loss(x, y, beta=0.5),
-                  F.huber_loss(x, y, reduction="none", delta=0.7), F.soft_margin_loss(x, sign),
-                  F.binary_cross_entropy(t, p), F.poisson_nll_loss(x, p * 3, full=True),
-                  F.poisson_nll_loss(t, p * 3, log_input=False), F.margin_ranking_loss(x.sum(1), y.sum(1), sign.sum(1).sign(), 0.1),
-                  F.pairwise_distance(x, y), F.pairwise_distance(x, y, p=3.0, keepdim=True),
-                  F.triplet_margin_loss(x, y, x * 0.5, swap=True))
-        shapes = (torch.movedim(x.reshape(b, 2, 3), 0, 2), torch.tile(x, (2,)), torch.tile(x, (2, 1, 1)),
-                  torch.diff(x, n=2, dim=1), torch.trace(x), x + torch.eye(b, 6), torch.kron(x, self.k21),
-                  torch.cartesian_prod(x.sum(1), y.sum(0)), F.glu(x, -1))
-        products = (torch.addmv(self.v4, self.m46, x.sum(0)), torch.addr(x, x.sum(1), y.sum(0), beta=0.5, alpha=2),
-                    torch.addbmm(self.c22, x.reshape(b, 2, 3), y.reshape(b, 3, 2)), torch.inner(x, y),
-                    torch.chain_matmul(x, self.w66, y.t()), torch.linalg.matrix_power(m, 3),
-                    torch.linalg.matrix_power(m, 0), self.bilinear(x, y), self.norm_linear(x))
-        more = (torch.special.ndtr(x), torch.ldexp(x, sign), torch.trapz(x, dx=0.5),
-                torch.trapezoid(x, self.points, dim=1), torch.dist(x, y, 3.0), torch.renorm(x, 2, 0, 1.0),
-                torch.linalg.multi_dot([x.sum(0), self.w66, self.w66]), torch.linalg.vecdot(x, y),
-                torch.argwhere(mask), torch.atleast_3d(x), torch.hstack([x, y]), torch.vstack([x, y]),
-                torch.dstack([x, y]), torch.column_stack([x.sum(1), x]), torch.ravel(x),
-                x + torch.rand_like(x) * 0.0, x + torch.randn_like(x) * 0.0)
-        return math + losses + shapes + products + more
-
-
-class SpecialOps11(nn.Module):
-    """Special math, losses and rearranging ops that need opset 10 or 11 (Equal on floats, IsInf,
-    Slice steps, Range, CumSum, TopK, Det), on a [B, 6] input."""
-
-    def __init__(self):
-        super().__init__()
-        self.register_buffer("bounds", torch.tensor([-1.0, -0.25, 0.0, 0.5, 1.5]))
-        self.register_buffer("rows", torch.tensor([[-1.0, 0.0, 1.0], [-0.5, 0.5, 2.0]]))
-        self.register_buffer("picks", torch.tensor([[0, 5], [-1, 7]]))
-
-    def forward(self, x):
-        b = x.shape[0]
-        y = torch.cos(x) * 2.0
-        t, p = torch.sigmoid(x), torch.sigmoid(y)
-        r = torch.relu(x)
-        sign = torch.sign(y)
-        m = x.reshape(b, 2, 3) @ y.reshape(b, 3, 2)
-        inf = x / (x - x)
-        return (torch.xlogy(t, p), torch.xlogy(r, p), torch.sinc(x), torch.sinc(r), torch.logaddexp(x, y),
-                torch.logaddexp2(x, y), torch.heaviside(r, y), torch.count_nonzero(r, dim=1), torch.logcumsumexp(x, 1),
-                F.hinge_embedding_loss(x, sign), F.cosine_embedding_loss(x, y, sign[:, 0], margin=0.1),
-                torch.vander(x.sum(1), N=3), torch.vander(x.sum(1), increasing=True), torch.msort(x),
-                torch.searchsorted(self.bounds, x), torch.searchsorted(self.bounds, x, right=True),
-                torch.searchsorted(self.rows, x.reshape(b, 2, 3)[0]), torch.triu_indices(b, b, 1),
-                torch.tril_indices(b, 6, -1), torch.linalg.det(m), torch.logdet(m @ m.transpose(1, 2) + torch.eye(2)),
-                torch.isneginf(inf), torch.isposinf(inf), torch.fliplr(x), torch.flipud(x), torch.rot90(x),
-                torch.rot90(x, -1, [1, 0]), torch.broadcast_to(x.sum(0), (b, 6)), torch.narrow_copy(x, 1, 1, 3),
-                torch.special.xlog1py(r, p), torch.special.entr(r), torch.isclose(x, x + 1e-6 * y),
-                torch.isclose(x, y, rtol=0.5, atol=0.1), torch.isin(torch.round(3 * x), self.bounds * 2),
-                torch.cumulative_trapezoid(x, dim=1), torch.take(x, self.picks), torch.roll(x, 40),
-                torch.roll(x, -2, 0), torch.roll(x, (9, -1), (0, 1)),
-                F.pixel_unshuffle(torch.cat([x, x], 1).reshape(1, b, 2, 6), 2))
-
-
-class RoiOps(nn.Module):
-    """torchvision's RoI operators and nms on fixed boxes: features from a conv, per-box scores
-    from RoI-aligned features, nms on them (the kept indices and boxes are outputs), roi_pool."""
-
-    def __init__(self, aligned=False):
-        super().__init__()
-        self.aligned = aligned
-        self.conv = nn.Conv2d(3, 8, 3, padding=1)
-        self.score = nn.Linear(8 * 4, 1)
-        # Overlapping boxes (x1, y1, x2, y2) on a 16x16 image, one smaller than a pixel.
-        self.register_buffer("boxes", torch.tensor([
-            [1.0, 1.0, 9.0, 9.0], [2.0, 2.0, 10.0, 10.0], [1.5, 0.5, 9.5, 8.0], [8.0, 8.0, 15.0, 15.0],
-            [9.0, 7.0, 15.5, 14.0], [0.0, 10.0, 6.0, 15.0], [4.2, 4.1, 4.6, 4.5], [3.0, 3.0, 12.0, 6.0]]))
-
-    def forward(self, image):
-        f = F.relu(self.conv(image))
-        rois = torch.cat([torch.zeros(self.boxes.shape[0], 1), self.boxes], dim=1)
-        pooled = torchvision.ops.roi_align(f, rois, 2, spatial_scale=0.5, sampling_ratio=2, aligned=self.aligned)
-        adaptive = torchvision.ops.roi_align(f, rois, (3, 2), spatial_scale=1.0, sampling_ratio=-1,
-                                             aligned=self.aligned)
-        scores = torch.sigmoid(self.score(pooled.flatten(1))).squeeze(1)
-        keep = torchvision.ops.nms(self.boxes, scores, 0.5)
-        maxed = torchvision.ops.roi_pool(f, rois, (2, 3), spatial_scale=0.5)
-        return keep, self.boxes[keep], scores[keep], pooled, adaptive, maxed
 
 
 class Detection(nn.Module):
@@ -1061,69 +515,36 @@ CUSTOM = {
     "bicubic_align_corners": BicubicAlignCorners,
     "mlp": Mlp,
     "size_arith": SizeArith,
-    "scripted_control_flow": ScriptedFlow,
-    "scripted_objects": ScriptedObjects,
     "lstm_tagger": LstmTagger,
     "indexing": Indexing,
     "gather_embed": GatherEmbed,
-    "arange_loop": ArangeLoop,
-    "scale_sr": ScaleSR,
     "bert_encoder": BertEncoder,
     "zero_size": ZeroSize,
-    "optional_given": OptionalArg,
-    "optional_omitted": OptionalArg,
-    "list_arg": ListArg,
-    "tuple_dict_arg": TupleDictArg,
-    "int_arg_input": IntArg,
-    "int_arg_const": IntArg,
-    "method_encode": MethodEncode,
     "slice_assign": SliceAssign,
     "view_writes": ViewWrites,
     "view_aliases": ViewAliases,
     "inplace_input": InPlaceInput,
-    "block_writes": BlockWrites,
-    "range_loops": RangeLoops,
-    "list_index": ListIndex,
     "index_writes": IndexWrites,
-    "loop_stack": LoopStack,
     "elu_double": EluDouble,
     "packed_rnn": PackedRnn,
-    "scripted_encoder": ScriptedEncoder,
     "nested_encoder": NestedEncoder,
-    "list_output": ListOutput,
-    "dict_writes": DictWrites,
-    "list_writes": ListWrites,
-    "loop_param_writes": LoopParamWrites,
     "mask_writes": MaskWrites,
-    "untaken_branch_writes": UntakenBranchWrites,
-    "scripted_arguments": ScriptedArguments,
-    "optional_results": OptionalResults,
-    "nested_list_loops": NestedListLoops,
     "gpt_mini": GptMini,
-    "interpolations": Interpolations,
-    "split_runtime": SplitRuntime,
-    "unbind_loop": UnbindLoop,
-    "attribute_writes": AttributeWrites,
-    "loop_stack_long": LoopStack,
+    "loop_stack_long": scripted_fixtures.LoopStack,
     "unused_input": UnusedInput,
-    "scripted_decoder": ScriptedDecoder,
     "group_norm": GroupNormNet,
-    "round_decimals": RoundDecimals,
-    "special_ops9": SpecialOps9,
-    "special_ops11": SpecialOps11,
-
-
-    "roi_ops": RoiOps,
-    "roi_ops_aligned": lambda: RoiOps(aligned=True),
+    "roi_ops_aligned": lambda: op_fixtures.RoiOps(aligned=True),
     **op_fixtures.OP_FIXTURES,
+    **scripted_fixtures.SCRIPTED_FIXTURES,
 }
 # torch.jit.script for these and every NAME_scripted (torchvision NAME); every other fixture is traced
-SCRIPTED = {"scripted_control_flow", "scripted_objects", "block_writes", "range_loops", "list_index", "loop_stack", "scripted_encoder", "scripted_decoder", "list_output", "dict_writes", "list_writes", "loop_param_writes", "scripted_arguments", "optional_results", "nested_list_loops", "untaken_branch_writes", "interpolations", "split_runtime", "unbind_loop", "attribute_writes", "arange_loop", "scale_sr", "optional_given", "optional_omitted", "list_arg",
-            "tuple_dict_arg", "int_arg_input", "int_arg_const", "method_encode"}
+SCRIPTED = set(scripted_fixtures.SCRIPTED_FIXTURES)
 TORCHVISION_KWARGS = {
     "googlenet": dict(aux_logits=False, init_weights=True),
     "inception_v3": dict(aux_logits=False, init_weights=True),
 }
+# A fixture is stale when any of these is newer.
+MODULES = (__file__, op_fixtures.__file__, scripted_fixtures.__file__)
 DTYPES = {"float32": torch.float32, "float16": torch.float16, "float64": torch.float64,
           "int64": torch.int64, "int32": torch.int32, "int8": torch.int8, "uint8": torch.uint8,
           "bool": torch.bool}
@@ -1226,7 +647,7 @@ def make(name, specs, outdir):
         DATA[name](outdir)
     stamp = os.path.join(outdir, name + ".inputs")
     spec_text = " ".join(specs) + "\n"
-    if (os.path.exists(path) and os.path.getmtime(path) > max(os.path.getmtime(__file__), os.path.getmtime(op_fixtures.__file__))
+    if (os.path.exists(path) and os.path.getmtime(path) > max(os.path.getmtime(f) for f in MODULES)
             and os.path.exists(stamp) and open(stamp).read() == spec_text):
         print(f"{name}: up to date")
         return

@@ -1,6 +1,9 @@
 """Fixture models for the operator-breadth end-to-end cases, merged into make_fixtures.CUSTOM."""
+import math
+
 import torch
 import torch.nn.functional as F
+import torchvision
 from torch import nn
 
 
@@ -122,7 +125,143 @@ class Spectrogram(nn.Module):
         return spec, mag, torch.view_as_real(f), g.real, g.imag, torch.fft.rfft(x[0, :64]).abs()
 
 
+class FftOps(nn.Module):
+    """FFTs of a length n (cut, and zero-padded by an amount the signal's length decides), inverse
+    transforms back to the signal (ifft of an fft, irfft of an rfft at the default and an odd n, each
+    norm), and angle() of a spectrum and of a real tensor. The signal is offset so that no bin's
+    real part is negative where its imaginary part is zero up to rounding (angle jumps by 2 pi there)."""
+
+    def forward(self, x):
+        f = torch.fft.fft(x + 4.0, n=63, norm="ortho")
+        g = torch.fft.rfft(x, n=300, norm="forward")
+        back = torch.fft.ifft(torch.fft.fft(x[:, :128]))
+        r = torch.fft.irfft(torch.fft.rfft(x[:, :128]))
+        r2 = torch.fft.irfft(torch.fft.rfft(x[:, :100], norm="ortho"), n=99, norm="ortho")
+        return f.real, f.imag, g.abs(), back.real, r, r2, torch.angle(f), torch.angle(x - 0.5)
+
+
+
+class RoundDecimals(nn.Module):
+    """round() to 2 and to -1 decimals next to a plain round: ONNX has Round only."""
+
+    def forward(self, x):
+        return torch.round(x * 4.0) + torch.round(x, decimals=2) + torch.round(x * 100.0, decimals=-1)
+
+
+class SpecialOps9(nn.Module):
+    """Special math, elementwise losses, rearranging ops and matrix products that opset 9 can
+    express, on a [B, 6] input (NaNs made where x > 1 for the NaN-aware ops)."""
+
+    def __init__(self):
+        super().__init__()
+        g = torch.Generator().manual_seed(7)
+        self.bilinear = nn.Bilinear(6, 6, 3)
+        self.norm_linear = nn.utils.weight_norm(nn.Linear(6, 4))
+        self.register_buffer("w66", torch.randn(6, 6, generator=g))
+        self.register_buffer("m46", torch.randn(4, 6, generator=g))
+        self.register_buffer("v4", torch.randn(4, generator=g))
+        self.register_buffer("c22", torch.randn(2, 2, generator=g))
+        self.register_buffer("k21", torch.randn(2, 1, generator=g))
+        self.register_buffer("points", torch.tensor([0.0, 0.5, 1.5, 2.0, 3.5, 4.0]))
+
+    def forward(self, x):
+        b = x.shape[0]
+        y = torch.cos(x) * 2.0
+        t, p = torch.sigmoid(x), torch.sigmoid(y)
+        mask = (x > 1.0).float()
+        xn = x + (mask * 0.0) / (1.0 - mask)
+        sign = torch.sign(y)
+        m = x.reshape(b, 2, 3) @ y.reshape(b, 3, 2)
+        math = (torch.erfc(x), torch.logit(t * 1.2 - 0.1, 1e-3), torch.trunc(3 * x), torch.frac(3 * x),
+                torch.deg2rad(x), torch.rad2deg(x), torch.hypot(x, y), torch.copysign(x, y), torch.signbit(y),
+                torch.exp2(x), torch.float_power(t, 2.5), torch.fmin(xn, y), torch.fmax(xn, y), torch.sgn(x),
+                torch.nansum(xn, 1), torch.nanmean(xn, 1, keepdim=True), torch.positive(x))
+        losses = (F.mse_loss(x, y), F.l1_loss(x, y, reduction="sum"), F.smooth_l1_loss(x, y, beta=0.5),
+                  F.huber_loss(x, y, reduction="none", delta=0.7), F.soft_margin_loss(x, sign),
+                  F.binary_cross_entropy(t, p), F.poisson_nll_loss(x, p * 3, full=True),
+                  F.poisson_nll_loss(t, p * 3, log_input=False), F.margin_ranking_loss(x.sum(1), y.sum(1), sign.sum(1).sign(), 0.1),
+                  F.pairwise_distance(x, y), F.pairwise_distance(x, y, p=3.0, keepdim=True),
+                  F.triplet_margin_loss(x, y, x * 0.5, swap=True))
+        shapes = (torch.movedim(x.reshape(b, 2, 3), 0, 2), torch.tile(x, (2,)), torch.tile(x, (2, 1, 1)),
+                  torch.diff(x, n=2, dim=1), torch.trace(x), x + torch.eye(b, 6), torch.kron(x, self.k21),
+                  torch.cartesian_prod(x.sum(1), y.sum(0)), F.glu(x, -1))
+        products = (torch.addmv(self.v4, self.m46, x.sum(0)), torch.addr(x, x.sum(1), y.sum(0), beta=0.5, alpha=2),
+                    torch.addbmm(self.c22, x.reshape(b, 2, 3), y.reshape(b, 3, 2)), torch.inner(x, y),
+                    torch.chain_matmul(x, self.w66, y.t()), torch.linalg.matrix_power(m, 3),
+                    torch.linalg.matrix_power(m, 0), self.bilinear(x, y), self.norm_linear(x))
+        more = (torch.special.ndtr(x), torch.ldexp(x, sign), torch.trapz(x, dx=0.5),
+                torch.trapezoid(x, self.points, dim=1), torch.dist(x, y, 3.0), torch.renorm(x, 2, 0, 1.0),
+                torch.linalg.multi_dot([x.sum(0), self.w66, self.w66]), torch.linalg.vecdot(x, y),
+                torch.argwhere(mask), torch.atleast_3d(x), torch.hstack([x, y]), torch.vstack([x, y]),
+                torch.dstack([x, y]), torch.column_stack([x.sum(1), x]), torch.ravel(x),
+                x + torch.rand_like(x) * 0.0, x + torch.randn_like(x) * 0.0)
+        return math + losses + shapes + products + more
+
+
+class SpecialOps11(nn.Module):
+    """Special math, losses and rearranging ops that need opset 10 or 11 (Equal on floats, IsInf,
+    Slice steps, Range, CumSum, TopK, Det), on a [B, 6] input."""
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("bounds", torch.tensor([-1.0, -0.25, 0.0, 0.5, 1.5]))
+        self.register_buffer("rows", torch.tensor([[-1.0, 0.0, 1.0], [-0.5, 0.5, 2.0]]))
+        self.register_buffer("picks", torch.tensor([[0, 5], [-1, 7]]))
+
+    def forward(self, x):
+        b = x.shape[0]
+        y = torch.cos(x) * 2.0
+        t, p = torch.sigmoid(x), torch.sigmoid(y)
+        r = torch.relu(x)
+        sign = torch.sign(y)
+        m = x.reshape(b, 2, 3) @ y.reshape(b, 3, 2)
+        inf = x / (x - x)
+        return (torch.xlogy(t, p), torch.xlogy(r, p), torch.sinc(x), torch.sinc(r), torch.logaddexp(x, y),
+                torch.logaddexp2(x, y), torch.heaviside(r, y), torch.count_nonzero(r, dim=1), torch.logcumsumexp(x, 1),
+                F.hinge_embedding_loss(x, sign), F.cosine_embedding_loss(x, y, sign[:, 0], margin=0.1),
+                torch.vander(x.sum(1), N=3), torch.vander(x.sum(1), increasing=True), torch.msort(x),
+                torch.searchsorted(self.bounds, x), torch.searchsorted(self.bounds, x, right=True),
+                torch.searchsorted(self.rows, x.reshape(b, 2, 3)[0]), torch.triu_indices(b, b, 1),
+                torch.tril_indices(b, 6, -1), torch.linalg.det(m), torch.logdet(m @ m.transpose(1, 2) + torch.eye(2)),
+                torch.isneginf(inf), torch.isposinf(inf), torch.fliplr(x), torch.flipud(x), torch.rot90(x),
+                torch.rot90(x, -1, [1, 0]), torch.broadcast_to(x.sum(0), (b, 6)), torch.narrow_copy(x, 1, 1, 3),
+                torch.special.xlog1py(r, p), torch.special.entr(r), torch.isclose(x, x + 1e-6 * y),
+                torch.isclose(x, y, rtol=0.5, atol=0.1), torch.isin(torch.round(3 * x), self.bounds * 2),
+                torch.cumulative_trapezoid(x, dim=1), torch.take(x, self.picks), torch.roll(x, 40),
+                torch.roll(x, -2, 0), torch.roll(x, (9, -1), (0, 1)),
+                F.pixel_unshuffle(torch.cat([x, x], 1).reshape(1, b, 2, 6), 2))
+
+
+class RoiOps(nn.Module):
+    """torchvision's RoI operators and nms on fixed boxes: features from a conv, per-box scores
+    from RoI-aligned features, nms on them (the kept indices and boxes are outputs), roi_pool."""
+
+    def __init__(self, aligned=False):
+        super().__init__()
+        self.aligned = aligned
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.score = nn.Linear(8 * 4, 1)
+        # Overlapping boxes (x1, y1, x2, y2) on a 16x16 image, one smaller than a pixel.
+        self.register_buffer("boxes", torch.tensor([
+            [1.0, 1.0, 9.0, 9.0], [2.0, 2.0, 10.0, 10.0], [1.5, 0.5, 9.5, 8.0], [8.0, 8.0, 15.0, 15.0],
+            [9.0, 7.0, 15.5, 14.0], [0.0, 10.0, 6.0, 15.0], [4.2, 4.1, 4.6, 4.5], [3.0, 3.0, 12.0, 6.0]]))
+
+    def forward(self, image):
+        f = F.relu(self.conv(image))
+        rois = torch.cat([torch.zeros(self.boxes.shape[0], 1), self.boxes], dim=1)
+        pooled = torchvision.ops.roi_align(f, rois, 2, spatial_scale=0.5, sampling_ratio=2, aligned=self.aligned)
+        adaptive = torchvision.ops.roi_align(f, rois, (3, 2), spatial_scale=1.0, sampling_ratio=-1,
+                                             aligned=self.aligned)
+        scores = torch.sigmoid(self.score(pooled.flatten(1))).squeeze(1)
+        keep = torchvision.ops.nms(self.boxes, scores, 0.5)
+        maxed = torchvision.ops.roi_pool(f, rois, (2, 3), spatial_scale=0.5)
+        return keep, self.boxes[keep], scores[keep], pooled, adaptive, maxed
+
 OP_FIXTURES = {
+    "round_decimals": RoundDecimals,
+    "special_ops9": SpecialOps9,
+    "special_ops11": SpecialOps11,
+    "roi_ops": RoiOps,
     "order_stats": OrderStats,
     "as_strided": AsStrided,
     "as_strided_static": AsStrided,
@@ -132,4 +271,5 @@ OP_FIXTURES = {
     "qat_net": QatNet,
     "circular_pad": CircularPad,
     "spectrogram": Spectrogram,
+    "fft_ops": FftOps,
 }

@@ -1,6 +1,7 @@
 // Lists written in straight-line code (`xs = []; xs.append(a); xs.insert(0, b); y = xs.pop(1);
 // xs += [c]; del xs[0]`) become one prim::ListConstruct per read, holding the items the list has at that
-// point; pops by constant index take the popped value directly. Lists written inside branches or
+// point; pops by constant index take the popped value directly, and `xs[i] = v` by an index known at
+// run time only selects each item by an if. Lists written inside branches or
 // loop bodies are left to block_writes.cpp and loop unrolling.
 #include <torch/csrc/jit/ir/constants.h>
 #include <torch/csrc/jit/ir/ir.h>
@@ -170,8 +171,17 @@ class ListRewrite {
       items_.erase(items_.begin() + static_cast<std::ptrdiff_t>(*at));
     } else if (k == c10::aten::_set_item) {
       auto at = position(write->input(1), false);
-      if (!at) return false;
-      items_[*at] = write->input(2);
+      if (at) {
+        items_[*at] = write->input(2);
+      } else if (!torch::jit::constant_as<int64_t>(write->input(1))) {
+        // xs[i] = v, i known at run time only: every item becomes `v if i selects it else item`.
+        for (Value* item : items_)
+          if (!c10::unifyTypes(item->type(), write->input(2)->type())) return false;
+        if (!dry)
+          for (size_t j = 0; j < items_.size(); ++j) items_[j] = selected(write, j, items_[j]);
+      } else {
+        return false;  // out of range: raises in the model
+      }
     } else if (k == kExtend || k == c10::aten::add_) {
       auto more = itemsOf(write->input(1));
       if (!more) return false;
@@ -189,6 +199,23 @@ class ListRewrite {
       write->destroy();  // its results are read nowhere: merged into the list or replaced by the item
     }
     return true;
+  }
+
+  // `write`'s value where its run-time index i names item j (i == j or i == j - n), `item` elsewhere:
+  // an if on the index, which ONNX If computes. (An i out of range, which raises in the model,
+  // changes no item.)
+  Value* selected(Node* write, size_t j, Value* item) {
+    torch::jit::WithInsertPoint guard(write);
+    Value* index = write->input(1);
+    const auto n = static_cast<int64_t>(items_.size());
+    Value* here = graph_.insert(c10::aten::eq, {index, static_cast<int64_t>(j)});
+    Value* from_end = graph_.insert(c10::aten::eq, {index, static_cast<int64_t>(j) - n});
+    Value* cond = graph_.insert(c10::aten::__or__, {here, from_end});
+    Node* choice = graph_.insertNode(graph_.create(c10::prim::If, {cond}, 1));
+    choice->addBlock()->registerOutput(write->input(2));
+    choice->addBlock()->registerOutput(item);
+    choice->output()->setType(*c10::unifyTypes(item->type(), write->input(2)->type()));
+    return choice->output();
   }
 
   // The list's items at this point, built once per version.

@@ -12,6 +12,10 @@
 namespace pt2onnx {
 
 constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
+constexpr double kPi = 3.14159265358979323846;
+
+// atan2(y, x) of two tensors of float dtype dt, in (-pi, pi] (math.cpp).
+std::string atan2Of(Context& ctx, const std::string& y, const std::string& x, DType dt);
 
 // A converter for a one-input ONNX op with no attributes whose output keeps the input's dtype.
 inline ConvertFn unaryOp(std::string op_type) {

@@ -4,9 +4,20 @@
 #include "ops/typing.h"
 
 namespace pt2onnx {
-namespace {
 
-constexpr double kPi = 3.14159265358979323846;
+// atan(y / x) is the angle for x > 0; for x < 0 it is off by pi, and the angle lies on y's side
+// (+pi for y >= 0, -pi for y < 0). x = 0 gives y / x = +-inf and atan +-pi/2, as wanted; only
+// 0 / 0 (NaN) needs its own answer, 0. Signed zeros are not told apart.
+std::string atan2Of(Context& ctx, const std::string& y, const std::string& x, DType dt) {
+  std::string zero = ctx.scalar(0, dt);
+  std::string base = ctx.emit("Atan", {ctx.emit("Div", {y, x})});
+  std::string shift = ctx.emit("Where", {ctx.emit("Less", {y, zero}), ctx.scalar(-kPi, dt), ctx.scalar(kPi, dt)});
+  std::string angle = ctx.emit("Add", {base, ctx.emit("Where", {ctx.emit("Less", {x, zero}), shift, zero})});
+  std::string origin = ctx.emit("And", {ctx.emit("Equal", {x, zero}), ctx.emit("Equal", {y, zero})});
+  return ctx.emit("Where", {origin, zero, angle});
+}
+
+namespace {
 
 // Input i in the output's dtype (integer inputs of float-valued functions are promoted).
 std::string inOutType(Context& ctx, const Node& node, size_t i) {
@@ -207,19 +218,9 @@ Status expm1(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
-// atan2(y, x): atan(y / x) is the angle for x > 0; for x < 0 it is off by pi, and the angle lies
-// on y's side (+pi for y >= 0, -pi for y < 0). x = 0 gives y / x = +-inf and atan +-pi/2, as
-// wanted; only 0 / 0 (NaN) needs its own answer, 0. Signed zeros are not told apart.
 Status atan2(Context& ctx, const Node& node) {
   DType dt = ctx.requireDType(ctx.output(node));
-  std::string y = inOutType(ctx, node, 0);
-  std::string x = inOutType(ctx, node, 1);
-  std::string zero = ctx.scalar(0, dt);
-  std::string base = ctx.emit("Atan", {ctx.emit("Div", {y, x})});
-  std::string shift = ctx.emit("Where", {ctx.emit("Less", {y, zero}), ctx.scalar(-kPi, dt), ctx.scalar(kPi, dt)});
-  std::string angle = ctx.emit("Add", {base, ctx.emit("Where", {ctx.emit("Less", {x, zero}), shift, zero})});
-  std::string origin = ctx.emit("And", {ctx.emit("Equal", {x, zero}), ctx.emit("Equal", {y, zero})});
-  ctx.bind(ctx.output(node), ctx.emit("Where", {origin, zero, angle}));
+  ctx.bind(ctx.output(node), atan2Of(ctx, inOutType(ctx, node, 0), inOutType(ctx, node, 1), dt));
   return Status::Ok();
 }
 

@@ -4,8 +4,6 @@
 namespace pt2onnx {
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
-
 // The cosine sum a0 - a1 cos(2 pi n / (M - 1)) + a2 cos(4 pi n / (M - 1)) for n < N, computed in
 // double, where M = N + 1 for a periodic window (the symmetric window of N + 1 points without its
 // last one). A window of one point is [1]; of zero points, empty. N may be computed at run time.

@@ -113,6 +113,31 @@ TEST(ListWrites, AppendPopExtendAndAssignOpset17) {
   expectWrites(convertIR(kWrites, {"a:2x1", "b:2x2", "c:2x3", "d:2x4", "e:2x5"}, 17));
 }
 
+// xs[i] = c with i = batch % 2, known at run time only: each item becomes an If on the index, and
+// no list write is left for the converters.
+const char* kSetAtRuntimeIndex = R"IR(
+graph(%a : Tensor, %b : Tensor, %c : Tensor):
+  %0 : int = prim::Constant[value=0]()
+  %2 : int = prim::Constant[value=2]()
+  %n : int = aten::size(%a, %0)
+  %i : int = aten::remainder(%n, %2)
+  %xs : Tensor[] = prim::ListConstruct(%a, %b)
+  %w : Tensor[] = aten::_set_item(%xs, %i, %c)
+  %y : Tensor = aten::stack(%xs, %0)
+  return (%y))IR";
+
+TEST(ListWrites, SetItemAtRuntimeIndexOpset11) {
+  auto model = convertIR(kSetAtRuntimeIndex, {"a:2x3", "b:2x3", "c:2x3"}, 11, {"a:0=batch", "b:0=batch", "c:0=batch"});
+  EXPECT_EQ(countOps(model, "If"), 2);
+  EXPECT_EQ(outputDims(model), (std::vector<int64_t>{2, -1, 3}));
+}
+
+TEST(ListWrites, SetItemAtRuntimeIndexOpset17) {
+  auto model = convertIR(kSetAtRuntimeIndex, {"a:2x3", "b:2x3", "c:2x3"}, 17, {"a:0=batch", "b:0=batch", "c:0=batch"});
+  EXPECT_EQ(countOps(model, "If"), 2);
+  EXPECT_EQ(countOps(model, "SequenceInsert"), 0);
+}
+
 // A pop past the end raises in the model: the write is not followed, so it has no converter.
 TEST(ListWrites, PopOutOfRangeIsRefused) {
   EXPECT_ANY_THROW(convertIR(R"IR(

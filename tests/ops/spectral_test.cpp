@@ -1,4 +1,4 @@
-// Op tests: stft and FFTs of real signals (opset 17) with the readers of their complex results.
+// Op tests: stft, FFTs and their inverses (opset 17) with the readers of their complex results.
 #include <gtest/gtest.h>
 
 #include "op_test_util.h"
@@ -85,6 +85,98 @@ graph(%x : Tensor):
                          {"x:3x4"}, 9);
   EXPECT_EQ(opTypes(model), (std::vector<std::string>{"Identity"}));  // the output is the input
   EXPECT_EQ(outputDims(model), (Dims{3, 4}));
+}
+
+// fft(x, n) of a dynamic-length signal: cut to n when longer, zero-padded by a computed amount
+// when shorter; the output has n points either way.
+TEST(Spectral, FftWithLengthOfDynamicSignalOpset17) {
+  auto model = convertIR(R"IR(
+graph(%x : Tensor):
+  %n : int = prim::Constant[value=48]()
+  %d : int = prim::Constant[value=1]()
+  %none : NoneType = prim::Constant()
+  %f : Tensor = aten::fft_fft(%x, %n, %d, %none)
+  %y : Tensor = aten::view_as_real(%f)
+  return (%y))IR",
+                         {"x:3x32"}, 17, {"x:1=n"});
+  EXPECT_EQ(countOps(model, "Slice"), 1);
+  EXPECT_EQ(countOps(model, "Pad"), 1);
+  EXPECT_EQ(outputDims(model), (Dims{3, 48, 2}));
+}
+
+// ifft of an fft: the inverse DFT reads the pair form; "ortho" scales both ways.
+TEST(Spectral, IfftOfFftOpset17) {
+  auto model = convertIR(R"IR(
+graph(%x : Tensor):
+  %d : int = prim::Constant[value=-1]()
+  %o : str = prim::Constant[value="ortho"]()
+  %none : NoneType = prim::Constant()
+  %f : Tensor = aten::fft_fft(%x, %none, %d, %o)
+  %g : Tensor = aten::fft_ifft(%f, %none, %d, %o)
+  %y : Tensor = aten::real(%g)
+  return (%y))IR",
+                         {"x:2x16"}, 17);
+  EXPECT_EQ(countOps(model, "DFT"), 2);
+  EXPECT_EQ(countOps(model, "Mul"), 1);
+  EXPECT_EQ(countOps(model, "Div"), 1);
+  EXPECT_EQ(outputDims(model), (Dims{2, 16}));
+}
+
+// irfft of an rfft: the spectrum mirrored to its full length (2 (m - 1) points, m known only at run
+// time), the inverse DFT and its real part.
+TEST(Spectral, IrfftOfDynamicSpectrumOpset17) {
+  auto model = convertIR(R"IR(
+graph(%x : Tensor):
+  %d : int = prim::Constant[value=1]()
+  %none : NoneType = prim::Constant()
+  %f : Tensor = aten::fft_rfft(%x, %none, %d, %none)
+  %y : Tensor = aten::fft_irfft(%f, %none, %d, %none)
+  return (%y))IR",
+                         {"x:2x16"}, 17, {"x:1=n"});
+  EXPECT_EQ(countOps(model, "DFT"), 2);
+  EXPECT_EQ(countOps(model, "Concat"), 1);
+  EXPECT_EQ(outputDims(model).size(), 2u);
+}
+
+// irfft with an odd n: the spectrum is cut to n / 2 + 1 points and n of them come back.
+TEST(Spectral, IrfftWithOddLengthOpset17) {
+  auto model = convertIR(R"IR(
+graph(%x : Tensor):
+  %n : int = prim::Constant[value=15]()
+  %d : int = prim::Constant[value=1]()
+  %none : NoneType = prim::Constant()
+  %f : Tensor = aten::fft_rfft(%x, %none, %d, %none)
+  %y : Tensor = aten::fft_irfft(%f, %n, %d, %none)
+  return (%y))IR",
+                         {"x:2x16"}, 17);
+  EXPECT_EQ(outputDims(model), (Dims{2, 15}));
+}
+
+// angle of a real tensor needs no complex numbers: any opset.
+TEST(Spectral, AngleOfRealTensorOpset9) {
+  auto model = convertIR(R"IR(
+graph(%x : Tensor):
+  %y : Tensor = aten::angle(%x)
+  return (%y))IR",
+                         {"x:3x4"}, 9);
+  EXPECT_EQ(countOps(model, "IsNaN"), 1);
+  EXPECT_EQ(outputDims(model), (Dims{3, 4}));
+}
+
+// irfft of a real tensor (not a spectrum computed in the graph) is refused with the reason.
+TEST(Spectral, IrfftOfRealInputIsRefused) {
+  try {
+    convertIR(R"IR(
+graph(%x : Tensor):
+  %d : int = prim::Constant[value=1]()
+  %none : NoneType = prim::Constant()
+  %y : Tensor = aten::fft_irfft(%x, %none, %d, %none)
+  return (%y))IR",
+              {"x:2x16"}, 17);
+    FAIL() << "expected a conversion error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("complex result of an FFT"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace
