@@ -257,6 +257,19 @@ class RoiOps(nn.Module):
         maxed = torchvision.ops.roi_pool(f, rois, (2, 3), spatial_scale=0.5)
         return keep, self.boxes[keep], scores[keep], pooled, adaptive, maxed
 
+class CeilPools(nn.Module):
+    """Average pooling in ceil mode, where the last window reaches past the input: PyTorch divides
+    it by the cells inside the input (and its zero padding, when counted), in 2-D and 3-D."""
+
+    def forward(self, x):
+        a = F.avg_pool2d(x, 3, 2, 0, ceil_mode=True)
+        b = F.avg_pool2d(x, 3, 2, 1, ceil_mode=True)
+        c = F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False)
+        d = F.avg_pool3d(x.unsqueeze(1), 3, 2, 0, ceil_mode=True)
+        e = F.avg_pool1d(x.flatten(2), 4, 3, 2, ceil_mode=True)
+        return a, b, c, d, e
+
+
 OP_FIXTURES = {
     "round_decimals": RoundDecimals,
     "special_ops9": SpecialOps9,
@@ -272,4 +285,5 @@ OP_FIXTURES = {
     "circular_pad": CircularPad,
     "spectrogram": Spectrogram,
     "fft_ops": FftOps,
+    "ceil_pools": CeilPools,
 }

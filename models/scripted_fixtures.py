@@ -452,6 +452,18 @@ class ListSetRuntime(nn.Module):
         return torch.stack(parts, dim=0), parts[i]
 
 
+class BranchLists(nn.Module):
+    """Lists of one length built by both branches of an if decided at run time (by the batch
+    size), with items of other shapes per branch, read by cat and returned."""
+
+    def forward(self, x) -> Tuple[torch.Tensor, List[torch.Tensor]]:
+        if x.size(0) > 2:
+            parts = [x * 2.0, x[:, :1]]
+        else:
+            parts = [x + 1.0, x[:, 1:3]]
+        return torch.cat(parts, dim=1), parts
+
+
 SCRIPTED_FIXTURES = {
     "scripted_control_flow": ScriptedFlow,
     "scripted_objects": ScriptedObjects,
@@ -473,6 +485,7 @@ SCRIPTED_FIXTURES = {
     "dict_writes": DictWrites,
     "list_writes": ListWrites,
     "list_set_runtime": ListSetRuntime,
+    "branch_lists": BranchLists,
     "loop_param_writes": LoopParamWrites,
     "untaken_branch_writes": UntakenBranchWrites,
     "scripted_arguments": ScriptedArguments,

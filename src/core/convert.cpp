@@ -218,9 +218,10 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
       break;
     }
   }
-  const bool appends = carryListAppends(graph) > 0;                       // in loops that were not unrolled
-  const bool nested = padNestedTensors(graph) > 0;                        // scripted encoders' fast path, now inlined
-  if (lists | appends | nested | (functionalizeViewWrites(graph) > 0)) {  // new values: record again
+  const bool appends = carryListAppends(graph) > 0;  // in loops that were not unrolled
+  const bool branch_lists = splitBranchLists(graph) > 0;
+  const bool nested = padNestedTensors(graph) > 0;  // scripted encoders' fast path, now inlined
+  if (lists | appends | branch_lists | nested | (functionalizeViewWrites(graph) > 0)) {  // new values: record again
     runs = runExamples(graph, self, bound.inputs, input_axes);
     foldGraph(graph, runs);
   }

@@ -102,6 +102,10 @@ size_t carryBlockWrites(std::shared_ptr<torch::jit::Graph>& graph);
 // Returns how many lists.
 size_t carryListAppends(std::shared_ptr<torch::jit::Graph>& graph);
 
+// Lists returned by an if whose branches both build one of the same length become one If output
+// per item, the list built after the if (src/frontend/branch_lists.cpp). Returns how many lists.
+size_t splitBranchLists(std::shared_ptr<torch::jit::Graph>& graph);
+
 // Takes the branches that raise exceptions (input checks in scripted code) out of the graph, as
 // if every check passed. Returns how many raise statements there were.
 size_t removeExceptionPaths(std::shared_ptr<torch::jit::Graph>& graph);

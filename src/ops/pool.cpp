@@ -63,6 +63,58 @@ ConvertFn maxPool(size_t spatial) {
   };
 }
 
+// Per output position o along each spatial axis, a window [o * stride - pad, + kernel) holds
+// min(end, in) - max(start, 0) input cells and min(end, in + pad_end) - start cells PyTorch counts
+// with its padding: the ratio turns an average over input cells into PyTorch's. The product over
+// the axes broadcasts against the pooled [N, C, spatial...] tensor; empty when it cannot be made
+// (sizes known only at run time before opset 11, which has no Range).
+std::string ceilPoolScale(Context& ctx, const Node& node, const PoolArgs& p, const std::string& x,
+                          const std::string& y) {
+  const Value* in = ctx.input(node, 0);
+  const Value* out = ctx.output(node);
+  const int64_t rank = ctx.requireRank(in);
+  const size_t spatial = p.kernel.size();
+  const DType dt = ctx.requireDType(in);
+  std::string scale;
+  for (size_t i = 0; i < spatial; ++i) {
+    const int64_t axis = rank - static_cast<int64_t>(spatial) + static_cast<int64_t>(i);
+    const int64_t s = p.stride[i], k = p.kernel[i], pb = p.pads[i], pe = p.pads[spatial + i];
+    const int64_t n_in = ctx.shape(in)[axis], n_out = ctx.shape(out)[axis];
+    std::vector<int64_t> trailing;  // the ratio [n_out] as [n_out, 1, ...] up to the last axis
+    for (int64_t t = 1; t < rank - axis; ++t) trailing.push_back(t);
+    std::string ratio;
+    if (n_in >= 0 && n_out >= 0) {
+      std::vector<double> r;
+      for (int64_t o = 0; o < n_out; ++o) {
+        const int64_t start = o * s - pb, end = start + k;
+        const int64_t cells = std::min(end, n_in) - std::max<int64_t>(start, 0);
+        const int64_t counted = std::min(end, n_in + pe) - start;
+        r.push_back(counted > 0 ? static_cast<double>(cells) / static_cast<double>(counted) : 1.0);
+      }
+      std::vector<int64_t> dims(1 + trailing.size(), 1);
+      dims[0] = n_out;
+      ratio = ctx.constTensor(r, dims, dt);
+    } else {
+      if (ctx.opset() < 11) return "";
+      // In float (Min and Max take int64 from opset 12 only); sizes this small are exact.
+      const DType f = DType::kFloat;
+      std::string n = ctx.cast(ctx.dimOf(y, axis), DType::kInt64, f);
+      std::string size = ctx.cast(ctx.dimOf(x, axis), DType::kInt64, f);
+      std::string o = ctx.emit("Range", {ctx.scalar(0, f), n, ctx.scalar(1, f)});
+      std::string start = ctx.emit(
+          "Sub", {ctx.emit("Mul", {o, ctx.scalar(static_cast<double>(s), f)}), ctx.scalar(static_cast<double>(pb), f)});
+      std::string end = ctx.emit("Add", {start, ctx.scalar(static_cast<double>(k), f)});
+      std::string cells = ctx.emit("Sub", {ctx.emit("Min", {end, size}), ctx.emit("Max", {start, ctx.scalar(0, f)})});
+      std::string counted = ctx.emit(
+          "Sub", {ctx.emit("Min", {end, ctx.emit("Add", {size, ctx.scalar(static_cast<double>(pe), f)})}), start});
+      ratio = ctx.cast(ctx.emit("Div", {cells, counted}), f, dt);
+      if (!trailing.empty()) ratio = ctx.unsqueeze(ratio, trailing);
+    }
+    scale = scale.empty() ? ratio : ctx.emit("Mul", {scale, ratio});
+  }
+  return scale;
+}
+
 ConvertFn avgPool(size_t spatial) {
   return [spatial](Context& ctx, const Node& node) {
     PoolArgs p = poolArgs(ctx, node, spatial);
@@ -70,6 +122,12 @@ ConvertFn avgPool(size_t spatial) {
     if (spatial > 1 && !ctx.isNone(ctx.arg(node, "divisor_override")))
       return ctx.fail(node, "avg_pool with divisor_override has no ONNX equivalent");
     std::string x = ctx.tensor(ctx.input(node, 0));
+    // A ceil-mode window can reach past the padded input: PyTorch then divides by the cells inside
+    // the input and its padding, ONNX Runtime by the whole window. Without padding that is ONNX's
+    // count without padding; with padding, that count is rescaled per position.
+    const bool rescale =
+        p.ceil_mode && count_include_pad && std::any_of(p.pads.begin(), p.pads.end(), [](int64_t v) { return v != 0; });
+    if (p.ceil_mode) count_include_pad = false;
     std::vector<Attr> attrs = {{"kernel_shape", p.kernel},
                                {"strides", p.stride},
                                {"pads", p.pads},
@@ -80,7 +138,16 @@ ConvertFn avgPool(size_t spatial) {
     } else {
       attrs.push_back({"ceil_mode", static_cast<int64_t>(p.ceil_mode)});
     }
-    ctx.bind(ctx.output(node), ctx.emit("AveragePool", {x}, attrs));
+    std::string y = ctx.emit("AveragePool", {x}, attrs);
+    if (rescale) {
+      std::string scale = ceilPoolScale(ctx, node, p, x, y);
+      if (scale.empty())
+        return ctx.fail(node,
+                        "avg_pool in ceil mode counting padding, on sizes known only at run time, needs opset 11 or "
+                        "later (Range); try --opset 11");
+      y = ctx.emit("Mul", {y, scale});
+    }
+    ctx.bind(ctx.output(node), y);
     return Status::Ok();
   };
 }

@@ -204,5 +204,40 @@ TEST(ControlFlow, OptionalResultsBeforeOpset16SayWhichOpset) {
   }
 }
 
+// An if whose branches both build a two-item list: the If returns the two items, and cat reads
+// the list built after it; no sequence is made.
+constexpr const char* kBranchLists = R"IR(
+graph(%x : Tensor):
+  %none : NoneType = prim::Constant()
+  %zero : int = prim::Constant[value=0]()
+  %one : int = prim::Constant[value=1]()
+  %s : Tensor = aten::sum(%x, %none)
+  %gt : Tensor = aten::gt(%s, %zero)
+  %c : bool = aten::Bool(%gt)
+  %parts : Tensor[] = prim::If(%c)
+    block0():
+      %a : Tensor = aten::relu(%x)
+      %l : Tensor[] = prim::ListConstruct(%a, %x)
+      -> (%l)
+    block1():
+      %b : Tensor = aten::neg(%x)
+      %m : Tensor[] = prim::ListConstruct(%x, %b)
+      -> (%m)
+  %y : Tensor = aten::cat(%parts, %one)
+  return (%y))IR";
+
+TEST(ControlFlow, BranchListsBecomeItemOutputsOpset11) {
+  auto model = convertIR(kBranchLists, {"x:2x3"}, 11, {"x:0=batch"});
+  EXPECT_EQ(countOps(model, "If"), 1);
+  EXPECT_EQ(countOps(model, "SequenceConstruct"), 0);
+  EXPECT_EQ(outputDims(model), (std::vector<int64_t>{-1, 6}));
+}
+
+TEST(ControlFlow, BranchListsBecomeItemOutputsOpset17) {
+  auto model = convertIR(kBranchLists, {"x:2x3"}, 17, {"x:0=batch"});
+  EXPECT_EQ(countOps(model, "If"), 1);
+  EXPECT_EQ(attributeGraph(model, "If", "then_branch").output_size(), 2);
+}
+
 }  // namespace
 }  // namespace pt2onnx::test
