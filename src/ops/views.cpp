@@ -1,5 +1,5 @@
-// Converters: views and shape queries — numpy_T/mT, view_as, diagonal, broadcast_tensors, _dim_arange,
-// is_floating_point.
+// Converters: views and shape queries — numpy_T/mT, view_as, set_, diagonal, broadcast_tensors,
+// _dim_arange, is_floating_point.
 #include <algorithm>
 
 #include "ops/common.h"
@@ -40,6 +40,15 @@ Status matrixT(Context& ctx, const Node& node) {
 Status viewAs(Context& ctx, const Node& node) {
   std::string other = ctx.tensor(ctx.input(node, 1));
   ctx.bind(ctx.output(node), ctx.emit("Reshape", {ctx.tensor(ctx.input(node, 0)), ctx.shapeOf(other)}));
+  return Status::Ok();
+}
+
+// set_(self, source): self becomes a view of source's storage, so reads of it are source itself;
+// a Storage source (set_(self, storage, offset, size, stride)) is not a tensor in the graph.
+Status setSource(Context& ctx, const Node& node) {
+  if (ctx.inputCount(node) != 2 || !ctx.isTensor(ctx.input(node, 1)))
+    return ctx.fail(node, "set_ converts with a tensor source only (x.set_(y)); a storage source has no graph value");
+  ctx.bind(ctx.output(node), ctx.tensor(ctx.input(node, 1)));
   return Status::Ok();
 }
 
@@ -129,6 +138,7 @@ void registerViewOps(Registry& r) {
   r.add("aten::adjoint", 11, matrixT);
   r.add("aten::view_as", 9, viewAs);
   r.add("aten::reshape_as", 9, viewAs);
+  r.add("aten::set", 9, setSource);
   r.add("aten::diagonal", 11, diagonal);
   r.add("aten::broadcast_tensors", 9, broadcastTensors);
   r.add("aten::_dim_arange", 11, dimArange);

@@ -54,6 +54,26 @@ TEST(Views, ViewAsDynamicOpset17) {
   EXPECT_EQ(countOps(model, "Shape"), 1);
 }
 
+// x.set_(y) on a clone of x, then read: y itself, whatever x's shape was.
+const char* kSet = R"IR(
+graph(%x : Tensor, %y : Tensor):
+  %none : NoneType = prim::Constant()
+  %c : Tensor = aten::clone(%x, %none)
+  %z : Tensor = aten::set_(%c, %y)
+  %w : Tensor = aten::relu(%c)
+  return (%w))IR";
+
+TEST(Views, SetSourceIsTheSourceOpset9) {
+  auto model = convertIR(kSet, {"x:2x3", "y:4x6"}, 9);
+  EXPECT_EQ(opTypes(model), (std::vector<std::string>{"Relu"}));
+  EXPECT_EQ(outputDims(model), (Dims{4, 6}));
+}
+
+TEST(Views, SetSourceDynamicOpset17) {
+  auto model = convertIR(kSet, {"x:2x3", "y:4x6"}, 17, {"x:0=a", "y:0=b,1=c"});
+  EXPECT_EQ(outputDims(model), (Dims{-1, -1}));
+}
+
 const char* kDiagonal = R"IR(
 graph(%x : Tensor):
   %off : int = prim::Constant[value=1]()
