@@ -15,12 +15,6 @@
 namespace pt2onnx {
 namespace {
 
-const onnx::AttributeProto* attribute(const onnx::NodeProto& node, const char* name) {
-  for (const auto& a : node.attribute())
-    if (a.name() == name) return &a;
-  return nullptr;
-}
-
 class BatchNormFolder {
  public:
   explicit BatchNormFolder(GraphState& state) : state_(state), graph_(state.graph()) {

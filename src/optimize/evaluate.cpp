@@ -12,18 +12,13 @@
 #include <string>
 
 #include "onnx/dtype.h"
+#include "optimize/graph_state.h"
 
 namespace pt2onnx {
 namespace {
 
 using Tensors = std::vector<at::Tensor>;
 using Result = std::optional<Tensors>;
-
-const onnx::AttributeProto* attribute(const onnx::NodeProto& node, const char* name) {
-  for (const auto& a : node.attribute())
-    if (a.name() == name) return &a;
-  return nullptr;
-}
 
 int64_t intAttr(const onnx::NodeProto& node, const char* name, int64_t fallback) {
   const auto* a = attribute(node, name);

@@ -139,4 +139,10 @@ size_t GraphState::commit() {
   return removed;
 }
 
+const onnx::AttributeProto* attribute(const onnx::NodeProto& node, const char* name) {
+  for (const auto& a : node.attribute())
+    if (a.name() == name) return &a;
+  return nullptr;
+}
+
 }  // namespace pt2onnx

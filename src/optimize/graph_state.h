@@ -69,6 +69,9 @@ void inferValueTypes(onnx::ModelProto& model);
 // Names a node reads, its inputs and the outer values its subgraphs read.
 void nodeReads(const onnx::NodeProto& node, std::vector<std::string>& reads);
 
+// The node's attribute of that name, or nullptr.
+const onnx::AttributeProto* attribute(const onnx::NodeProto& node, const char* name);
+
 // Passes; each returns the number of nodes it removed (or initializers merged).
 size_t foldConstants(GraphState& state);
 size_t removeIdentities(GraphState& state);

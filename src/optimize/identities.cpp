@@ -10,12 +10,6 @@
 namespace pt2onnx {
 namespace {
 
-const onnx::AttributeProto* attribute(const onnx::NodeProto& node, const char* name) {
-  for (const auto& a : node.attribute())
-    if (a.name() == name) return &a;
-  return nullptr;
-}
-
 bool sameStaticShape(GraphState& state, const std::string& a, const std::string& b) {
   const ValueShape sa = state.shape(a), sb = state.shape(b);
   return sa.isStatic() && sb.isStatic() && sa.dims == sb.dims;
