@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 packages=(cmake g++ make pkg-config libtorch-dev libonnx-dev libprotobuf-dev protobuf-compiler zlib1g-dev libcli11-dev
   libspdlog-dev libgtest-dev python3-torch python3-torchvision python3-onnx time libopenblas0-pthread clang-format
-  clang graphviz)
+  clang graphviz ccache)
 . /etc/os-release
 case ${VERSION_CODENAME:-} in
   bookworm) packages+=(libclang-rt-14-dev) ;;

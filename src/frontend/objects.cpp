@@ -57,12 +57,15 @@ bool replace(Node* made) {
     if (it == held.end() || !it->second->type()->isSubtypeOf(*n->output()->type())) return false;
     reads.emplace_back(n, it->second);
   }
+  // The writes are picked out before any access is destroyed: a destroyed read is freed memory.
+  std::vector<Node*> writes;
+  for (Node* n : accesses)
+    if (n->kind() == c10::prim::SetAttr) writes.push_back(n);
   for (auto& [read, value] : reads) {
     read->output()->replaceAllUsesWith(value);
     read->destroy();
   }
-  for (Node* n : accesses)
-    if (n->kind() == c10::prim::SetAttr) n->destroy();
+  for (Node* n : writes) n->destroy();
   made->destroy();
   return true;
 }
