@@ -472,6 +472,10 @@ def scalar_data(outdir):
     for name, key, value in [("arange_loop", "n", 4), ("arange_loop", "n2", 6), ("scale_sr", "f", 2.0),
                              ("scale_sr", "f2", 3.0)]:
         write_npy(outdir, name, key, np.array(value, dtype=np.int64 if isinstance(value, int) else np.float32))
+    write_npy(outdir, "one_hot_runtime", "labels", np.array([[0, 3, 1], [2, 3, 3]], dtype=np.int64))
+    write_npy(outdir, "one_hot_runtime", "labels2", np.array([[5, 0, 1], [2, 7, 6], [1, 1, 0]], dtype=np.int64))
+    write_npy(outdir, "one_hot_runtime", "n", np.array(4, dtype=np.int64))
+    write_npy(outdir, "one_hot_runtime", "n2", np.array(11, dtype=np.int64))
     write_npy(outdir, "untaken_branch_writes", "flag", np.array(True))
     write_npy(outdir, "untaken_branch_writes", "flag2", np.array(False))
     write_npy(outdir, "zero_size", "extra", np.zeros((0, 4), dtype=np.float32))
@@ -504,7 +508,7 @@ def scalar_data(outdir):
 DATA = {"gather_embed": gather_embed_data, "bert_encoder": bert_data, "arange_loop": scalar_data,
         "scale_sr": scalar_data, "zero_size": scalar_data, "packed_rnn": scalar_data,
         "scripted_encoder": scalar_data, "nested_encoder": scalar_data, "nested_encoder_scripted": scalar_data,
-        "untaken_branch_writes": scalar_data}
+        "untaken_branch_writes": scalar_data, "one_hot_runtime": scalar_data}
 
 CUSTOM = {
     "sample": SampleNet,

@@ -464,6 +464,14 @@ class BranchLists(nn.Module):
         return torch.cat(parts, dim=1), parts
 
 
+class OneHotRuntime(nn.Module):
+    """one_hot with its class count read from an input (int(n.item())) and with num_classes=-1,
+    where the largest label sets the count (so the output's last dim follows the data)."""
+
+    def forward(self, labels, n):
+        return F.one_hot(labels, int(n.item())), F.one_hot(labels * 2, -1)
+
+
 SCRIPTED_FIXTURES = {
     "scripted_control_flow": ScriptedFlow,
     "scripted_objects": ScriptedObjects,
@@ -496,4 +504,5 @@ SCRIPTED_FIXTURES = {
     "unbind_loop": UnbindLoop,
     "attribute_writes": AttributeWrites,
     "scripted_decoder": ScriptedDecoder,
+    "one_hot_runtime": OneHotRuntime,
 }

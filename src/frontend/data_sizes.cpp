@@ -45,7 +45,13 @@ bool shapeFollowsValues(const Node* node) {
                                                         "aten::_pack_padded_sequence",
                                                         "aten::_pad_packed_sequence",
                                                         "torchvision::nms"};
-  return kinds.count(node->kind().toQualString()) > 0;
+  if (kinds.count(node->kind().toQualString())) return true;
+  // one_hot(labels, -1): as many classes as the largest label needs.
+  if (node->kind() == c10::aten::one_hot && node->inputs().size() == 2) {
+    auto classes = torch::jit::constant_as<int64_t>(node->input(1));
+    return classes && *classes < 0;
+  }
+  return false;
 }
 
 // Operators whose Python-number arguments never change the output's shape.

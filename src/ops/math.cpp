@@ -411,12 +411,26 @@ Status gridSampler(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
-// one_hot(self, num_classes): OneHot with off/on values 0/1 as INT64 on a new last axis.
+// one_hot(self, num_classes): OneHot with off/on values 0/1 as INT64 on a new last axis. The class
+// count may be computed at run time (`int(n.item())`); -1, PyTorch's "as many as the largest label
+// needs", is max(self) + 1, computed in the graph too (a constant -1, or a run-time count that is -1).
 Status oneHot(Context& ctx, const Node& node) {
-  int64_t classes = ctx.constInt(ctx.input(node, 1));
-  if (classes < 0) return ctx.fail(node, "one_hot with num_classes=-1 takes its size from the data; pass num_classes");
   std::string idx = ctx.tensor(ctx.input(node, 0), DType::kInt64);
-  std::string out = ctx.emit("OneHot", {idx, ctx.constI64({classes}), ctx.constI64({0, 1})}, {{"axis", -1}});
+  const Value* classes = ctx.input(node, 1);
+  auto fixed = ctx.maybeConstInt(classes);
+  std::string depth;
+  if (fixed && *fixed >= 0) {
+    depth = ctx.constI64({*fixed});
+  } else {
+    std::string needed = ctx.emit("Add", {ctx.reduce("ReduceMax", idx, {}, false), ctx.scalarI64(1)});
+    if (fixed) {
+      depth = needed;
+    } else {
+      std::string given = ctx.tensor(classes, DType::kInt64);
+      depth = ctx.emit("Where", {ctx.emit("Less", {given, ctx.scalarI64(0)}), needed, given});
+    }
+  }
+  std::string out = ctx.emit("OneHot", {idx, depth, ctx.constI64({0, 1})}, {{"axis", -1}});
   ctx.bind(ctx.output(node), out);
   return Status::Ok();
 }

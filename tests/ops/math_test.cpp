@@ -426,9 +426,25 @@ TEST(Math, OneHotOpset17) {
   EXPECT_EQ(outputDims(model), (Dims{-1, 12}));
 }
 
-TEST(Math, OneHotInferredClassesFails) {
-  EXPECT_NE(conversionError(unaryIR("aten::one_hot", {"int:-1"}), {"x:5:int64"}, 17).find("num_classes"),
-            std::string::npos);
+TEST(Math, OneHotInferredClassesTakeTheLargestLabel) {
+  auto model = convertIR(unaryIR("aten::one_hot", {"int:-1"}), {"x:5:int64"}, 17, {"x:0=n"});
+  EXPECT_EQ(opTypes(model), (Ops{"ReduceMax", "Add", "OneHot"}));
+  EXPECT_EQ(outputType(model), onnx::TensorProto::INT64);
+}
+
+TEST(Math, OneHotRunTimeClassesOpset11) {
+  const std::string ir = R"IR(graph(%x : Tensor):
+  %one : int = prim::Constant[value=1]()
+  %m : Tensor = aten::max(%x)
+  %k : int = aten::Int(%m)
+  %n : int = aten::add(%k, %one)
+  %y : Tensor = aten::one_hot(%x, %n)
+  return (%y))IR";
+  auto model = convertIR(ir, {"x:2x3:int64"}, 11);
+  // A count below 0 falls back to the largest label + 1, as PyTorch's -1 does.
+  EXPECT_EQ(countOps(model, "OneHot"), 1);
+  EXPECT_EQ(countOps(model, "Where"), 1);
+  EXPECT_EQ(outputType(model), onnx::TensorProto::INT64);
 }
 
 std::string cumprodIR(const std::string& dim) {
