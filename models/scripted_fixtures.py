@@ -201,6 +201,31 @@ class AttributeWrites(nn.Module):
         return self.inner(x) * self.inner.gain + self.table
 
 
+class SubmoduleWrites(nn.Module):
+    """A method called from forward that replaces a submodule's parameters: a conv's bias (typed
+    Optional) in a branch on `is not None`, read through `self.proj` there as an inlined method
+    does; the norm's weight at the top and its bias in a loop of fixed count. forward then runs
+    the submodules with the new values."""
+
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Conv1d(4, 4, 1)
+        self.norm = nn.LayerNorm(4)
+
+    def refresh(self, x: torch.Tensor):
+        self.norm.weight = torch.ones(4) * 2.0
+        if self.proj.bias is not None:
+            b = self.proj.bias
+            assert b is not None
+            self.proj.bias = b + x.mean(0)
+        for i in range(3):
+            self.norm.bias = torch.full([4], float(i)) + x.sum()
+
+    def forward(self, x):
+        self.refresh(x)
+        return self.norm(self.proj(x.unsqueeze(2)).squeeze(2))
+
+
 class UnbindLoop(nn.Module):
     """unbind of a dynamic dim iterated by a scripted loop, and stacked back along another dim."""
 
@@ -503,6 +528,7 @@ SCRIPTED_FIXTURES = {
     "split_runtime": SplitRuntime,
     "unbind_loop": UnbindLoop,
     "attribute_writes": AttributeWrites,
+    "submodule_writes": SubmoduleWrites,
     "scripted_decoder": ScriptedDecoder,
     "one_hot_runtime": OneHotRuntime,
 }

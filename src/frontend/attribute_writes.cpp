@@ -102,14 +102,59 @@ size_t dropStateWrites(torch::jit::Graph& graph, const Value* self, std::set<std
   return dropped;
 }
 
+// Submodules reached from self (`conv = self.conv` in a branch, as an inlined method writes
+// `self.conv.bias`) are read once, at the top of the graph: a module attribute holds the same
+// module all call long, and an attribute write in a branch then addresses an object the if's
+// outputs can reach.
+void hoistSubmoduleReads(torch::jit::Graph& graph, Value* self) {
+  std::map<std::string, Value*> hoisted;  // attribute path -> its read at the top
+  Node* insert_after = graph.param_node();
+  std::function<void(torch::jit::Block*)> walk = [&](torch::jit::Block* block) {
+    for (auto it = block->nodes().begin(); it != block->nodes().end();) {
+      Node* node = *it++;
+      for (auto* sub : node->blocks()) walk(sub);
+      if (node->kind() != c10::prim::GetAttr || node->output()->type()->kind() != c10::TypeKind::ClassType) continue;
+      auto key = attributeKey(node, self);
+      if (!key) continue;
+      auto found = hoisted.find(*key);
+      if (found != hoisted.end()) {
+        node->output()->replaceAllUsesWith(found->second);
+        node->destroy();
+        continue;
+      }
+      // The object it reads from is self or an earlier hoisted read, so the node can move up.
+      node->moveAfter(insert_after);
+      insert_after = node;
+      hoisted.emplace(*key, node->output());
+    }
+  };
+  walk(graph.block());
+}
+
 }  // namespace
 
 size_t forwardAttributeWrites(std::shared_ptr<torch::jit::Graph>& graph) {
   if (graph->inputs().empty() || graph->inputs()[0]->type()->kind() != c10::TypeKind::ClassType) return 0;
-  const Value* self = graph->inputs()[0];
+  Value* self = graph->inputs()[0];
   std::set<std::string> writes;
   size_t forwarded = dropStateWrites(*graph, self, writes);
-  if (!writesFollowable(graph->block(), self, 0)) return forwarded;
+  if (!writesFollowable(graph->block(), self, 0)) {
+    // Writes to a submodule's attribute in a branch (an inlined `self.conv.bias = ...`) address a
+    // submodule read in that branch: read once at the top instead, unless a module itself is
+    // written (then the same path may not hold the same module all call long).
+    bool writes_modules = false;
+    std::function<void(torch::jit::Block*)> find = [&](torch::jit::Block* block) {
+      for (auto* node : block->nodes()) {
+        for (auto* sub : node->blocks()) find(sub);
+        if (node->kind() == c10::prim::SetAttr && node->input(1)->type()->kind() == c10::TypeKind::ClassType)
+          writes_modules = true;
+      }
+    };
+    find(graph->block());
+    if (writes_modules) return forwarded;
+    hoistSubmoduleReads(*graph, self);
+    if (!writesFollowable(graph->block(), self, 0)) return forwarded;
+  }
   std::map<std::string, Value*> written;  // attribute path -> the value it holds now
   std::set<std::string> read_first;
   std::map<std::string, std::pair<Value*, std::string>> targets;  // attribute path -> (object, name)
