@@ -11,6 +11,7 @@ import os
 import re
 import sys
 import time
+import zipfile
 from collections import OrderedDict
 
 import numpy as np
@@ -641,6 +642,27 @@ def build(name, specs):
     return model.eval()
 
 
+# Fixtures made as if saved on a GPU (no GPU needed): the archive's code names cuda:0 where the CPU
+# trace or script named the CPU (torch.device("cpu"), x.cpu()) and its weights are stored as on
+# cuda:0. The model as made is kept as NAME.reference.pt, which tests/e2e/run_case.sh runs as the
+# reference: this LibTorch cannot run the cuda one.
+SAVED_ON_GPU = {"traced_on_gpu", "scripted_on_gpu"}
+
+
+def as_saved_on_gpu(src, dst):
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_STORED) as zout:
+        for info in zin.infolist():
+            if info.filename.endswith(".debug_pkl"):
+                continue  # source ranges into the code as it was; optional
+            data = zin.read(info.filename)
+            if info.filename.endswith(".py"):
+                data = data.replace(b'torch.device("cpu")', b'torch.device("cuda:0")')
+                data = data.replace(b"torch.cpu(", b"torch.cuda(")
+            elif info.filename.endswith(".pkl"):  # storage locations, pickled as BINUNICODE strings
+                data = data.replace(b"X\x03\x00\x00\x00cpu", b"X\x06\x00\x00\x00cuda:0")
+            zout.writestr(info.filename, data)
+
+
 def make(name, specs, outdir):
     path = os.path.join(outdir, name + ".pt")
     if os.path.exists(os.path.join(HERE, "..", "tests", "fixtures", "torch26", name + ".pt")):
@@ -667,6 +689,9 @@ def make(name, specs, outdir):
     # Write under a temporary name so an interrupted run never leaves a fixture that looks fresh.
     tmp = os.path.join(outdir, name + ".tmp")
     traced.save(tmp)
+    if name in SAVED_ON_GPU:
+        os.replace(tmp, os.path.join(outdir, name + ".reference.pt"))
+        as_saved_on_gpu(os.path.join(outdir, name + ".reference.pt"), tmp)
     os.replace(tmp, path)
     with open(stamp, "w") as f:
         f.write(spec_text)

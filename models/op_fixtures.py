@@ -270,6 +270,20 @@ class CeilPools(nn.Module):
         return a, b, c, d, e
 
 
+class GpuTraced(nn.Module):
+    """A model as traced on a GPU (make_fixtures.py rewrites its archive to name cuda:0): a
+    positional table and a mask made with device=x.device, and a linear layer."""
+
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(6, 6)
+
+    def forward(self, x):
+        pos = torch.arange(x.size(1), device=x.device).float().unsqueeze(1) / 10.0
+        mask = torch.ones(x.size(1), x.size(1), device=x.device).tril()
+        return mask @ self.lin(x + pos)
+
+
 OP_FIXTURES = {
     "round_decimals": RoundDecimals,
     "special_ops9": SpecialOps9,
@@ -286,4 +300,5 @@ OP_FIXTURES = {
     "spectrogram": Spectrogram,
     "fft_ops": FftOps,
     "ceil_pools": CeilPools,
+    "traced_on_gpu": GpuTraced,
 }

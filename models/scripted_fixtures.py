@@ -497,6 +497,20 @@ class OneHotRuntime(nn.Module):
         return F.one_hot(labels, int(n.item())), F.one_hot(labels * 2, -1)
 
 
+class GpuScripted(nn.Module):
+    """A scripted model that names its device (make_fixtures.py rewrites the archive to say cuda:0
+    and x.cuda(), as if made on a GPU): a range on that device and the input moved there."""
+
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(4, 3)
+
+    def forward(self, x):
+        device = torch.device("cpu")
+        steps = torch.arange(3, device=device).float()
+        return self.lin(x.cpu()) * steps
+
+
 SCRIPTED_FIXTURES = {
     "scripted_control_flow": ScriptedFlow,
     "scripted_objects": ScriptedObjects,
@@ -531,4 +545,5 @@ SCRIPTED_FIXTURES = {
     "submodule_writes": SubmoduleWrites,
     "scripted_decoder": ScriptedDecoder,
     "one_hot_runtime": OneHotRuntime,
+    "scripted_on_gpu": GpuScripted,
 }

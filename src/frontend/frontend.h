@@ -39,6 +39,11 @@ torch::jit::Module loadModule(const std::string& path, const std::string& method
 // holding --input specs); empty when it has none.
 std::vector<InputSpec> storedInputSpecs(torch::jit::Module& module, const std::string& path);
 
+// Device constants other than the CPU (`torch.device("cuda:0")` in a model traced on a GPU) and
+// `.cuda()` calls read as the CPU in every function of the module (src/frontend/devices.cpp); a
+// warning names the devices. Returns how many.
+size_t moveDevicesToCpu(torch::jit::Module& module);
+
 // The method's graph of the frozen module (eval mode, parameters as constants) after LibTorch's
 // clean-up passes (inline, tuple lowering, mutation removal, constant propagation, dead code
 // elimination). Replaces `module` with the frozen one.

@@ -27,6 +27,7 @@ std::shared_ptr<torch::jit::Graph> prepareGraph(torch::jit::Module& module, cons
         "self.training takes the eval path, and a traced model keeps what the trace recorded: call model.eval() "
         "before tracing or scripting and saving");
   module.eval();
+  moveDevicesToCpu(module);
   torch::jit::Module frozen;
   try {
     // Parameters and buffers become constants; frozen-graph optimizations fold batch norms into
