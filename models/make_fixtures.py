@@ -623,7 +623,9 @@ def condition(model, specs):
             spread_scores(model.model)
             return
         model.train()
-        model(*(example_input(s, batch=4) for s in specs if not s.startswith("data:")))
+        # In float32 (the float16 fixtures are made in float32 too: see HALF).
+        batch = (example_input(s, batch=4) for s in specs if not s.startswith("data:"))
+        model(*(t.float() if t.is_floating_point() else t for t in batch))
 
 
 def build(name, specs):
@@ -663,6 +665,41 @@ def as_saved_on_gpu(src, dst):
             zout.writestr(info.filename, data)
 
 
+# Fixtures saved with float16 weights, as after model.half() on a GPU: made in float32 with weights
+# rounded to float16 values, then converted (a traced one's code naming float32 then names float16,
+# as a trace in float16 would). Their reference, NAME.reference.pt, is the float32 model behind a
+# .float() of its inputs: what pt2onnx's widened model computes.
+HALF = {"half_weights", "half_weights_scripted"}
+
+
+class Widened(nn.Module):
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x):
+        return self.model(x.float())
+
+
+def save_half(name, model, inputs, scripted, outdir, tmp):
+    model.half().float()
+    widened_inputs = tuple(t.float() if t.is_floating_point() else t for t in inputs)
+    if scripted:
+        torch.jit.script(Widened(model)).save(os.path.join(outdir, name + ".reference.pt"))
+        torch.jit.script(model).half().save(tmp)
+        return
+    torch.jit.trace(Widened(model), inputs).save(os.path.join(outdir, name + ".reference.pt"))
+    torch.jit.trace(model, widened_inputs).half().save(tmp + ".float")
+    with zipfile.ZipFile(tmp + ".float") as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename.endswith(".py"):
+                data = data.replace(b"dtype=6,", b"dtype=5,")
+            if not info.filename.endswith(".debug_pkl"):
+                zout.writestr(info.filename, data)
+    os.remove(tmp + ".float")
+
+
 def make(name, specs, outdir):
     path = os.path.join(outdir, name + ".pt")
     if os.path.exists(os.path.join(HERE, "..", "tests", "fixtures", "torch26", name + ".pt")):
@@ -681,14 +718,16 @@ def make(name, specs, outdir):
     model = build(name, specs)
     torch.manual_seed(0)
     inputs = trace_inputs(specs, outdir)
-    with torch.no_grad():
-        if name in SCRIPTED or name.endswith("_scripted"):
-            traced = torch.jit.script(model)
-        else:  # strict=False lets segmentation models return a dict
-            traced = torch.jit.trace(model, inputs, check_trace=False, strict=False)
+    scripted = name in SCRIPTED or name.endswith("_scripted")
     # Write under a temporary name so an interrupted run never leaves a fixture that looks fresh.
     tmp = os.path.join(outdir, name + ".tmp")
-    traced.save(tmp)
+    with torch.no_grad():
+        if name in HALF:
+            save_half(name, model, inputs, scripted, outdir, tmp)
+        elif scripted:
+            torch.jit.script(model).save(tmp)
+        else:  # strict=False lets segmentation models return a dict
+            torch.jit.trace(model, inputs, check_trace=False, strict=False).save(tmp)
     if name in SAVED_ON_GPU:
         os.replace(tmp, os.path.join(outdir, name + ".reference.pt"))
         as_saved_on_gpu(os.path.join(outdir, name + ".reference.pt"), tmp)

@@ -284,6 +284,24 @@ class GpuTraced(nn.Module):
         return mask @ self.lin(x + pos)
 
 
+class HalfNet(nn.Module):
+    """A small CNN head saved with float16 weights (make_fixtures.py, HALF): conv, batch norm, a
+    tensor made in the input's dtype, layer norm, linear and softmax, none of which LibTorch's CPU
+    kernels run in float16."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.bn = nn.BatchNorm2d(8)
+        self.norm = nn.LayerNorm(8)
+        self.fc = nn.Linear(8, 5)
+
+    def forward(self, x):
+        y = torch.relu(self.bn(self.conv(x))).mean((2, 3))
+        bias = torch.ones(y.shape[0], 8, dtype=x.dtype) * 0.5
+        return torch.softmax(self.fc(self.norm(y + bias)), -1)
+
+
 OP_FIXTURES = {
     "round_decimals": RoundDecimals,
     "special_ops9": SpecialOps9,
@@ -301,4 +319,5 @@ OP_FIXTURES = {
     "fft_ops": FftOps,
     "ceil_pools": CeilPools,
     "traced_on_gpu": GpuTraced,
+    "half_weights": HalfNet,
 }

@@ -128,6 +128,7 @@ Summary convert(const Options& options) {
   Options resolved = options;
   if (resolved.inputs.empty() && resolved.input_data.empty())
     resolved.inputs = storedInputSpecs(module, options.model_path);
+  resolved.widened_float16 = widenHalfModel(module);
   auto graph = prepareGraph(module, options.method);
   timer.done("freeze and clean-up passes");
   const c10::FunctionSchema schema = module.get_method(options.method).function().getSchema();

@@ -47,7 +47,8 @@ std::vector<TestDataSet> testDataSets(const ExampleRuns& runs, const std::vector
     for (size_t i = 0; i < inputs.size(); ++i) {
       const c10::IValue& v = runs.inputs[r][i];
       const auto dtype = toTorch(fromInput(inputs[i].dtype));
-      at::Tensor t = v.isTensor() ? v.toTensor() : at::scalar_tensor(v.toScalar(), dtype);
+      // In the ONNX input's dtype (a widened float16 model ran on float32 copies of float16 values).
+      at::Tensor t = v.isTensor() ? v.toTensor().to(dtype) : at::scalar_tensor(v.toScalar(), dtype);
       set.inputs.push_back({graph.input(i).name(), t});
     }
     std::vector<at::Tensor> values;

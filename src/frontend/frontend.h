@@ -44,6 +44,11 @@ std::vector<InputSpec> storedInputSpecs(torch::jit::Module& module, const std::s
 // warning names the devices. Returns how many.
 size_t moveDevicesToCpu(torch::jit::Module& module);
 
+// A module whose weights are float16 or bfloat16 (which LibTorch's CPU kernels mostly cannot run)
+// is widened to float32: weights, and dtype arguments and .half() calls in its code
+// (src/frontend/half_models.cpp); a warning says so. Returns whether it was.
+bool widenHalfModel(torch::jit::Module& module);
+
 // The method's graph of the frozen module (eval mode, parameters as constants) after LibTorch's
 // clean-up passes (inline, tuple lowering, mutation removal, constant propagation, dead code
 // elimination). Replaces `module` with the frozen one.

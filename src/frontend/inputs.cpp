@@ -324,6 +324,9 @@ class Binder {
       usage(flag + " gives no DIMS: add them (" + spec.path + ":1x3x224x224[:DTYPE]) or pass --input-data " + name +
             "=FILE.npy");
     }
+    // A model widened from float16 computes in float32: its float16 inputs are cast on entry.
+    if (options_.widened_float16 && in.kind == c10::TypeKind::TensorType && in.dtype == InputDType::kFloat16)
+      in.graph_dtype = DType::kFloat;
     if (isNumberKind(in.kind) && !in.dims.empty())
       usage(flag + ": the argument is a Python " + type->annotation_str() + ", so the input is 0-d: write " +
             spec.path + ":scalar");
@@ -517,6 +520,9 @@ c10::IValue exampleValue(const ExampleInput& input, const std::vector<int64_t>& 
     t = at::randint(0, 10, dims, at::kLong).to(dtype);
   }
   switch (input.kind) {
+    case c10::TypeKind::TensorType:
+      // Values of the declared dtype (float16), as the model computes on them (float32).
+      return input.graph_dtype == DType::kUndefined ? t : t.to(toTorch(input.graph_dtype));
     case c10::TypeKind::IntType:
       return t.item<int64_t>();
     case c10::TypeKind::FloatType:

@@ -105,6 +105,7 @@ void inspectTorchScript(const std::string& path, const Options& options, Inspect
     r.arguments.push_back(info);
   }
   for (const auto& ret : schema.returns()) r.returns += (r.returns.empty() ? "" : ", ") + ret.type()->annotation_str();
+  resolved.widened_float16 = widenHalfModel(module);
   auto graph = prepareGraph(module, options.method);
   countTorchOperators(graph->block(), r.torch_operators);
   if (resolved.inputs.empty() && resolved.input_data.empty()) {
