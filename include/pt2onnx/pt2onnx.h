@@ -101,12 +101,12 @@ struct Options {
   int opset = kDefaultOpset;
   bool check = true;                   // run the ONNX checker and strict shape inference on the result
   bool optimize = true;                // simplify the ONNX graph before writing it (--no-optimize: off)
-  // Set by the pipeline, not a flag: the archive's float16 weights were widened to float32
-  // (widenHalfModel), so float16 inputs are cast to float32 on entry.
-  bool widened_float16 = false;
   bool int32 = false;                  // --int32: INT64 index and shape values become INT32 where the spec allows
   std::vector<std::string> libraries;  // --load-library: operator libraries loaded before the archive
   std::vector<std::string> fallback;   // --fallback: namespaces whose unconverted operators become custom-domain nodes
+  // Set by the pipeline, not a flag: the archive's float16 weights were widened to float32
+  // (widenHalfModel), so float16 inputs are cast to float32 on entry.
+  bool widened_float16 = false;
   // --test-data DIR: the example inputs and LibTorch's outputs as TensorProto files in the model
   // zoo's layout (DIR/test_data_set_N/input_K.pb, output_K.pb); empty: none.
   std::string test_data_dir;
