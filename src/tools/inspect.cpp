@@ -13,6 +13,9 @@
 #include "core/stages.h"
 #include "frontend/frontend.h"
 #include "onnx/describe.h"
+#include "onnx/weights.h"
+#include "onnx/writer.h"
+#include "optimize/optimize.h"
 
 namespace pt2onnx {
 namespace {
@@ -114,7 +117,13 @@ void inspectTorchScript(const std::string& path, const Options& options, Inspect
     return;
   }
   try {
-    r.model = convertGraph(graph, module._ivalue(), resolved, &schema);
+    // The graph as `pt2onnx FILE.pt` writes it: optimized (and retyped with --int32) unless told not to.
+    Weights weights;
+    r.model = convertGraph(graph, module._ivalue(), resolved, &schema, nullptr, &weights);
+    if (options.optimize) optimizeModel(r.model, weights);
+    if (options.int32) retypeToInt32(r.model, weights);
+    if ((options.optimize || options.int32) && options.check) checkModel(r.model);
+    weights.embed(*r.model.mutable_graph());
     r.model.mutable_graph()->set_name(std::filesystem::path(path).stem().string());
     r.converted = r.has_onnx = true;
     r.onnx = summarize(r.model);
