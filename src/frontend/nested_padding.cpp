@@ -29,15 +29,33 @@ bool argIsNone(const Node* node, const char* name) {
   return index && node->input(*index)->type()->kind() == c10::TypeKind::NoneType;
 }
 
+// Whether to_padded_tensor's output_size is the padded batch's own size: `batch.size()` (torch 2.x's
+// encoder pads back to its input's size) or [batch.size(0), batch.size(1), E] as a trace records it.
+bool padsToBatchSize(const Node* pad, const Value* batch) {
+  auto index = pad->schema().argumentIndexWithName("output_size");
+  if (!index || !batch) return false;
+  const Node* size = pad->input(*index)->node();
+  if (size->kind() == c10::aten::size && size->inputs().size() == 1) return size->input(0) == batch;
+  if (size->kind() != c10::prim::ListConstruct || size->inputs().size() != 3) return false;
+  for (int64_t d = 0; d < 2; ++d) {
+    const Node* dim = size->input(d)->node();
+    if (dim->kind() != c10::aten::size || dim->inputs().size() != 2 || dim->input(0) != batch) return false;
+    auto which = torch::jit::constant_as<int64_t>(dim->input(1));
+    if (!which || *which != d) return false;
+  }
+  return true;
+}
+
 // The layers and paddings the nested value flows through, when that is all it flows through.
-bool follow(Value* nested, NestedUse& use) {
+bool follow(Value* nested, const Value* batch, NestedUse& use) {
   for (const auto& u : nested->uses()) {
     Node* user = u.user;
     if (u.offset != 0) return false;
     if (user->kind() == c10::aten::_transformer_encoder_layer_fwd && argIsNone(user, "mask")) {
       use.layers.push_back(user);
-      if (!follow(user->output(), use)) return false;
-    } else if (user->kind() == c10::aten::to_padded_tensor && argIsNone(user, "output_size")) {
+      if (!follow(user->output(), batch, use)) return false;
+    } else if (user->kind() == c10::aten::to_padded_tensor &&
+               (argIsNone(user, "output_size") || padsToBatchSize(user, batch))) {
       use.pads.push_back(user);
     } else {
       return false;
@@ -47,12 +65,18 @@ bool follow(Value* nested, NestedUse& use) {
 }
 
 // to_padded_tensor(t, value) of what was a nested batch, on the padded batch: `value` at the
-// padding (True in `padding`, False in `keep`), cut to the longest sequence.
+// padding (True in `padding`, False in `keep`), cut to the longest sequence unless it pads back to
+// the batch's own size.
 void padAgain(torch::jit::Graph& graph, Node* pad, Value* padding, Value* keep) {
   torch::jit::WithInsertPoint guard(pad);
   Value* zeroed =
       graph.insert(c10::aten::masked_fill,
                    {pad->input(0), graph.insert(c10::aten::unsqueeze, {padding, int64_t{-1}}), pad->input(1)});
+  if (!argIsNone(pad, "output_size")) {
+    pad->output()->replaceAllUsesWith(zeroed);
+    pad->destroy();
+    return;
+  }
   Value* lengths = graph.insert(c10::aten::sum, {keep, std::vector<int64_t>{1}});
   Value* longest = graph.insert(c10::aten::Int, {graph.insert(c10::aten::max, {lengths})});
   Value* cut = graph.insert(c10::aten::slice, {zeroed, int64_t{1}, int64_t{0}, longest, int64_t{1}});
@@ -147,6 +171,7 @@ size_t padScripted(torch::jit::Graph& graph) {
   std::vector<Node*> makes;
   collect(graph.block(), makes);
   Value* padding = nullptr;
+  Value* batch = nullptr;  // the padded batch the nested one was made from (one for all makes)
   for (Node* make : makes) {
     Node* branch_if = make->owningBlock()->owningNode();
     Value* pad = negatedTopLevel(graph, make->input(1));
@@ -163,6 +188,7 @@ size_t padScripted(torch::jit::Graph& graph) {
     if (nested_at.size() != 1 || none_at.size() != 1 || make->output()->uses().size() != 1) continue;
     here->replaceOutput(nested_at[0], make->input(0));
     here->replaceOutput(none_at[0], pad);
+    batch = make->input(0);
     make->destroy();
     padding = padding && padding != pad ? nullptr : pad;
     ++rewritten;
@@ -175,7 +201,8 @@ size_t padScripted(torch::jit::Graph& graph) {
         torch::jit::WithInsertPoint guard(node);
         node->output()->replaceAllUsesWith(leftAligned(graph, node->input(1)));
         node->destroy();
-      } else if (node->kind() == c10::aten::to_padded_tensor && padding && argIsNone(node, "output_size")) {
+      } else if (node->kind() == c10::aten::to_padded_tensor && padding &&
+                 (argIsNone(node, "output_size") || padsToBatchSize(node, batch))) {
         Value* keep;
         {
           torch::jit::WithInsertPoint guard(node);
@@ -199,7 +226,7 @@ size_t padNestedTensors(std::shared_ptr<torch::jit::Graph>& graph) {
   size_t rewritten = 0;
   for (Node* make : makes) {
     NestedUse use;
-    if (!follow(make->output(), use)) continue;
+    if (!follow(make->output(), make->input(0), use)) continue;
     rewrite(*graph, make, use);
     ++rewritten;
   }
