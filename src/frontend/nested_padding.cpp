@@ -69,9 +69,11 @@ bool follow(Value* nested, const Value* batch, NestedUse& use) {
 // the batch's own size.
 void padAgain(torch::jit::Graph& graph, Node* pad, Value* padding, Value* keep) {
   torch::jit::WithInsertPoint guard(pad);
+  // torch 2.x's encoder makes the padding mask additive (float, -inf at the padding): nonzero is padding.
+  Value* padded = graph.insert(c10::aten::ne, {padding, int64_t{0}});
   Value* zeroed =
       graph.insert(c10::aten::masked_fill,
-                   {pad->input(0), graph.insert(c10::aten::unsqueeze, {padding, int64_t{-1}}), pad->input(1)});
+                   {pad->input(0), graph.insert(c10::aten::unsqueeze, {padded, int64_t{-1}}), pad->input(1)});
   if (!argIsNone(pad, "output_size")) {
     pad->output()->replaceAllUsesWith(zeroed);
     pad->destroy();
