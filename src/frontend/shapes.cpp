@@ -34,7 +34,13 @@ std::string torchErrorSummary(const std::exception& e) {
   std::string line, last_error;
   while (std::getline(in, line))
     if (line.find("Error: ") != std::string::npos) last_error = line;
-  return last_error.empty() ? firstLine(text) : last_error;
+  std::string summary = last_error.empty() ? firstLine(text) : last_error;
+  // The dispatcher's "Could not run 'op' with arguments from the 'CPU' backend. This could be
+  // because ..." goes on to list every backend: its first sentence says what is wrong.
+  const std::string backend = " backend.";
+  if (auto cut = summary.find(backend + " This could be because"); cut != std::string::npos)
+    summary.resize(cut + backend.size());
+  return summary;
 }
 
 }  // namespace
