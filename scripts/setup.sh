@@ -3,7 +3,8 @@
 # Python torch for fixtures, Node.js for the ONNX Runtime checks, clang with libFuzzer for the
 # fuzz targets), then configures and builds. The package names are the same on both releases but
 # for clang's runtime (LLVM 14 on Debian 12, 19 on Debian 13); Debian 13 also has ONNX Runtime for
-# Python (python3-onnxruntime), which e2e.verify_python uses.
+# Python (python3-onnxruntime), which e2e.verify_python uses, and its C++ API (libonnxruntime-dev),
+# which verify then runs in process (e2e.verify_inprocess).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,7 +14,7 @@ packages=(cmake g++ make pkg-config libtorch-dev libonnx-dev libprotobuf-dev pro
 . /etc/os-release
 case ${VERSION_CODENAME:-} in
   bookworm) packages+=(libclang-rt-14-dev) ;;
-  trixie) packages+=(libclang-rt-19-dev python3-onnxruntime) ;;
+  trixie) packages+=(libclang-rt-19-dev python3-onnxruntime libonnxruntime-dev) ;;
   *) echo "setup: Debian 12 (bookworm) or 13 (trixie) expected, this is ${PRETTY_NAME:-unknown}" >&2 && exit 2 ;;
 esac
 command -v node >/dev/null || packages+=(nodejs)

@@ -109,8 +109,8 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const std::vector
 
 OrtRuntime findOrtRuntime(const std::string& work_dir) {
   const std::string only = env("PT2ONNX_ORT_RUNTIME");
-  if (!only.empty() && only != "node" && only != "python")
-    throw Error(ExitCode::kUsage, "PT2ONNX_ORT_RUNTIME='" + only + "': use node or python");
+  if (!only.empty() && only != "node" && only != "python" && only != "inprocess")
+    throw Error(ExitCode::kUsage, "PT2ONNX_ORT_RUNTIME='" + only + "': use node, python or inprocess");
   std::vector<std::string> tried;
   if (only.empty() || only == "node") {
     const std::string asked = env("PT2ONNX_NODE");

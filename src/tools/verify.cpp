@@ -16,6 +16,7 @@
 #include "io/test_data.h"
 #include "onnx/dtype.h"
 #include "pt2onnx/pt2onnx.h"
+#include "tools/ort_inprocess.h"
 #include "tools/ort_runtime.h"
 
 namespace pt2onnx {
@@ -92,8 +93,8 @@ std::map<size_t, std::vector<Result>> readResults(const std::string& dir) {
   return out;
 }
 
-OutputCheck compare(size_t set, const NamedTensor& want, const Result& got, const std::string& dir,
-                    const VerifyOptions& options) {
+// The check of one expected output, before any comparison.
+OutputCheck described(size_t set, const NamedTensor& want) {
   OutputCheck c;
   c.set = set;
   c.name = want.name;
@@ -101,25 +102,42 @@ OutputCheck compare(size_t set, const NamedTensor& want, const Result& got, cons
   c.dtype = dtypeName(want_dtype);
   c.dims = want.tensor.sizes().vec();
   c.exact = !isFloating(want_dtype);
+  return c;
+}
+
+// A runner's output file as a tensor of its dtype and dims; undefined, with `problem` set, when its
+// dtype is one verify does not know or its size does not match.
+at::Tensor readResult(const Result& r, const std::string& dir, std::string& problem) {
+  const DType dtype = dtypeByName(r.dtype);
+  if (dtype == DType::kUndefined) {
+    problem = "ONNX Runtime gives " + r.dtype + " [" + joinDims(r.dims, ",") + "]";
+    return {};
+  }
+  at::Tensor t = at::empty(r.dims, at::TensorOptions().dtype(toTorch(dtype)));
+  std::ifstream in(dir + "/" + r.file, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (bytes.size() != t.nbytes()) {
+    problem = "ONNX Runtime's output has " + std::to_string(bytes.size()) + " bytes";
+    return {};
+  }
+  if (!bytes.empty()) std::memcpy(t.data_ptr(), bytes.data(), bytes.size());
+  return t;
+}
+
+// `got` is ONNX Runtime's output, in its own dtype and dims.
+OutputCheck compare(size_t set, const NamedTensor& want, const NamedTensor& got, const VerifyOptions& options) {
+  OutputCheck c = described(set, want);
   if (!want.name.empty() && got.name != want.name) {
     c.problem = "the model's output is named '" + got.name + "'";
     return c;
   }
-  if (got.dtype != c.dtype || got.dims != c.dims) {
-    c.problem = "ONNX Runtime gives " + got.dtype + " [" + joinDims(got.dims, ",") + "], the test data " + c.dtype +
-                " [" + joinDims(c.dims, ",") + "]";
+  const std::string got_dtype = dtypeName(fromTorch(got.tensor.scalar_type()));
+  if (got_dtype != c.dtype || got.tensor.sizes().vec() != c.dims) {
+    c.problem = "ONNX Runtime gives " + got_dtype + " [" + joinDims(got.tensor.sizes().vec(), ",") + "], the test data " +
+                c.dtype + " [" + joinDims(c.dims, ",") + "]";
     return c;
   }
-  std::ifstream in(dir + "/" + got.file, std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  at::Tensor expected = want.tensor.contiguous();
-  if (bytes.size() != expected.nbytes()) {
-    c.problem = "ONNX Runtime's output has " + std::to_string(bytes.size()) + " bytes";
-    return c;
-  }
-  at::Tensor actual = at::empty_like(expected);
-  if (!bytes.empty()) std::memcpy(actual.data_ptr(), bytes.data(), bytes.size());
-  at::Tensor a = actual.to(at::kDouble).flatten(), b = expected.to(at::kDouble).flatten();
+  at::Tensor a = got.tensor.to(at::kDouble).flatten(), b = want.tensor.to(at::kDouble).flatten();
   auto pa = a.accessor<double, 1>();
   auto pb = b.accessor<double, 1>();
   double sum = 0;
@@ -137,6 +155,58 @@ OutputCheck compare(size_t set, const NamedTensor& want, const Result& got, cons
   return c;
 }
 
+// Each set's outputs from a runner script under Node.js or Python (results.tsv and raw files).
+std::vector<std::vector<NamedTensor>> runScript(const OrtRuntime& runtime, const std::string& model,
+                                                const std::vector<TestDataSet>& sets, const std::string& work,
+                                                std::vector<std::vector<std::string>>& problems) {
+  std::ofstream feeds(work + "/feeds.tsv");
+  for (size_t n = 0; n < sets.size(); ++n) {
+    for (size_t k = 0; k < sets[n].inputs.size(); ++k) {
+      const auto& in = sets[n].inputs[k];
+      const DType dtype = fromTorch(in.tensor.scalar_type());
+      const std::string file = fmt::format("feed_{}_{}.bin", n, k);
+      writeRaw(work + "/" + file, in.tensor);
+      feeds << "input\t" << n << "\t" << in.name << "\t" << dtypeName(dtype) << "\t"
+            << joinDims(in.tensor.sizes().vec(), ",") << "\t" << file << "\n";
+    }
+  }
+  feeds.close();
+  std::vector<std::string> argv = runtime.command;
+  argv.push_back(fs::absolute(model).string());
+  argv.push_back(work);
+  ProcessResult run = runProcess(argv, runtime.env, work);
+  if (run.exit_code != 0) {
+    std::string why = run.output.substr(0, run.output.find('\n'));
+    throw Error(
+        ExitCode::kVerifyMismatch,
+        "verify: " + (why.empty() ? "ONNX Runtime failed (exit code " + std::to_string(run.exit_code) + ")" : why));
+  }
+  const auto results = readResults(work);
+  std::vector<std::vector<NamedTensor>> outputs(sets.size());
+  problems.assign(sets.size(), {});
+  for (size_t n = 0; n < sets.size(); ++n) {
+    auto it = results.find(n);
+    if (it == results.end()) continue;
+    for (const auto& r : it->second) {
+      std::string problem;
+      outputs[n].push_back({r.name, readResult(r, work, problem)});
+      problems[n].push_back(problem);
+    }
+  }
+  return outputs;
+}
+
+// The linked ONNX Runtime, unless PT2ONNX_ORT_RUNTIME asks for node or python.
+bool useInProcess() {
+  const char* only = std::getenv("PT2ONNX_ORT_RUNTIME");
+  const std::string asked = only ? only : "";
+  if (asked == "inprocess" && inProcessOrtVersion().empty())
+    throw Error(ExitCode::kNoRuntime,
+                "PT2ONNX_ORT_RUNTIME=inprocess: this pt2onnx was built without ONNX Runtime's C++ API "
+                "(libonnxruntime-dev); use node or python");
+  return !inProcessOrtVersion().empty() && (asked.empty() || asked == "inprocess");
+}
+
 }  // namespace
 
 bool VerifyReport::ok() const {
@@ -146,6 +216,7 @@ bool VerifyReport::ok() const {
 }
 
 std::string probeOrtRuntime() {
+  if (useInProcess()) return "ONNX Runtime " + inProcessOrtVersion() + " (in process)";
   TempDir work;
   return findOrtRuntime(work.path()).description;
 }
@@ -158,44 +229,28 @@ VerifyReport verify(const VerifyOptions& options) {
   TempDir work;
   VerifyReport report;
   report.sets = sets.size();
-  OrtRuntime runtime = findOrtRuntime(work.path());
-  report.runtime = runtime.description;
-  std::ofstream feeds(work.path() + "/feeds.tsv");
-  for (size_t n = 0; n < sets.size(); ++n) {
-    for (size_t k = 0; k < sets[n].inputs.size(); ++k) {
-      const auto& in = sets[n].inputs[k];
-      const DType dtype = fromTorch(in.tensor.scalar_type());
-      const std::string file = fmt::format("feed_{}_{}.bin", n, k);
-      writeRaw(work.path() + "/" + file, in.tensor);
-      feeds << "input\t" << n << "\t" << in.name << "\t" << dtypeName(dtype) << "\t"
-            << joinDims(in.tensor.sizes().vec(), ",") << "\t" << file << "\n";
-    }
+  std::vector<std::vector<NamedTensor>> outputs;
+  std::vector<std::vector<std::string>> problems;  // per output read from a runner's files
+  if (useInProcess()) {
+    report.runtime = "ONNX Runtime " + inProcessOrtVersion() + " (in process)";
+    outputs = runInProcess(options.model, sets);
+  } else {
+    OrtRuntime runtime = findOrtRuntime(work.path());
+    report.runtime = runtime.description;
+    outputs = runScript(runtime, options.model, sets, work.path(), problems);
   }
-  feeds.close();
-  std::vector<std::string> argv = runtime.command;
-  argv.push_back(fs::absolute(options.model).string());
-  argv.push_back(work.path());
-  ProcessResult run = runProcess(argv, runtime.env, work.path());
-  if (run.exit_code != 0) {
-    std::string why = run.output.substr(0, run.output.find('\n'));
-    throw Error(
-        ExitCode::kVerifyMismatch,
-        "verify: " + (why.empty() ? "ONNX Runtime failed (exit code " + std::to_string(run.exit_code) + ")" : why));
-  }
-  const auto results = readResults(work.path());
   for (size_t n = 0; n < sets.size(); ++n) {
-    auto it = results.find(n);
-    const size_t have = it == results.end() ? 0 : it->second.size();
+    const size_t have = n < outputs.size() ? outputs[n].size() : 0;
     for (size_t k = 0; k < sets[n].outputs.size(); ++k) {
+      OutputCheck c = described(n, sets[n].outputs[k]);
       if (k >= have) {
-        OutputCheck c;
-        c.set = n;
-        c.name = sets[n].outputs[k].name;
         c.problem = "the model has only " + std::to_string(have) + " outputs";
-        report.outputs.push_back(c);
-        continue;
+      } else if (n < problems.size() && k < problems[n].size() && !problems[n][k].empty()) {
+        c.problem = problems[n][k];
+      } else {
+        c = compare(n, sets[n].outputs[k], outputs[n][k], options);
       }
-      report.outputs.push_back(compare(n, sets[n].outputs[k], it->second[k], work.path(), options));
+      report.outputs.push_back(c);
     }
   }
   return report;

@@ -3,6 +3,7 @@
 # output_0.pb fails with exit code 10, and --verify during conversion reports both sets.
 # Usage: verify_check.sh PT2ONNX node NODE ORT_DIR SAMPLE.pt WORKDIR     (onnxruntime-node)
 #        verify_check.sh PT2ONNX python PYTHON - SAMPLE.pt WORKDIR      (the onnxruntime package)
+#        verify_check.sh PT2ONNX inprocess - - SAMPLE.pt WORKDIR        (ONNX Runtime linked in)
 set -uo pipefail
 bin=$1 runtime=$2 interpreter=$3 ort_dir=$4 sample=$5 work=$6
 rm -rf "$work"
@@ -12,6 +13,8 @@ export PT2ONNX_ORT_RUNTIME=$runtime
 if [[ $runtime == node ]]; then
   export PT2ONNX_NODE=$interpreter PT2ONNX_ORT_DIR=$ort_dir
   runtime_name=onnxruntime-node
+elif [[ $runtime == inprocess ]]; then
+  runtime_name="ONNX Runtime"
 else
   export PT2ONNX_PYTHON=$interpreter
   runtime_name="onnxruntime"
@@ -23,7 +26,11 @@ out=$("$bin" verify "$work/sample.onnx" "$work/data" 2>&1)
 rc=$?
 echo "$out"
 [[ $rc -eq 0 ]] || fail "verify exit code $rc, expected 0"
-grep -Eq "in $runtime_name [0-9.]+ .*\($interpreter\)" <<<"$out" || fail "the runtime is not named"
+if [[ $runtime == inprocess ]]; then
+  grep -Eq "in ONNX Runtime [0-9.]+ \(in process\)" <<<"$out" || fail "the runtime is not named"
+else
+  grep -Eq "in $runtime_name [0-9.]+ .*\($interpreter\)" <<<"$out" || fail "the runtime is not named"
+fi
 for n in 0 1; do
   grep -Eq "test_data_set_$n output float32 \[[12],10\]: max abs error [0-9.e-]+, mean abs error [0-9.e-]+: ok" \
     <<<"$out" || fail "no line for test_data_set_$n"
