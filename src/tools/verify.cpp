@@ -133,8 +133,8 @@ OutputCheck compare(size_t set, const NamedTensor& want, const NamedTensor& got,
   }
   const std::string got_dtype = dtypeName(fromTorch(got.tensor.scalar_type()));
   if (got_dtype != c.dtype || got.tensor.sizes().vec() != c.dims) {
-    c.problem = "ONNX Runtime gives " + got_dtype + " [" + joinDims(got.tensor.sizes().vec(), ",") + "], the test data " +
-                c.dtype + " [" + joinDims(c.dims, ",") + "]";
+    c.problem = "ONNX Runtime gives " + got_dtype + " [" + joinDims(got.tensor.sizes().vec(), ",") +
+                "], the test data " + c.dtype + " [" + joinDims(c.dims, ",") + "]";
     return c;
   }
   at::Tensor a = got.tensor.to(at::kDouble).flatten(), b = want.tensor.to(at::kDouble).flatten();
