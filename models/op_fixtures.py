@@ -284,6 +284,16 @@ class GpuTraced(nn.Module):
         return mask @ self.lin(x + pos)
 
 
+class Folds(nn.Module):
+    """nn.Fold: the unfold/fold round trip of 2x2 patches (stride 2), blocks that overlap (padding,
+    dilation 2 along rows, stride 2 along columns) and an unbatched fold of the same blocks."""
+
+    def forward(self, x, cols):
+        back = F.fold(F.unfold(x, 2, stride=2) * 2.0, x.shape[-2:], 2, stride=2)
+        overlap = F.fold(cols, (5, 6), (2, 3), dilation=(2, 1), padding=1, stride=(1, 2))
+        return back, overlap, F.fold(cols[0], (5, 6), (2, 3), dilation=(2, 1), padding=1, stride=(1, 2))
+
+
 class HalfNet(nn.Module):
     """A small CNN head saved with float16 weights (make_fixtures.py, HALF): conv, batch norm, a
     tensor made in the input's dtype, layer norm, linear and softmax, none of which LibTorch's CPU
@@ -320,4 +330,5 @@ OP_FIXTURES = {
     "ceil_pools": CeilPools,
     "traced_on_gpu": GpuTraced,
     "half_weights": HalfNet,
+    "fold_ops": Folds,
 }

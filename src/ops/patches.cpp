@@ -1,4 +1,6 @@
-// Converters: sliding windows — Tensor.unfold, im2col (nn.Unfold), conv_tbc.
+// Converters: sliding windows — Tensor.unfold, im2col (nn.Unfold), col2im (nn.Fold), conv_tbc.
+#include <optional>
+
 #include "ops/common.h"
 
 namespace pt2onnx {
@@ -76,6 +78,86 @@ Status im2col(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
+// col2im's arguments: (self, output_size, kernel_size, dilation, padding, stride), each pair
+// checked against the input ([N, C * kh * kw, L] or [C * kh * kw, L], L = oh * ow).
+struct Fold {
+  std::vector<int64_t> size, kernel, dilation, padding, stride;
+  int64_t oh = 0, ow = 0;
+};
+
+std::optional<Fold> foldArgs(Context& ctx, const Node& node, int64_t rank) {
+  if (rank != 2 && rank != 3) return std::nullopt;
+  Fold f;
+  f.size = expandInts(ctx.constInts(ctx.input(node, 1)), 2);
+  f.kernel = expandInts(ctx.constInts(ctx.input(node, 2)), 2);
+  f.dilation = expandInts(ctx.constInts(ctx.input(node, 3)), 2);
+  f.padding = expandInts(ctx.constInts(ctx.input(node, 4)), 2);
+  f.stride = expandInts(ctx.constInts(ctx.input(node, 5)), 2);
+  for (int i = 0; i < 2; ++i)
+    if (f.kernel[i] <= 0 || f.dilation[i] <= 0 || f.stride[i] <= 0 || f.padding[i] < 0) return std::nullopt;
+  f.oh = (f.size[0] + 2 * f.padding[0] - f.dilation[0] * (f.kernel[0] - 1) - 1) / f.stride[0] + 1;
+  f.ow = (f.size[1] + 2 * f.padding[1] - f.dilation[1] * (f.kernel[1] - 1) - 1) / f.stride[1] + 1;
+  if (f.oh <= 0 || f.ow <= 0) return std::nullopt;
+  return f;
+}
+
+// col2im (nn.Fold) before opset 18: the inverse of im2col's slices. Each kernel offset's block
+// [N, C, oh, ow] is spread to every stride-th row and column (zeros between), padded into place
+// in the zero-padded image, and the blocks are summed; the padding is cut off at the end.
+Status col2im(Context& ctx, const Node& node) {
+  const Value* self = ctx.input(node, 0);
+  const int64_t rank = ctx.requireRank(self);
+  auto f = foldArgs(ctx, node, rank);
+  if (!f) return ctx.fail(node, "col2im takes a 2-D or 3-D input, positive kernel, dilation and stride and an output "
+                                "size the kernel fits in");
+  const int64_t blocks = f->kernel[0] * f->kernel[1];
+  const int64_t hp = f->size[0] + 2 * f->padding[0], wp = f->size[1] + 2 * f->padding[1];
+  std::string x = ctx.tensor(self);
+  if (rank == 2) x = ctx.unsqueeze(x, {0});
+  x = ctx.emit("Reshape", {x, ctx.constI64({0, -1, blocks, f->oh, f->ow})});  // [N, C, kh * kw, oh, ow]
+  const int64_t rows = (f->oh - 1) * f->stride[0] + 1, cols = (f->ow - 1) * f->stride[1] + 1;
+  std::vector<std::string> parts;
+  for (int64_t ki = 0; ki < f->kernel[0]; ++ki) {
+    for (int64_t kj = 0; kj < f->kernel[1]; ++kj) {
+      std::string part = ctx.emit("Gather", {x, ctx.scalarI64(ki * f->kernel[1] + kj)}, {{"axis", 2}});
+      if (f->stride[0] > 1 || f->stride[1] > 1) {
+        // [N, C, oh, 1, ow, 1] padded to [N, C, oh, s0, ow, s1]: each entry then its s - 1 zeros.
+        std::string spread = ctx.unsqueeze(part, {3, 5});
+        spread = ctx.emit("Pad", {spread, ctx.constI64({0, 0, 0, 0, 0, 0, 0, 0, 0, f->stride[0] - 1, 0,
+                                                         f->stride[1] - 1})});
+        spread = ctx.emit("Reshape", {spread, ctx.constI64({0, 0, f->oh * f->stride[0], f->ow * f->stride[1]})});
+        part = ctx.emit("Slice", {spread, ctx.constI64({0, 0}), ctx.constI64({rows, cols}), ctx.constI64({2, 3})});
+      }
+      const int64_t top = ki * f->dilation[0], left = kj * f->dilation[1];
+      parts.push_back(ctx.emit("Pad", {part, ctx.constI64({0, 0, top, left, 0, 0, hp - top - rows, wp - left - cols})}));
+    }
+  }
+  std::string sum = parts.size() == 1 ? parts[0] : ctx.emit("Sum", parts);
+  if (f->padding[0] || f->padding[1])
+    sum = ctx.emit("Slice", {sum, ctx.constI64({f->padding[0], f->padding[1]}),
+                             ctx.constI64({f->padding[0] + f->size[0], f->padding[1] + f->size[1]}),
+                             ctx.constI64({2, 3})});
+  ctx.bind(ctx.output(node), rank == 2 ? ctx.squeeze(sum, {0}) : sum);
+  return Status::Ok();
+}
+
+// col2im from opset 18: ONNX's Col2Im, which takes the same [N, C * kh * kw, L] layout.
+Status col2imOp(Context& ctx, const Node& node) {
+  const Value* self = ctx.input(node, 0);
+  const int64_t rank = ctx.requireRank(self);
+  auto f = foldArgs(ctx, node, rank);
+  if (!f) return ctx.fail(node, "col2im takes a 2-D or 3-D input, positive kernel, dilation and stride and an output "
+                                "size the kernel fits in");
+  std::string x = ctx.tensor(self);
+  if (rank == 2) x = ctx.unsqueeze(x, {0});
+  std::string y = ctx.emit("Col2Im", {x, ctx.constI64(f->size), ctx.constI64(f->kernel)},
+                           {{"dilations", f->dilation},
+                            {"pads", {f->padding[0], f->padding[1], f->padding[0], f->padding[1]}},
+                            {"strides", f->stride}});
+  ctx.bind(ctx.output(node), rank == 2 ? ctx.squeeze(y, {0}) : y);
+  return Status::Ok();
+}
+
 // conv_tbc(self [T, B, Cin], weight [K, Cin, Cout], bias [Cout], pad): a 1-D convolution over time
 // in time-batch-channel layout; transposed to [B, Cin, T] with the weight as [Cout, Cin, K].
 Status convTbc(Context& ctx, const Node& node) {
@@ -97,6 +179,8 @@ Status convTbc(Context& ctx, const Node& node) {
 void registerPatchOps(Registry& r) {
   r.add("aten::unfold", 11, unfold);
   r.add("aten::im2col", 11, im2col);
+  r.add("aten::col2im", 11, col2im);
+  r.add("aten::col2im", 18, col2imOp);
   r.add("aten::conv_tbc", 11, convTbc);
 }
 

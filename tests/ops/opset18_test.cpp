@@ -36,6 +36,24 @@ TEST(Opset18, MishIsOneOperator) {
   EXPECT_EQ(countOps(convertIR(kMish, {"x:2x3"}, 17), "Mish"), 0);
 }
 
+// nn.Fold is ONNX's Col2Im from opset 18 (a sum of padded blocks before).
+TEST(Opset18, Col2imIsOneOperator) {
+  REQUIRE_OPSET(18);
+  const char* fold = R"IR(
+graph(%x : Tensor):
+  %1 : int = prim::Constant[value=1]()
+  %2 : int = prim::Constant[value=2]()
+  %4 : int = prim::Constant[value=4]()
+  %size : int[] = prim::ListConstruct(%4, %4)
+  %k : int[] = prim::ListConstruct(%2, %2)
+  %d : int[] = prim::ListConstruct(%1, %1)
+  %p : int[] = prim::ListConstruct(%1, %1)
+  %y : Tensor = aten::col2im(%x, %size, %k, %d, %p, %k)
+  return (%y))IR";
+  auto model = convertIR(fold, {"x:1x12x9"}, 18);
+  EXPECT_EQ(opTypes(model), (std::vector<std::string>{"Col2Im"}));
+}
+
 // Every reduction takes its axes as an input from opset 18 (ReduceSum already from 13).
 TEST(Opset18, ReduceAxesAreAnInput) {
   REQUIRE_OPSET(18);

@@ -52,6 +52,37 @@ TEST(Patches, Im2colDynamicOpset17) {
   EXPECT_EQ(outputDims(model).size(), 3u);
 }
 
+// F.fold(x, output_size=(5, 6), kernel_size=(2, 3), dilation=1, padding=(1, 0), stride=(2, 1)):
+// oh = (5 + 2 - 2) / 2 + 1 = 3, ow = (6 - 3) + 1 = 4, so L = 12.
+const char* kCol2im = R"IR(
+graph(%x : Tensor):
+  %0 : int = prim::Constant[value=0]()
+  %1 : int = prim::Constant[value=1]()
+  %2 : int = prim::Constant[value=2]()
+  %3 : int = prim::Constant[value=3]()
+  %5 : int = prim::Constant[value=5]()
+  %6 : int = prim::Constant[value=6]()
+  %size : int[] = prim::ListConstruct(%5, %6)
+  %k : int[] = prim::ListConstruct(%2, %3)
+  %d : int[] = prim::ListConstruct(%1, %1)
+  %p : int[] = prim::ListConstruct(%1, %0)
+  %s : int[] = prim::ListConstruct(%2, %1)
+  %y : Tensor = aten::col2im(%x, %size, %k, %d, %p, %s)
+  return (%y))IR";
+
+// One Pad per kernel offset into the padded image, summed, the padding cut off.
+TEST(Patches, Col2imOpset11) {
+  auto model = convertIR(kCol2im, {"x:2x12x12"}, 11, {"x:0=b"});
+  EXPECT_EQ(countOps(model, "Sum"), 1);
+  EXPECT_EQ(countOps(model, "Col2Im"), 0);
+  EXPECT_EQ(outputDims(model), (Dims{-1, 2, 5, 6}));
+}
+
+TEST(Patches, Col2imUnbatchedOpset17) {
+  auto model = convertIR(kCol2im, {"x:12x12"}, 17);
+  EXPECT_EQ(outputDims(model), (Dims{2, 5, 6}));
+}
+
 const char* kConvTbc = R"IR(
 graph(%x : Tensor, %w : Tensor, %b : Tensor):
   %pad : int = prim::Constant[value=1]()
