@@ -108,8 +108,10 @@ Status col2im(Context& ctx, const Node& node) {
   const Value* self = ctx.input(node, 0);
   const int64_t rank = ctx.requireRank(self);
   auto f = foldArgs(ctx, node, rank);
-  if (!f) return ctx.fail(node, "col2im takes a 2-D or 3-D input, positive kernel, dilation and stride and an output "
-                                "size the kernel fits in");
+  if (!f)
+    return ctx.fail(node,
+                    "col2im takes a 2-D or 3-D input, positive kernel, dilation and stride and an output "
+                    "size the kernel fits in");
   const int64_t blocks = f->kernel[0] * f->kernel[1];
   const int64_t hp = f->size[0] + 2 * f->padding[0], wp = f->size[1] + 2 * f->padding[1];
   std::string x = ctx.tensor(self);
@@ -123,20 +125,21 @@ Status col2im(Context& ctx, const Node& node) {
       if (f->stride[0] > 1 || f->stride[1] > 1) {
         // [N, C, oh, 1, ow, 1] padded to [N, C, oh, s0, ow, s1]: each entry then its s - 1 zeros.
         std::string spread = ctx.unsqueeze(part, {3, 5});
-        spread = ctx.emit("Pad", {spread, ctx.constI64({0, 0, 0, 0, 0, 0, 0, 0, 0, f->stride[0] - 1, 0,
-                                                         f->stride[1] - 1})});
+        spread =
+            ctx.emit("Pad", {spread, ctx.constI64({0, 0, 0, 0, 0, 0, 0, 0, 0, f->stride[0] - 1, 0, f->stride[1] - 1})});
         spread = ctx.emit("Reshape", {spread, ctx.constI64({0, 0, f->oh * f->stride[0], f->ow * f->stride[1]})});
         part = ctx.emit("Slice", {spread, ctx.constI64({0, 0}), ctx.constI64({rows, cols}), ctx.constI64({2, 3})});
       }
       const int64_t top = ki * f->dilation[0], left = kj * f->dilation[1];
-      parts.push_back(ctx.emit("Pad", {part, ctx.constI64({0, 0, top, left, 0, 0, hp - top - rows, wp - left - cols})}));
+      parts.push_back(
+          ctx.emit("Pad", {part, ctx.constI64({0, 0, top, left, 0, 0, hp - top - rows, wp - left - cols})}));
     }
   }
   std::string sum = parts.size() == 1 ? parts[0] : ctx.emit("Sum", parts);
   if (f->padding[0] || f->padding[1])
-    sum = ctx.emit("Slice", {sum, ctx.constI64({f->padding[0], f->padding[1]}),
-                             ctx.constI64({f->padding[0] + f->size[0], f->padding[1] + f->size[1]}),
-                             ctx.constI64({2, 3})});
+    sum = ctx.emit("Slice",
+                   {sum, ctx.constI64({f->padding[0], f->padding[1]}),
+                    ctx.constI64({f->padding[0] + f->size[0], f->padding[1] + f->size[1]}), ctx.constI64({2, 3})});
   ctx.bind(ctx.output(node), rank == 2 ? ctx.squeeze(sum, {0}) : sum);
   return Status::Ok();
 }
@@ -146,8 +149,10 @@ Status col2imOp(Context& ctx, const Node& node) {
   const Value* self = ctx.input(node, 0);
   const int64_t rank = ctx.requireRank(self);
   auto f = foldArgs(ctx, node, rank);
-  if (!f) return ctx.fail(node, "col2im takes a 2-D or 3-D input, positive kernel, dilation and stride and an output "
-                                "size the kernel fits in");
+  if (!f)
+    return ctx.fail(node,
+                    "col2im takes a 2-D or 3-D input, positive kernel, dilation and stride and an output "
+                    "size the kernel fits in");
   std::string x = ctx.tensor(self);
   if (rank == 2) x = ctx.unsqueeze(x, {0});
   std::string y = ctx.emit("Col2Im", {x, ctx.constI64(f->size), ctx.constI64(f->kernel)},
