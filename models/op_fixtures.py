@@ -294,6 +294,17 @@ class Folds(nn.Module):
         return back, overlap, F.fold(cols[0], (5, 6), (2, 3), dilation=(2, 1), padding=1, stride=(1, 2))
 
 
+class AntialiasResize(nn.Module):
+    """Antialiased interpolation (Resize's antialias, opset 18): bilinear by a factor of 0.5 and
+    bicubic to a fixed size, both shrinking, and bicubic growing (PIL's kernel there too)."""
+
+    def forward(self, x):
+        half = F.interpolate(x, scale_factor=0.5, mode="bilinear", antialias=True)
+        fixed = F.interpolate(x, size=(5, 7), mode="bicubic", antialias=True)
+        grown = F.interpolate(x, scale_factor=1.5, mode="bicubic", antialias=True)
+        return half, fixed, grown
+
+
 class HalfNet(nn.Module):
     """A small CNN head saved with float16 weights (make_fixtures.py, HALF): conv, batch norm, a
     tensor made in the input's dtype, layer norm, linear and softmax, none of which LibTorch's CPU
@@ -331,4 +342,5 @@ OP_FIXTURES = {
     "traced_on_gpu": GpuTraced,
     "half_weights": HalfNet,
     "fold_ops": Folds,
+    "antialias_resize": AntialiasResize,
 }

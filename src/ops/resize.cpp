@@ -327,15 +327,46 @@ Status upsampleBilinearAa(Context& ctx, const Node& node) {
   if (!grows)
     return ctx.fail(node,
                     "antialiased bilinear resizing that shrinks (or uses align_corners) needs Resize's "
-                    "antialias attribute, added in ONNX opset 18, which pt2onnx does not emit yet");
+                    "antialias attribute, added in ONNX opset 18: convert with --opset 18 or later");
   ctx.bind(ctx.output(node), emitResize(ctx, node, Interp::kLinear, *target));
   return Status::Ok();
 }
 
-Status upsampleBicubicAa(Context& ctx, const Node& node) {
-  return ctx.fail(node,
-                  "antialiased bicubic resizing uses a different kernel (A = -0.5, scale-dependent support); "
-                  "ONNX Resize supports antialiasing only from opset 18, which pt2onnx does not emit yet");
+// Opset 18: Resize's antialias attribute stretches the filter by 1 / scale when a dim shrinks, as
+// PyTorch's antialiased modes do (PIL's filters: a triangle, or cubic with A = -0.5), with taps
+// outside the input dropped and the weights renormalized (exclude_outside).
+ConvertFn antialiased(Interp interp) {
+  return [=](Context& ctx, const Node& node) {
+    const Value* self = ctx.input(node, 0);
+    if (ctx.requireRank(self) != 4) return ctx.fail(node, "expected an input of rank 4");
+    auto target = readTarget(ctx, node, 2, true);
+    if (!target) return ctx.fail(node, "neither output_size nor scale factors are given");
+    if (target->align_corners)
+      return ctx.fail(node, "antialiased resizing with align_corners=True has no ONNX Resize form");
+    std::vector<Attr> attrs = {{"mode", interp == Interp::kCubic ? "cubic" : "linear"},
+                               {"coordinate_transformation_mode", "half_pixel"},
+                               {"antialias", int64_t{1}},
+                               {"exclude_outside", int64_t{1}}};
+    if (interp == Interp::kCubic) attrs.push_back({"cubic_coeff_a", -0.5});
+    std::string x = ctx.tensor(self);
+    std::string scales, sizes;
+    if (target->scale_list) {
+      std::vector<std::string> parts = {ctx.constTensor({1.0, 1.0}, {2}, DType::kFloat)};
+      const Node& list = *ctx.producer(target->scale_list);
+      for (size_t k = 0; k < ctx.inputCount(list); ++k)
+        parts.push_back(ctx.unsqueeze(ctx.tensor(ctx.input(list, k), DType::kFloat), {0}));
+      scales = ctx.emit("Concat", parts, {{"axis", 0}});
+    } else if (!target->scales.empty()) {
+      scales = ctx.constTensor({1.0, 1.0, target->scales[0], target->scales[1]}, {4}, DType::kFloat);
+    } else {
+      std::string lead = ctx.emit("Slice", {ctx.shapeOf(x), ctx.constI64({0}), ctx.constI64({2})});
+      sizes = ctx.emit("Concat", {lead, ctx.intsTensor(target->output_size)}, {{"axis", 0}});
+    }
+    std::vector<std::string> inputs = {x, "", scales};
+    if (!sizes.empty()) inputs.push_back(sizes);
+    ctx.bind(ctx.output(node), ctx.emit("Resize", inputs, attrs));
+    return Status::Ok();
+  };
 }
 
 }  // namespace
@@ -352,7 +383,8 @@ void registerResizeOps(Registry& r) {
   r.add("aten::upsample_trilinear3d", 11, upsample(Interp::kLinear, 3, true));
   r.add("aten::upsample_bicubic2d", 11, upsample(Interp::kCubic, 2, true));
   r.add("aten::_upsample_bilinear2d_aa", 11, upsampleBilinearAa);
-  r.add("aten::_upsample_bicubic2d_aa", 11, upsampleBicubicAa);
+  r.add("aten::_upsample_bilinear2d_aa", 18, antialiased(Interp::kLinear));
+  r.add("aten::_upsample_bicubic2d_aa", 18, antialiased(Interp::kCubic));
 }
 
 }  // namespace pt2onnx

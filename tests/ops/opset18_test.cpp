@@ -54,6 +54,35 @@ graph(%x : Tensor):
   EXPECT_EQ(opTypes(model), (std::vector<std::string>{"Col2Im"}));
 }
 
+// Antialiased interpolation is Resize with antialias=1 from opset 18: a shrinking bilinear one
+// (refused before 18) and bicubic with PIL's A = -0.5 (no converter before 18).
+TEST(Opset18, AntialiasedResize) {
+  REQUIRE_OPSET(18);
+  for (const char* kind : {"aten::_upsample_bilinear2d_aa", "aten::_upsample_bicubic2d_aa"}) {
+    const std::string ir = std::string(R"IR(
+graph(%x : Tensor):
+  %none : NoneType = prim::Constant()
+  %align : bool = prim::Constant[value=0]()
+  %s : float = prim::Constant[value=0.5]()
+  %scales : float[] = prim::ListConstruct(%s, %s)
+  %y : Tensor = )IR") + kind +
+                           R"IR((%x, %none, %align, %scales)
+  return (%y))IR";
+    auto model = convertIR(ir, {"x:1x3x8x8"}, 18);
+    const auto& resize = firstNode(model, "Resize");
+    int64_t antialias = 0;
+    float a = 0;
+    for (const auto& attr : resize.attribute()) {
+      if (attr.name() == "antialias") antialias = attr.i();
+      if (attr.name() == "cubic_coeff_a") a = attr.f();
+    }
+    EXPECT_EQ(antialias, 1) << kind;
+    EXPECT_EQ(stringAttr(resize, "mode"), std::string(kind).find("bicubic") != std::string::npos ? "cubic" : "linear");
+    if (stringAttr(resize, "mode") == "cubic") EXPECT_FLOAT_EQ(a, -0.5f);
+    EXPECT_EQ(outputDims(model), (std::vector<int64_t>{1, 3, 4, 4})) << kind;
+  }
+}
+
 // Every reduction takes its axes as an input from opset 18 (ReduceSum already from 13).
 TEST(Opset18, ReduceAxesAreAnInput) {
   REQUIRE_OPSET(18);
