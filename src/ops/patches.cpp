@@ -104,63 +104,58 @@ std::optional<Fold> foldArgs(Context& ctx, const Node& node, int64_t rank) {
 // col2im (nn.Fold) before opset 18: the inverse of im2col's slices. Each kernel offset's block
 // [N, C, oh, ow] is spread to every stride-th row and column (zeros between), padded into place
 // in the zero-padded image, and the blocks are summed; the padding is cut off at the end.
-Status col2im(Context& ctx, const Node& node) {
-  const Value* self = ctx.input(node, 0);
-  const int64_t rank = ctx.requireRank(self);
-  auto f = foldArgs(ctx, node, rank);
-  if (!f)
-    return ctx.fail(node,
-                    "col2im takes a 2-D or 3-D input, positive kernel, dilation and stride and an output "
-                    "size the kernel fits in");
-  const int64_t blocks = f->kernel[0] * f->kernel[1];
-  const int64_t hp = f->size[0] + 2 * f->padding[0], wp = f->size[1] + 2 * f->padding[1];
-  std::string x = ctx.tensor(self);
-  if (rank == 2) x = ctx.unsqueeze(x, {0});
-  x = ctx.emit("Reshape", {x, ctx.constI64({0, -1, blocks, f->oh, f->ow})});  // [N, C, kh * kw, oh, ow]
-  const int64_t rows = (f->oh - 1) * f->stride[0] + 1, cols = (f->ow - 1) * f->stride[1] + 1;
+std::string sumOfBlocks(Context& ctx, const std::string& input, const Fold& f) {
+  const int64_t hp = f.size[0] + 2 * f.padding[0], wp = f.size[1] + 2 * f.padding[1];
+  // [N, C, kh * kw, oh, ow]
+  std::string x = ctx.emit("Reshape", {input, ctx.constI64({0, -1, f.kernel[0] * f.kernel[1], f.oh, f.ow})});
+  const int64_t rows = (f.oh - 1) * f.stride[0] + 1, cols = (f.ow - 1) * f.stride[1] + 1;
   std::vector<std::string> parts;
-  for (int64_t ki = 0; ki < f->kernel[0]; ++ki) {
-    for (int64_t kj = 0; kj < f->kernel[1]; ++kj) {
-      std::string part = ctx.emit("Gather", {x, ctx.scalarI64(ki * f->kernel[1] + kj)}, {{"axis", 2}});
-      if (f->stride[0] > 1 || f->stride[1] > 1) {
+  for (int64_t ki = 0; ki < f.kernel[0]; ++ki) {
+    for (int64_t kj = 0; kj < f.kernel[1]; ++kj) {
+      std::string part = ctx.emit("Gather", {x, ctx.scalarI64(ki * f.kernel[1] + kj)}, {{"axis", 2}});
+      if (f.stride[0] > 1 || f.stride[1] > 1) {
         // [N, C, oh, 1, ow, 1] padded to [N, C, oh, s0, ow, s1]: each entry then its s - 1 zeros.
         std::string spread = ctx.unsqueeze(part, {3, 5});
         spread =
-            ctx.emit("Pad", {spread, ctx.constI64({0, 0, 0, 0, 0, 0, 0, 0, 0, f->stride[0] - 1, 0, f->stride[1] - 1})});
-        spread = ctx.emit("Reshape", {spread, ctx.constI64({0, 0, f->oh * f->stride[0], f->ow * f->stride[1]})});
+            ctx.emit("Pad", {spread, ctx.constI64({0, 0, 0, 0, 0, 0, 0, 0, 0, f.stride[0] - 1, 0, f.stride[1] - 1})});
+        spread = ctx.emit("Reshape", {spread, ctx.constI64({0, 0, f.oh * f.stride[0], f.ow * f.stride[1]})});
         part = ctx.emit("Slice", {spread, ctx.constI64({0, 0}), ctx.constI64({rows, cols}), ctx.constI64({2, 3})});
       }
-      const int64_t top = ki * f->dilation[0], left = kj * f->dilation[1];
+      const int64_t top = ki * f.dilation[0], left = kj * f.dilation[1];
       parts.push_back(
           ctx.emit("Pad", {part, ctx.constI64({0, 0, top, left, 0, 0, hp - top - rows, wp - left - cols})}));
     }
   }
   std::string sum = parts.size() == 1 ? parts[0] : ctx.emit("Sum", parts);
-  if (f->padding[0] || f->padding[1])
-    sum = ctx.emit("Slice",
-                   {sum, ctx.constI64({f->padding[0], f->padding[1]}),
-                    ctx.constI64({f->padding[0] + f->size[0], f->padding[1] + f->size[1]}), ctx.constI64({2, 3})});
-  ctx.bind(ctx.output(node), rank == 2 ? ctx.squeeze(sum, {0}) : sum);
-  return Status::Ok();
+  if (f.padding[0] == 0 && f.padding[1] == 0) return sum;
+  return ctx.emit("Slice", {sum, ctx.constI64({f.padding[0], f.padding[1]}),
+                            ctx.constI64({f.padding[0] + f.size[0], f.padding[1] + f.size[1]}), ctx.constI64({2, 3})});
 }
 
 // col2im from opset 18: ONNX's Col2Im, which takes the same [N, C * kh * kw, L] layout.
-Status col2imOp(Context& ctx, const Node& node) {
-  const Value* self = ctx.input(node, 0);
-  const int64_t rank = ctx.requireRank(self);
-  auto f = foldArgs(ctx, node, rank);
-  if (!f)
-    return ctx.fail(node,
-                    "col2im takes a 2-D or 3-D input, positive kernel, dilation and stride and an output "
-                    "size the kernel fits in");
-  std::string x = ctx.tensor(self);
-  if (rank == 2) x = ctx.unsqueeze(x, {0});
-  std::string y = ctx.emit("Col2Im", {x, ctx.constI64(f->size), ctx.constI64(f->kernel)},
-                           {{"dilations", f->dilation},
-                            {"pads", {f->padding[0], f->padding[1], f->padding[0], f->padding[1]}},
-                            {"strides", f->stride}});
-  ctx.bind(ctx.output(node), rank == 2 ? ctx.squeeze(y, {0}) : y);
-  return Status::Ok();
+std::string col2imOp(Context& ctx, const std::string& x, const Fold& f) {
+  return ctx.emit("Col2Im", {x, ctx.constI64(f.size), ctx.constI64(f.kernel)},
+                  {{"dilations", f.dilation},
+                   {"pads", {f.padding[0], f.padding[1], f.padding[0], f.padding[1]}},
+                   {"strides", f.stride}});
+}
+
+// col2im(self [N, C * kh * kw, L] or unbatched, output_size, kernel_size, dilation, padding,
+// stride) with `body` making [N, C, H, W] from the batched input.
+ConvertFn col2im(std::string (*body)(Context&, const std::string&, const Fold&)) {
+  return [body](Context& ctx, const Node& node) {
+    const Value* self = ctx.input(node, 0);
+    const int64_t rank = ctx.requireRank(self);
+    auto f = foldArgs(ctx, node, rank);
+    if (!f)
+      return ctx.fail(node,
+                      "col2im takes a 2-D or 3-D input, positive kernel, dilation and stride and an output "
+                      "size the kernel fits in");
+    std::string x = ctx.tensor(self);
+    std::string y = body(ctx, rank == 2 ? ctx.unsqueeze(x, {0}) : x, *f);
+    ctx.bind(ctx.output(node), rank == 2 ? ctx.squeeze(y, {0}) : y);
+    return Status::Ok();
+  };
 }
 
 // conv_tbc(self [T, B, Cin], weight [K, Cin, Cout], bias [Cout], pad): a 1-D convolution over time
@@ -184,8 +179,8 @@ Status convTbc(Context& ctx, const Node& node) {
 void registerPatchOps(Registry& r) {
   r.add("aten::unfold", 11, unfold);
   r.add("aten::im2col", 11, im2col);
-  r.add("aten::col2im", 11, col2im);
-  r.add("aten::col2im", 18, col2imOp);
+  r.add("aten::col2im", 11, col2im(sumOfBlocks));
+  r.add("aten::col2im", 18, col2im(col2imOp));
   r.add("aten::conv_tbc", 11, convTbc);
 }
 
