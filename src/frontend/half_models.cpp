@@ -12,6 +12,7 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "frontend/frontend.h"
 
@@ -76,14 +77,18 @@ size_t widenBlock(torch::jit::Graph& graph, torch::jit::Block* block) {
 }  // namespace
 
 bool widenHalfModel(torch::jit::Module& module) {
+  std::vector<at::Tensor> halves;  // parameters and buffers; other dtypes (a float64 one) stay
   std::set<std::string> kinds;
-  size_t tensors = 0;
   for (const auto& p : module.named_parameters(/*recurse=*/true))
-    if (isHalf(p.value.scalar_type())) ++tensors, kinds.insert(dtypeName(p.value.scalar_type()));
+    if (isHalf(p.value.scalar_type())) halves.push_back(p.value);
   for (const auto& b : module.named_buffers(/*recurse=*/true))
-    if (isHalf(b.value.scalar_type())) ++tensors, kinds.insert(dtypeName(b.value.scalar_type()));
-  if (tensors == 0) return false;
-  module.to(c10::kFloat);
+    if (isHalf(b.value.scalar_type())) halves.push_back(b.value);
+  if (halves.empty()) return false;
+  const size_t tensors = halves.size();
+  for (auto& t : halves) {
+    kinds.insert(dtypeName(t.scalar_type()));
+    t.set_data(t.to(c10::kFloat));  // in place: the module holds the same tensor
+  }
   size_t changed = 0;
   for (auto* function : module._ivalue()->compilation_unit()->get_functions()) {
     auto* graph_function = torch::jit::tryToGraphFunction(*function);
