@@ -44,15 +44,15 @@ size_t moveBlock(torch::jit::Graph& graph, torch::jit::Block* block, std::set<st
 
 }  // namespace
 
+void forEachCodeGraph(torch::jit::Module& module, const std::function<void(torch::jit::Graph&)>& visit) {
+  for (auto* function : module._ivalue()->compilation_unit()->get_functions())
+    if (auto* graph_function = torch::jit::tryToGraphFunction(*function)) visit(*graph_function->graph());
+}
+
 size_t moveDevicesToCpu(torch::jit::Module& module) {
   size_t moved = 0;
   std::set<std::string> devices;
-  for (auto* function : module._ivalue()->compilation_unit()->get_functions()) {
-    auto* graph_function = torch::jit::tryToGraphFunction(*function);
-    if (!graph_function) continue;
-    auto graph = graph_function->graph();
-    moved += moveBlock(*graph, graph->block(), devices);
-  }
+  forEachCodeGraph(module, [&](torch::jit::Graph& graph) { moved += moveBlock(graph, graph.block(), devices); });
   if (moved) {
     std::string names;
     for (const auto& d : devices) names += (names.empty() ? "" : ", ") + d;

@@ -44,6 +44,10 @@ std::vector<InputSpec> storedInputSpecs(torch::jit::Module& module, const std::s
 // warning names the devices. Returns how many.
 size_t moveDevicesToCpu(torch::jit::Module& module);
 
+// Calls `visit` with the graph of every function and method the module's code defines (its
+// compilation unit), before freezing copies them: for rewrites of the code as loaded.
+void forEachCodeGraph(torch::jit::Module& module, const std::function<void(torch::jit::Graph&)>& visit);
+
 // A module whose weights are float16 or bfloat16 (which LibTorch's CPU kernels mostly cannot run)
 // is widened to float32: weights, and dtype arguments and .half() calls in its code
 // (src/frontend/half_models.cpp); a warning says so. Returns whether it was.

@@ -6,7 +6,6 @@
 // names float32. The ONNX model then computes in float32; inputs declared float16 keep their type
 // and are cast on entry (src/frontend/inputs.cpp).
 #include <spdlog/spdlog.h>
-#include <torch/csrc/jit/api/function_impl.h>
 #include <torch/csrc/jit/ir/ir.h>
 #include <torch/script.h>
 
@@ -90,12 +89,7 @@ bool widenHalfModel(torch::jit::Module& module) {
     t.set_data(t.to(c10::kFloat));  // in place: the module holds the same tensor
   }
   size_t changed = 0;
-  for (auto* function : module._ivalue()->compilation_unit()->get_functions()) {
-    auto* graph_function = torch::jit::tryToGraphFunction(*function);
-    if (!graph_function) continue;
-    auto graph = graph_function->graph();
-    changed += widenBlock(*graph, graph->block());
-  }
+  forEachCodeGraph(module, [&](torch::jit::Graph& graph) { changed += widenBlock(graph, graph.block()); });
   std::string names;
   for (const auto& k : kinds) names += (names.empty() ? "" : " and ") + k;
   spdlog::warn(
