@@ -12,10 +12,10 @@
 #include <torch/version.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <mutex>
-#include <regex>
 #include <vector>
 
 namespace pt2onnx {
@@ -185,15 +185,37 @@ void registerCompatSchemas() {
   });
 }
 
+namespace {
+
+bool identifierChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// "ns::name" at `at` (after spaces): a namespace, "::", then name characters (`dots`: '.' too,
+// trailing ones dropped). Empty when there is none.
+std::string qualifiedName(const std::string& text, size_t at, bool dots) {
+  while (at < text.size() && std::isspace(static_cast<unsigned char>(text[at]))) ++at;
+  size_t end = at;
+  while (end < text.size() && identifierChar(text[end])) ++end;
+  if (end == at || std::isdigit(static_cast<unsigned char>(text[at])) || text.compare(end, 2, "::") != 0) return "";
+  size_t name = end + 2, stop = name;
+  while (stop < text.size() && (identifierChar(text[stop]) || (dots && text[stop] == '.'))) ++stop;
+  while (stop > name && text[stop - 1] == '.') --stop;
+  return stop == name ? "" : text.substr(at, stop - at);
+}
+
+}  // namespace
+
 std::optional<std::string> missingOperator(const std::string& load_error) {
   // "Unknown builtin op: aten::foo." (no schema of that name), or "Arguments for call are not
   // valid. The following variants are available: aten::foo(...)" (a newer overload or argument).
-  static const std::regex unknown(R"(Unknown builtin op: ([A-Za-z_][A-Za-z0-9_]*::[A-Za-z0-9_.]*[A-Za-z0-9_]))");
-  static const std::regex variants(
-      R"(Arguments for call are not valid[\s\S]*?variants are available:\s*([A-Za-z_][A-Za-z0-9_]*::[A-Za-z0-9_]+))");
-  std::smatch m;
-  if (std::regex_search(load_error, m, unknown)) return m[1].str();
-  if (std::regex_search(load_error, m, variants)) return "an overload of " + m[1].str();
+  // Scanned by hand: a regex over a long message (a damaged archive's) can exhaust the stack.
+  static const std::string unknown = "Unknown builtin op: ", invalid = "Arguments for call are not valid",
+                           variants = "variants are available:";
+  if (size_t at = load_error.find(unknown); at != std::string::npos)
+    if (std::string name = qualifiedName(load_error, at + unknown.size(), true); !name.empty()) return name;
+  if (size_t at = load_error.find(invalid); at != std::string::npos)
+    if (size_t v = load_error.find(variants, at); v != std::string::npos)
+      if (std::string name = qualifiedName(load_error, v + variants.size(), false); !name.empty())
+        return "an overload of " + name;
   return std::nullopt;
 }
 

@@ -3,11 +3,11 @@
 #include <onnx/onnx_pb.h>
 #include <zlib.h>
 
+#include <cctype>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <regex>
 #include <set>
 
 #include "frontend/frontend.h"
@@ -154,17 +154,40 @@ std::string entryBytes(std::ifstream& in, const ZipEntry& entry) {
   return readRange(in, data, std::min<uint64_t>(entry.size == 0xFFFFFFFF ? 1 << 20 : entry.size, 1 << 20));
 }
 
+// The classes a protocol-2 pickle names with GLOBAL: 'c' module '\n' name '\n' (module
+// [A-Za-z_][\w.]*, name [A-Za-z_]\w*). Scanned by hand, names up to 256 characters: a regex over a
+// damaged file can exhaust the stack.
+std::vector<std::pair<std::string, std::string>> pickleGlobals(const std::string& pickle) {
+  auto word = [](char c, bool dots) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || (dots && c == '.');
+  };
+  auto name = [&](size_t at, bool dots) -> size_t {  // end of a name starting at `at`, or npos
+    if (at >= pickle.size() || !word(pickle[at], false) || std::isdigit(static_cast<unsigned char>(pickle[at])))
+      return std::string::npos;
+    size_t end = at;
+    while (end < pickle.size() && end - at < 256 && word(pickle[end], dots)) ++end;
+    return end < pickle.size() && pickle[end] == '\n' ? end : std::string::npos;
+  };
+  std::vector<std::pair<std::string, std::string>> out;
+  for (size_t c = pickle.find('c'); c != std::string::npos; c = pickle.find('c', c + 1)) {
+    const size_t module_end = name(c + 1, true);
+    if (module_end == std::string::npos) continue;
+    const size_t name_end = name(module_end + 1, false);
+    if (name_end == std::string::npos) continue;
+    out.emplace_back(pickle.substr(c + 1, module_end - c - 1),
+                     pickle.substr(module_end + 1, name_end - module_end - 1));
+  }
+  return out;
+}
+
 // What a torch.save pickle (data.pkl, or a legacy file) holds, from the classes it names.
 std::string describePickle(const std::string& pickle, const std::string& format) {
-  // Protocol 2 names classes with GLOBAL: 'c' module '\n' name '\n'.
-  static const std::regex global(R"(c([A-Za-z_][\w.]*)\n([A-Za-z_]\w*)\n)");
   static const std::set<std::string> kDataModules = {
       "collections", "torch._utils", "torch", "builtins", "_codecs", "numpy", "numpy.core.multiarray"};
-  for (auto it = std::sregex_iterator(pickle.begin(), pickle.end(), global); it != std::sregex_iterator(); ++it) {
-    const std::string module = (*it)[1].str();
+  for (const auto& [module, name] : pickleGlobals(pickle)) {
     if (kDataModules.count(module)) continue;
-    return "a whole Python module pickled with torch.save(model) (" + format + ", class " + module + "." +
-           (*it)[2].str() + "), not TorchScript; load it in Python, then " + kSaveHint;
+    return "a whole Python module pickled with torch.save(model) (" + format + ", class " + module + "." + name +
+           "), not TorchScript; load it in Python, then " + kSaveHint;
   }
   for (const char* key : {"optimizer", "epoch", "state_dict"})
     if (pickle.find(key) != std::string::npos)

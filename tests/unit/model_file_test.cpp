@@ -65,5 +65,29 @@ TEST_F(ModelFile, Zip64DirectoryInsideTheFileButNotADirectoryIsDamaged) {
   expectDamagedZip(path_);
 }
 
+std::string formatError(const std::string& path) {
+  try {
+    checkModelFile(path);
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::kModelFormat);
+    return e.what();
+  }
+  ADD_FAILURE() << "no error";
+  return "";
+}
+
+// A plain pickle names the classes it holds; a module pickled whole is told apart from weights.
+TEST_F(ModelFile, PickledModuleIsNamed) {
+  write(std::string("\x80\x02", 2) + "cbuiltins\nset\nq" + std::string(1, '\0') + "cmy_models.net\nResNet\nq\x01.");
+  EXPECT_NE(formatError(path_).find("class my_models.net.ResNet"), std::string::npos);
+}
+
+// A megabyte of name characters (a damaged file) is scanned in its stride: the regex this once
+// used recursed once per character.
+TEST_F(ModelFile, PickleOfOneLongNameIsAStateDict) {
+  write(std::string("\x80\x02", 2) + "c" + std::string(1 << 20, 'a') + "\nb\n");
+  EXPECT_NE(formatError(path_).find("a state_dict saved with torch.save"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace pt2onnx

@@ -80,6 +80,16 @@ TEST(CompatSchemas, MissingOperatorFromNewerOverload) {
   EXPECT_EQ(missingOperator("PytorchStreamReader failed reading zip archive"), std::nullopt);
 }
 
+// A damaged archive's code can make a load error of any length (the loader fuzz target found a
+// stack overflow in the regex this once used); the scan takes a megabyte in its stride.
+TEST(CompatSchemas, MissingOperatorInALongMessage) {
+  std::string error = "\nArguments for call are not valid.\n" + std::string(1 << 20, 'x') +
+                      "\nThe following variants are available:\n  aten::view(Tensor self) -> Tensor\n";
+  EXPECT_EQ(missingOperator(error), std::optional<std::string>("an overload of aten::view"));
+  EXPECT_EQ(missingOperator("Arguments for call are not valid" + std::string(1 << 20, '\n')), std::nullopt);
+  EXPECT_EQ(missingOperator("Unknown builtin op: " + std::string(1 << 20, 'a')), std::nullopt);
+}
+
 TEST(CompatSchemas, ArchiveWithUnshimmedOperatorNamesIt) {
   try {
     loadModule(kFixtures + "/needs_newer_libtorch.pt");
