@@ -3,8 +3,10 @@
 # Usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]
 #   SECONDS_PER_TARGET  default 600 (a long run); the fuzz.short ctest passes 15
 #   TARGET              specs, tensor_file, model_file, loader (default: all four)
-# Environment: PT2ONNX_FUZZ_BUILD_DIR (default build-fuzz), PT2ONNX_FIXTURES (model-file and loader
-# seeds, default build/fixtures-cli, made by the cli tests). The corpus grows in BUILD_DIR/corpus/TARGET
+# Environment: PT2ONNX_FUZZ_SEED (libFuzzer's -seed; the fuzz.short ctest fixes it at 1 so a CI run
+# repeats the same inputs, as far as its time goes; unset: a new seed each run),
+# PT2ONNX_FUZZ_BUILD_DIR (default build-fuzz), PT2ONNX_FIXTURES (model-file and loader seeds,
+# default build/fixtures-cli, made by the cli tests). The corpus grows in BUILD_DIR/corpus/TARGET
 # across runs; an input that crashes is saved in BUILD_DIR/artifacts/ and the script exits 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,7 +49,7 @@ for target in "${targets[@]}"; do
       ;;
   esac
   echo "fuzz: $target for $seconds s"
-  if ! "$build/fuzz_$target" -max_total_time="$seconds" -rss_limit_mb=4096 -max_len=65536 -timeout=30 \
+  if ! "$build/fuzz_$target" ${PT2ONNX_FUZZ_SEED:+-seed="$PT2ONNX_FUZZ_SEED"} -max_total_time="$seconds" -rss_limit_mb=4096 -max_len=65536 -timeout=30 \
     -artifact_prefix="$build/artifacts/$target-" -print_final_stats=1 "$corpus" "$seeds" 2>"$build/$target.log"; then
     echo "fuzz: $target FAILED; the input is in $build/artifacts/, the report in $build/$target.log:" >&2
     grep -E "ERROR|runtime error|SUMMARY|Test unit written" "$build/$target.log" | head -n 20 >&2
