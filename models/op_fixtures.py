@@ -101,6 +101,79 @@ class QatNet(nn.Module):
         return self.body(x), q, qc, f7
 
 
+class QuantizedBody(nn.Module):
+    """The float layers of QuantizedNet: conv+bn+relu (fused), a grouped conv, add_relu and cat
+    through FloatFunctional, hardswish, leaky relu, group and layer norm, max pool, a transposed conv, a
+    standalone batch norm, bilinear upsampling and sigmoid on quantized tensors, average pooling
+    and a linear head."""
+
+    def __init__(self):
+        super().__init__()
+        import torch.ao.nn.quantized as nnq
+        import torch.ao.quantization as tq
+        self.quant = tq.QuantStub()
+        self.conv1, self.bn1, self.relu1 = nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU()
+        self.conv2 = nn.Conv2d(8, 8, 3, padding=1, groups=2)
+        self.skip, self.join, self.scale = nnq.FloatFunctional(), nnq.FloatFunctional(), nnq.FloatFunctional()
+        self.hswish, self.lrelu = nn.Hardswish(), nn.LeakyReLU(0.1)
+        self.group_norm, self.norm = nn.GroupNorm(2, 8), nn.LayerNorm(16)
+        self.up = nn.ConvTranspose2d(16, 4, 2, stride=2)
+        self.bn2 = nn.BatchNorm2d(4)
+        self.fc = nn.Linear(16, 5)
+        self.dequant_map, self.dequant_logits = tq.DeQuantStub(), tq.DeQuantStub()
+
+    def forward(self, x):
+        x = self.quant(x)
+        a = self.relu1(self.bn1(self.conv1(x)))
+        s = self.skip.add_relu(a, self.conv2(a))
+        c = self.hswish(self.join.cat([s, self.group_norm(a)], dim=1))
+        c = self.scale.mul_scalar(self.lrelu(c), 0.5)
+        u = self.bn2(self.up(F.max_pool2d(c, 2)))
+        u = torch.sigmoid(F.interpolate(u, scale_factor=2.0, mode="bilinear", align_corners=False))
+        logits = self.fc(self.norm(F.adaptive_avg_pool2d(c, 1).flatten(1)))
+        return self.dequant_map(u), self.dequant_logits(logits)
+
+
+def quantized_net(engine, batch_norm=True):
+    """QuantizedBody quantized after training (post-training static quantization): `engine`'s
+    qconfig (per-channel weights for onednn, per-tensor for qnnpack), calibrated on random images.
+    Without `batch_norm` the standalone batch norm is left out: torch 1.13's scripted quantized
+    BatchNorm2d does not run (it passes its scale tensor where a number is expected)."""
+    import torch.ao.quantization as tq
+    torch.backends.quantized.engine = engine
+    model = QuantizedBody().eval()
+    if not batch_norm:
+        model.bn2 = nn.Identity()
+    torch.manual_seed(1)
+    for bn in (model.bn1, model.bn2) if batch_norm else (model.bn1,):
+        bn.running_mean.uniform_(-0.2, 0.2)
+        bn.running_var.uniform_(0.5, 1.5)
+    tq.fuse_modules(model, [["conv1", "bn1", "relu1"]], inplace=True)
+    model.qconfig = tq.get_default_qconfig(engine)
+    if engine == "qnnpack":  # no quantized layer and group norm in qnnpack
+        model.norm, model.group_norm = nn.Identity(), nn.Identity()
+    model.up.qconfig = tq.get_default_qconfig("qnnpack")  # transposed convolutions: per-tensor weights only
+    tq.prepare(model, inplace=True)
+    for _ in range(4):
+        model(torch.randn(2, 3, 16, 16))
+    return tq.convert(model)
+
+
+class DynamicQuantized(nn.Module):
+    """Linear layers quantized dynamically (int8 weights, activations quantized per call over their
+    own range), on a (batch, sequence, features) input, between float layers."""
+
+    def __init__(self):
+        super().__init__()
+        import torch.ao.quantization as tq
+        body = nn.Sequential(nn.Linear(16, 32), nn.ReLU(), nn.Linear(32, 8))
+        self.body = tq.quantize_dynamic(body.eval(), {nn.Linear}, dtype=torch.qint8)
+        self.norm = nn.LayerNorm(8)
+
+    def forward(self, x):
+        return self.norm(self.body(x))
+
+
 class CircularPad(nn.Module):
     """Circular padding by amounts computed from the input's sizes (and a crop by a negative one)."""
 
@@ -335,6 +408,10 @@ OP_FIXTURES = {
     "spatial_transformer": SpatialTransformer,
     "distances": Distances,
     "qat_net": QatNet,
+    "quantized_net": lambda: quantized_net("onednn"),
+    "quantized_net_qnnpack": lambda: quantized_net("qnnpack"),
+    "quantized_convnet": lambda: quantized_net("onednn", batch_norm=False),  # scripted
+    "dynamic_quantized": DynamicQuantized,
     "circular_pad": CircularPad,
     "spectrogram": Spectrogram,
     "fft_ops": FftOps,

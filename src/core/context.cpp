@@ -219,7 +219,8 @@ DType Context::dtype(const Value* value) const {
   }
   if (isConstant(value)) {
     auto iv = torch::jit::toIValue(const_cast<Value*>(value));
-    if (iv && iv->isTensor()) return fromTorch(iv->toTensor().scalar_type());
+    if (iv && iv->isTensor())
+      return iv->toTensor().is_quantized() ? DType::kFloat : fromTorch(iv->toTensor().scalar_type());
   }
   if (auto tt = type->cast<c10::TensorType>())
     if (auto st = tt->scalarType()) return fromTorch(*st);

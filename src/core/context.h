@@ -102,6 +102,10 @@ class Context {
   // strided view of its storage (as_strided) reads the flattened tensor.
   bool denseStorage(const Value* value) const;
   DType requireDType(const Value* value) const;
+  // A value that was a quantized tensor in the example runs: its scale(s) and zero point(s). ONNX
+  // holds it as floats on its grid (tensor() gives the dequantized values); after a converter
+  // binds such a value, the driver puts it back on its grid (src/core/context_quant.cpp).
+  const Quantization* quantization(const Value* value) const;
 
   // ---- ONNX side ------------------------------------------------------------------------------
   // The ONNX name holding a value (constants are materialized on first use).
@@ -123,6 +127,22 @@ class Context {
   std::vector<std::string> emitN(const std::string& op_type, const std::vector<std::string>& inputs,
                                  const std::vector<Attr>& attrs, size_t outputs);
   std::string cast(const std::string& name, DType from, DType to);
+  // QuantizeLinear then DequantizeLinear of a float tensor: the nearest values on the grid of `q`.
+  std::string quantizeDequantize(const std::string& x, const Quantization& q);
+  std::string quantizeLinear(const std::string& x, const Quantization& q);  // the 8-bit storage
+
+  // The weights of a quantized operator's packed-parameter object (the constant that
+  // quantized::linear and quantized::conv* take): the weight dequantized in the graph from its
+  // 8-bit storage (float for fp16 packs), the bias, and for convolutions their settings.
+  struct PackedWeights {
+    std::string weight, bias;  // bias empty when the layer has none
+    std::vector<int64_t> weight_shape;
+    std::vector<int64_t> stride, padding, dilation, output_padding;
+    int64_t groups = 1;
+    bool transposed = false;
+  };
+  // `dims`: 0 for linear (`fp16` for the float16 pack), 1 to 3 for convolutions.
+  PackedWeights packedWeights(const Value* packed, int dims, bool fp16 = false);
 
   std::string constI64(const std::vector<int64_t>& values);  // 1-D
   std::string scalarI64(int64_t value);                      // 0-d

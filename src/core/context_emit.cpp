@@ -27,7 +27,7 @@ std::string Context::tensor(const Value* value) {
     auto iv = constantOf(value);
     std::string name;
     if (iv.isTensor())
-      name = impl_->addInitializer(iv.toTensor(), value->debugName());
+      name = impl_->constantTensor(*this, iv.toTensor(), value->debugName());
     else if (iv.isInt())
       name = scalarI64(iv.toInt());
     else if (iv.isDouble())
@@ -54,6 +54,7 @@ std::string Context::tensor(const Value* value, DType as) {
   if (isConstant(value) && !isNone(value)) {
     auto iv = constantOf(value);
     if (iv.isTensor()) {
+      if (iv.toTensor().is_quantized()) return cast(tensor(value), DType::kFloat, as);
       if (fromTorch(iv.toTensor().scalar_type()) == as) return tensor(value);
       return impl_->addInitializer(iv.toTensor().to(toTorch(as)), value->debugName());
     }

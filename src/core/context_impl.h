@@ -57,6 +57,10 @@ struct Context::Impl {
 
   std::string freshName(const std::string& hint);
   std::string addInitializer(const at::Tensor& tensor, const std::string& hint);
+  // A constant tensor; a quantized one as its 8-bit storage dequantized in the graph.
+  std::string constantTensor(Context& ctx, const at::Tensor& tensor, const std::string& hint);
+  // After `node` converted: results recorded as quantized go back on their grid (QDQ).
+  void requantize(Context& ctx, const Node& node);
   onnx::GraphProto* target() { return graphs.back(); }
 };
 

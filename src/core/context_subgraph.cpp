@@ -29,6 +29,7 @@ void Context::convertBlock(const torch::jit::Block* block) {
     Status status;
     try {
       status = (*fn)(*this, *node);
+      if (status.ok) impl_->requantize(*this, *node);
     } catch (const PoisonedValue&) {
       status = Status::Fail("");
       before = impl_->diagnostics.size();  // a cascade of an earlier failure: not reported again

@@ -58,6 +58,7 @@ std::vector<TestDataSet> testDataSets(const ExampleRuns& runs, const std::vector
                           " tensors but the ONNX graph has " + std::to_string(graph.output_size()) + " outputs");
     for (size_t k = 0; k < values.size(); ++k) {
       at::Tensor t = values[k];
+      if (t.is_quantized()) t = t.dequantize();  // ONNX holds quantized values dequantized
       const auto& type = graph.output(k).type().tensor_type();
       // Python numbers are 0-d tensors of the ONNX output's type (a float may be float32 or float64).
       const DType want = type.has_elem_type() ? fromOnnx(type.elem_type()) : DType::kUndefined;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -13,8 +14,22 @@ struct Value;
 
 namespace pt2onnx {
 
+// The quantization of a value that was a quantized tensor in the example runs. ONNX holds such a
+// value as floats on its quantization grid (dequantized), so its dtype is kFloat.
+struct Quantization {
+  DType storage = DType::kUndefined;  // kUInt8 (quint8) or kInt8 (qint8); kUndefined: no 8-bit ONNX form
+  std::vector<double> scales;         // one per tensor, or one per channel along `axis`
+  std::vector<int64_t> zero_points;
+  int64_t axis = -1;    // -1: per tensor
+  bool varies = false;  // the parameters changed between example runs (computed from the data)
+  bool operator==(const Quantization& o) const {
+    return storage == o.storage && scales == o.scales && zero_points == o.zero_points && axis == o.axis;
+  }
+};
+
 struct ValueMeta {
   DType dtype = DType::kUndefined;
+  std::optional<Quantization> quant;                // set for quantized tensors (dtype is then kFloat)
   std::vector<int64_t> shape;                       // -1 for a dimension that changes with a dynamic input axis
   std::vector<int64_t> sizes;                       // sizes seen with the example inputs
   std::vector<std::vector<int64_t>> resized_sizes;  // per run with resized dynamic axes (empty: unseen)

@@ -138,7 +138,8 @@ struct Observation {
   c10::IValue value;  // tensors: kept only for values the recorder was asked to keep
   c10::ScalarType dtype = c10::ScalarType::Undefined;
   std::vector<int64_t> sizes;
-  bool dense = true;  // contiguous at storage offset 0 in a storage of exactly its size
+  bool dense = true;                  // contiguous at storage offset 0 in a storage of exactly its size
+  std::optional<Quantization> quant;  // a quantized tensor's scale(s) and zero point(s)
 };
 
 // Runs forward() with record hooks after every value, in every block.

@@ -15,6 +15,29 @@ struct Sink {
 };
 thread_local Sink g_sink;
 
+Quantization quantizationOf(const at::Tensor& t) {
+  Quantization q;
+  q.storage = t.scalar_type() == c10::ScalarType::QUInt8  ? DType::kUInt8
+              : t.scalar_type() == c10::ScalarType::QInt8 ? DType::kInt8
+                                                          : DType::kUndefined;
+  const auto scheme = t.qscheme();
+  if (scheme == c10::kPerTensorAffine || scheme == c10::kPerTensorSymmetric) {
+    q.scales = {t.q_scale()};
+    q.zero_points = {t.q_zero_point()};
+    return q;
+  }
+  if (scheme == c10::kPerChannelAffine || scheme == c10::kPerChannelSymmetric) {
+    at::Tensor s = t.q_per_channel_scales().to(at::kDouble).contiguous();
+    at::Tensor z = t.q_per_channel_zero_points().to(at::kLong).contiguous();
+    q.scales.assign(s.data_ptr<double>(), s.data_ptr<double>() + s.numel());
+    q.zero_points.assign(z.data_ptr<int64_t>(), z.data_ptr<int64_t>() + z.numel());
+    q.axis = t.q_per_channel_axis();
+    return q;
+  }
+  q.storage = DType::kUndefined;  // float zero points: no ONNX form
+  return q;
+}
+
 void recordHook(torch::jit::Stack& stack) {
   const int64_t id = stack.back().toInt();
   stack.pop_back();
@@ -30,6 +53,7 @@ void recordHook(torch::jit::Stack& stack) {
   }
   const at::Tensor& t = value.toTensor();
   o.dtype = t.scalar_type();
+  if (t.is_quantized() && !o.quant) o.quant = quantizationOf(t);
   if (t.is_nested()) {  // no sizes: a batch of tensors of different lengths (encoder fast path)
     o.dense = false;
     return;

@@ -137,6 +137,12 @@ ExampleRuns runExamples(const std::shared_ptr<torch::jit::Graph>& graph, const c
     }
     ValueMeta m;
     m.dtype = fromTorch(run1[i].dtype);
+    if (run1[i].quant) {  // held dequantized in ONNX
+      m.dtype = DType::kFloat;
+      m.quant = run1[i].quant;
+      for (const auto& run : out.resized_runs)
+        if (run[i].quant && !(*run[i].quant == *m.quant)) m.quant->varies = true;
+    }
     m.sizes = run1[i].sizes;
     m.shape = m.sizes;
     m.dense = run1[i].dense;

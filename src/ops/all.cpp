@@ -48,6 +48,7 @@ void registerAllOps(Registry& r) {
   registerOrderStatOps(r);
   registerSpatialOps(r);
   registerQuantizeOps(r);
+  registerQuantizedOps(r);
   registerSpectralOps(r);
 }
 

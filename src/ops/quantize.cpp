@@ -1,4 +1,6 @@
-// Converters: quantize_per_tensor/_per_channel and dequantize (QuantizeLinear/DequantizeLinear),
+// Converters: quantize_per_tensor/_per_channel and dequantize. A quantized tensor is held as floats on
+// its grid (see Context::quantization), so quantizing is a QuantizeLinear/DequantizeLinear pair and
+// dequantizing reads those floats; int_repr, q_scale and q_zero_point read the recorded grid.
 // fake_quantize_per_tensor/_per_channel_affine and fused_moving_avg_obs_fake_quant with its
 // observer off (a QDQ pair, or the rounding written out for ranges other than 8 bits).
 #include "ops/common.h"
@@ -65,19 +67,42 @@ Status quantize(Context& ctx, const Node& node) {
   if (p->axis >= 0 && ctx.opset() < 13)
     return ctx.fail(node, "per-channel quantization needs opset 13 (QuantizeLinear's axis); try --opset 13");
   std::string x = ctx.tensor(ctx.input(node, 0), DType::kFloat);
-  ctx.bind(ctx.output(node), ctx.emit("QuantizeLinear", {x, p->scale, p->zero_point}, axisAttr(*p)));
+  std::string q = ctx.emit("QuantizeLinear", {x, p->scale, p->zero_point}, axisAttr(*p));
+  ctx.bind(ctx.output(node), ctx.emit("DequantizeLinear", {q, p->scale, p->zero_point}, axisAttr(*p)));
   return Status::Ok();
 }
 
-// dequantize(self) of a tensor quantized in the graph.
+// dequantize(self): the floats a quantized value is held as (a float tensor is returned as is).
 Status dequantize(Context& ctx, const Node& node) {
-  const Value* q = ctx.input(node, 0);
-  const Node* producer = ctx.producer(q);
-  auto p = producer ? producerParams(ctx, *producer) : std::nullopt;
-  if (!p) return ctx.fail(node, "dequantize of a tensor not quantized in the graph (a quantized weight or input)");
-  if (p->storage == DType::kUndefined) return ctx.fail(node, "ONNX quantizes to 8-bit types only (quint8, qint8)");
-  std::string y = ctx.emit("DequantizeLinear", {ctx.tensor(q), p->scale, p->zero_point}, axisAttr(*p));
-  ctx.bind(ctx.output(node), ctx.cast(y, DType::kFloat, ctx.requireDType(ctx.output(node))));
+  DType dt = ctx.requireDType(ctx.output(node));
+  ctx.bind(ctx.output(node), ctx.cast(ctx.tensor(ctx.input(node, 0), DType::kFloat), DType::kFloat, dt));
+  return Status::Ok();
+}
+
+const Quantization& recorded(Context& ctx, const Node& node) {
+  const Quantization* q = ctx.quantization(ctx.input(node, 0));
+  if (!q) throw ConvertError("the example runs did not see this tensor quantized (a branch they did not take?)");
+  return *q;
+}
+
+// int_repr(self): the 8-bit storage of a quantized tensor.
+Status intRepr(Context& ctx, const Node& node) {
+  ctx.bind(ctx.output(node), ctx.quantizeLinear(ctx.tensor(ctx.input(node, 0)), recorded(ctx, node)));
+  return Status::Ok();
+}
+
+// q_scale(self) / q_zero_point(self) of a per-tensor quantized tensor: Python numbers.
+Status qScale(Context& ctx, const Node& node) {
+  const Quantization& q = recorded(ctx, node);
+  if (q.axis >= 0) return ctx.fail(node, "q_scale of a per-channel quantized tensor");
+  ctx.bind(ctx.output(node), ctx.scalar(q.scales.at(0), DType::kFloat));
+  return Status::Ok();
+}
+
+Status qZeroPoint(Context& ctx, const Node& node) {
+  const Quantization& q = recorded(ctx, node);
+  if (q.axis >= 0) return ctx.fail(node, "q_zero_point of a per-channel quantized tensor");
+  ctx.bind(ctx.output(node), ctx.scalarI64(q.zero_points.at(0)));
   return Status::Ok();
 }
 
@@ -155,6 +180,9 @@ void registerQuantizeOps(Registry& r) {
   r.add("aten::quantize_per_tensor", 10, quantize);
   r.add("aten::quantize_per_channel", 10, quantize);
   r.add("aten::dequantize", 10, dequantize);
+  r.add("aten::int_repr", 10, intRepr);
+  r.add("aten::q_scale", 10, qScale);
+  r.add("aten::q_zero_point", 10, qZeroPoint);
   // Round (for ranges other than 8 bits) and Clip's bounds as inputs are in ONNX from opset 11.
   r.add("aten::fake_quantize_per_tensor_affine", 11, fakeQuantPerTensor);
   r.add("aten::fake_quantize_per_channel_affine", 11, fakeQuantPerChannel);

@@ -112,14 +112,61 @@ TEST(Quantize, FakeQuantPerChannelOpset17) {
   EXPECT_EQ(countOps(model, "DequantizeLinear"), 1);
 }
 
-// A tensor that arrives quantized (not quantized in the graph) cannot be dequantized.
-TEST(Quantize, DequantizeOfAnInputIsRefused) {
-  EXPECT_THROW(convertIR(R"IR(
+// dequantize of a float tensor returns it, as in LibTorch.
+TEST(Quantize, DequantizeOfAFloatTensorIsItself) {
+  auto model = convertIR(R"IR(
 graph(%x : Tensor):
   %y : Tensor = aten::dequantize(%x)
   return (%y))IR",
-                         {"x:2x3"}, 17),
-               std::exception);
+                         {"x:2x3"}, 17);
+  EXPECT_EQ(countOps(model, "DequantizeLinear"), 0);
+  EXPECT_EQ(outputDims(model), (Dims{2, 3}));
+}
+
+// An operator on a quantized tensor computes on its dequantized values; its result goes back on
+// the grid LibTorch gave it (average pooling keeps its input's scale and zero point), while a
+// view (flatten) and max pooling keep the grid and get no second pair.
+TEST(Quantize, ResultsOfQuantizedTensorsGoBackOnTheirGrid) {
+  auto model = convertIR(R"IR(
+graph(%x : Tensor):
+  %s : float = prim::Constant[value=0.05]()
+  %z : int = prim::Constant[value=10]()
+  %t : int = prim::Constant[value=13]()
+  %k : int[] = prim::Constant[value=[2, 2]]()
+  %p : int[] = prim::Constant[value=[0, 0]]()
+  %d : int[] = prim::Constant[value=[1, 1]]()
+  %f : bool = prim::Constant[value=0]()
+  %n : NoneType = prim::Constant()
+  %one : int = prim::Constant[value=1]()
+  %last : int = prim::Constant[value=-1]()
+  %q : Tensor = aten::quantize_per_tensor(%x, %s, %z, %t)
+  %m : Tensor = aten::max_pool2d(%q, %k, %k, %p, %d, %f)
+  %a : Tensor = aten::avg_pool2d(%m, %k, %k, %p, %f, %f, %n)
+  %v : Tensor = aten::flatten(%a, %one, %last)
+  %y : Tensor = aten::dequantize(%v)
+  return (%y))IR",
+                         {"x:1x2x8x8"}, 13);
+  EXPECT_EQ(countOps(model, "QuantizeLinear"), 2);
+  EXPECT_EQ(countOps(model, "DequantizeLinear"), 2);
+  EXPECT_EQ(countOps(model, "AveragePool"), 1);
+  EXPECT_EQ(outputDims(model), (Dims{1, 8}));
+}
+
+// q_scale, q_zero_point and int_repr read the grid LibTorch recorded.
+TEST(Quantize, GridQueries) {
+  auto model = convertIR(R"IR(
+graph(%x : Tensor):
+  %s : float = prim::Constant[value=0.25]()
+  %z : int = prim::Constant[value=3]()
+  %t : int = prim::Constant[value=12]()
+  %q : Tensor = aten::quantize_per_tensor(%x, %s, %z, %t)
+  %r : Tensor = aten::int_repr(%q)
+  %qs : float = aten::q_scale(%q)
+  %qz : int = aten::q_zero_point(%q)
+  return (%r, %qs, %qz))IR",
+                         {"x:4"}, 13);
+  EXPECT_EQ(outputType(model, 0), onnx::TensorProto::INT8);
+  EXPECT_EQ(countOps(model, "QuantizeLinear"), 2);
 }
 
 }  // namespace
