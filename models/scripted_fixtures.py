@@ -511,6 +511,20 @@ class GpuScripted(nn.Module):
         return self.lin(x.cpu()) * steps
 
 
+class DynamicSplits(nn.Module):
+    """Splits whose number of parts follows the dynamic batch: split by 2 (a loop over the parts,
+    and len), chunk into 3 (5 rows give 3 parts, 4 rows 2), and split by a size computed from the
+    input; each list is an ONNX sequence."""
+
+    def forward(self, x):
+        parts = torch.split(x, 2, dim=0)
+        sums = [p.sum(0) for p in parts]
+        chunks = torch.chunk(x, 3, dim=0)
+        scaled = [c * float(i + 1) for i, c in enumerate(chunks)]
+        runtime = torch.split(x, x.size(0) // 2 + 1, dim=0)
+        return torch.stack(sums), torch.tensor(len(parts)), torch.cat(scaled, 0), runtime[-1].mean(0)
+
+
 SCRIPTED_FIXTURES = {
     "scripted_control_flow": ScriptedFlow,
     "scripted_objects": ScriptedObjects,
@@ -546,4 +560,5 @@ SCRIPTED_FIXTURES = {
     "scripted_decoder": ScriptedDecoder,
     "one_hot_runtime": OneHotRuntime,
     "scripted_on_gpu": GpuScripted,
+    "dynamic_splits": DynamicSplits,
 }

@@ -214,28 +214,45 @@ std::vector<std::string> stepSlices(Context& ctx, const std::string& x, int64_t 
   return parts;
 }
 
-// Parts of `step` entries along a dim whose size follows a dynamic axis: the count is the one seen
-// in every recorded run (it changes with the size otherwise, and the graph's outputs cannot), and
-// part i is the Slice [i * step, (i + 1) * step), step computed from the run-time size by
-// `step_of`, so the last part is shorter when the size calls for it.
+// A list of parts whose number is known only at run time, as an ONNX sequence of chunks of `step`
+// entries (a 1-D INT64 of one value; the last chunk shorter), which loops, cat, stack, len and
+// indexing read. Not for a list the model unpacks into a fixed number of values, nor before
+// SplitToSequence (opset 11). Returns whether it bound the output.
+bool chunksAsSequence(Context& ctx, const Node& node, int64_t axis, const std::string& step) {
+  const Value* self = ctx.input(node, 0);
+  const Value* out = ctx.output(node);
+  if (!ctx.isList(out) || ctx.opset() < 11 || ctx.dtype(self) == DType::kUndefined) return false;
+  for (const Node* user : ctx.users(out))
+    if (ctx.kind(*user) == "prim::ListUnpack") return false;
+  std::string chunks = ctx.emit("SplitToSequence", {ctx.tensor(self), ctx.squeeze(step, {0})}, {{"axis", axis}});
+  ctx.bindSequence(out, chunks, ctx.dtype(self));
+  return true;
+}
+
+// Parts of `step` entries along a dim whose size follows a dynamic axis, step computed from the
+// run-time size by `step_of`, so the last part is shorter when the size calls for it. When the
+// number of parts is the same in every recorded run, part i is the Slice [i * step, (i + 1) *
+// step); when it changes with the size, the list is an ONNX sequence.
 Status stepParts(Context& ctx, const Node& node, int64_t axis, const std::function<int64_t(int64_t)>& step_at,
                  const std::function<std::string(const std::string&)>& step_of) {
   const Value* self = ctx.input(node, 0);
   std::optional<int64_t> count;
+  bool varies = false;
   for (const auto& sizes : ctx.observedSizes(self)) {
     if (static_cast<int64_t>(sizes.size()) <= axis) continue;
     int64_t n = sizes[axis], step = step_at(n);
     int64_t c = n == 0 ? 0 : (n + step - 1) / step;
-    if (count && *count != c)
-      return ctx.fail(node, "dimension " + std::to_string(axis) +
-                                " follows a dynamic axis and the number of parts changes with it (" +
-                                std::to_string(*count) + " and " + std::to_string(c) +
-                                " in the recorded runs); give explicit split sizes or make the axis fixed");
-    count = c;
+    varies = varies || (count && *count != c);
+    if (!count) count = c;
   }
   if (!count) staticDim(ctx, self, axis);  // throws: nothing recorded to count the parts by
   std::string x = ctx.tensor(self);
-  return bindParts(ctx, node, stepSlices(ctx, x, axis, step_of(ctx.unsqueeze(ctx.dimOf(x, axis), {0})), *count));
+  std::string step = step_of(ctx.unsqueeze(ctx.dimOf(x, axis), {0}));
+  if (!varies) return bindParts(ctx, node, stepSlices(ctx, x, axis, step, *count));
+  if (chunksAsSequence(ctx, node, axis, step)) return Status::Ok();
+  return ctx.fail(node, "dimension " + std::to_string(axis) +
+                            " follows a dynamic axis and the number of parts changes with it, but the model unpacks "
+                            "them into a fixed number of values; give explicit split sizes or make the axis fixed");
 }
 
 // chunk(self, chunks, dim): chunks of ceil(size / chunks), the last one smaller.
@@ -243,10 +260,15 @@ Status chunk(Context& ctx, const Node& node) {
   const Value* self = ctx.input(node, 0);
   int64_t axis = normalizeAxis(ctx.constInt(ctx.input(node, 2)), ctx.requireRank(self));
   auto given = ctx.maybeConstInt(ctx.input(node, 1));
-  if (!given)
+  if (!given) {  // chunks of ceil(size / chunks): a sequence (a size of 0 gives step 0, no chunks)
+    std::string x = ctx.tensor(self), n = ctx.tensor(ctx.input(node, 1), DType::kInt64);
+    std::string step =
+        ctx.emit("Div", {ctx.emit("Sub", {ctx.emit("Add", {ctx.dimOf(x, axis), n}), ctx.scalarI64(1)}), n});
+    if (chunksAsSequence(ctx, node, axis, ctx.unsqueeze(step, {0}))) return Status::Ok();
     return ctx.fail(node,
                     "the number of chunks is computed at run time, and with it the number of tensors the "
                     "graph returns; ONNX graphs have a fixed number of outputs");
+  }
   int64_t chunks = *given;
   if (chunks <= 0) return ctx.fail(node, "chunk needs a positive number of chunks");
   int64_t size = ctx.shape(self)[axis];
@@ -289,9 +311,10 @@ Status splitComputed(Context& ctx, const Node& node, int64_t axis, const Value* 
   return bindParts(ctx, node, parts);
 }
 
-// split(self, split_size, dim) with the split size computed at run time: the model unpacks the
-// parts into a fixed number of values, which is then the number of parts every input gives (the
-// model fails otherwise), so the last part ends between (count - 1) * size and count * size.
+// split(self, split_size, dim) with the split size computed at run time: a list nothing unpacks is
+// a sequence; when the model unpacks the parts into a fixed number of values, that is the number of
+// parts every input gives (the model fails otherwise), so the last part ends between
+// (count - 1) * size and count * size.
 Status splitRuntimeSize(Context& ctx, const Node& node, int64_t axis) {
   std::optional<size_t> count;
   for (const Node* user : ctx.users(ctx.output(node))) {
@@ -301,11 +324,12 @@ Status splitRuntimeSize(Context& ctx, const Node& node, int64_t axis) {
     }
     count = ctx.outputCount(*user);
   }
+  std::string step = ctx.unsqueeze(ctx.tensor(ctx.input(node, 1), DType::kInt64), {0});
+  if ((!count || *count == 0) && chunksAsSequence(ctx, node, axis, step)) return Status::Ok();
   if (!count || *count == 0)
     return ctx.fail(node,
                     "the split size is computed at run time and the parts are not unpacked into a fixed number "
                     "of values, so the number of tensors it gives is unknown");
-  std::string step = ctx.unsqueeze(ctx.tensor(ctx.input(node, 1), DType::kInt64), {0});
   return bindParts(ctx, node,
                    stepSlices(ctx, ctx.tensor(ctx.input(node, 0)), axis, step, static_cast<int64_t>(*count)));
 }
