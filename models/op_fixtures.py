@@ -214,6 +214,22 @@ class FftOps(nn.Module):
 
 
 
+class FftNd(nn.Module):
+    """2-d and n-d FFTs of an image batch: fft2 and its inverse, rfft2 with an s that cuts and pads,
+    irfft2 back to the image, fftn over chosen dims with the ortho norm, ifftn of an fftn with
+    forward norm, and rfftn/irfftn over all dims."""
+
+    def forward(self, x):
+        f2 = torch.fft.fft2(x)
+        back = torch.fft.ifft2(f2)
+        r2 = torch.fft.rfft2(x, s=(6, 10))
+        img = torch.fft.irfft2(torch.fft.rfft2(x), s=(8, 8))
+        fn = torch.fft.fftn(x, dim=(1, 3), norm="ortho")
+        bn = torch.fft.ifftn(torch.fft.fftn(x, norm="forward"), norm="forward")
+        rn = torch.fft.irfftn(torch.fft.rfftn(x[:, :, :, :8]), s=(3, 7, 8))
+        return f2.abs(), back.real, r2.abs(), img, fn.real, fn.imag, bn.real, rn
+
+
 class RoundDecimals(nn.Module):
     """round() to 2 and to -1 decimals next to a plain round: ONNX has Round only."""
 
@@ -415,6 +431,7 @@ OP_FIXTURES = {
     "circular_pad": CircularPad,
     "spectrogram": Spectrogram,
     "fft_ops": FftOps,
+    "fft_nd": FftNd,
     "ceil_pools": CeilPools,
     "traced_on_gpu": GpuTraced,
     "half_weights": HalfNet,

@@ -179,5 +179,26 @@ graph(%x : Tensor):
   }
 }
 
+// fft2 is one DFT per dim; rfftn over every dim ends one-sided on the last; irfft2 with s
+// restores the lengths.
+TEST(Spectral, Fft2AndRfftnOpset17) {
+  auto model = convertIR(R"IR(
+graph(%x : Tensor):
+  %none : NoneType = prim::Constant()
+  %d : int[] = prim::Constant[value=[-2, -1]]()
+  %s : int[] = prim::Constant[value=[4, 6]]()
+  %f : Tensor = aten::fft_fft2(%x, %none, %d, %none)
+  %a : Tensor = aten::abs(%f)
+  %r : Tensor = aten::fft_rfftn(%x, %none, %none, %none)
+  %b : Tensor = aten::view_as_real(%r)
+  %i : Tensor = aten::fft_irfft2(%r, %s, %d, %none)
+  return (%a, %b, %i))IR",
+                         {"x:2x4x6"}, 17);
+  EXPECT_EQ(countOps(model, "DFT"), 2 + 3 + 2);
+  EXPECT_EQ(outputDims(model, 0), (Dims{2, 4, 6}));
+  EXPECT_EQ(outputDims(model, 1), (Dims{2, 4, 4, 2}));
+  EXPECT_EQ(outputDims(model, 2), (Dims{2, 4, 6}));
+}
+
 }  // namespace
 }  // namespace pt2onnx::test
