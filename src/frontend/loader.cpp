@@ -1,4 +1,5 @@
 // Loading a TorchScript archive: file checks, torch::jit::load, stored example inputs, freezing.
+#include <caffe2/serialize/inline_container.h>
 #include <spdlog/spdlog.h>
 #include <torch/script.h>
 #include <torch/version.h>
@@ -79,15 +80,20 @@ torch::jit::Module loadModule(const std::string& path, const std::string& method
 
 std::vector<InputSpec> storedInputSpecs(torch::jit::Module& module, const std::string& path) {
   std::vector<InputSpec> specs;
-  // 1. An extra file written with torch.jit.save(..., _extra_files={"pt2onnx_inputs": "x:1x3x8x8 ..."}).
-  torch::jit::ExtraFilesMap extra{{"pt2onnx_inputs", ""}};
+  // 1. An extra file written with torch.jit.save(..., _extra_files={"pt2onnx_inputs": "x:1x3x8x8 ..."}),
+  // read from the archive's directory (not by loading the module, and its weights, a second time).
+  std::string extra;
   try {
-    torch::jit::load(path, torch::kCPU, extra);
+    caffe2::serialize::PyTorchStreamReader reader(path);
+    if (reader.hasRecord("extra/pt2onnx_inputs")) {
+      auto [data, size] = reader.getRecord("extra/pt2onnx_inputs");
+      extra.assign(static_cast<const char*>(data.get()), size);
+    }
   } catch (const std::exception&) {
     extra.clear();
   }
-  if (!extra.empty() && !extra["pt2onnx_inputs"].empty()) {
-    std::istringstream in(extra["pt2onnx_inputs"]);
+  if (!extra.empty()) {
+    std::istringstream in(extra);
     std::string item;
     while (in >> item) specs.push_back(parseInputSpec(item));
     return specs;

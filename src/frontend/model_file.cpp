@@ -62,6 +62,12 @@ void readZip64Extra(const std::string& extra, uint64_t& uncompressed, uint64_t& 
   }
 }
 
+// Whether the file ends with a zip's end-of-central-directory record (in its last 64 KiB).
+bool hasZipEnd(std::ifstream& in, uint64_t file_size) {
+  const uint64_t tail_size = std::min<uint64_t>(file_size, 65557);
+  return readRange(in, file_size - tail_size, tail_size).rfind(std::string("PK\x05\x06", 4)) != std::string::npos;
+}
+
 // The central directory of a zip file, or nullopt when the file ends before it (truncated).
 std::optional<std::vector<ZipEntry>> zipEntries(std::ifstream& in, uint64_t file_size) {
   const uint64_t tail_size = std::min<uint64_t>(file_size, 65557);
@@ -176,6 +182,7 @@ std::vector<std::pair<std::string, std::string>> pickleGlobals(const std::string
     if (name_end == std::string::npos) continue;
     out.emplace_back(pickle.substr(c + 1, module_end - c - 1),
                      pickle.substr(module_end + 1, name_end - module_end - 1));
+    c = name_end;  // the next GLOBAL starts after this one (not at a 'c' inside its names)
   }
   return out;
 }
@@ -284,6 +291,8 @@ void checkModelFile(const std::string& path) {
                                          legacy ? "the legacy non-zip format" : "a plain Python pickle"));
   }
   if (head[0] == 0x08) checkOnnx(path);
+  // LibTorch finds a zip by its end record, whatever the first bytes are (a damaged "PK").
+  if (hasZipEnd(in, size)) checkZip(in, path, size);
 }
 
 std::optional<std::string> operatorLibrary(const std::string& op) {

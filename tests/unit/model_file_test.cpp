@@ -82,11 +82,29 @@ TEST_F(ModelFile, PickledModuleIsNamed) {
   EXPECT_NE(formatError(path_).find("class my_models.net.ResNet"), std::string::npos);
 }
 
+// Names that hold a 'c' (collections) are not read again from that 'c' on ("ollections").
+TEST_F(ModelFile, PickledWeightsAreAStateDict) {
+  write(std::string("\x80\x02", 2) + "ccollections\nOrderedDict\nq\x00)Rq\x01.");
+  EXPECT_NE(formatError(path_).find("a state_dict saved with torch.save"), std::string::npos) << formatError(path_);
+}
+
 // A megabyte of name characters (a damaged file) is scanned in its stride: the regex this once
 // used recursed once per character.
 TEST_F(ModelFile, PickleOfOneLongNameIsAStateDict) {
   write(std::string("\x80\x02", 2) + "c" + std::string(1 << 20, 'a') + "\nb\n");
   EXPECT_NE(formatError(path_).find("a state_dict saved with torch.save"), std::string::npos);
+}
+
+// An archive whose code entry no longer matches its checksum is refused before LibTorch parses it
+// (LibTorch 1.13 segfaulted on this one, found by the loader fuzz target).
+TEST(DamagedArchive, ChecksumMismatchIsRefusedBeforeLoading) {
+  try {
+    checkModelFile(std::string(PT2ONNX_DAMAGED_FIXTURES) + "/debug_info_crash.pt");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::kModelInput);
+    EXPECT_NE(std::string(e.what()).find("is a damaged zip archive"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace
