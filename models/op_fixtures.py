@@ -235,6 +235,18 @@ class FftNd(nn.Module):
         return f2.abs(), back.real, r2.abs(), img, fn.real, fn.imag, bn.real, rn
 
 
+class LstmCellStep(nn.Module):
+    """One nn.LSTMCell step, traced: LibTorch's lstm_cell splits the gates with unsafe_chunk and
+    applies sigmoid_/tanh_ to the parts in place."""
+
+    def __init__(self):
+        super().__init__()
+        self.cell = nn.LSTMCell(5, 3)
+
+    def forward(self, x, h, c):
+        return self.cell(x, (h, c))
+
+
 class RoundDecimals(nn.Module):
     """round() to 2 and to -1 decimals next to a plain round: ONNX has Round only."""
 
@@ -437,6 +449,7 @@ OP_FIXTURES = {
     "spectrogram": Spectrogram,
     "fft_ops": FftOps,
     "fft_nd": FftNd,
+    "lstm_cell": LstmCellStep,
     "ceil_pools": CeilPools,
     "traced_on_gpu": GpuTraced,
     "half_weights": HalfNet,

@@ -49,6 +49,7 @@ void registerAllOps(Registry& r) {
   registerSpatialOps(r);
   registerQuantizeOps(r);
   registerQuantizedOps(r);
+  registerInPlacePartOps(r);
   registerSpectralOps(r);
 }
 

@@ -48,6 +48,7 @@ void registerOrderStatOps(Registry& r);        // median, nanmedian, kthvalue, c
 void registerSpatialOps(Registry& r);          // max_unpool2d/3d, affine_grid_generator
 void registerSpectralOps(Registry& r);         // stft, fft_rfft, fft_fft, abs/real/imag/view_as_real of them
 void registerQuantizeOps(Registry& r);         // quantize_per_tensor/_channel, dequantize, fake_quantize_*
+void registerInPlacePartOps(Registry& r);      // sigmoid_, tanh_, relu_, ... of a split's parts (traced LSTMCell)
 void registerQuantizedOps(Registry& r);        // quantized:: conv, linear (static and dynamic), add, cat, norms
 
 // Calls every family above in a fixed order.

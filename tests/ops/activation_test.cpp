@@ -177,5 +177,35 @@ graph(%x : Tensor):
   EXPECT_EQ(outputType(model), onnx::TensorProto::DOUBLE);
 }
 
+// A traced LSTMCell: sigmoid_/tanh_ written into the parts of unsafe_chunk, which nothing else
+// reads, are the functional operators.
+std::string gatesIR(const std::string& tail) {
+  return R"IR(
+graph(%x : Tensor):
+  %four : int = prim::Constant[value=4]()
+  %one : int = prim::Constant[value=1]()
+  %l : Tensor[] = aten::unsafe_chunk(%x, %four, %one)
+  %i : Tensor, %f : Tensor, %g : Tensor, %o : Tensor = prim::ListUnpack(%l)
+  %si : Tensor = aten::sigmoid_(%i)
+  %sf : Tensor = aten::sigmoid_(%f)
+  %tg : Tensor = aten::tanh_(%g)
+  %ro : Tensor = aten::relu_(%o)
+)IR" + tail;
+}
+
+TEST(Activation, InPlaceOnSplitPartsOpset11) {
+  auto model = convertIR(gatesIR("  return (%si, %sf, %tg, %ro)"), {"x:2x8"}, 11);
+  EXPECT_EQ(countOps(model, "Sigmoid"), 2);
+  EXPECT_EQ(countOps(model, "Tanh"), 1);
+  EXPECT_EQ(countOps(model, "Relu"), 1);
+}
+
+// When the split tensor is read after the writes, they would show in it: refused.
+TEST(Activation, InPlaceOnSplitPartsReadElsewhereIsRefused) {
+  EXPECT_THROW(
+      convertIR(gatesIR("  %y : Tensor = aten::mul(%x, %x)\n  return (%si, %sf, %tg, %ro, %y)"), {"x:2x8"}, 17),
+      std::exception);
+}
+
 }  // namespace
 }  // namespace pt2onnx::test
