@@ -8,6 +8,7 @@
 
 #include "core/context.h"
 #include "core/context_impl.h"
+#include "frontend/frontend.h"
 #include "onnx/dtype.h"
 
 namespace pt2onnx {
@@ -114,22 +115,11 @@ std::string Context::Impl::constantTensor(Context& ctx, const at::Tensor& tensor
   if (!tensor.is_quantized()) return addInitializer(tensor, hint);
   // An 8-bit storage with its scale and zero point, dequantized in the graph; weights stay 8-bit in
   // the file. Forms ONNX cannot hold (qint32, per-channel before opset 13) are stored dequantized.
-  const auto scheme = tensor.qscheme();
-  const bool per_tensor = scheme == c10::kPerTensorAffine || scheme == c10::kPerTensorSymmetric;
-  const bool per_channel = scheme == c10::kPerChannelAffine || scheme == c10::kPerChannelSymmetric;
-  const auto st = tensor.scalar_type();
-  const bool eight_bit = st == c10::ScalarType::QUInt8 || st == c10::ScalarType::QInt8;
-  if (!eight_bit || opset < 10 || !(per_tensor || (per_channel && opset >= 13)))
+  const Quantization q = quantizationOf(tensor);
+  if (q.storage == DType::kUndefined || opset < 10 || (q.axis >= 0 && opset < 13))
     return addInitializer(tensor.dequantize(), hint);
-  const DType storage = st == c10::ScalarType::QUInt8 ? DType::kUInt8 : DType::kInt8;
-  std::string data = addInitializer(tensor.int_repr(), hint);
-  if (per_tensor)
-    return ctx.emit("DequantizeLinear", {data, ctx.scalar(tensor.q_scale(), DType::kFloat),
-                                         ctx.scalar(static_cast<double>(tensor.q_zero_point()), storage)});
-  std::string scale = addInitializer(tensor.q_per_channel_scales().to(at::kFloat), hint + "_scale");
-  std::string zero_point =
-      addInitializer(tensor.q_per_channel_zero_points().to(toTorch(storage)), hint + "_zero_point");
-  return ctx.emit("DequantizeLinear", {data, scale, zero_point}, {{"axis", tensor.q_per_channel_axis()}});
+  const QdqParams p = qdqParams(ctx, q);
+  return ctx.emit("DequantizeLinear", {addInitializer(tensor.int_repr(), hint), p.scale, p.zero_point}, p.attrs);
 }
 
 namespace {

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "compat.h"
+#include "core/context.h"
 #include "ops/all.h"
 
 namespace pt2onnx {
@@ -72,5 +73,11 @@ const Registry& registry() {
 }
 
 std::vector<OperatorEntry> supportedOperators() { return registry().entries(); }
+
+Status convertAs(Context& ctx, const torch::jit::Node& node, const std::string& kind) {
+  const ConvertFn* fn = registry().find(kind, ctx.opset());
+  if (!fn) return ctx.fail(node, kind + " has no converter at opset " + std::to_string(ctx.opset()));
+  return (*fn)(ctx, node);
+}
 
 }  // namespace pt2onnx

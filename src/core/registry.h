@@ -41,4 +41,9 @@ class Registry {
 // The registry with every converter, built once.
 const Registry& registry();
 
+// Converts `node` with the converter registered for `kind` at the context's opset (for operators
+// whose arguments start as `kind`'s do: quantized and in-place forms); fails the node when `kind`
+// has none there.
+Status convertAs(Context& ctx, const torch::jit::Node& node, const std::string& kind);
+
 }  // namespace pt2onnx

@@ -142,6 +142,10 @@ struct Observation {
   std::optional<Quantization> quant;  // a quantized tensor's scale(s) and zero point(s)
 };
 
+// The scale(s) and zero point(s) of a quantized tensor (src/frontend/recorder.cpp); storage
+// kUndefined for forms ONNX has no 8-bit type for (qint32, float zero points).
+Quantization quantizationOf(const at::Tensor& t);
+
 // Runs forward() with record hooks after every value, in every block.
 class Recorder {
  public:

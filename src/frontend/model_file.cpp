@@ -62,17 +62,18 @@ void readZip64Extra(const std::string& extra, uint64_t& uncompressed, uint64_t& 
   }
 }
 
-// Whether the file ends with a zip's end-of-central-directory record (in its last 64 KiB).
-bool hasZipEnd(std::ifstream& in, uint64_t file_size) {
+// The end of the file where a zip's end-of-central-directory record is (22 bytes and a comment of
+// up to 64 KiB), and the position of that record in it (npos: none).
+std::pair<std::string, size_t> zipTail(std::ifstream& in, uint64_t file_size) {
   const uint64_t tail_size = std::min<uint64_t>(file_size, 65557);
-  return readRange(in, file_size - tail_size, tail_size).rfind(std::string("PK\x05\x06", 4)) != std::string::npos;
+  std::string tail = readRange(in, file_size - tail_size, tail_size);
+  const size_t eocd = tail.rfind(std::string("PK\x05\x06", 4));
+  return {std::move(tail), eocd};
 }
 
 // The central directory of a zip file, or nullopt when the file ends before it (truncated).
 std::optional<std::vector<ZipEntry>> zipEntries(std::ifstream& in, uint64_t file_size) {
-  const uint64_t tail_size = std::min<uint64_t>(file_size, 65557);
-  const std::string tail = readRange(in, file_size - tail_size, tail_size);
-  size_t eocd = tail.rfind(std::string("PK\x05\x06", 4));
+  const auto [tail, eocd] = zipTail(in, file_size);
   if (eocd == std::string::npos || eocd + 22 > tail.size()) return std::nullopt;
   uint64_t entries = le(tail, eocd + 10, 2), cd_size = le(tail, eocd + 12, 4), cd_offset = le(tail, eocd + 16, 4);
   if ((entries == 0xFFFF || cd_offset == 0xFFFFFFFF) && eocd >= 20 &&
@@ -292,7 +293,7 @@ void checkModelFile(const std::string& path) {
   }
   if (head[0] == 0x08) checkOnnx(path);
   // LibTorch finds a zip by its end record, whatever the first bytes are (a damaged "PK").
-  if (hasZipEnd(in, size)) checkZip(in, path, size);
+  if (zipTail(in, size).second != std::string::npos) checkZip(in, path, size);
 }
 
 std::optional<std::string> operatorLibrary(const std::string& op) {

@@ -15,6 +15,8 @@ struct Sink {
 };
 thread_local Sink g_sink;
 
+}  // namespace
+
 Quantization quantizationOf(const at::Tensor& t) {
   Quantization q;
   q.storage = t.scalar_type() == c10::ScalarType::QUInt8  ? DType::kUInt8
@@ -37,6 +39,8 @@ Quantization quantizationOf(const at::Tensor& t) {
   q.storage = DType::kUndefined;  // float zero points: no ONNX form
   return q;
 }
+
+namespace {
 
 void recordHook(torch::jit::Stack& stack) {
   const int64_t id = stack.back().toInt();

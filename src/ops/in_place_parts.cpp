@@ -40,9 +40,7 @@ ConvertFn inPlaceOfPart(std::string functional_kind) {
       return ctx.fail(node,
                       "the in-place write could not be turned into a new value (the written tensor is read "
                       "elsewhere); write into a clone (x = x.clone()) or use the out-of-place form");
-    const ConvertFn* fn = registry().find(functional_kind, ctx.opset());
-    if (!fn) return ctx.fail(node, functional_kind + " has no converter at opset " + std::to_string(ctx.opset()));
-    return (*fn)(ctx, node);
+    return convertAs(ctx, node, functional_kind);
   };
 }
 

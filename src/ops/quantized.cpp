@@ -24,9 +24,7 @@ Status requireRecorded(Context& ctx, const Node& node) {
 ConvertFn like(std::string float_kind) {
   return [float_kind](Context& ctx, const Node& node) -> Status {
     if (Status s = requireRecorded(ctx, node); !s.ok) return s;
-    const ConvertFn* fn = registry().find(float_kind, ctx.opset());
-    if (!fn) return ctx.fail(node, float_kind + " has no converter at opset " + std::to_string(ctx.opset()));
-    return (*fn)(ctx, node);
+    return convertAs(ctx, node, float_kind);
   };
 }
 

@@ -215,7 +215,7 @@ std::vector<std::string> stepSlices(Context& ctx, const std::string& x, int64_t 
 }
 
 // A list of parts whose number is known only at run time, as an ONNX sequence of chunks of `step`
-// entries (a 1-D INT64 of one value; the last chunk shorter), which loops, cat, stack, len and
+// entries (a 0-d INT64; the last chunk shorter), which loops, cat, stack, len and
 // indexing read. Not for a list the model unpacks into a fixed number of values, nor before
 // SplitToSequence (opset 11). Returns whether it bound the output.
 bool chunksAsSequence(Context& ctx, const Node& node, int64_t axis, const std::string& step) {
@@ -224,7 +224,7 @@ bool chunksAsSequence(Context& ctx, const Node& node, int64_t axis, const std::s
   if (!ctx.isList(out) || ctx.opset() < 11 || ctx.dtype(self) == DType::kUndefined) return false;
   for (const Node* user : ctx.users(out))
     if (ctx.kind(*user) == "prim::ListUnpack") return false;
-  std::string chunks = ctx.emit("SplitToSequence", {ctx.tensor(self), ctx.squeeze(step, {0})}, {{"axis", axis}});
+  std::string chunks = ctx.emit("SplitToSequence", {ctx.tensor(self), step}, {{"axis", axis}});
   ctx.bindSequence(out, chunks, ctx.dtype(self));
   return true;
 }
@@ -249,7 +249,7 @@ Status stepParts(Context& ctx, const Node& node, int64_t axis, const std::functi
   std::string x = ctx.tensor(self);
   std::string step = step_of(ctx.unsqueeze(ctx.dimOf(x, axis), {0}));
   if (!varies) return bindParts(ctx, node, stepSlices(ctx, x, axis, step, *count));
-  if (chunksAsSequence(ctx, node, axis, step)) return Status::Ok();
+  if (chunksAsSequence(ctx, node, axis, ctx.squeeze(step, {0}))) return Status::Ok();
   return ctx.fail(node, "dimension " + std::to_string(axis) +
                             " follows a dynamic axis and the number of parts changes with it, but the model unpacks "
                             "them into a fixed number of values; give explicit split sizes or make the axis fixed");
@@ -264,7 +264,7 @@ Status chunk(Context& ctx, const Node& node) {
     std::string x = ctx.tensor(self), n = ctx.tensor(ctx.input(node, 1), DType::kInt64);
     std::string step =
         ctx.emit("Div", {ctx.emit("Sub", {ctx.emit("Add", {ctx.dimOf(x, axis), n}), ctx.scalarI64(1)}), n});
-    if (chunksAsSequence(ctx, node, axis, ctx.unsqueeze(step, {0}))) return Status::Ok();
+    if (chunksAsSequence(ctx, node, axis, step)) return Status::Ok();
     return ctx.fail(node,
                     "the number of chunks is computed at run time, and with it the number of tensors the "
                     "graph returns; ONNX graphs have a fixed number of outputs");
@@ -324,12 +324,14 @@ Status splitRuntimeSize(Context& ctx, const Node& node, int64_t axis) {
     }
     count = ctx.outputCount(*user);
   }
-  std::string step = ctx.unsqueeze(ctx.tensor(ctx.input(node, 1), DType::kInt64), {0});
-  if ((!count || *count == 0) && chunksAsSequence(ctx, node, axis, step)) return Status::Ok();
-  if (!count || *count == 0)
+  std::string size = ctx.tensor(ctx.input(node, 1), DType::kInt64);
+  if (!count || *count == 0) {
+    if (chunksAsSequence(ctx, node, axis, size)) return Status::Ok();
     return ctx.fail(node,
                     "the split size is computed at run time and the parts are not unpacked into a fixed number "
                     "of values, so the number of tensors it gives is unknown");
+  }
+  std::string step = ctx.unsqueeze(size, {0});
   return bindParts(ctx, node,
                    stepSlices(ctx, ctx.tensor(ctx.input(node, 0)), axis, step, static_cast<int64_t>(*count)));
 }
