@@ -7,6 +7,7 @@ from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
+import torchvision
 from torch import nn
 
 
@@ -525,6 +526,20 @@ class DynamicSplits(nn.Module):
         return torch.stack(sums), torch.tensor(len(parts)), torch.cat(scaled, 0), runtime[-1].mean(0)
 
 
+class BatchedNms(nn.Module):
+    """torchvision's batched NMS, scripted: it offsets the boxes of each class apart for up to 4000
+    coordinates, and loops over the classes above that. The example (100 boxes) takes the first
+    path, the second run (1100 boxes) the loop, which no example run recorded."""
+
+    def forward(self, x):
+        corner = x[:, :2].abs() * 60.0
+        boxes = torch.cat([corner, corner + x[:, 2:].abs() * 20.0 + 1.0], dim=1)
+        scores = x.sum(1)
+        classes = (x[:, 0].abs() * 10.0).long() % 3
+        keep = torchvision.ops.batched_nms(boxes, scores, classes, 0.5)
+        return boxes[keep], keep
+
+
 SCRIPTED_FIXTURES = {
     "scripted_control_flow": ScriptedFlow,
     "scripted_objects": ScriptedObjects,
@@ -561,4 +576,5 @@ SCRIPTED_FIXTURES = {
     "one_hot_runtime": OneHotRuntime,
     "scripted_on_gpu": GpuScripted,
     "dynamic_splits": DynamicSplits,
+    "batched_nms": BatchedNms,
 }

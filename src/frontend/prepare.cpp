@@ -129,6 +129,70 @@ bool writesListElements(const torch::jit::Block* block) {
   return false;
 }
 
+// Whether values of `type` cannot change once made: tensors (mutation removal has run), numbers,
+// strings, and tuples and optionals of these. Lists, dicts and objects can be written through any
+// reference to them.
+bool immutableItem(const c10::TypePtr& type) {
+  switch (type->kind()) {
+    case c10::TypeKind::TensorType:
+    case c10::TypeKind::IntType:
+    case c10::TypeKind::FloatType:
+    case c10::TypeKind::BoolType:
+    case c10::TypeKind::StringType:
+    case c10::TypeKind::NoneType:
+    case c10::TypeKind::DeviceObjType:
+      return true;
+    case c10::TypeKind::OptionalType:
+    case c10::TypeKind::TupleType:
+      for (const auto& t : type->containedTypes())
+        if (!immutableItem(t)) return false;
+      return true;
+    default:
+      return false;
+  }
+}
+
+// xs[i] with a constant i of a list built in the graph, holding immutable items and only read:
+// that item; len(xs): the number of items. (List idioms do this for every list, but are held back while a list's dict
+// elements are written; `for k, v in d.items(): if k in names` in an unrolled loop needs it.)
+size_t foldItemReads(torch::jit::Block* block) {
+  static const std::unordered_set<std::string> reads = {"aten::__getitem__", "aten::len",   "aten::__contains__",
+                                                        "prim::ListUnpack",  "aten::cat",   "aten::stack",
+                                                        "aten::add",         "prim::Return"};
+  size_t folded = 0;
+  for (auto* node : block->nodes()) {
+    for (auto* sub : node->blocks()) folded += foldItemReads(sub);
+    if (node->kind() != c10::prim::ListConstruct) continue;
+    if (!immutableItem(node->output()->type()->expectRef<c10::ListType>().getElementType())) continue;
+    std::vector<torch::jit::Node*> items, lengths;
+    bool only_read = true;
+    for (const auto& use : node->output()->uses()) {
+      only_read &= reads.count(use.user->kind().toQualString()) > 0;
+      if (use.user->kind() == c10::aten::len) lengths.push_back(use.user);
+      if (use.user->kind() == c10::aten::__getitem__ && use.offset == 0 &&
+          torch::jit::constant_as<int64_t>(use.user->input(1)))
+        items.push_back(use.user);
+    }
+    if (!only_read) continue;
+    const auto n = static_cast<int64_t>(node->inputs().size());
+    for (auto* read : items) {
+      int64_t i = *torch::jit::constant_as<int64_t>(read->input(1));
+      if (i < 0) i += n;
+      if (i < 0 || i >= n) continue;  // raises in the model
+      read->output()->replaceAllUsesWith(node->input(i));
+      read->destroy();
+      ++folded;
+    }
+    for (auto* len : lengths) {
+      torch::jit::WithInsertPoint guard(len);
+      len->output()->replaceAllUsesWith(len->owningGraph()->insertConstant(n));
+      len->destroy();
+      ++folded;
+    }
+  }
+  return folded;
+}
+
 // list(xs) of a constant list or of one built in the graph and never written: a new list of the same
 // items, which list idioms (len, [i]) and list write lowering (`names.extend(...)`) see through.
 void copyBuiltLists(torch::jit::Graph& graph) {
@@ -341,8 +405,9 @@ bool unrollListLoops(std::shared_ptr<torch::jit::Graph>& graph) {
     lowerDictWrites(graph);
     copyBuiltLists(*graph);  // list(d.values())
     foldFixedLengths(*graph);
-    torch::jit::LowerSimpleTuples(graph);  // (key, value) pairs unpacked
     if (!writesListElements(graph->block())) torch::jit::PeepholeOptimizeListIdioms(graph);
+    foldItemReads(graph->block());
+    torch::jit::LowerSimpleTuples(graph);  // (key, value) pairs unpacked
     torch::jit::ConstantPropagation(graph);
     torch::jit::EliminateDeadCode(graph);
   };
