@@ -295,6 +295,23 @@ class IndexWrites(nn.Module):
         return x, read
 
 
+class IndexAccumulate(nn.Module):
+    """index_put with accumulate=True where positions repeat (they must sum): one index with a
+    negative entry, two indices, an index on dim 1, a mask with values, and int64 values."""
+
+    def forward(self, x):
+        rows = torch.tensor([1, 3, 1, -1, 1])
+        a = x.index_put((rows,), x[:5] * 2.0, accumulate=True)
+        b = x.index_put((torch.tensor([0, 2, 0]), torch.tensor([1, 1, 1])), torch.tensor([1.0, 2.0, 3.0]),
+                        accumulate=True)
+        c = torch.ops.aten.index_put(x, [None, torch.tensor([3, 0, 3, 3])], x[:, :4], True)
+        mask = x > 0.5
+        d = x.index_put((mask,), x[mask] * 3.0, accumulate=True)
+        n = (x * 10.0).long()
+        e = n.index_put((rows,), n[:5], accumulate=True)
+        return a, b, c, d, e
+
+
 class GptMini(nn.Module):
     """A GPT-style decoder: token and position embeddings, two pre-norm blocks with causal self-
     attention written out (fused qkv split by the width, heads by view/transpose, a causal mask
@@ -530,6 +547,7 @@ CUSTOM = {
     "view_aliases": ViewAliases,
     "inplace_input": InPlaceInput,
     "index_writes": IndexWrites,
+    "index_accumulate": IndexAccumulate,
     "elu_double": EluDouble,
     "packed_rnn": PackedRnn,
     "nested_encoder": NestedEncoder,

@@ -335,6 +335,54 @@ bool singleValue(Context& ctx, const Value* values) {
   return true;
 }
 
+// ScatterND with reduction "add" where opset < 16 has no reduction: repeated positions must sum.
+// The q leading dims of `data` become one linear position per update (`idx` is [..., q]); a one-hot
+// [K, M] matrix of the K positions over the M rows, transposed and multiplied by the updates as
+// [K, R], gives what each row receives, added to data as [M, R].
+std::string scatterAddByOneHot(Context& ctx, const std::string& data, const std::string& idx, int64_t idx_rank,
+                               int64_t q, const std::string& updates, DType dtype) {
+  std::string shape = ctx.shapeOf(data);
+  std::string linear = ctx.emit("Gather", {idx, ctx.scalarI64(0)}, {{"axis", idx_rank - 1}});
+  for (int64_t j = 1; j < q; ++j) {
+    std::string size = ctx.emit("Gather", {shape, ctx.scalarI64(j)}, {{"axis", 0}});
+    std::string column = ctx.emit("Gather", {idx, ctx.scalarI64(j)}, {{"axis", idx_rank - 1}});
+    linear = ctx.emit("Add", {ctx.emit("Mul", {linear, size}), column});
+  }
+  std::string positions = ctx.emit("Reshape", {linear, ctx.constI64({-1})});
+  std::string rows = ctx.emit("ReduceProd", {ctx.emit("Slice", {shape, ctx.constI64({0}), ctx.constI64({q})})},
+                              {{"keepdims", 1}});
+  std::string flat_data = ctx.emit("Reshape", {data, ctx.emit("Concat", {rows, ctx.constI64({-1})}, {{"axis", 0}})});
+  std::string flat_updates =
+      ctx.emit("Reshape", {updates, ctx.emit("Concat", {ctx.shapeOf(positions), ctx.constI64({-1})}, {{"axis", 0}})});
+  std::string all_rows = ctx.emit("Range", {ctx.scalarI64(0), ctx.squeeze(rows, {0}), ctx.scalarI64(1)});
+  std::string hits = ctx.emit("Equal", {ctx.unsqueeze(positions, {1}), ctx.unsqueeze(all_rows, {0})});
+  std::string one_hot = ctx.cast(hits, DType::kBool, dtype);
+  std::string received = ctx.emit(
+      "MatMul", {ctx.emit("Transpose", {one_hot}, {{"perm", std::vector<int64_t>{1, 0}}}), flat_updates});
+  return ctx.emit("Reshape", {ctx.emit("Add", {flat_data, received}), shape});
+}
+
+// ScatterND(data, idx, updates), summing into data when `accumulate`: the reduction attribute from
+// opset 16, the one-hot product before it (opset 11, for Range; float, double and 32/64-bit ints,
+// what MatMul takes).
+std::optional<std::string> scatterND(Context& ctx, const std::string& data, const std::string& idx, int64_t idx_rank,
+                                     int64_t q, const std::string& updates, DType dtype, bool accumulate,
+                                     std::string* why) {
+  if (!accumulate) return ctx.emit("ScatterND", {data, idx, updates});
+  if (ctx.opset() >= 16) return ctx.emit("ScatterND", {data, idx, updates}, {{"reduction", "add"}});
+  const bool multipliable = dtype == DType::kFloat || dtype == DType::kDouble || dtype == DType::kInt32 ||
+                            dtype == DType::kInt64 || dtype == DType::kHalf;
+  if (ctx.opset() < 11 || !multipliable) {
+    *why = std::string("index_put with accumulate=True ") +
+           (ctx.opset() < 11 ? "needs opset 11 or later (ScatterND; its reduction from opset 16)"
+                             : "of a " + std::string(dtypeName(dtype)) +
+                                   " tensor needs ScatterND's reduction (opset 16 or later)") +
+           "; try --opset 16";
+    return std::nullopt;
+  }
+  return scatterAddByOneHot(ctx, data, idx, idx_rank, q, updates, dtype);
+}
+
 // A mask over the leading dims with one value: Where.
 std::string putMask(Context& ctx, const Value* self, const IndexArg& mask, const Value* values, bool accumulate) {
   int64_t rank = ctx.requireRank(self);
@@ -346,7 +394,8 @@ std::string putMask(Context& ctx, const Value* self, const IndexArg& mask, const
 }
 
 // A mask over the leading dims with one value per selected element: ScatterND at NonZero's positions.
-std::string putMaskValues(Context& ctx, const Value* self, const IndexArg& mask, const Value* values, bool accumulate) {
+std::optional<std::string> putMaskValues(Context& ctx, const Value* self, const IndexArg& mask, const Value* values,
+                                         bool accumulate, std::string* why) {
   std::string x = ctx.tensor(self);
   std::string nz = ctx.emit("Transpose", {ctx.emit("NonZero", {mask.name})}, {{"perm", std::vector<int64_t>{1, 0}}});
   // values broadcast to the shape self[mask] has: [N] + self.shape[rank(mask):].
@@ -354,15 +403,13 @@ std::string putMaskValues(Context& ctx, const Value* self, const IndexArg& mask,
   std::string rest = ctx.emit("Slice", {ctx.shapeOf(x), ctx.constI64({mask.rank}), ctx.constI64({kInt64Max})});
   std::string target = ctx.emit("Concat", {n, rest}, {{"axis", 0}});
   std::string updates = ctx.emit("Expand", {ctx.tensor(values, ctx.requireDType(self)), target});
-  std::vector<Attr> attrs;
-  if (accumulate) attrs.push_back({"reduction", "add"});
-  return ctx.emit("ScatterND", {x, nz, updates}, attrs);
+  return scatterND(ctx, x, nz, 2, mask.rank, updates, ctx.requireDType(self), accumulate, why);
 }
 
 // One integer index on dim k (Nones before it): ScatterND on self with dim k moved to the front.
 // ScatterND's spec has no negative indices, so they are wrapped with a Python-style Mod.
-std::string putIndex(Context& ctx, const Value* self, int64_t k, const IndexArg& index, const Value* values,
-                     bool accumulate) {
+std::optional<std::string> putIndex(Context& ctx, const Value* self, int64_t k, const IndexArg& index,
+                                    const Value* values, bool accumulate, std::string* why) {
   int64_t rank = ctx.requireRank(self);
   std::string x = ctx.tensor(self);
   int64_t ir = index.rank;
@@ -381,19 +428,19 @@ std::string putIndex(Context& ctx, const Value* self, int64_t k, const IndexArg&
   for (int64_t i = 0; i < k; ++i) uperm.push_back(i);
   for (int64_t i = k + ir; i < ir + rank - 1; ++i) uperm.push_back(i);
   std::vector<int64_t> xperm = indexedFirst({k}, rank);
-  std::vector<Attr> attrs;
-  if (accumulate) attrs.push_back({"reduction", "add"});
-  std::string out = ctx.emit(
-      "ScatterND", {transposed(ctx, x, xperm), ctx.unsqueeze(idx, {ir}), transposed(ctx, updates, uperm)}, attrs);
-  return transposed(ctx, out, inversePerm(xperm));
+  auto out = scatterND(ctx, transposed(ctx, x, xperm), ctx.unsqueeze(idx, {ir}), ir + 1, 1,
+                       transposed(ctx, updates, uperm), ctx.requireDType(self), accumulate, why);
+  if (!out) return std::nullopt;
+  return transposed(ctx, *out, inversePerm(xperm));
 }
 
 // Several integer index tensors on dims `dims` (self[i, :, j] = v, self[i, j] = v): they broadcast
 // to one shape B, and ScatterND writes at the tuples they give, on self with the indexed dims moved
 // to the front. Values broadcast to the indexed shape: B in place of the indexed dims when those are
 // adjacent, B first when they are not (PyTorch's advanced indexing rule).
-std::string putIndices(Context& ctx, const Value* self, const std::vector<int64_t>& dims,
-                       const std::vector<const IndexArg*>& indices, const Value* values, bool accumulate) {
+std::optional<std::string> putIndices(Context& ctx, const Value* self, const std::vector<int64_t>& dims,
+                                      const std::vector<const IndexArg*>& indices, const Value* values,
+                                      bool accumulate, std::string* why) {
   const int64_t rank = ctx.requireRank(self);
   std::string x = ctx.tensor(self);
   int64_t b = 0;
@@ -439,10 +486,10 @@ std::string putIndices(Context& ctx, const Value* self, const std::vector<int64_
   std::string target = parts.size() == 1 ? parts[0] : ctx.emit("Concat", parts, {{"axis", 0}});
   std::string updates = ctx.emit("Expand", {ctx.tensor(values, ctx.requireDType(self)), target});
   std::vector<int64_t> xperm = indexedFirst(dims, rank);
-  std::vector<Attr> attrs;
-  if (accumulate) attrs.push_back({"reduction", "add"});
-  std::string out = ctx.emit("ScatterND", {transposed(ctx, x, xperm), idx, transposed(ctx, updates, uperm)}, attrs);
-  return transposed(ctx, out, inversePerm(xperm));
+  auto out = scatterND(ctx, transposed(ctx, x, xperm), idx, b + 1, static_cast<int64_t>(dims.size()),
+                       transposed(ctx, updates, uperm), ctx.requireDType(self), accumulate, why);
+  if (!out) return std::nullopt;
+  return transposed(ctx, *out, inversePerm(xperm));
 }
 
 // index_put(self, indices, values, accumulate): one index tensor or mask (Nones before it
@@ -503,11 +550,7 @@ std::optional<std::string> indexPutValue(Context& ctx, const Node& node, std::st
       *why = "the index list is longer than the tensor's rank";
       return std::nullopt;
     }
-    if (accumulate && ctx.opset() < 16) {
-      *why = "index_put with accumulate=True needs ScatterND's reduction (opset 16 or later); try --opset 16";
-      return std::nullopt;
-    }
-    return putIndices(ctx, self, dims, indices, values, accumulate);
+    return putIndices(ctx, self, dims, indices, values, accumulate, why);
   }
   if (!index || k >= rank) {
     *why = "the index list holds no tensor within the rank";
@@ -518,13 +561,8 @@ std::optional<std::string> indexPutValue(Context& ctx, const Node& node, std::st
     return std::nullopt;
   }
   if (index->mask && singleValue(ctx, values)) return putMask(ctx, self, *index, values, accumulate);
-  // ScatterND's reduction attribute (for accumulate=True) arrived in opset 16.
-  if (accumulate && ctx.opset() < 16) {
-    *why = "index_put with accumulate=True needs ScatterND's reduction (opset 16 or later); try --opset 16";
-    return std::nullopt;
-  }
-  if (index->mask) return putMaskValues(ctx, self, *index, values, accumulate);
-  return putIndex(ctx, self, k, *index, values, accumulate);
+  if (index->mask) return putMaskValues(ctx, self, *index, values, accumulate, why);
+  return putIndex(ctx, self, k, *index, values, accumulate, why);
 }
 
 Status indexPut(Context& ctx, const Node& node) {

@@ -243,12 +243,22 @@ TEST(Index, IndexPutDim0Opset11) {
   EXPECT_EQ(outputDims(model), (Dims{10, 3}));
 }
 
-TEST(Index, IndexPutAccumulateOpset11Fails) {
+// Before opset 16, repeated positions are summed by a one-hot MatMul (ScatterND has no reduction).
+TEST(Index, IndexPutAccumulateOneHotOpset11) {
+  auto model = convertIR(withAccumulate(true), {"x:10x3", "i:2:int64", "v:2x3"}, 11, {"x:0=n"});
+  EXPECT_EQ(countOps(model, "MatMul"), 1);
+  EXPECT_EQ(countOps(model, "ScatterND"), 0);
+  EXPECT_EQ(outputDims(model), (Dims{-1, 3}));
+}
+
+// MatMul takes no 8-bit integers: accumulating into them needs the reduction, and the error says so.
+TEST(Index, IndexPutAccumulateInt8Opset11Fails) {
   try {
-    convertIR(withAccumulate(true), {"x:10x3", "i:2:int64", "v:2x3"}, 11);
+    convertIR(withAccumulate(true), {"x:10x3:int8", "i:2:int64", "v:2x3:int8"}, 11);
     FAIL() << "expected a conversion error";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("opset 16"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("int8 tensor needs ScatterND's reduction (opset 16"), std::string::npos)
+        << e.what();
   }
 }
 
