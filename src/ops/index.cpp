@@ -349,16 +349,16 @@ std::string scatterAddByOneHot(Context& ctx, const std::string& data, const std:
     linear = ctx.emit("Add", {ctx.emit("Mul", {linear, size}), column});
   }
   std::string positions = ctx.emit("Reshape", {linear, ctx.constI64({-1})});
-  std::string rows = ctx.emit("ReduceProd", {ctx.emit("Slice", {shape, ctx.constI64({0}), ctx.constI64({q})})},
-                              {{"keepdims", 1}});
+  std::string rows =
+      ctx.emit("ReduceProd", {ctx.emit("Slice", {shape, ctx.constI64({0}), ctx.constI64({q})})}, {{"keepdims", 1}});
   std::string flat_data = ctx.emit("Reshape", {data, ctx.emit("Concat", {rows, ctx.constI64({-1})}, {{"axis", 0}})});
   std::string flat_updates =
       ctx.emit("Reshape", {updates, ctx.emit("Concat", {ctx.shapeOf(positions), ctx.constI64({-1})}, {{"axis", 0}})});
   std::string all_rows = ctx.emit("Range", {ctx.scalarI64(0), ctx.squeeze(rows, {0}), ctx.scalarI64(1)});
   std::string hits = ctx.emit("Equal", {ctx.unsqueeze(positions, {1}), ctx.unsqueeze(all_rows, {0})});
   std::string one_hot = ctx.cast(hits, DType::kBool, dtype);
-  std::string received = ctx.emit(
-      "MatMul", {ctx.emit("Transpose", {one_hot}, {{"perm", std::vector<int64_t>{1, 0}}}), flat_updates});
+  std::string received =
+      ctx.emit("MatMul", {ctx.emit("Transpose", {one_hot}, {{"perm", std::vector<int64_t>{1, 0}}}), flat_updates});
   return ctx.emit("Reshape", {ctx.emit("Add", {flat_data, received}), shape});
 }
 
@@ -374,9 +374,9 @@ std::optional<std::string> scatterND(Context& ctx, const std::string& data, cons
                             dtype == DType::kInt64 || dtype == DType::kHalf;
   if (ctx.opset() < 11 || !multipliable) {
     *why = std::string("index_put with accumulate=True ") +
-           (ctx.opset() < 11 ? "needs opset 11 or later (ScatterND; its reduction from opset 16)"
-                             : "of a " + std::string(dtypeName(dtype)) +
-                                   " tensor needs ScatterND's reduction (opset 16 or later)") +
+           (ctx.opset() < 11
+                ? "needs opset 11 or later (ScatterND; its reduction from opset 16)"
+                : "of a " + std::string(dtypeName(dtype)) + " tensor needs ScatterND's reduction (opset 16 or later)") +
            "; try --opset 16";
     return std::nullopt;
   }
@@ -439,8 +439,8 @@ std::optional<std::string> putIndex(Context& ctx, const Value* self, int64_t k, 
 // to the front. Values broadcast to the indexed shape: B in place of the indexed dims when those are
 // adjacent, B first when they are not (PyTorch's advanced indexing rule).
 std::optional<std::string> putIndices(Context& ctx, const Value* self, const std::vector<int64_t>& dims,
-                                      const std::vector<const IndexArg*>& indices, const Value* values,
-                                      bool accumulate, std::string* why) {
+                                      const std::vector<const IndexArg*>& indices, const Value* values, bool accumulate,
+                                      std::string* why) {
   const int64_t rank = ctx.requireRank(self);
   std::string x = ctx.tensor(self);
   int64_t b = 0;
