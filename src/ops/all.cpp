@@ -20,6 +20,7 @@ void registerAllOps(Registry& r) {
   registerLinalgOps(r);
   registerShapeOps(r);
   registerIndexOps(r);
+  registerIndexPutOps(r);
   registerReduceOps(r);
   registerCreationOps(r);
   registerPadOps(r);

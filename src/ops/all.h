@@ -19,6 +19,7 @@ void registerLossOps(Registry& r);             // cross entropy, nll, bce with l
 void registerViewScatterOps(Registry& r);      // slice_scatter, select_scatter (writes into views)
 void registerShapeOps(Registry& r);            // reshape, permute, concat, split, squeeze, expand, roll
 void registerIndexOps(Registry& r);            // slice, select, gather, index
+void registerIndexPutOps(Registry& r);         // index_put, index_put_ (accumulate too)
 void registerReduceOps(Registry& r);           // mean, sum, max, argmax, ...
 void registerCreationOps(Registry& r);         // zeros, ones, full, arange, *_like
 void registerPadOps(Registry& r);              // pad, constant/reflection/replication pad
