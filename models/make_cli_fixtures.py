@@ -210,6 +210,8 @@ def main():
         torch.jit.script(ScriptedArgs()).save(os.path.join(out, "scripted_args.pt"))
         torch.jit.trace(UnusedInput(), (torch.randn(2, 3), torch.randn(2, 3))).save(os.path.join(out, "unused_input.pt"))
         torch.jit.trace(Dense(1024, 1).eval(), torch.randn(1, 1024)).save(os.path.join(out, "dense_4mb.pt"))
+        # The same layer saved with float16 weights (2 MB), as model.half() on a GPU gives.
+        torch.jit.trace(Dense(1024, 1).eval(), torch.randn(1, 1024)).half().save(os.path.join(out, "dense_half.pt"))
         torch.jit.trace(Dense(4096, 2).eval(), torch.randn(1, 4096)).save(os.path.join(out, "dense_128mb.pt"))
         torch.jit.script(TrainingMode().train()).save(os.path.join(out, "training_mode.pt"))
         torch.jit.trace(TrainingLayers().train(), torch.randn(3, 4), check_trace=False).save(

@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   std::string output_names;
   bool verbose = false, quiet = false, list_ops = false, no_check = false, no_optimize = false;
   bool int32 = false;
+  bool float32_weights = false;
   pt2onnx::cli::RunFlags run_flags;
   std::string inspect_file, dot_file, verify_model, verify_dir;
 
@@ -79,6 +80,9 @@ int main(int argc, char** argv) {
                "for TensorRT: INT64 index and shape values become INT32 wherever the ONNX operators allow it, with a "
                "Cast around parameters the spec types INT64 only (Shape, Reshape's shape, ...); the model's inputs "
                "and outputs keep their types");
+  app.add_flag("--float32-weights", float32_weights,
+               "a model saved with float16/bfloat16 weights is converted in float32; keep its weights float32 in the "
+               "file too (by default each weight that float16 or bfloat16 holds exactly is stored so, behind a Cast)");
   app.add_option("--test-data", options.test_data_dir,
                  "DIR: write the example inputs and LibTorch's outputs as ONNX TensorProto files, "
                  "DIR/test_data_set_N/input_K.pb and output_K.pb (set 0 at the example dims, then the resized runs)");
@@ -147,6 +151,7 @@ int main(int argc, char** argv) {
   options.check = !no_check;
   options.optimize = !no_optimize;
   options.int32 = int32;
+  options.float32_weights = float32_weights;
   try {
     for (const auto& s : input_specs) options.inputs.push_back(pt2onnx::parseInputSpec(s));
     for (const auto& s : data_specs) options.input_data.push_back(pt2onnx::parseInputData(s));

@@ -159,7 +159,20 @@ Summary convert(const Options& options) {
                   report.initializers_converted, report.casts_to_int32, report.casts_to_int64);
     for (const auto& [why, n] : report.stay_int64) spdlog::debug("int32: stays INT64: {}: {}", why, n);
   }
-  if (options.optimize || options.int32) {
+  const bool narrow = resolved.widened_float16 && !options.float32_weights;
+  if (narrow) {
+    const HalfWeightsReport report = storeHalfWeights(model, weights);
+    if (report.float16 + report.bfloat16)
+      spdlog::info(
+          "{} weights stored as the archive held them ({} float16, {} bfloat16; {} smaller), each behind "
+          "a Cast to float32{}",
+          report.float16 + report.bfloat16, report.float16, report.bfloat16,
+          report.bytes_saved >= 1000000 ? fmt::format("{:.1f} MB", report.bytes_saved / 1e6)
+                                        : fmt::format("{:.1f} kB", report.bytes_saved / 1e3),
+          report.kept_float32 ? fmt::format("; {} computed in float32 stay float32", report.kept_float32)
+                              : std::string());
+  }
+  if (options.optimize || options.int32 || narrow) {
     if (options.check) checkModel(model);
     timer.done("optimize");
   }

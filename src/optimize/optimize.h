@@ -41,4 +41,16 @@ struct Int32Report {
 // types. Constants are converted only when their values fit. Clears value_info at the end.
 Int32Report retypeToInt32(onnx::ModelProto& model, Weights& weights);
 
+struct HalfWeightsReport {
+  size_t float16 = 0;       // initializers stored as FLOAT16 behind a Cast
+  size_t bfloat16 = 0;      // as BFLOAT16 (opset 13 and later)
+  size_t kept_float32 = 0;  // large float32 initializers with a value 16 bits cannot hold
+  uint64_t bytes_saved = 0;
+};
+
+// For a model whose float16/bfloat16 weights were widened for conversion: each float32 initializer
+// held by `weights` whose values all fit float16 (else bfloat16) exactly is stored in that type,
+// with a Cast to FLOAT at the top of the graph under the original name. Values are unchanged.
+HalfWeightsReport storeHalfWeights(onnx::ModelProto& model, Weights& weights);
+
 }  // namespace pt2onnx
