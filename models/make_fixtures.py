@@ -312,6 +312,21 @@ class IndexAccumulate(nn.Module):
         return a, b, c, d, e
 
 
+class ScatterAdd(nn.Module):
+    """scatter_add with repeated indices (they sum): along dim 0 with an index smaller than x on
+    dim 1, along dim 1, and of int64 values; scatter with reduce='add'."""
+
+    def forward(self, x):
+        rows = torch.tensor([[0, 2, 0], [2, 2, 1], [0, 0, 0]])
+        a = x.scatter_add(0, rows, x[:3, :3] * 2.0)
+        cols = torch.tensor([[3, 0, 3, 3]]).expand(x.size(0), 4)
+        b = x.scatter_add(1, cols, x[:, :4])
+        n = (x * 10.0).long()
+        c = n.scatter_add(0, rows, n[:3, :3])
+        d = x.scatter(1, cols, x[:, 1:5], reduce="add")
+        return a, b, c, d
+
+
 class GptMini(nn.Module):
     """A GPT-style decoder: token and position embeddings, two pre-norm blocks with causal self-
     attention written out (fused qkv split by the width, heads by view/transpose, a causal mask
@@ -548,6 +563,7 @@ CUSTOM = {
     "inplace_input": InPlaceInput,
     "index_writes": IndexWrites,
     "index_accumulate": IndexAccumulate,
+    "scatter_add": ScatterAdd,
     "elu_double": EluDouble,
     "packed_rnn": PackedRnn,
     "nested_encoder": NestedEncoder,

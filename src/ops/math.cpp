@@ -1,6 +1,7 @@
 // Converters: less common math — triu/tril, scatter, shrink/celu/logsigmoid, log/hyperbolic functions,
 // atan2, isnan/isinf/isfinite, nan_to_num, addcmul/addcdiv/lerp, meshgrid, unflatten, grid_sampler, one_hot, cumprod.
 #include "ops/common.h"
+#include "ops/indexing.h"
 #include "ops/typing.h"
 
 namespace pt2onnx {
@@ -88,6 +89,27 @@ ConvertFn trilu(bool upper) {
 
 // ---- scatter -------------------------------------------------------------------------------
 
+// ScatterElements with reduction "add" before opset 16 (it has none): along `axis`, each position m
+// of the result receives the sum of the updates whose index is m. With the axis moved last, a
+// one-hot [..., n, M] of the n indices over the M positions, multiplied by the updates as
+// [..., 1, n], gives [..., 1, M]; it is padded with zeros to self's shape where the index tensor is
+// smaller, moved back, and added to self. Repeated indices sum, as in PyTorch.
+std::string scatterAddByOneHot(Context& ctx, const std::string& x, const std::string& idx, const std::string& updates,
+                               int64_t axis, int64_t rank, DType dt) {
+  std::vector<int64_t> perm;
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != axis) perm.push_back(d);
+  perm.push_back(axis);
+  std::string xt = transposed(ctx, x, perm), it = transposed(ctx, idx, perm), ut = transposed(ctx, updates, perm);
+  std::string positions = ctx.emit("Range", {ctx.scalarI64(0), ctx.dimOf(xt, rank - 1), ctx.scalarI64(1)});  // [M]
+  std::string hits = ctx.cast(ctx.emit("Equal", {ctx.unsqueeze(it, {rank}), positions}), DType::kBool, dt);
+  std::string received = ctx.squeeze(ctx.emit("MatMul", {ctx.unsqueeze(ut, {rank - 1}), hits}), {rank - 1});
+  std::string missing = ctx.emit("Sub", {ctx.shapeOf(xt), ctx.shapeOf(received)});
+  std::string pads = ctx.emit("Concat", {ctx.constI64(std::vector<int64_t>(rank, 0)), missing}, {{"axis", 0}});
+  std::string padded = ctx.emit("Pad", {received, pads});
+  return transposed(ctx, ctx.emit("Add", {xt, padded}), inversePerm(perm));
+}
+
 // scatter(self, dim, index, src | value[, reduce]) and scatter_add(self, dim, index, src):
 // ScatterElements. PyTorch reads only the index-shaped corner of src; ONNX wants updates of
 // exactly the index's shape. A Scalar value is broadcast to that shape.
@@ -105,9 +127,15 @@ ConvertFn scatter(bool add) {
       if (reduce != "add" && reduce != "multiply") return ctx.fail(node, "scatter reduce='" + reduce + "' is unknown");
       reduction = reduce == "add" ? "add" : "mul";
     }
-    // ScatterElements' reduction attribute arrived in opset 16.
-    if (!reduction.empty() && ctx.opset() < 16)
-      return ctx.fail(node, "scatter with a reduction needs opset 16 or later; try --opset 16");
+    // ScatterElements' reduction attribute arrived in opset 16; a sum has a one-hot form before it
+    // (MatMul's types).
+    const bool one_hot = reduction == "add" && ctx.opset() < 16 &&
+                         (dt == DType::kFloat || dt == DType::kDouble || dt == DType::kHalf || dt == DType::kInt32 ||
+                          dt == DType::kInt64);
+    if (!reduction.empty() && ctx.opset() < 16 && !one_hot)
+      return ctx.fail(node, std::string("scatter with reduce='") + (reduction == "mul" ? "multiply" : "add") +
+                                "' of a " + dtypeName(dt) +
+                                " tensor needs ScatterElements' reduction (opset 16 or later); try --opset 16");
     std::string idx = ctx.tensor(index, DType::kInt64);
     std::string updates;
     if (!ctx.isTensor(src)) {
@@ -122,6 +150,10 @@ ConvertFn scatter(bool add) {
       if (!same)
         updates = ctx.emit(
             "Slice", {updates, ctx.constI64(std::vector<int64_t>(rank, 0)), ctx.shapeOf(idx), ctx.constI64(axes)});
+    }
+    if (one_hot) {
+      ctx.bind(ctx.output(node), scatterAddByOneHot(ctx, ctx.tensor(self, dt), idx, updates, axis, rank, dt));
+      return Status::Ok();
     }
     std::vector<Attr> attrs = {{"axis", axis}};
     if (!reduction.empty()) attrs.push_back({"reduction", reduction});
@@ -468,7 +500,7 @@ void registerMathOps(Registry& r) {
   r.add("aten::triu", 14, trilu(true));
   r.add("aten::tril", 14, trilu(false));
   r.add("aten::scatter", 11, scatter(false));
-  r.add("aten::scatter_add", 16, scatter(true));
+  r.add("aten::scatter_add", 11, scatter(true));
   r.add("aten::threshold", 11, threshold);
   r.add("aten::selu", 11, unaryOp("Selu"));
   r.add("aten::celu", 11, celuAsElu);

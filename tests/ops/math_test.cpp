@@ -137,8 +137,20 @@ graph(%x : Tensor, %i : Tensor, %s : Tensor):
   %y : Tensor = aten::scatter_add(%x, %d, %i, %s)
   return (%y))IR";
 
-TEST(Math, ScatterAddOpset11Unsupported) {
-  EXPECT_NE(conversionError(kScatterAdd, {"x:12x3", "i:4x3:int64", "s:4x3"}, 11).find("needs opset 16"),
+// Before opset 16, the sums are a one-hot MatMul with the scatter axis last (ScatterElements has no
+// reduction); an index smaller than self is padded back to self's shape.
+TEST(Math, ScatterAddOneHotOpset11) {
+  auto model = convertIR(kScatterAdd, {"x:12x3", "i:4x2:int64", "s:4x3"}, 11, {"x:0=n"});
+  EXPECT_EQ(countOps(model, "MatMul"), 1);
+  EXPECT_EQ(countOps(model, "Pad"), 1);
+  EXPECT_EQ(countOps(model, "ScatterElements"), 0);
+  EXPECT_EQ(outputDims(model), (Dims{-1, 3}));
+}
+
+// MatMul takes no booleans or 8-bit integers: those need the reduction.
+TEST(Math, ScatterAddUint8Opset11Fails) {
+  EXPECT_NE(conversionError(kScatterAdd, {"x:12x3:uint8", "i:4x3:int64", "s:4x3:uint8"}, 11)
+                .find("scatter with reduce='add' of a uint8 tensor needs ScatterElements' reduction (opset 16"),
             std::string::npos);
 }
 
