@@ -540,6 +540,20 @@ class BatchedNms(nn.Module):
         return boxes[keep], keep
 
 
+class EarlyReturn(nn.Module):
+    """A return inside nested branches: the compiler joins the paths with an uninitialized value.
+    The example (3x4) returns early, the converter's resized run (6x8) takes the outer else, and
+    the second size (1x3) the inner branch that no run recorded (an int tensor plus a Python int)."""
+
+    def forward(self, y):
+        if y.shape[1] < 5:
+            if y.size(0) == 1:
+                y = y + 4
+            else:
+                return y * 2
+        return y - 1
+
+
 SCRIPTED_FIXTURES = {
     "scripted_control_flow": ScriptedFlow,
     "scripted_objects": ScriptedObjects,
@@ -577,4 +591,5 @@ SCRIPTED_FIXTURES = {
     "scripted_on_gpu": GpuScripted,
     "dynamic_splits": DynamicSplits,
     "batched_nms": BatchedNms,
+    "early_return": EarlyReturn,
 }

@@ -243,7 +243,7 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
   spdlog::debug("prepared graph:\n{}", graph->toString(false));
 
   checkSupported(*graph, options.opset, options.fallback);
-  inferUnrecordedTypes(graph, bound.inputs, runs.meta);
+  inferUnrecordedTypes(graph, bound.inputs, runs);
 
   onnx::ModelProto model = newModel(options.opset);
   onnx::GraphProto* out_graph = model.mutable_graph();

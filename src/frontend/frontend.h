@@ -197,11 +197,11 @@ size_t markValueDependentSizes(const torch::jit::Graph& graph, ValueMetaMap& met
 ExampleRuns runExamples(const std::shared_ptr<torch::jit::Graph>& graph, const c10::IValue& self,
                         const std::vector<ExampleInput>& inputs, const std::vector<DynamicInputAxis>& input_axes);
 
-// Branches the example runs did not take have no recorded dtypes; LibTorch's type propagation
-// from the input types and the recorded values fills in what it can (recorded values still take
-// precedence).
+// Branches the example run did not take have no recorded dtypes: a resized run's, LibTorch's type
+// propagation from the input types, and the operators' rules fill in what they can (recorded
+// values still take precedence; src/frontend/unrecorded_types.cpp).
 void inferUnrecordedTypes(const std::shared_ptr<torch::jit::Graph>& graph, const std::vector<ExampleInput>& inputs,
-                          const ValueMetaMap& meta);
+                          const ExampleRuns& runs);
 
 // The folding stage: environment queries, values that depend only on fixed sizes, and raise
 // paths (src/frontend/static_fold.cpp).

@@ -373,15 +373,18 @@ void completeFromInputs(torch::jit::Block* block, const ValueMetaMap& meta) {
     else if (sized.count(kind) && node->inputs().size() > 1) {
       rank = listLength(node->input(1));
     } else if (arithmetic.count(kind)) {
-      // A Python number keeps a floating tensor's dtype; a tensor of the same dtype keeps it too.
+      // A Python number keeps a floating tensor's dtype, a Python int an integer tensor's (except in
+      // true division); a tensor of the same dtype keeps it too.
       for (size_t i = 1; i < node->inputs().size(); ++i) {
         const auto* in = node->input(i);
         if (in->type()->kind() == c10::TypeKind::TensorType) {
           auto [r, d] = rankAndDtype(in, meta);
           if (r < 0 || d != dtype) rank = -1;
           rank = std::max(rank, r);
-        } else if (!dtype || !c10::isFloatingType(*dtype)) {
-          rank = -1;
+        } else if (!dtype || !(c10::isFloatingType(*dtype) ||
+                               (in->type()->kind() == c10::TypeKind::IntType && kind != "aten::div" &&
+                                c10::isIntegralType(*dtype, /*includeBool=*/false)))) {
+          rank = -1;  // a float with an integer tensor, true division: a float result
         }
         if (rank < 0) break;
       }
@@ -397,7 +400,8 @@ void completeFromInputs(torch::jit::Block* block, const ValueMetaMap& meta) {
 }  // namespace
 
 void inferUnrecordedTypes(const std::shared_ptr<torch::jit::Graph>& graph, const std::vector<ExampleInput>& inputs,
-                          const ValueMetaMap& meta) {
+                          const ExampleRuns& runs) {
+  const ValueMetaMap& meta = runs.meta;
   bool has_blocks = false;
   for (const auto* node : graph->nodes()) has_blocks = has_blocks || !node->blocks().empty();
   if (!has_blocks) return;
@@ -413,6 +417,11 @@ void inferUnrecordedTypes(const std::shared_ptr<torch::jit::Graph>& graph, const
   } catch (const std::exception& e) {
     spdlog::debug("type propagation stopped: {}", firstLine(e.what()));
   }
+  // A value only a resized run reached (a branch taken at other sizes): the rank and dtype it had.
+  for (const auto& resized : runs.resized)
+    for (const auto& [v, seen] : resized)
+      if (seen->seen && seen->dtype != c10::ScalarType::Undefined && !seen->quant)
+        setIfOpen(const_cast<torch::jit::Value*>(v), {static_cast<int64_t>(seen->sizes.size()), seen->dtype}, meta);
   completeFromInputs(graph->block(), meta);
 }
 

@@ -51,7 +51,12 @@ void emitBlockOutputs(Context& ctx, const std::vector<const Value*>& outputs, co
       ctx.addSubgraphOptionalOutput(optionalResult(ctx, outputs[i], dtypes[i], optional_ranks[i]), dtypes[i]);
       continue;
     }
-    std::string out = ctx.emit("Identity", {ctx.tensor(outputs[i], dtypes[i])});
+    // prim::Uninitialized: a path that raises or whose value is never read; any tensor of the
+    // result's dtype stands for it.
+    const Node* producer = ctx.producer(outputs[i]);
+    const bool placeholder = producer && ctx.kind(*producer) == "prim::Uninitialized" && ctx.isTensor(outputs[i]);
+    std::string value = placeholder ? ctx.constTensor({}, {0}, dtypes[i]) : ctx.tensor(outputs[i], dtypes[i]);
+    std::string out = ctx.emit("Identity", {value});
     ctx.addSubgraphOutput(out, dtypes[i]);
   }
 }
