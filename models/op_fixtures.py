@@ -179,6 +179,25 @@ class DynamicQuantized(nn.Module):
         return self.norm(self.body(x))
 
 
+class DynamicQuantizedLstm(nn.Module):
+    """quantize_dynamic's default for nn.LSTM (int8 weights; each step's input and hidden state
+    quantized over their own range): two stacked layers on (seq, batch, features), a bidirectional
+    batch-first one, and a quantized linear head."""
+
+    def __init__(self):
+        super().__init__()
+        import torch.ao.quantization as tq
+        body = nn.ModuleDict({"lstm": nn.LSTM(8, 16, num_layers=2), "bi": nn.LSTM(16, 12, bidirectional=True,
+                                                                                   batch_first=True),
+                              "head": nn.Linear(24, 4)})
+        self.body = tq.quantize_dynamic(body.eval(), {nn.LSTM, nn.Linear}, dtype=torch.qint8)
+
+    def forward(self, x):
+        y, (h, c) = self.body["lstm"](x)
+        z, (hb, cb) = self.body["bi"](y.transpose(0, 1))
+        return self.body["head"](z), h, c, hb, cb
+
+
 class CircularPad(nn.Module):
     """Circular padding by amounts computed from the input's sizes (and a crop by a negative one)."""
 
@@ -446,6 +465,7 @@ OP_FIXTURES = {
     "quantized_net_qnnpack": lambda: quantized_net("qnnpack"),
     "quantized_convnet": lambda: quantized_net("onednn", batch_norm=False),  # scripted
     "dynamic_quantized": DynamicQuantized,
+    "dynamic_quantized_lstm": DynamicQuantizedLstm,
     "circular_pad": CircularPad,
     "spectrogram": Spectrogram,
     "fft_ops": FftOps,

@@ -12,6 +12,10 @@
 #include "core/dtype.h"
 #include "core/value_meta.h"
 
+namespace c10 {
+struct IValue;
+}  // namespace c10
+
 namespace torch::jit {
 struct Node;
 struct Value;
@@ -143,6 +147,9 @@ class Context {
   };
   // `dims`: 0 for linear (`fp16` for the float16 pack), 1 to 3 for convolutions.
   PackedWeights packedWeights(const Value* packed, int dims, bool fp16 = false);
+  // The same from a packed-parameters object held elsewhere (a quantized RNN's cell parameters);
+  // `hint` names the initializers.
+  PackedWeights packedWeights(const c10::IValue& packed, const std::string& hint, int dims, bool fp16 = false);
 
   std::string constI64(const std::vector<int64_t>& values);  // 1-D
   std::string scalarI64(int64_t value);                      // 0-d

@@ -144,6 +144,11 @@ Context::PackedWeights Context::packedWeights(const Value* packed, int dims, boo
   auto iv = torch::jit::toIValue(const_cast<Value*>(packed));
   if (!iv || !iv->isObject())
     throw ConvertError("the packed weights " + describe(packed) + " are not a constant of the saved module");
+  return packedWeights(*iv, packed->debugName(), dims, fp16);
+}
+
+Context::PackedWeights Context::packedWeights(const c10::IValue& packed, const std::string& hint, int dims, bool fp16) {
+  const c10::IValue* iv = &packed;
   PackedWeights out;
   const std::string family = dims == 3 ? "quantized::conv3d_" : "quantized::conv2d_";
   // A transposed convolution's weights unpack through its own operator (the plain one gives
@@ -155,9 +160,9 @@ Context::PackedWeights Context::packedWeights(const Value* packed, int dims, boo
   torch::jit::Stack unpacked = callOperator(unpack.c_str(), *iv);
   const at::Tensor weight = unpacked.at(0).toTensor();
   out.weight_shape = weight.sizes().vec();
-  out.weight = impl_->constantTensor(*this, weight, packed->debugName() + "_weight");
+  out.weight = impl_->constantTensor(*this, weight, hint + "_weight");
   if (unpacked.size() > 1 && unpacked[1].isTensor())
-    out.bias = impl_->addInitializer(unpacked[1].toTensor().to(at::kFloat), packed->debugName() + "_bias");
+    out.bias = impl_->addInitializer(unpacked[1].toTensor().to(at::kFloat), hint + "_bias");
   if (dims == 0) return out;
   auto ints = [&](const std::string& what) { return callOperator((family + what).c_str(), *iv).at(0).toIntVector(); };
   out.stride = lastEntries(ints("stride"), dims);

@@ -50,6 +50,7 @@ void registerAllOps(Registry& r) {
   registerSpatialOps(r);
   registerQuantizeOps(r);
   registerQuantizedOps(r);
+  registerQuantizedRnnOps(r);
   registerInPlacePartOps(r);
   registerSpectralOps(r);
 }

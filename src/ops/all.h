@@ -51,6 +51,7 @@ void registerSpectralOps(Registry& r);         // stft, fft_rfft, fft_fft, abs/r
 void registerQuantizeOps(Registry& r);         // quantize_per_tensor/_channel, dequantize, fake_quantize_*
 void registerInPlacePartOps(Registry& r);      // sigmoid_, tanh_, relu_, ... of a split's parts (traced LSTMCell)
 void registerQuantizedOps(Registry& r);        // quantized:: conv, linear (static and dynamic), add, cat, norms
+void registerQuantizedRnnOps(Registry& r);     // quantized_lstm (dynamic int8)
 
 // Calls every family above in a fixed order.
 void registerAllOps(Registry& r);

@@ -7,6 +7,7 @@
 
 #include "core/registry.h"
 #include "ops/common.h"
+#include "ops/quantized_common.h"
 
 namespace pt2onnx {
 namespace {
@@ -81,8 +82,8 @@ ConvertFn linear(bool relu) {
   };
 }
 
-// DynamicQuantizeLinear's computation with 7 bits (quint8 0..127, what LibTorch's x86 engines use
-// when reduce_range is set): scale = (max(x, 0) - min(x, 0)) / 127, zero point round(-min / scale).
+}  // namespace
+
 std::string reducedRangeQdq(Context& ctx, const std::string& x) {
   std::string zero = ctx.scalar(0.0, DType::kFloat);
   std::string lo = ctx.emit("Min", {ctx.reduce("ReduceMin", x, {}, false), zero});
@@ -95,6 +96,8 @@ std::string reducedRangeQdq(Context& ctx, const std::string& x) {
   std::string q = ctx.emit("QuantizeLinear", {x, scale, zero_point});
   return ctx.emit("DequantizeLinear", {q, scale, zero_point});
 }
+
+namespace {
 
 // quantized::linear[_relu]_dynamic(X, W_prepack, reduce_range): X quantized per call over its own
 // range (DynamicQuantizeLinear; 7 bits with reduce_range), the product in float. The _fp16 forms
