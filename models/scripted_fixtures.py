@@ -554,6 +554,23 @@ class EarlyReturn(nn.Module):
         return y - 1
 
 
+class StateInit(nn.Module):
+    """A recurrent state made when the one given is empty, filled in place in a loop, or added to
+    the one given: branches on the given state's size, decided at run time. The example passes an
+    empty state, the converter's resized run a 2x2x2x2x2 one (no branch), the second size a real
+    state (the branch no run recorded)."""
+
+    def forward(self, x, prev):
+        b, h, w = x.size(0), x.size(2), x.size(3)
+        state = torch.zeros((2, b, 3, h, w))
+        if prev.size(0) == 0:
+            for i in range(2):
+                state[:] = torch.ones(b, 3, h, w) * float(i + 1)
+        elif prev.size(0) == 1:
+            state[:] = prev + state[:]
+        return state[0] + x[:, :3], state[1]
+
+
 SCRIPTED_FIXTURES = {
     "scripted_control_flow": ScriptedFlow,
     "scripted_objects": ScriptedObjects,
@@ -592,4 +609,5 @@ SCRIPTED_FIXTURES = {
     "dynamic_splits": DynamicSplits,
     "batched_nms": BatchedNms,
     "early_return": EarlyReturn,
+    "state_init": StateInit,
 }

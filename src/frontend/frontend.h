@@ -174,6 +174,8 @@ struct DynamicInputAxis {
 };
 
 // What the example runs learned. The maps point into the runs' observations.
+using ObservationMap = std::unordered_map<size_t, const Observation*>;
+
 struct ExampleRuns {
   std::vector<Observation> example_run;
   std::vector<std::vector<Observation>> resized_runs;
@@ -181,8 +183,10 @@ struct ExampleRuns {
   // Per run (the example run first, then the resized ones): the input values (copied before the
   // run) and what the method returned; --test-data writes them.
   std::vector<std::vector<c10::IValue>> inputs, outputs;
-  std::unordered_map<const torch::jit::Value*, const Observation*> example;
-  std::vector<std::unordered_map<const torch::jit::Value*, const Observation*>> resized;
+  // By Value::unique(), which stays valid while folding destroys values and makes new ones (a
+  // destroyed value's address may be reused; its id never is).
+  ObservationMap example;
+  std::vector<ObservationMap> resized;
   ValueMetaMap meta;
 };
 
@@ -217,14 +221,12 @@ std::unordered_set<const torch::jit::Value*> staticValues(const torch::jit::Grap
 
 // Replaces queries about the run environment (grad mode, autocast, device, a recorded dtype) with
 // constants in every block, then propagates constants. Returns how many were folded.
-size_t foldEnvironmentQueries(const std::shared_ptr<torch::jit::Graph>& graph,
-                              const std::unordered_map<const torch::jit::Value*, const Observation*>& run);
+size_t foldEnvironmentQueries(const std::shared_ptr<torch::jit::Graph>& graph, const ObservationMap& run);
 
 // Replaces static values with constants holding what the example run computed, then runs
 // constant propagation and dead code elimination. Returns how many values were folded.
 size_t foldStaticValues(const std::shared_ptr<torch::jit::Graph>& graph,
-                        const std::unordered_set<const torch::jit::Value*>& static_values,
-                        const std::unordered_map<const torch::jit::Value*, const Observation*>& run1,
-                        const std::vector<std::unordered_map<const torch::jit::Value*, const Observation*>>& resized);
+                        const std::unordered_set<const torch::jit::Value*>& static_values, const ObservationMap& run1,
+                        const std::vector<ObservationMap>& resized);
 
 }  // namespace pt2onnx

@@ -120,8 +120,9 @@ ExampleRuns runExamples(const std::shared_ptr<torch::jit::Graph>& graph, const c
   const auto& run1 = out.example_run;
   out.resized.resize(out.resized_runs.size());
   for (size_t i = 0; i < recorded.size(); ++i) {
-    out.example[recorded[i]] = &run1[i];
-    for (size_t r = 0; r < out.resized_runs.size(); ++r) out.resized[r][recorded[i]] = &out.resized_runs[r][i];
+    out.example[recorded[i]->unique()] = &run1[i];
+    for (size_t r = 0; r < out.resized_runs.size(); ++r)
+      out.resized[r][recorded[i]->unique()] = &out.resized_runs[r][i];
     if (!run1[i].seen) continue;
     if (run1[i].dtype == c10::ScalarType::Undefined) {
       // A Python number (a Scalar from .item(), say): a 0-d tensor in the number convention.

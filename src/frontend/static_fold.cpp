@@ -214,8 +214,7 @@ std::unordered_set<const torch::jit::Value*> staticValues(const torch::jit::Grap
   return result;
 }
 
-size_t foldEnvironmentQueries(const std::shared_ptr<torch::jit::Graph>& graph,
-                              const std::unordered_map<const torch::jit::Value*, const Observation*>& run) {
+size_t foldEnvironmentQueries(const std::shared_ptr<torch::jit::Graph>& graph, const ObservationMap& run) {
   // Scripted modules ask where and how they run (nn.MultiheadAttention picks a fast path that
   // way). An exported model runs on CPU for inference, without autograd or autocast.
   static const std::unordered_set<std::string> false_queries = {"aten::is_grad_enabled",
@@ -235,7 +234,7 @@ size_t foldEnvironmentQueries(const std::shared_ptr<torch::jit::Graph>& graph,
   std::vector<std::pair<torch::jit::Value*, c10::IValue>> replacements;
   // The example run's record of a tensor value, when it has one.
   auto recordedTensor = [&](const torch::jit::Value* v) -> const Observation* {
-    auto it = run.find(v);
+    auto it = run.find(v->unique());
     if (it == run.end() || !it->second->seen || it->second->dtype == c10::ScalarType::Undefined) return nullptr;
     return it->second;
   };
@@ -293,23 +292,22 @@ size_t foldEnvironmentQueries(const std::shared_ptr<torch::jit::Graph>& graph,
 }
 
 size_t foldStaticValues(const std::shared_ptr<torch::jit::Graph>& graph,
-                        const std::unordered_set<const torch::jit::Value*>& static_values,
-                        const std::unordered_map<const torch::jit::Value*, const Observation*>& run1,
-                        const std::vector<std::unordered_map<const torch::jit::Value*, const Observation*>>& resized) {
+                        const std::unordered_set<const torch::jit::Value*>& static_values, const ObservationMap& run1,
+                        const std::vector<ObservationMap>& resized) {
   auto g = graph;
   torch::jit::AliasDb alias_db(g);
   std::vector<std::pair<torch::jit::Value*, c10::IValue>> replacements;
   for (auto* node : graph->block()->nodes()) {
     for (auto* v : node->outputs()) {
       if (!static_values.count(v) || v->uses().empty()) continue;
-      auto it = run1.find(v);
+      auto it = run1.find(v->unique());
       if (it == run1.end() || !it->second->seen || !foldable(it->second->value)) continue;
       // A tensor written in place later would not hold its recorded contents everywhere.
       if (alias_db.hasWriters(v)) continue;
       // A value the resized runs computed differently is not static after all.
       bool same = true;
       for (const auto& run : resized) {
-        auto it2 = run.find(v);
+        auto it2 = run.find(v->unique());
         if (it2 != run.end() && it2->second->seen && !sameValue(it->second->value, it2->second->value)) same = false;
       }
       if (!same) continue;

@@ -418,10 +418,24 @@ void inferUnrecordedTypes(const std::shared_ptr<torch::jit::Graph>& graph, const
     spdlog::debug("type propagation stopped: {}", firstLine(e.what()));
   }
   // A value only a resized run reached (a branch taken at other sizes): the rank and dtype it had.
-  for (const auto& resized : runs.resized)
-    for (const auto& [v, seen] : resized)
-      if (seen->seen && seen->dtype != c10::ScalarType::Undefined && !seen->quant)
-        setIfOpen(const_cast<torch::jit::Value*>(v), {static_cast<int64_t>(seen->sizes.size()), seen->dtype}, meta);
+  // (By id: folding since the runs may have destroyed values and reused their memory.)
+  std::function<void(torch::jit::Block*)> fromResized = [&](torch::jit::Block* block) {
+    auto visit = [&](torch::jit::Value* v) {
+      for (const auto& resized : runs.resized) {
+        auto it = resized.find(v->unique());
+        if (it == resized.end()) continue;
+        const Observation& seen = *it->second;
+        if (seen.seen && seen.dtype != c10::ScalarType::Undefined && !seen.quant)
+          setIfOpen(v, {static_cast<int64_t>(seen.sizes.size()), seen.dtype}, meta);
+      }
+    };
+    for (auto* v : block->inputs()) visit(v);
+    for (auto* node : block->nodes()) {
+      for (auto* v : node->outputs()) visit(v);
+      for (auto* sub : node->blocks()) fromResized(sub);
+    }
+  };
+  fromResized(graph->block());
   completeFromInputs(graph->block(), meta);
 }
 
