@@ -400,6 +400,24 @@ class PackedRnn(nn.Module):
         return padded, h, h2
 
 
+class LstmProj(nn.Module):
+    """LSTMs with proj_size (each step's hidden state projected to a smaller size), which ONNX's
+    LSTM operator cannot express: two stacked bidirectional batch-first layers, and one layer on
+    packed sequences of unsorted lengths."""
+
+    def __init__(self):
+        super().__init__()
+        self.stack = nn.LSTM(4, 8, num_layers=2, proj_size=3, bidirectional=True, batch_first=True)
+        self.packed = nn.LSTM(4, 6, proj_size=2, batch_first=True)
+
+    def forward(self, x, lengths):
+        y, (h, c) = self.stack(x)
+        packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+        out, (hp, cp) = self.packed(packed)
+        padded, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, padding_value=-1.0)
+        return y, h, c, padded, hp, cp
+
+
 class NestedEncoder(nn.Module):
     """nn.TransformerEncoder with a padding mask in eval mode, traced: LibTorch's fast path cuts the
     batch into a nested tensor of the unpadded sequences and pads the result again with zeros.
@@ -521,6 +539,8 @@ def scalar_data(outdir):
     pad2[2, 1:] = True
     write_npy(outdir, "scripted_encoder", "pad2", pad2)
     write_npy(outdir, "packed_rnn", "lengths2", np.array([4, 9], dtype=np.int64))
+    write_npy(outdir, "lstm_proj", "lengths", np.array([3, 6], dtype=np.int64))
+    write_npy(outdir, "lstm_proj", "lengths2", np.array([9, 5], dtype=np.int64))
     # Padding at the end of each sequence (the fast path's condition); in the second set every
     # sequence is padded, so the result is cut to the longest, 7 of 8.
     write_npy(outdir, "nested_encoder", "pad", pad)
@@ -540,7 +560,8 @@ def scalar_data(outdir):
 # random values; the trace uses the files named by the case's --input-data flags.
 DATA = {"gather_embed": gather_embed_data, "bert_encoder": bert_data, "arange_loop": scalar_data,
         "scale_sr": scalar_data, "zero_size": scalar_data, "packed_rnn": scalar_data,
-        "scripted_encoder": scalar_data, "nested_encoder": scalar_data, "nested_encoder_scripted": scalar_data,
+        "scripted_encoder": scalar_data, "lstm_proj": scalar_data,
+        "nested_encoder": scalar_data, "nested_encoder_scripted": scalar_data,
         "untaken_branch_writes": scalar_data, "one_hot_runtime": scalar_data}
 
 CUSTOM = {
@@ -563,6 +584,7 @@ CUSTOM = {
     "inplace_input": InPlaceInput,
     "index_writes": IndexWrites,
     "index_accumulate": IndexAccumulate,
+    "lstm_proj": LstmProj,
     "scatter_add": ScatterAdd,
     "elu_double": EluDouble,
     "packed_rnn": PackedRnn,

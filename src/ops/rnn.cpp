@@ -34,13 +34,15 @@ struct Rnn {
   Cell cell;
   DType dt;
   int64_t layers = 1, dirs = 1, hidden = 0;
+  int64_t cell_size = 0;  // an LSTM with proj_size: the cell's size (hidden is the projected one)
   bool biases = true;
+  bool proj = false;                // an LSTM with proj_size: a weight_hr after the others of each direction
   std::vector<std::string> params;  // per layer, per direction: w_ih, w_hh[, b_ih, b_hh]
   std::string x;                    // [seq, batch, input]
   std::string h0, c0;               // [layers * dirs, batch, hidden]
   std::string lengths;              // packed sequences: ONNX sequence_lens, [batch] int32; else empty
 
-  int64_t perDirection() const { return biases ? 4 : 2; }
+  int64_t perDirection() const { return (biases ? 4 : 2) + (proj ? 1 : 0); }
   const std::string& param(int64_t layer, int64_t dir, int64_t k) const {
     return params[(layer * dirs + dir) * perDirection() + k];
   }
@@ -145,6 +147,77 @@ std::vector<std::string> reluLayer(Context& ctx, const Rnn& a, int64_t layer, co
   return {concat(ctx, ys, 2), concat(ctx, hs, 0)};
 }
 
+// One direction of an LSTM layer with proj_size, which ONNX's LSTM has no form for, as a Scan over
+// the sequence: gates = x_t W_ih^T + b_ih + b_hh + h_{t-1} W_hh^T (i, f, g, o), c_t = f c_{t-1} +
+// i g, h_t = (o tanh(c_t)) W_hr^T. The input projection of every step is one MatMul before the
+// Scan. Returns {Y [seq, batch, proj], h_n [batch, proj], c_n [batch, cell]}.
+std::vector<std::string> projDirection(Context& ctx, const Rnn& a, int64_t layer, int64_t dir, const std::string& x,
+                                       const std::string& h0, const std::string& c0) {
+  auto t = [&](const std::string& w) { return ctx.emit("Transpose", {w}, {{"perm", {1, 0}}}); };
+  std::string xw = ctx.emit("MatMul", {x, t(a.param(layer, dir, 0))});
+  if (a.biases) xw = ctx.emit("Add", {xw, ctx.emit("Add", {a.param(layer, dir, 2), a.param(layer, dir, 3)})});
+  std::string rt = t(a.param(layer, dir, 1));
+  std::string pt = t(a.param(layer, dir, a.biases ? 4 : 2));
+  std::string valid;
+  if (!a.lengths.empty()) {
+    std::string steps = ctx.emit("Range", {ctx.scalarI64(0), ctx.dimOf(x, 0), ctx.scalarI64(1)});
+    std::string lengths = ctx.cast(a.lengths, DType::kInt32, DType::kInt64);
+    valid = ctx.unsqueeze(ctx.emit("Less", {ctx.unsqueeze(steps, {1}), ctx.unsqueeze(lengths, {0})}), {2});
+  }
+  const int64_t n = a.cell_size;
+  ctx.beginSubgraph("lstm_proj_step");
+  std::string h = ctx.freshName("h_prev"), c = ctx.freshName("c_prev"), xt = ctx.freshName("xw_t");
+  ctx.addSubgraphInput(h, a.dt, std::vector<int64_t>{-1, a.hidden});
+  ctx.addSubgraphInput(c, a.dt, std::vector<int64_t>{-1, n});
+  ctx.addSubgraphInput(xt, a.dt, std::vector<int64_t>{-1, 4 * n});
+  auto gates = ctx.split(ctx.emit("Add", {xt, ctx.emit("MatMul", {h, rt})}), 1, {n, n, n, n});
+  std::string i = ctx.emit("Sigmoid", {gates[0]}), f = ctx.emit("Sigmoid", {gates[1]});
+  std::string g = ctx.emit("Tanh", {gates[2]}), o = ctx.emit("Sigmoid", {gates[3]});
+  std::string c_next = ctx.emit("Add", {ctx.emit("Mul", {f, c}), ctx.emit("Mul", {i, g})});
+  std::string h_next = ctx.emit("MatMul", {ctx.emit("Mul", {o, ctx.emit("Tanh", {c_next})}), pt});
+  std::string y = ctx.emit("Identity", {h_next});
+  if (!valid.empty()) {  // past a sequence's end: the state kept, zeros out (as reluDirection)
+    std::string m = ctx.freshName("valid_t");
+    ctx.addSubgraphInput(m, DType::kBool, std::vector<int64_t>{-1, 1});
+    y = ctx.emit("Where", {m, h_next, ctx.scalar(0.0, a.dt)});
+    h_next = ctx.emit("Where", {m, h_next, h});
+    c_next = ctx.emit("Where", {m, c_next, c});
+  }
+  ctx.addSubgraphOutput(ctx.emit("Identity", {h_next}), a.dt);
+  ctx.addSubgraphOutput(ctx.emit("Identity", {c_next}), a.dt);
+  ctx.addSubgraphOutput(y, a.dt);
+  GraphAttr body = ctx.endSubgraph();
+  std::vector<std::string> ins = {h0, c0, xw};
+  std::vector<int64_t> directions = {dir};
+  if (!valid.empty()) {
+    ins.push_back(valid);
+    directions.push_back(dir);
+  }
+  auto outs = ctx.emitN("Scan", ins,
+                        {{"body", body},
+                         {"num_scan_inputs", static_cast<int64_t>(ins.size() - 2)},
+                         {"scan_input_directions", directions},
+                         {"scan_output_directions", {dir}}},
+                        3);
+  return {outs[2], outs[0], outs[1]};
+}
+
+// One LSTM layer with proj_size; returns {Y [seq, batch, dirs * proj], h_n [dirs, batch, proj],
+// c_n [dirs, batch, cell]}.
+std::vector<std::string> projLayer(Context& ctx, const Rnn& a, int64_t layer, const std::string& x,
+                                   const std::string& h0, const std::string& c0) {
+  auto h0s = a.dirs == 1 ? std::vector<std::string>{h0} : ctx.split(h0, 0, {1, 1});
+  auto c0s = a.dirs == 1 ? std::vector<std::string>{c0} : ctx.split(c0, 0, {1, 1});
+  std::vector<std::string> ys, hs, cs;
+  for (int64_t d = 0; d < a.dirs; ++d) {
+    auto outs = projDirection(ctx, a, layer, d, x, ctx.squeeze(h0s[d], {0}), ctx.squeeze(c0s[d], {0}));
+    ys.push_back(outs[0]);
+    hs.push_back(ctx.unsqueeze(outs[1], {0}));
+    cs.push_back(ctx.unsqueeze(outs[2], {0}));
+  }
+  return {concat(ctx, ys, 2), concat(ctx, hs, 0), concat(ctx, cs, 0)};
+}
+
 // lstm(input, hx[h0, c0], params, has_biases, num_layers, dropout, train, bidirectional, batch_first)
 // gru / rnn_tanh / rnn_relu(input, hx, params, ...same). Layers are stacked: layer l + 1 reads the
 // [seq, batch, dirs * hidden] output of layer l; h_n (and c_n) concatenate the layers' final states.
@@ -188,12 +261,15 @@ Status convertRnn(Context& ctx, const Node& node, Cell cell) {
     if (p.none) return ctx.fail(node, "a weight is None");
     a.params.push_back(ctx.cast(p.name, p.dtype, a.dt));
   }
-  if (static_cast<int64_t>(a.params.size()) != a.layers * a.dirs * a.perDirection()) {
-    if (lstm && static_cast<int64_t>(a.params.size()) == a.layers * a.dirs * (a.perDirection() + 1))
-      return ctx.fail(node, "LSTM with proj_size is not supported: ONNX LSTM has no output projection");
+  if (lstm && static_cast<int64_t>(a.params.size()) == a.layers * a.dirs * (a.perDirection() + 1)) {
+    a.proj = true;  // proj_size: each direction's weight_hr follows its other weights
+    auto c_shape = ctx.shape(ctx.output(node, 2));
+    a.cell_size = c_shape.size() == 3 ? c_shape[2] : -1;
+    if (a.cell_size <= 0) return ctx.fail(node, "the LSTM's cell size must be fixed");
+  }
+  if (static_cast<int64_t>(a.params.size()) != a.layers * a.dirs * a.perDirection())
     return ctx.fail(node, "expected " + std::to_string(a.layers * a.dirs * a.perDirection()) + " weights, got " +
                               std::to_string(a.params.size()));
-  }
   if (lstm) {
     auto hx = ctx.optionalTensorList(ctx.input(node, 1 + at));
     if (hx.size() != 2 || hx[0].none || hx[1].none) return ctx.fail(node, "hx must be (h0, c0)");
@@ -211,7 +287,9 @@ Status convertRnn(Context& ctx, const Node& node, Cell cell) {
   auto c0s = lstm ? perLayer(ctx, a.c0, a) : std::vector<std::string>(a.layers);
   std::vector<std::string> hs, cs;
   for (int64_t l = 0; l < a.layers; ++l) {
-    auto outs = cell == Cell::kRelu ? reluLayer(ctx, a, l, x, h0s[l]) : onnxLayer(ctx, a, l, x, h0s[l], c0s[l]);
+    auto outs = cell == Cell::kRelu ? reluLayer(ctx, a, l, x, h0s[l])
+                : a.proj            ? projLayer(ctx, a, l, x, h0s[l], c0s[l])
+                                    : onnxLayer(ctx, a, l, x, h0s[l], c0s[l]);
     x = outs[0];
     hs.push_back(outs[1]);
     if (lstm) cs.push_back(outs[2]);

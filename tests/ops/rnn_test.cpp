@@ -163,9 +163,9 @@ void checkLstmNoBias(int opset) {
 TEST(Lstm, NoBiasOpset11) { checkLstmNoBias(11); }
 TEST(Lstm, NoBiasOpset17) { checkLstmNoBias(17); }
 
-TEST(Lstm, ProjSizeFailsClearly) {
-  // nn.LSTM(16, 8, proj_size=4): a third weight w_hr [4, 8] per direction; h_n has 4 features.
-  const char* ir = R"IR(
+// nn.LSTM(16, 8, proj_size=4): a third weight w_hr [4, 8] per direction; h_n has 4 features. ONNX's
+// LSTM has no projection: a Scan over the steps with the cell spelled out.
+const char* kLstmProj = R"IR(
 graph(%x : Tensor, %h0 : Tensor, %c0 : Tensor, %w_ih : Tensor, %w_hh : Tensor, %b_ih : Tensor, %b_hh : Tensor, %w_hr : Tensor):
   %params : Tensor[] = prim::ListConstruct(%w_ih, %w_hh, %b_ih, %b_hh, %w_hr)
   %hx : Tensor[] = prim::ListConstruct(%h0, %c0)
@@ -175,10 +175,20 @@ graph(%x : Tensor, %h0 : Tensor, %c0 : Tensor, %w_ih : Tensor, %w_hh : Tensor, %
   %dropout : float = prim::Constant[value=0.]()
   %y : Tensor, %h : Tensor, %c : Tensor = aten::lstm(%x, %hx, %params, %t, %layers, %dropout, %f, %f, %f)
   return (%y, %h, %c))IR";
-  std::string error = conversionError(
-      ir, {"x:7x2x16", "h0:1x2x4", "c0:1x2x8", "w_ih:32x16", "w_hh:32x4", "b_ih:32", "b_hh:32", "w_hr:4x8"}, 17);
-  EXPECT_NE(error.find("proj_size"), std::string::npos) << error;
+
+void checkLstmProj(int opset) {
+  auto model = convertIR(
+      kLstmProj, {"x:7x2x16", "h0:1x2x4", "c0:1x2x8", "w_ih:32x16", "w_hh:32x4", "b_ih:32", "b_hh:32", "w_hr:4x8"},
+      opset, {"x:0=seq"});
+  EXPECT_EQ(countOps(model, "Scan"), 1);
+  EXPECT_EQ(countOps(model, "LSTM"), 0);
+  EXPECT_EQ(outputDims(model, 0), (std::vector<int64_t>{-1, 2, 4}));
+  EXPECT_EQ(outputDims(model, 1), (std::vector<int64_t>{1, 2, 4}));
+  EXPECT_EQ(outputDims(model, 2), (std::vector<int64_t>{1, 2, 8}));
 }
+
+TEST(Lstm, ProjSizeScanOpset11) { checkLstmProj(11); }
+TEST(Lstm, ProjSizeScanOpset17) { checkLstmProj(17); }
 
 // ---- aten::gru --------------------------------------------------------------------------------
 
