@@ -297,7 +297,8 @@ class IndexWrites(nn.Module):
 
 class IndexAccumulate(nn.Module):
     """index_put with accumulate=True where positions repeat (they must sum): one index with a
-    negative entry, two indices, an index on dim 1, a mask with values, and int64 values."""
+    negative entry, two indices, an index on dim 1, a mask with values, int64 values, and a mask
+    with no true element."""
 
     def forward(self, x):
         rows = torch.tensor([1, 3, 1, -1, 1])
@@ -309,7 +310,9 @@ class IndexAccumulate(nn.Module):
         d = x.index_put((mask,), x[mask] * 3.0, accumulate=True)
         n = (x * 10.0).long()
         e = n.index_put((rows,), n[:5], accumulate=True)
-        return a, b, c, d, e
+        none = x > 5.0  # all false: no position at all
+        f = x.index_put((none,), x[none] + 1.0, accumulate=True)
+        return a, b, c, d, e, f
 
 
 class ScatterAdd(nn.Module):

@@ -168,6 +168,8 @@ size_t foldItemReads(torch::jit::Block* block) {
     bool only_read = true;
     for (const auto& use : node->output()->uses()) {
       only_read &= reads.count(use.user->kind().toQualString()) > 0;
+      // Returned from a branch or loop body, the list gets another name that could be written.
+      only_read &= use.user->kind() != c10::prim::Return || use.user == use.user->owningGraph()->return_node();
       if (use.user->kind() == c10::aten::len) lengths.push_back(use.user);
       if (use.user->kind() == c10::aten::__getitem__ && use.offset == 0 &&
           torch::jit::constant_as<int64_t>(use.user->input(1)))

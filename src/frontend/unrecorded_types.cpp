@@ -272,7 +272,7 @@ void completeFromInputs(torch::jit::Block* block, const ValueMetaMap& meta) {
   static const std::unordered_set<std::string> comparisons = {
       "aten::eq",    "aten::ne",          "aten::lt",         "aten::le",          "aten::gt",
       "aten::ge",    "aten::logical_and", "aten::logical_or", "aten::logical_xor", "aten::logical_not",
-      "aten::isnan", "aten::isinf",       "aten::isfinite",   "aten::__and__",     "aten::__or__"};
+      "aten::isnan", "aten::isinf",       "aten::isfinite"};  // (& and | keep an integer dtype: not here)
   // x_like(x, dtype, ...) and full_like(x, value, dtype, ...): x's rank, the dtype given or x's.
   static const std::unordered_map<std::string, size_t> likes = {{"aten::zeros_like", 1}, {"aten::ones_like", 1},
                                                                 {"aten::empty_like", 1}, {"aten::rand_like", 1},

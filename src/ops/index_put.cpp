@@ -36,8 +36,10 @@ std::string scatterAddByOneHot(Context& ctx, const std::string& data, const std:
   std::string rows =
       ctx.emit("ReduceProd", {ctx.emit("Slice", {shape, ctx.constI64({0}), ctx.constI64({q})})}, {{"keepdims", 1}});
   std::string flat_data = ctx.emit("Reshape", {data, ctx.emit("Concat", {rows, ctx.constI64({-1})}, {{"axis", 0}})});
+  // [K, R] with R taken from the data: no -1, which cannot be inferred when K is 0 (an all-false mask).
+  std::string row_size = ctx.emit("Slice", {ctx.shapeOf(flat_data), ctx.constI64({1}), ctx.constI64({2})});
   std::string flat_updates =
-      ctx.emit("Reshape", {updates, ctx.emit("Concat", {ctx.shapeOf(positions), ctx.constI64({-1})}, {{"axis", 0}})});
+      ctx.emit("Reshape", {updates, ctx.emit("Concat", {ctx.shapeOf(positions), row_size}, {{"axis", 0}})});
   std::string all_rows = ctx.emit("Range", {ctx.scalarI64(0), ctx.squeeze(rows, {0}), ctx.scalarI64(1)});
   std::string hits = ctx.emit("Equal", {ctx.unsqueeze(positions, {1}), ctx.unsqueeze(all_rows, {0})});
   std::string one_hot = ctx.cast(hits, DType::kBool, dtype);
