@@ -330,6 +330,39 @@ class ScatterAdd(nn.Module):
         return a, b, c, d
 
 
+class LowOpsetOps(nn.Module):
+    """What older runtimes ask for at opsets 9 and 10 (seed 004's QA flow exports at 9): slicing
+    with a step, select with a negative index, narrow, flip, index_select, stack, unbind, chunk,
+    expand, masked_fill, argmax/argmin, max/min along a dim, topk (largest and smallest), layer norm,
+    an embedding into an LSTM and a bidirectional GRU, isnan and nonzero."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(10, 4)
+        self.lstm = nn.LSTM(4, 5, batch_first=True)
+        self.gru = nn.GRU(5, 3, bidirectional=True)
+        self.norm = nn.LayerNorm(6)
+
+    def forward(self, x, ids):
+        a = x[:, 1:5:2]
+        b = x.select(1, -1) + x.select(1, 2)
+        c = torch.narrow(x, 1, 1, 3)
+        d = x.flip(1)
+        e = torch.index_select(x, 1, torch.tensor([0, 5, 2]))
+        f = torch.stack([x, x * 2.0], dim=1)
+        g0, g1, g2 = x.unbind(1)[:3]
+        h = torch.cat(x.chunk(3, dim=1)[::-1], 1)
+        i = x[:, :1].expand(-1, 4)
+        j = x.masked_fill(x > 0.5, -1.0)
+        top = torch.topk(x, 2, dim=1)
+        low = torch.topk(x, 3, dim=0, largest=False)
+        y, (hh, _) = self.lstm(self.embed(ids))
+        z, hz = self.gru(y.transpose(0, 1))
+        return (a, b, c, d, e, f, g0 + g1 + g2, h, i, j, x.argmax(1), x.argmin(-1, keepdim=True), x.max(1)[0],
+                x.min(dim=1, keepdim=True)[1], top[0], top[1], self.norm(x), y, hh, z, hz, torch.isnan(x).sum(1),
+                torch.nonzero(x > 0.5), low[0], low[1])
+
+
 class GptMini(nn.Module):
     """A GPT-style decoder: token and position embeddings, two pre-norm blocks with causal self-
     attention written out (fused qkv split by the width, heads by view/transpose, a causal mask
@@ -587,6 +620,7 @@ CUSTOM = {
     "inplace_input": InPlaceInput,
     "index_writes": IndexWrites,
     "index_accumulate": IndexAccumulate,
+    "low_opset_ops": LowOpsetOps,
     "lstm_proj": LstmProj,
     "scatter_add": ScatterAdd,
     "elu_double": EluDouble,

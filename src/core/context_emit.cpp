@@ -1,5 +1,6 @@
 // Context: ONNX emission (values to names, nodes, constants, opset-dependent building blocks).
 #include <ATen/ATen.h>
+#include <onnx/defs/schema.h>
 #include <torch/csrc/jit/ir/constants.h>
 
 #include <cstring>
@@ -160,6 +161,16 @@ std::string Context::intsTensor(const Value* value) {
 
 std::vector<std::string> Context::emitN(const std::string& op_type, const std::vector<std::string>& inputs,
                                         const std::vector<Attr>& attrs, size_t outputs) {
+  // An ONNX operator newer than the target opset: the node is refused with the opset it needs (a
+  // converter registered below that opset reached a form it has no older spelling for). Names ONNX
+  // does not know are the fallback emitter's custom-domain nodes.
+  if (!onnx::OpSchemaRegistry::Schema(op_type, opset()))
+    for (int later = opset() + 1; later <= maxOpset(); ++later)
+      if (onnx::OpSchemaRegistry::Schema(op_type, later)) {
+        const std::string since = std::to_string(later);
+        throw ConvertError("this form needs ONNX's " + op_type + " operator, which opset " + since +
+                           " introduced; try --opset " + since);
+      }
   onnx::NodeProto* node = impl_->target()->add_node();
   node->set_op_type(op_type);
   node->set_name(op_type + "_" + std::to_string(impl_->node_counter++));

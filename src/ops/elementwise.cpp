@@ -355,7 +355,7 @@ void registerElementwiseOps(Registry& r) {
   });
   r.add("aten::logical_not", 9, logicalNot);
   r.add("aten::where", 9, where);
-  r.add("aten::masked_fill", 11, maskedFill);
+  r.add("aten::masked_fill", 9, maskedFill);
   r.add("aten::clamp", 11, clamp);
   r.add("aten::clip", 11, clamp);
   r.add("aten::clamp_min", 11, clampMin);

@@ -74,6 +74,14 @@ Status slice(Context& ctx, const Node& node) {
   if (c_step && *c_step <= 0) return ctx.fail(node, "slice step must be positive");
   // Traces spell x[:, 1:] as a full slice of dim 0 followed by the real one.
   if (c_start == 0 && c_end == kInt64Max && c_step == 1) return passThrough(ctx, node);
+  if (ctx.opset() < 10) {  // Slice-1: bounds as attributes, no steps
+    if (!c_start || !c_end || c_step != 1)
+      return ctx.fail(node,
+                      "a slice with a step or with bounds computed at run time needs opset 10 or later "
+                      "(Slice's inputs); try --opset 10");
+    ctx.bind(ctx.output(node), sliceConst(ctx, ctx.tensor(self), {*c_start}, {*c_end}, {axis}));
+    return Status::Ok();
+  }
   std::string out = ctx.emit("Slice", {ctx.tensor(self), oneInt(ctx, start, 0), oneInt(ctx, end, kInt64Max),
                                        ctx.constI64({axis}), oneInt(ctx, step, 1)});
   ctx.bind(ctx.output(node), out);
@@ -86,8 +94,20 @@ Status select(Context& ctx, const Node& node) {
   const Value* self = ctx.input(node, 0);
   if (!ctx.isTensor(self)) return ctx.fail(node, "select on a list is not supported");
   int64_t axis = normalizeAxis(ctx.constInt(ctx.input(node, 1)), ctx.requireRank(self));
-  std::string out = ctx.emit("Gather", {ctx.tensor(self), scalarInt(ctx, ctx.input(node, 2))}, {{"axis", axis}});
-  ctx.bind(ctx.output(node), out);
+  std::string x = ctx.tensor(self);
+  std::string index = scalarInt(ctx, ctx.input(node, 2));
+  // Gather takes negative indices from opset 11; before it they count from the end here.
+  auto c = ctx.maybeConstInt(ctx.input(node, 2));
+  if (ctx.opset() < 11 && (!c || *c < 0)) {
+    const int64_t size = ctx.shape(self)[axis];
+    if (c && size >= 0) {
+      index = ctx.scalarI64(*c + size);
+    } else {
+      std::string wrapped = ctx.emit("Add", {index, ctx.dimOf(x, axis)});
+      index = c ? wrapped : ctx.emit("Where", {ctx.emit("Less", {index, ctx.scalarI64(0)}), wrapped, index});
+    }
+  }
+  ctx.bind(ctx.output(node), ctx.emit("Gather", {x, index}, {{"axis", axis}}));
   return Status::Ok();
 }
 
@@ -319,13 +339,13 @@ std::vector<int64_t> indexedFirst(const std::vector<int64_t>& dims, int64_t rank
 }
 
 void registerIndexOps(Registry& r) {
-  r.add("aten::slice", 11, slice);
-  r.add("aten::select", 11, select);
-  r.add("aten::narrow", 11, narrow);
+  r.add("aten::slice", 9, slice);
+  r.add("aten::select", 9, select);
+  r.add("aten::narrow", 10, narrow);
   r.add("aten::narrow_copy", 11, narrow);
-  r.add("aten::index_select", 11, indexSelect);
+  r.add("aten::index_select", 9, indexSelect);
   r.add("aten::gather", 11, gather);
-  r.add("aten::embedding", 11, embedding);
+  r.add("aten::embedding", 9, embedding);
   r.add("aten::index", 11, index);
   r.add("aten::masked_select", 11, maskedSelect);
 }

@@ -519,7 +519,7 @@ void registerMathOps(Registry& r) {
   r.add("aten::atanh", 11, floatUnary({"Atanh"}));
   r.add("aten::atan2", 11, atan2);
   r.add("aten::arctan2", 11, atan2);
-  r.add("aten::isnan", 11, floatTest("IsNaN"));
+  r.add("aten::isnan", 9, floatTest("IsNaN"));
   r.add("aten::isinf", 11, floatTest("IsInf"));
   r.add("aten::isfinite", 11, isFinite);
   r.add("aten::nan_to_num", 11, nanToNum);

@@ -255,7 +255,7 @@ void registerNormOps(Registry& r) {
   r.add("aten::native_batch_norm", 9, nativeBatchNorm);
   r.add("aten::_weight_norm", 9, weightNorm);
   r.add("aten::batch_norm", 9, batchNorm);
-  r.add("aten::layer_norm", 11, layerNorm11);
+  r.add("aten::layer_norm", 9, layerNorm11);
   r.add("aten::layer_norm", 17, layerNorm17);
   r.add("aten::native_layer_norm", 11, layerNorm11);
   r.add("aten::native_layer_norm", 17, layerNorm17);

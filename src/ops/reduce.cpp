@@ -300,10 +300,10 @@ void registerReduceOps(Registry& r) {
   r.add("aten::amax", 9, extremumOp("ReduceMax"));
   r.add("aten::amin", 9, extremumOp("ReduceMin"));
   r.add("aten::aminmax", 11, aminmax);
-  r.add("aten::max", 11, maxMin("ReduceMax", "Max", "ArgMax"));
-  r.add("aten::min", 11, maxMin("ReduceMin", "Min", "ArgMin"));
-  r.add("aten::argmax", 11, argOp("ArgMax"));
-  r.add("aten::argmin", 11, argOp("ArgMin"));
+  r.add("aten::max", 9, maxMin("ReduceMax", "Max", "ArgMax"));
+  r.add("aten::min", 9, maxMin("ReduceMin", "Min", "ArgMin"));
+  r.add("aten::argmax", 9, argOp("ArgMax"));
+  r.add("aten::argmin", 9, argOp("ArgMin"));
   r.add("aten::var", 11, varStd(false));
   r.add("aten::std", 11, varStd(true));
   r.add("aten::var_mean", 11, varStd(false, true));

@@ -455,8 +455,8 @@ Status padPackedSequence(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerRnnOps(Registry& r) {
-  r.add("aten::lstm", 11, [](Context& ctx, const Node& node) { return convertRnn(ctx, node, Cell::kLstm); });
-  r.add("aten::gru", 11, [](Context& ctx, const Node& node) { return convertRnn(ctx, node, Cell::kGru); });
+  r.add("aten::lstm", 9, [](Context& ctx, const Node& node) { return convertRnn(ctx, node, Cell::kLstm); });
+  r.add("aten::gru", 9, [](Context& ctx, const Node& node) { return convertRnn(ctx, node, Cell::kGru); });
   r.add("aten::rnn_tanh", 11, [](Context& ctx, const Node& node) { return convertRnn(ctx, node, Cell::kTanh); });
   r.add("aten::rnn_relu", 11, [](Context& ctx, const Node& node) { return convertRnn(ctx, node, Cell::kRelu); });
   r.add("aten::lstm_cell", 11, lstmCell);

@@ -31,6 +31,10 @@ TopKResult topK(Context& ctx, const Value* self, int64_t axis, const std::string
   DType dt = ctx.requireDType(self);
   DType work = sortableType(dt);
   std::string x = ctx.tensor(self, work);
+  if (ctx.opset() < 11) {  // TopK-10: the largest, sorted; the smallest are the largest of -x
+    auto outs = ctx.emitN("TopK", {largest ? x : ctx.emit("Neg", {x}), k}, {{"axis", axis}}, 2);
+    return {values ? ctx.cast(largest ? outs[0] : ctx.emit("Neg", {outs[0]}), work, dt) : "", outs[1]};
+  }
   auto outs = ctx.emitN("TopK", {x, k}, {{"axis", axis}, {"largest", static_cast<int64_t>(largest)}, {"sorted", 1}}, 2);
   return {values ? ctx.cast(outs[0], work, dt) : "", outs[1]};
 }
@@ -200,10 +204,10 @@ Status unique2(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerSortOps(Registry& r) {
-  r.add("aten::topk", 11, topk);
+  r.add("aten::topk", 10, topk);
   r.add("aten::sort", 11, sort);
   r.add("aten::argsort", 11, argsort);
-  r.add("aten::nonzero", 11, nonzero);
+  r.add("aten::nonzero", 9, nonzero);
   r.add("aten::bucketize", 11, bucketize);
   r.add("aten::searchsorted", 11, searchsorted);
   r.add("aten::unique_dim", 11, uniqueDim);

@@ -210,6 +210,79 @@ const std::vector<OpCase> kCases = {
      9,
      "Split",
      {2, 3}},
+    // Indexing, stacking and selection at opsets 9 and 10 (e2e.low_opset_ops runs them in ONNX Runtime).
+    {"SliceConstBounds",
+     "graph(%x : Tensor):\n  %d : int = prim::Constant[value=1]()\n  %a : int = prim::Constant[value=1]()\n"
+     "  %b : int = prim::Constant[value=4]()\n  %s : int = prim::Constant[value=1]()\n"
+     "  %y : Tensor = aten::slice(%x, %d, %a, %b, %s)\n  return (%y)",
+     {"x:2x6"},
+     9,
+     "Slice",
+     {2, 3}},
+    {"SliceStep",
+     "graph(%x : Tensor):\n  %d : int = prim::Constant[value=1]()\n  %a : int = prim::Constant[value=1]()\n"
+     "  %b : int = prim::Constant[value=5]()\n  %s : int = prim::Constant[value=2]()\n"
+     "  %y : Tensor = aten::slice(%x, %d, %a, %b, %s)\n  return (%y)",
+     {"x:2x6"},
+     10,
+     "Slice",
+     {2, 2}},
+    {"SelectNegative",
+     "graph(%x : Tensor):\n  %d : int = prim::Constant[value=1]()\n  %i : int = prim::Constant[value=-1]()\n"
+     "  %y : Tensor = aten::select(%x, %d, %i)\n  return (%y)",
+     {"x:2x6"},
+     9,
+     "Gather",
+     {2}},
+    {"Flip",
+     "graph(%x : Tensor):\n  %d : int = prim::Constant[value=1]()\n  %l : int[] = prim::ListConstruct(%d)\n"
+     "  %y : Tensor = aten::flip(%x, %l)\n  return (%y)",
+     {"x:2x6"},
+     10,
+     "Slice",
+     {2, 6}},
+    {"IndexSelect",
+     "graph(%x : Tensor, %i : Tensor):\n  %d : int = prim::Constant[value=1]()\n"
+     "  %y : Tensor = aten::index_select(%x, %d, %i)\n  return (%y)",
+     {"x:2x12", "i:3:int64"},  // (made-up indices are 1 to 9)
+     9,
+     "Gather",
+     {2, 3}},
+    {"Stack",
+     "graph(%x : Tensor):\n  %d : int = prim::Constant[value=1]()\n  %l : Tensor[] = prim::ListConstruct(%x, %x)\n"
+     "  %y : Tensor = aten::stack(%l, %d)\n  return (%y)",
+     {"x:2x6"},
+     9,
+     "Concat",
+     {2, 2, 6}},
+    {"MaskedFill",
+     "graph(%x : Tensor, %m : Tensor):\n  %v : float = prim::Constant[value=-1.]()\n"
+     "  %y : Tensor = aten::masked_fill(%x, %m, %v)\n  return (%y)",
+     {"x:2x6", "m:2x6:bool"},
+     9,
+     "Where",
+     {2, 6}},
+    {"ArgmaxKeepdim",
+     "graph(%x : Tensor):\n  %d : int = prim::Constant[value=-1]()\n  %k : bool = prim::Constant[value=1]()\n"
+     "  %y : Tensor = aten::argmax(%x, %d, %k)\n  return (%y)",
+     {"x:2x6"},
+     9,
+     "ArgMax",
+     {2, 1}},
+    {"TopkSmallest",
+     "graph(%x : Tensor):\n  %k : int = prim::Constant[value=2]()\n  %d : int = prim::Constant[value=1]()\n"
+     "  %f : bool = prim::Constant[value=0]()\n  %t : bool = prim::Constant[value=1]()\n"
+     "  %v : Tensor, %i : Tensor = aten::topk(%x, %k, %d, %f, %t)\n  return (%v)",
+     {"x:2x6"},
+     10,
+     "TopK",
+     {2, 2}},
+    {"Nonzero",
+     "graph(%x : Tensor):\n  %y : Tensor = aten::nonzero(%x)\n  return (%y)",
+     {"x:2x6"},
+     9,
+     "NonZero",
+     {-1, 2}},
     {"GluDynamic",
      "graph(%x : Tensor):\n  %d : int = prim::Constant[value=1]()\n  %y : Tensor = aten::glu(%x, %d)\n  return (%y)",
      {"x:2x6"},
@@ -224,6 +297,36 @@ class LowOpset : public ::testing::TestWithParam<OpCaseAt> {};
 TEST_P(LowOpset, Converts) { checkCase(GetParam()); }
 
 INSTANTIATE_TEST_SUITE_P(Ops, LowOpset, ::testing::ValuesIn(atLowestAndHighest(kCases)), caseName);
+
+// Below opset 11 Gather has no negative indices: select(x, 1, -1) reads index 5 of 6.
+TEST(LowOpset, SelectNegativeIndexCountsFromTheEndOpset9) {
+  auto model = convertIR(
+      "graph(%x : Tensor):\n  %d : int = prim::Constant[value=1]()\n  %i : int = prim::Constant[value=-1]()\n"
+      "  %y : Tensor = aten::select(%x, %d, %i)\n  return (%y)",
+      {"x:2x6"}, 9);
+  const auto& gather = firstNode(model, "Gather");
+  for (const auto& init : model.graph().initializer())
+    if (init.name() == gather.input(1)) {
+      ASSERT_EQ(init.int64_data_size() + init.raw_data().size() / 8, 1u);
+      const int64_t index =
+          init.int64_data_size() ? init.int64_data(0) : *reinterpret_cast<const int64_t*>(init.raw_data().data());
+      EXPECT_EQ(index, 5);
+    }
+}
+
+// A slice with a step at opset 9 (Slice-1 has none) names the opset it needs.
+TEST(LowOpset, SliceWithStepOpset9NamesOpset10) {
+  try {
+    convertIR(
+        "graph(%x : Tensor):\n  %d : int = prim::Constant[value=1]()\n  %a : int = prim::Constant[value=1]()\n"
+        "  %b : int = prim::Constant[value=5]()\n  %s : int = prim::Constant[value=2]()\n"
+        "  %y : Tensor = aten::slice(%x, %d, %a, %b, %s)\n  return (%y)",
+        {"x:2x6"}, 9);
+    ADD_FAILURE() << "converted";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("needs opset 10 or later"), std::string::npos) << e.what();
+  }
+}
 
 TEST(LowOpset, OperatorNeedingOpset11NamesIt) {
   const char* ir = "graph(%x : Tensor, %y : Tensor):\n  %z : Tensor = aten::xlogy(%x, %y)\n  return (%z)";
