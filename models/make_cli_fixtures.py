@@ -47,6 +47,16 @@ class ScriptedArgs(torch.nn.Module):
         return y
 
 
+class OptionalOutput(torch.nn.Module):
+    """A result that is None when the input has no columns (an ONNX optional), for its dim labels."""
+
+    def forward(self, x):
+        last: Optional[torch.Tensor] = None
+        for i in range(x.size(1)):
+            last = x[:, i] * 2.0
+        return x + 1.0, last
+
+
 class Dense(torch.nn.Module):
     """Linear layers with `width` x `width` weights: 4 MB at 1024 (more than a 1 MB file system
     holds), 128 MB at 4096 for two layers (a write long enough to interrupt)."""
@@ -208,6 +218,7 @@ def main():
         torch.jit.save(tiny, os.path.join(out, "stored_inputs.pt"), _extra_files={"pt2onnx_inputs": "image:1x3x8x8"})
         tiny.save(os.path.join(out, "tiny.pt"))
         torch.jit.script(ScriptedArgs()).save(os.path.join(out, "scripted_args.pt"))
+        torch.jit.script(OptionalOutput()).save(os.path.join(out, "optional_output.pt"))
         torch.jit.trace(UnusedInput(), (torch.randn(2, 3), torch.randn(2, 3))).save(os.path.join(out, "unused_input.pt"))
         torch.jit.trace(Dense(1024, 1).eval(), torch.randn(1, 1024)).save(os.path.join(out, "dense_4mb.pt"))
         # The same layer saved with float16 weights (2 MB), as model.half() on a GPU gives.

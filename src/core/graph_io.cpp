@@ -41,6 +41,31 @@ std::string outputName(const OutputContext& oc, const std::vector<std::string>& 
   return count == 1 ? std::string("output") : "output_" + std::to_string(i);
 }
 
+// The tensor that stands for an optional result's element when it is not None (a run may record
+// the result itself as None or not at all): the paths that give it a tensor, if they agree on the
+// rank. Null when none does.
+const torch::jit::Value* optionalElement(Context& ctx, const torch::jit::Value* v, int depth = 0) {
+  if (ctx.rank(v) >= 0 || depth > 8) return ctx.rank(v) >= 0 ? v : nullptr;
+  const torch::jit::Node* p = v->node();
+  std::vector<const torch::jit::Value*> sources;
+  if (p->kind() == c10::prim::If) {
+    for (const auto* b : p->blocks()) sources.push_back(b->outputs()[v->offset()]);
+  } else if (p->kind() == c10::prim::Loop) {
+    sources = {p->input(2 + v->offset()), p->blocks()[0]->outputs()[1 + v->offset()]};
+  } else if (p->kind() == c10::prim::unchecked_cast) {
+    sources = {p->input(0)};
+  }
+  const torch::jit::Value* found = nullptr;
+  for (const auto* s : sources) {
+    if (s->type()->kind() == c10::TypeKind::NoneType) continue;
+    const torch::jit::Value* e = optionalElement(ctx, s, depth + 1);
+    if (!e) continue;
+    if (found && ctx.rank(found) != ctx.rank(e)) return nullptr;
+    if (!found) found = e;
+  }
+  return found;
+}
+
 }  // namespace
 
 onnx::ModelProto newModel(int opset) {
@@ -181,9 +206,12 @@ void declareOutputs(Context& ctx, const torch::jit::Graph& graph, OutputContext 
     const torch::jit::Value* v = outputs[i].second;
     DType dtype = v ? ctx.dtype(v) : DType::kUndefined;
     std::vector<int64_t> dims;
-    const int64_t rank = v ? ctx.rank(v) : -1;
-    if (rank >= 0) dims = ctx.shape(v);
-    auto m = v ? meta.find(v->unique()) : meta.end();
+    // An optional's dims are its element's, so its dim labels apply there.
+    const torch::jit::Value* shaped = v && optional_outputs.count(i) ? optionalElement(ctx, v) : v;
+    const int64_t rank = shaped ? ctx.rank(shaped) : -1;
+    if (rank >= 0) dims = ctx.shape(shaped);
+    if (dtype == DType::kUndefined && shaped) dtype = ctx.dtype(shaped);
+    auto m = shaped ? meta.find(shaped->unique()) : meta.end();
     for (size_t k = 0; k < dims.size(); ++k) {
       if (labels.count(k)) {
         if (dims[k] >= 0 && !oc.runs.resized_runs.empty())

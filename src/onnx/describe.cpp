@@ -42,9 +42,19 @@ TensorInfo tensorInfo(const onnx::ValueInfoProto& value) {
   TensorInfo info;
   info.name = value.name();
   info.dtype = "?";
-  if (!value.type().has_tensor_type()) return info;
-  const auto& tt = value.type().tensor_type();
-  if (tt.has_elem_type()) info.dtype = onnxTypeName(tt.elem_type());
+  // An optional or a sequence of tensors: "optional float32" or "sequence float32" with the element's dims.
+  const onnx::TypeProto* type = &value.type();
+  std::string wrapper;
+  if (type->has_optional_type() && type->optional_type().has_elem_type()) {
+    wrapper = "optional ";
+    type = &type->optional_type().elem_type();
+  } else if (type->has_sequence_type() && type->sequence_type().has_elem_type()) {
+    wrapper = "sequence ";
+    type = &type->sequence_type().elem_type();
+  }
+  if (!type->has_tensor_type()) return info;
+  const auto& tt = type->tensor_type();
+  if (tt.has_elem_type()) info.dtype = wrapper + onnxTypeName(tt.elem_type());
   if (!tt.has_shape()) {
     info.dims.push_back("...");  // rank unknown
     return info;

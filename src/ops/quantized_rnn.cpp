@@ -108,6 +108,10 @@ std::vector<std::string> direction(Context& ctx, const std::string& x, const std
 // bidirectional, batch_first, *, dtype, use_dynamic) -> (output, h_n, c_n).
 Status quantizedLstm(Context& ctx, const Node& node) {
   const Value* input = ctx.input(node, 0);
+  if (!ctx.isList(ctx.input(node, 1)))  // the overload (data, batch_sizes, hx, ...)
+    return ctx.fail(node,
+                    "a quantized LSTM on packed sequences (pack_padded_sequence) is not converted; pass the "
+                    "padded batch");
   if (ctx.requireDType(input) != DType::kFloat) return ctx.fail(node, "a quantized LSTM takes float32 input");
   if (ctx.requireRank(input) != 3) return ctx.fail(node, "a quantized LSTM over unbatched (2-d) input");
   const int64_t layers = ctx.constInt(ctx.input(node, 4));
