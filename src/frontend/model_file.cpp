@@ -277,12 +277,14 @@ void checkModelFile(const std::string& path) {
   if (size == 0)
     throw Error(ExitCode::kModelInput, "model file '" + path + "' is empty (0 bytes); save the model again");
   const std::string head = readRange(in, 0, 16);
-  if (head.compare(0, 2, "PK") == 0) return checkZip(in, path, size);
+  // LibTorch takes "PTMF" at offset 4 for a flatbuffer before it looks for a zip, so a zip whose
+  // bytes 4-7 say so (damaged) is read as one too; its sizes are not checked (a 15 GB allocation).
   if (head.size() >= 8 && head.compare(4, 4, "PTMF") == 0)
     otherFormat(path,
                 "a TorchScript mobile (lite interpreter) flatbuffer file, which pt2onnx cannot read; save the full "
                 "TorchScript module "
                 "with torch.jit.script(model).save(PATH) instead of _save_for_lite_interpreter");
+  if (head.compare(0, 2, "PK") == 0) return checkZip(in, path, size);
   // A pickle starts with PROTO (0x80) and its version; torch.save's legacy format first pickles a
   // magic number (0x1950a86a20f9469cfc6c, a LONG1 of 10 bytes).
   if (head.size() >= 2 && static_cast<unsigned char>(head[0]) == 0x80 && head[1] >= 2 && head[1] <= 5) {

@@ -107,5 +107,17 @@ TEST(DamagedArchive, ChecksumMismatchIsRefusedBeforeLoading) {
   }
 }
 
+// A zip whose bytes 4-7 read "PTMF": LibTorch parses it as a flatbuffer without checking its sizes
+// (the loader fuzz target's 15 GB allocation); it is refused before LibTorch reads it.
+TEST(DamagedArchive, FlatbufferMagicInAZipIsRefusedBeforeLoading) {
+  try {
+    checkModelFile(std::string(PT2ONNX_DAMAGED_FIXTURES) + "/flatbuffer_magic_oom.pt");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::kModelFormat);
+    EXPECT_NE(std::string(e.what()).find("flatbuffer file"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace pt2onnx
