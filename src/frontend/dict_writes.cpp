@@ -267,15 +267,8 @@ void resolveElementReads(torch::jit::Block* block, std::vector<std::pair<Node*, 
         reads.push_back(use.user);
     }
     if (written) continue;
-    const auto n = static_cast<int64_t>(node->inputs().size());
-    for (Node* read : reads) {
-      int64_t i = *torch::jit::constant_as<int64_t>(read->input(1));
-      if (i < 0) i += n;
-      if (i < 0 || i >= n) continue;  // raises in the model
-      read->output()->replaceAllUsesWith(node->input(i));
-      read->destroy();
-      resolved.emplace_back(node, static_cast<size_t>(i));
-    }
+    for (Node* read : reads)
+      if (auto i = replaceItemRead(node, read)) resolved.emplace_back(node, *i);
   }
 }
 

@@ -104,6 +104,11 @@ size_t lowerDictWrites(std::shared_ptr<torch::jit::Graph>& graph);
 // each read (src/frontend/list_writes.cpp). Returns how many lists.
 size_t lowerListWrites(torch::jit::Graph& graph);
 
+// Replaces `read`, xs[i] with a constant i of the list `made` (a prim::ListConstruct), by that item
+// and destroys it; returns the item's position, or nullopt (nothing changed) for an index out of
+// range, which raises in the model (src/frontend/list_writes.cpp).
+std::optional<size_t> replaceItemRead(torch::jit::Node* made, torch::jit::Node* read);
+
 // The aten::copy nodes mutation removal leaves, as type_as and expand_as. Returns how many.
 size_t lowerCopies(std::shared_ptr<torch::jit::Graph>& graph);
 

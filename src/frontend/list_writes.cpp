@@ -237,6 +237,16 @@ class ListRewrite {
 
 }  // namespace
 
+std::optional<size_t> replaceItemRead(torch::jit::Node* made, torch::jit::Node* read) {
+  const auto n = static_cast<int64_t>(made->inputs().size());
+  int64_t i = *torch::jit::constant_as<int64_t>(read->input(1));
+  if (i < 0) i += n;
+  if (i < 0 || i >= n) return std::nullopt;
+  read->output()->replaceAllUsesWith(made->input(i));
+  read->destroy();
+  return static_cast<size_t>(i);
+}
+
 size_t lowerListWrites(torch::jit::Graph& graph) {
   size_t rewritten = 0;
   for (bool again = true; again;) {

@@ -176,18 +176,11 @@ size_t foldItemReads(torch::jit::Block* block) {
         items.push_back(use.user);
     }
     if (!only_read) continue;
-    const auto n = static_cast<int64_t>(node->inputs().size());
-    for (auto* read : items) {
-      int64_t i = *torch::jit::constant_as<int64_t>(read->input(1));
-      if (i < 0) i += n;
-      if (i < 0 || i >= n) continue;  // raises in the model
-      read->output()->replaceAllUsesWith(node->input(i));
-      read->destroy();
-      ++folded;
-    }
+    for (auto* read : items) folded += replaceItemRead(node, read).has_value();
     for (auto* len : lengths) {
       torch::jit::WithInsertPoint guard(len);
-      len->output()->replaceAllUsesWith(len->owningGraph()->insertConstant(n));
+      len->output()->replaceAllUsesWith(
+          len->owningGraph()->insertConstant(static_cast<int64_t>(node->inputs().size())));
       len->destroy();
       ++folded;
     }

@@ -53,24 +53,36 @@ void setRankAndDtype(torch::jit::Value* v, int64_t rank, c10::optional<c10::Scal
                                      c10::VaryingShape<c10::Stride>(static_cast<size_t>(rank)), false));
 }
 
+using RankDtype = std::pair<int64_t, c10::optional<c10::ScalarType>>;
+
+// Whether `v` is a tensor no run recorded whose type lacks its rank or dtype.
+bool open(const torch::jit::Value* v, const ValueMetaMap& meta) {
+  auto type = v->type()->cast<c10::TensorType>();
+  return type && !meta.count(v->unique()) && !(type->dim() && type->scalarType());
+}
+
+void setIfOpen(torch::jit::Value* v, RankDtype known, const ValueMetaMap& meta) {
+  if (open(v, meta) && known.first >= 0 && known.second) setRankAndDtype(v, known.first, known.second);
+}
+
+// The rank and dtype every source agrees on (unknown sources are skipped; none known: unknown).
+RankDtype agreed(const std::vector<const torch::jit::Value*>& sources, const ValueMetaMap& meta) {
+  RankDtype out{-1, c10::nullopt};
+  for (const auto* s : sources) {
+    auto [r, d] = rankAndDtype(s, meta);
+    if (r < 0 || !d) continue;
+    if (out.first >= 0 && (r != out.first || d != out.second)) return {-1, c10::nullopt};
+    out = {r, d};
+  }
+  return out;
+}
+
 // An If result no run recorded takes the rank and dtype its branches agree on.
 void completeBranchOutputs(torch::jit::Node* node, const ValueMetaMap& meta) {
   for (size_t i = 0; i < node->outputs().size(); ++i) {
-    auto* out = node->output(i);
-    auto type = out->type()->cast<c10::TensorType>();
-    if (!type || meta.count(out->unique()) || (type->dim() && type->scalarType())) continue;
-    int64_t rank = -1;
-    c10::optional<c10::ScalarType> dtype;
-    bool agree = true;
-    for (auto* block : node->blocks()) {
-      auto [r, d] = rankAndDtype(block->outputs()[i], meta);
-      if (r < 0 || !d) continue;  // a branch that says nothing
-      if (rank >= 0 && (r != rank || d != dtype)) agree = false;
-      rank = r;
-      dtype = d;
-    }
-    if (!agree || rank < 0) continue;
-    setRankAndDtype(out, rank, dtype);
+    std::vector<const torch::jit::Value*> branches;
+    for (auto* block : node->blocks()) branches.push_back(block->outputs()[i]);
+    setIfOpen(node->output(i), agreed(branches, meta), meta);
   }
 }
 
@@ -95,30 +107,6 @@ std::pair<int64_t, c10::optional<c10::ScalarType>> optionalElement(const torch::
     dtype = d;
   }
   return {rank, dtype};
-}
-
-using RankDtype = std::pair<int64_t, c10::optional<c10::ScalarType>>;
-
-// Whether `v` is a tensor no run recorded whose type lacks its rank or dtype.
-bool open(const torch::jit::Value* v, const ValueMetaMap& meta) {
-  auto type = v->type()->cast<c10::TensorType>();
-  return type && !meta.count(v->unique()) && !(type->dim() && type->scalarType());
-}
-
-void setIfOpen(torch::jit::Value* v, RankDtype known, const ValueMetaMap& meta) {
-  if (open(v, meta) && known.first >= 0 && known.second) setRankAndDtype(v, known.first, known.second);
-}
-
-// The rank and dtype every source agrees on (unknown sources are skipped; none known: unknown).
-RankDtype agreed(const std::vector<const torch::jit::Value*>& sources, const ValueMetaMap& meta) {
-  RankDtype out{-1, c10::nullopt};
-  for (const auto* s : sources) {
-    auto [r, d] = rankAndDtype(s, meta);
-    if (r < 0 || !d) continue;
-    if (out.first >= 0 && (r != out.first || d != out.second)) return {-1, c10::nullopt};
-    out = {r, d};
-  }
-  return out;
 }
 
 // A loop's carried values keep their rank and dtype from one iteration to the next.

@@ -82,8 +82,7 @@ ConvertFn linear(bool relu) {
   };
 }
 
-}  // namespace
-
+// dynamicQdq's 7-bit form.
 std::string reducedRangeQdq(Context& ctx, const std::string& x) {
   std::string zero = ctx.scalar(0.0, DType::kFloat);
   std::string lo = ctx.emit("Min", {ctx.reduce("ReduceMin", x, {}, false), zero});
@@ -97,6 +96,14 @@ std::string reducedRangeQdq(Context& ctx, const std::string& x) {
   return ctx.emit("DequantizeLinear", {q, scale, zero_point});
 }
 
+}  // namespace
+
+std::string dynamicQdq(Context& ctx, const std::string& x, bool reduce_range) {
+  if (reduce_range) return reducedRangeQdq(ctx, x);
+  auto q = ctx.emitN("DynamicQuantizeLinear", {x}, {}, 3);
+  return ctx.emit("DequantizeLinear", {q[0], q[1], q[2]});
+}
+
 namespace {
 
 // quantized::linear[_relu]_dynamic(X, W_prepack, reduce_range): X quantized per call over its own
@@ -108,12 +115,7 @@ ConvertFn dynamicLinear(bool relu, bool fp16) {
     if (ctx.requireDType(input) != DType::kFloat) return ctx.fail(node, "dynamic quantized linear takes float32 input");
     auto w = ctx.packedWeights(ctx.input(node, 1), 0, fp16);
     std::string x = ctx.tensor(input);
-    if (!fp16 && ctx.constBool(ctx.input(node, 2))) {
-      x = reducedRangeQdq(ctx, x);
-    } else if (!fp16) {
-      auto q = ctx.emitN("DynamicQuantizeLinear", {x}, {}, 3);
-      x = ctx.emit("DequantizeLinear", {q[0], q[1], q[2]});
-    }
+    if (!fp16) x = dynamicQdq(ctx, x, ctx.constBool(ctx.input(node, 2)));
     std::string y = packedLinear(ctx, input, x, w);
     ctx.bind(ctx.output(node), relu ? ctx.emit("Relu", {y}) : y);
     return Status::Ok();

@@ -7,9 +7,10 @@
 
 namespace pt2onnx {
 
-// DynamicQuantizeLinear's computation with 7 bits (quint8 0..127, what LibTorch's x86 engines use
-// when reduce_range is set): scale = (max(x, 0) - min(x, 0)) / 127, zero point round(-min / scale);
-// x quantized and dequantized again.
-std::string reducedRangeQdq(Context& ctx, const std::string& x);
+// x quantized per call over its own range and dequantized again, as LibTorch's dynamic linear layers
+// take their input: DynamicQuantizeLinear (8 bits), or its computation with 7 bits when reduce_range
+// is set (quint8 0..127, what LibTorch's x86 engines use): scale = (max(x, 0) - min(x, 0)) / 127,
+// zero point round(-min / scale).
+std::string dynamicQdq(Context& ctx, const std::string& x, bool reduce_range);
 
 }  // namespace pt2onnx

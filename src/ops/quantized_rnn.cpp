@@ -10,6 +10,7 @@
 
 #include "ops/common.h"
 #include "ops/quantized_common.h"
+#include "ops/recurrent.h"
 
 namespace pt2onnx {
 namespace {
@@ -57,13 +58,7 @@ std::optional<CellWeights> cellWeights(Context& ctx, const c10::IValue& params, 
 // x quantized per call over its whole range as the dynamic linear layers do, then x W^T + b (x of
 // any rank).
 std::string dynamicLinear(Context& ctx, const std::string& x, const Context::PackedWeights& w, bool reduce_range) {
-  std::string q;
-  if (reduce_range) {
-    q = reducedRangeQdq(ctx, x);
-  } else {
-    auto parts = ctx.emitN("DynamicQuantizeLinear", {x}, {}, 3);
-    q = ctx.emit("DequantizeLinear", {parts[0], parts[1], parts[2]});
-  }
+  std::string q = dynamicQdq(ctx, x, reduce_range);
   std::string y = ctx.emit("MatMul", {q, ctx.emit("Transpose", {w.weight}, {{"perm", std::vector<int64_t>{1, 0}}})});
   return w.bias.empty() ? y : ctx.emit("Add", {y, w.bias});
 }
@@ -87,11 +82,7 @@ std::vector<std::string> direction(Context& ctx, const std::string& x, const std
   std::string t = reverse ? ctx.emit("Sub", {last, iter}) : iter;
   std::string gates = ctx.emit(
       "Add", {ctx.emit("Gather", {input_gates, t}, {{"axis", 0}}), dynamicLinear(ctx, h, w.hh, w.reduce_range)});
-  auto igfo = ctx.split(gates, 1, {hidden, hidden, hidden, hidden});
-  std::string i = ctx.emit("Sigmoid", {igfo[0]}), f = ctx.emit("Sigmoid", {igfo[1]});
-  std::string g = ctx.emit("Tanh", {igfo[2]}), o = ctx.emit("Sigmoid", {igfo[3]});
-  std::string c_next = ctx.emit("Add", {ctx.emit("Mul", {f, c}), ctx.emit("Mul", {i, g})});
-  std::string h_next = ctx.emit("Mul", {o, ctx.emit("Tanh", {c_next})});
+  auto [h_next, c_next] = lstmStep(ctx, gates, c, hidden, 1);
   ctx.addSubgraphOutput(ctx.emit("Identity", {go}), DType::kBool);
   ctx.addSubgraphOutput(ctx.emit("Identity", {h_next}), DType::kFloat);
   ctx.addSubgraphOutput(ctx.emit("Identity", {c_next}), DType::kFloat);

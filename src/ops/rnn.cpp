@@ -2,6 +2,7 @@
 #include <set>
 
 #include "ops/common.h"
+#include "ops/recurrent.h"
 
 namespace pt2onnx {
 namespace {
@@ -84,6 +85,36 @@ std::vector<std::string> onnxLayer(Context& ctx, const Rnn& a, int64_t layer, co
   return outs;
 }
 
+// Packed sequences: [seq, batch, 1], true where step t lies within sequence b's length (empty
+// without lengths). A step past a sequence's length keeps its state and outputs zeros, which in the
+// backward direction starts each sequence at its own last step, as PyTorch does.
+std::string validSteps(Context& ctx, const Rnn& a, const std::string& x) {
+  if (a.lengths.empty()) return "";
+  std::string t = ctx.emit("Range", {ctx.scalarI64(0), ctx.dimOf(x, 0), ctx.scalarI64(1)});
+  std::string lengths = ctx.cast(a.lengths, DType::kInt32, DType::kInt64);
+  return ctx.unsqueeze(ctx.emit("Less", {ctx.unsqueeze(t, {1}), ctx.unsqueeze(lengths, {0})}), {2});
+}
+
+// A Scan of `body` over the steps of `xw` (and of `valid`, when given) in direction `dir`, carrying
+// `state`. The backward direction reads the sequence from the end and stores its outputs from the
+// end, so Y[t] stays aligned with x[t] as in PyTorch.
+std::vector<std::string> scanSteps(Context& ctx, const GraphAttr& body, std::vector<std::string> state,
+                                   const std::string& xw, const std::string& valid, int64_t dir, size_t outputs) {
+  const auto carried = static_cast<int64_t>(state.size());
+  state.push_back(xw);
+  std::vector<int64_t> directions = {dir};
+  if (!valid.empty()) {
+    state.push_back(valid);
+    directions.push_back(dir);
+  }
+  return ctx.emitN("Scan", state,
+                   {{"body", body},
+                    {"num_scan_inputs", static_cast<int64_t>(state.size()) - carried},
+                    {"scan_input_directions", directions},
+                    {"scan_output_directions", {dir}}},
+                   outputs);
+}
+
 // One direction of a ReLU RNN layer as an ONNX Scan over the sequence:
 // h_t = relu(x_t W^T + b_ih + h_{t-1} R^T + b_hh). ONNX RNN computes this with activations=["Relu"],
 // but the converter API has no string-list attribute, so the step is spelled out. The input
@@ -93,14 +124,7 @@ std::pair<std::string, std::string> reluDirection(Context& ctx, const Rnn& a, in
   std::string xw = ctx.emit("MatMul", {x, ctx.emit("Transpose", {a.param(layer, dir, 0)}, {{"perm", {1, 0}}})});
   if (a.biases) xw = ctx.emit("Add", {xw, ctx.emit("Add", {a.param(layer, dir, 2), a.param(layer, dir, 3)})});
   std::string rt = ctx.emit("Transpose", {a.param(layer, dir, 1)}, {{"perm", {1, 0}}});
-  // Packed sequences: a step past a sequence's length keeps its state and outputs zeros, which in
-  // the backward direction starts each sequence at its own last step, as PyTorch does.
-  std::string valid;
-  if (!a.lengths.empty()) {
-    std::string t = ctx.emit("Range", {ctx.scalarI64(0), ctx.dimOf(x, 0), ctx.scalarI64(1)});
-    std::string lengths = ctx.cast(a.lengths, DType::kInt32, DType::kInt64);
-    valid = ctx.unsqueeze(ctx.emit("Less", {ctx.unsqueeze(t, {1}), ctx.unsqueeze(lengths, {0})}), {2});
-  }
+  std::string valid = validSteps(ctx, a, x);
   ctx.beginSubgraph("rnn_relu_step");
   std::string h = ctx.freshName("h_prev");
   std::string xt = ctx.freshName("xw_t");
@@ -117,20 +141,7 @@ std::pair<std::string, std::string> reluDirection(Context& ctx, const Rnn& a, in
   ctx.addSubgraphOutput(next, a.dt);
   ctx.addSubgraphOutput(y, a.dt);
   GraphAttr body = ctx.endSubgraph();
-  // The backward direction reads the sequence from the end and stores its outputs from the end, so
-  // Y[t] stays aligned with x[t] as in PyTorch.
-  std::vector<std::string> ins = {h0, xw};
-  std::vector<int64_t> directions = {dir};
-  if (!valid.empty()) {
-    ins.push_back(valid);
-    directions.push_back(dir);
-  }
-  auto outs = ctx.emitN("Scan", ins,
-                        {{"body", body},
-                         {"num_scan_inputs", static_cast<int64_t>(ins.size() - 1)},
-                         {"scan_input_directions", directions},
-                         {"scan_output_directions", {dir}}},
-                        2);
+  auto outs = scanSteps(ctx, body, {h0}, xw, valid, dir, 2);
   return {outs[1], outs[0]};
 }
 
@@ -158,23 +169,15 @@ std::vector<std::string> projDirection(Context& ctx, const Rnn& a, int64_t layer
   if (a.biases) xw = ctx.emit("Add", {xw, ctx.emit("Add", {a.param(layer, dir, 2), a.param(layer, dir, 3)})});
   std::string rt = t(a.param(layer, dir, 1));
   std::string pt = t(a.param(layer, dir, a.biases ? 4 : 2));
-  std::string valid;
-  if (!a.lengths.empty()) {
-    std::string steps = ctx.emit("Range", {ctx.scalarI64(0), ctx.dimOf(x, 0), ctx.scalarI64(1)});
-    std::string lengths = ctx.cast(a.lengths, DType::kInt32, DType::kInt64);
-    valid = ctx.unsqueeze(ctx.emit("Less", {ctx.unsqueeze(steps, {1}), ctx.unsqueeze(lengths, {0})}), {2});
-  }
+  std::string valid = validSteps(ctx, a, x);
   const int64_t n = a.cell_size;
   ctx.beginSubgraph("lstm_proj_step");
   std::string h = ctx.freshName("h_prev"), c = ctx.freshName("c_prev"), xt = ctx.freshName("xw_t");
   ctx.addSubgraphInput(h, a.dt, std::vector<int64_t>{-1, a.hidden});
   ctx.addSubgraphInput(c, a.dt, std::vector<int64_t>{-1, n});
   ctx.addSubgraphInput(xt, a.dt, std::vector<int64_t>{-1, 4 * n});
-  auto gates = ctx.split(ctx.emit("Add", {xt, ctx.emit("MatMul", {h, rt})}), 1, {n, n, n, n});
-  std::string i = ctx.emit("Sigmoid", {gates[0]}), f = ctx.emit("Sigmoid", {gates[1]});
-  std::string g = ctx.emit("Tanh", {gates[2]}), o = ctx.emit("Sigmoid", {gates[3]});
-  std::string c_next = ctx.emit("Add", {ctx.emit("Mul", {f, c}), ctx.emit("Mul", {i, g})});
-  std::string h_next = ctx.emit("MatMul", {ctx.emit("Mul", {o, ctx.emit("Tanh", {c_next})}), pt});
+  auto [cell_out, c_next] = lstmStep(ctx, ctx.emit("Add", {xt, ctx.emit("MatMul", {h, rt})}), c, n, 1);
+  std::string h_next = ctx.emit("MatMul", {cell_out, pt});
   std::string y = ctx.emit("Identity", {h_next});
   if (!valid.empty()) {  // past a sequence's end: the state kept, zeros out (as reluDirection)
     std::string m = ctx.freshName("valid_t");
@@ -187,18 +190,7 @@ std::vector<std::string> projDirection(Context& ctx, const Rnn& a, int64_t layer
   ctx.addSubgraphOutput(ctx.emit("Identity", {c_next}), a.dt);
   ctx.addSubgraphOutput(y, a.dt);
   GraphAttr body = ctx.endSubgraph();
-  std::vector<std::string> ins = {h0, c0, xw};
-  std::vector<int64_t> directions = {dir};
-  if (!valid.empty()) {
-    ins.push_back(valid);
-    directions.push_back(dir);
-  }
-  auto outs = ctx.emitN("Scan", ins,
-                        {{"body", body},
-                         {"num_scan_inputs", static_cast<int64_t>(ins.size() - 2)},
-                         {"scan_input_directions", directions},
-                         {"scan_output_directions", {dir}}},
-                        3);
+  auto outs = scanSteps(ctx, body, {h0, c0}, xw, valid, dir, 3);
   return {outs[2], outs[0], outs[1]};
 }
 
@@ -345,10 +337,8 @@ Status lstmCell(Context& ctx, const Node& node) {
   std::string h = ctx.cast(hx[0].name, hx[0].dtype, dt);
   std::string c = ctx.cast(hx[1].name, hx[1].dtype, dt);
   auto p = cellProjections(ctx, node, h, dt);
-  auto g = ctx.split(ctx.emit("Add", {p.gi, p.gh}), p.axis, {hidden, hidden, hidden, hidden});
-  std::string c_next = ctx.emit("Add", {ctx.emit("Mul", {ctx.emit("Sigmoid", {g[1]}), c}),
-                                        ctx.emit("Mul", {ctx.emit("Sigmoid", {g[0]}), ctx.emit("Tanh", {g[2]})})});
-  ctx.bind(ctx.output(node, 0), ctx.emit("Mul", {ctx.emit("Sigmoid", {g[3]}), ctx.emit("Tanh", {c_next})}));
+  auto [h_next, c_next] = lstmStep(ctx, ctx.emit("Add", {p.gi, p.gh}), c, hidden, p.axis);
+  ctx.bind(ctx.output(node, 0), h_next);
   ctx.bind(ctx.output(node, 1), c_next);
   return Status::Ok();
 }
@@ -453,6 +443,14 @@ Status padPackedSequence(Context& ctx, const Node& node) {
 }
 
 }  // namespace
+
+std::pair<std::string, std::string> lstmStep(Context& ctx, const std::string& gates, const std::string& c,
+                                             int64_t hidden, int64_t axis) {
+  auto g = ctx.split(gates, axis, {hidden, hidden, hidden, hidden});
+  std::string c_next = ctx.emit("Add", {ctx.emit("Mul", {ctx.emit("Sigmoid", {g[1]}), c}),
+                                        ctx.emit("Mul", {ctx.emit("Sigmoid", {g[0]}), ctx.emit("Tanh", {g[2]})})});
+  return {ctx.emit("Mul", {ctx.emit("Sigmoid", {g[3]}), ctx.emit("Tanh", {c_next})}), c_next};
+}
 
 void registerRnnOps(Registry& r) {
   r.add("aten::lstm", 9, [](Context& ctx, const Node& node) { return convertRnn(ctx, node, Cell::kLstm); });
