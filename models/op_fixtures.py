@@ -449,9 +449,54 @@ class HalfNet(nn.Module):
         return torch.softmax(self.fc(self.norm(y + bias)), -1)
 
 
+class Opset9More(nn.Module):
+    """Converters whose forms opset 9 takes once Clip/Pad/Slice/TopK arguments are attributes, Equal
+    on floats compares as neither less nor greater, Max/Min on integers pick with Where and negative
+    axes count from the front: clamps, comparisons, pads, norms, shrinks, reductions, splits, sorts,
+    distances and products, on x [B, 6] and ids [B, 7] (int64, 0-9)."""
+
+    def __init__(self):
+        super().__init__()
+        self.group = nn.GroupNorm(2, 6)
+        self.inorm = nn.InstanceNorm1d(6, affine=True)
+        self.register_buffer("table", torch.linspace(-1.0, 1.0, 10))
+        self.register_buffer("edges", torch.tensor([1.0, 3.0, 5.0, 7.0]))
+
+    def forward(self, x, ids):
+        b = x.shape[0]
+        a = x.abs()
+        x3 = x.reshape(b, 2, 3)
+        clamps = (x.clamp(-0.5, 0.7), x.clamp(min=0.1), x.clamp(max=-0.1), F.hardtanh(x, -0.3, 0.3))
+        compare = (x == torch.where(x > 0, x, x * 2.0), x != x.clamp(max=0.5), ids == 3, ids != ids.clamp(2, 6),
+                   torch.max(ids, 5 - ids), torch.min(ids, 5 - ids))
+        pads = (F.pad(x, (1, 2), value=1.5), F.pad(x3, (1, 1), mode="reflect"), F.pad(x3, (2, 0), mode="replicate"),
+                F.pad(x3, (0, 1, 1, 0)))
+        norms = (self.group(x.reshape(b, 6, 1)), self.inorm(x.reshape(b, 6, 1).expand(b, 6, 3)),
+                 torch.linalg.vector_norm(x, 3.0, dim=1), torch.linalg.norm(x3, "fro", dim=(1, 2)), torch.norm(x, dim=-1),
+                 F.normalize(x, dim=-1), F.cosine_similarity(x3[:, 0], x3[:, 1], dim=-1))
+        elementwise = (torch.log1p(a), torch.log2(a + 1), torch.log10(a + 1), torch.expm1(x), torch.sinh(x),
+                       torch.cosh(x), torch.asinh(x), torch.acosh(a + 1), torch.atanh(torch.tanh(x) * 0.9),
+                       torch.addcmul(x, x, a, value=0.5), torch.addcdiv(x, x, a + 1, value=2.0),
+                       torch.lerp(x, a, 0.3), F.hardshrink(x, 0.4), F.softshrink(x, 0.4), F.threshold(x, 0.2, -1.0),
+                       F.selu(x), F.celu(x, 1.5), F.logsigmoid(x), torch.logaddexp(x, a), torch.xlogy(a, a + 1),
+                       torch.atan2(x, a + 0.5), torch.heaviside(x, a))
+        reduce = (x.std(1), x.var(-1, keepdim=True), torch.std_mean(x, 1)[1], torch.var_mean(x3, (1, 2))[0],
+                  torch.logsumexp(x, -1), torch.aminmax(x, dim=1)[0], (x > 0).any(1), (x > -3).all(-1))
+        rearrange = (x.repeat(1, 2), x.roll(2, 1), x3.squeeze(-1) if x3.shape[-1] == 1 else x3[:, :, :1].squeeze(-1),
+                     torch.split(x, [2, 4], dim=1)[1], torch.tensor_split(x, 3, dim=1)[2], x.unflatten(1, (2, 3)),
+                     torch.take(x, torch.tensor([0, 5, 3])), x3.mT, torch.broadcast_to(x[:, :1], (b, 4)))
+        order = (torch.sort(x, 1)[0], torch.argsort(x, -1, descending=True), torch.topk(x, 2, 1)[1],
+                 torch.bucketize(x * 4 + 4, self.edges), torch.searchsorted(self.edges, x.contiguous() * 4 + 4))
+        products = (torch.cdist(x3, x3), torch.cross(x3[:, 0], x3[:, 1], dim=1), torch.outer(x[0], x[1]),
+                    torch.mv(x, x[0]), torch.tensordot(x3, x3, ([1, 2], [1, 2])), torch.dot(x[0], x[1]))
+        index = (self.table[ids], F.one_hot(ids, 10), x[:2].scatter(1, ids[:2, :6].clamp(0, 5), a[:2]), x[ids[:, 0].clamp(0, 3)])
+        return clamps + compare + pads + norms + elementwise + reduce + rearrange + order + products + index
+
+
 OP_FIXTURES = {
     "round_decimals": RoundDecimals,
     "special_ops9": SpecialOps9,
+    "opset9_more": Opset9More,
     "special_ops11": SpecialOps11,
     "roi_ops": RoiOps,
     "order_stats": OrderStats,

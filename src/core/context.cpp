@@ -47,7 +47,10 @@ std::string Context::Impl::addInitializer(const at::Tensor& tensor, const std::s
   std::string name = freshName(hint);
   const std::string stored = weights->add(t, name, main->add_initializer());
   if (stored != name) main->mutable_initializer()->RemoveLast();  // the same tensor is already there
-  if (small) small_constants[key] = stored;
+  if (small) {
+    small_constants[key] = stored;
+    small_values.emplace(stored, t);
+  }
   return stored;
 }
 

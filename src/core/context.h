@@ -167,6 +167,14 @@ class Context {
   void bind(const Value* value, const std::string& name);
   void bindList(const Value* value, std::vector<std::string> names);
   bool isBound(const Value* value) const;
+  // Each ONNX name bound to a tensor value of known dtype and rank: what the old-opset pass needs
+  // where ONNX's shape inference loses the rank (a Reshape to a computed shape before opset 13).
+  struct BoundValue {
+    std::string name;
+    DType dtype;
+    int64_t rank;
+  };
+  std::vector<BoundValue> boundValues() const;
 
   // Lists whose length is known only at run time (appended to in a loop) are ONNX sequences.
   void bindSequence(const Value* value, const std::string& name, DType element);

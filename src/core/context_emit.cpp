@@ -8,6 +8,7 @@
 
 #include "core/context.h"
 #include "core/context_impl.h"
+#include "core/legacy_forms.h"
 #include "onnx/dtype.h"
 #include "onnx/tensor.h"
 
@@ -159,8 +160,16 @@ std::string Context::intsTensor(const Value* value) {
   return name;
 }
 
-std::vector<std::string> Context::emitN(const std::string& op_type, const std::vector<std::string>& inputs,
-                                        const std::vector<Attr>& attrs, size_t outputs) {
+std::vector<std::string> Context::emitN(const std::string& op_type, const std::vector<std::string>& given_inputs,
+                                        const std::vector<Attr>& given_attrs, size_t outputs) {
+  // Opsets 9 and 10 take some arguments as attributes; the node must then fit the opset's schema.
+  std::vector<std::string> inputs = given_inputs;
+  std::vector<Attr> attrs = given_attrs;
+  spellForOpset(op_type, inputs, attrs, opset(), [this](const std::string& name) -> const at::Tensor* {
+    auto it = impl_->small_values.find(name);
+    return it == impl_->small_values.end() ? nullptr : &it->second;
+  });
+  checkFormFits(op_type, inputs.size(), outputs, attrs, opset());
   // An ONNX operator newer than the target opset: the node is refused with the opset it needs (a
   // converter registered below that opset reached a form it has no older spelling for). Names ONNX
   // does not know are the fallback emitter's custom-domain nodes.
@@ -283,6 +292,16 @@ std::string Context::dimOf(const std::string& x, int64_t axis) {
 void Context::bind(const Value* value, const std::string& name) { impl_->names[value] = name; }
 
 void Context::bindList(const Value* value, std::vector<std::string> names) { impl_->lists[value] = std::move(names); }
+
+std::vector<Context::BoundValue> Context::boundValues() const {
+  std::vector<BoundValue> out;
+  for (const auto& [value, name] : impl_->names) {
+    const DType dt = dtype(value);
+    const int64_t r = rank(value);
+    if (dt != DType::kUndefined && r >= 0) out.push_back({name, dt, r});
+  }
+  return out;
+}
 
 bool Context::isBound(const Value* value) const {
   return impl_->names.count(value) || impl_->lists.count(value) || impl_->sequences.count(value) ||

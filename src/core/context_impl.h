@@ -45,9 +45,10 @@ struct Context::Impl {
   std::unordered_map<const Value*, std::pair<std::string, DType>> optionals;  // name, element dtype
   std::unordered_set<const Value*> poisoned;
   std::unordered_set<std::string> used_names;
-  std::unordered_map<std::string, size_t> next_suffix;  // name base -> the first suffix freshName() may try
-  Weights* weights = nullptr;                           // large initializers' tensors
-  std::map<std::string, std::string> small_constants;   // content key -> initializer name
+  std::unordered_map<std::string, size_t> next_suffix;       // name base -> the first suffix freshName() may try
+  Weights* weights = nullptr;                                // large initializers' tensors
+  std::map<std::string, std::string> small_constants;        // content key -> initializer name
+  std::unordered_map<std::string, at::Tensor> small_values;  // initializer name -> its small tensor
   std::vector<Diagnostic> diagnostics;
   std::vector<std::string> fallback;              // --fallback namespaces
   std::map<std::string, size_t> fallback_counts;  // kind -> nodes emitted by the fallback emitter

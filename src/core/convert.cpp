@@ -262,6 +262,7 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
     spdlog::debug("dropped {} unused constants", pruned);
     store.retainOnly(*out_graph);
   }
+  adaptToOldOpset(model, options.opset, ctx.boundValues());
   fillOutputTypes(model);
   if (options.check) checkModel(model);
   timer.done("checker and shape inference");

@@ -8,14 +8,13 @@
 #include <string>
 #include <vector>
 
+#include "core/context.h"
 #include "frontend/frontend.h"
 #include "frontend/inputs.h"
 #include "io/test_data.h"
 #include "pt2onnx/pt2onnx.h"
 
 namespace pt2onnx {
-
-class Context;
 
 // Every operator with no converter at the opset, listed at once (src/core/support.cpp), except
 // those the fallback emitter takes (namespaces given to --fallback). Throws Error(kUnsupported).
@@ -54,6 +53,11 @@ struct MissingOperator {
 };
 std::vector<MissingOperator> missingOperators(const torch::jit::Graph& graph, int opset,
                                               const std::vector<std::string>& fallback = {});
+
+// Below opset 12: respells Equal on floats, Max/Min on integers and negative axes the way opsets
+// 9-11 take them, and refuses at once every node that needs a later opset (src/core/old_opsets.cpp).
+// `bound` gives the ranks ONNX's shape inference cannot find at these opsets.
+void adaptToOldOpset(onnx::ModelProto& model, int opset, const std::vector<Context::BoundValue>& bound);
 
 // Names the ONNX inputs that no node reads (they stay, so callers that feed by name still work).
 std::vector<std::string> unusedInputs(const onnx::GraphProto& graph);

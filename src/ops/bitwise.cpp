@@ -149,16 +149,16 @@ ConvertFn shift(bool left) {
 }  // namespace
 
 void registerBitwiseOps(Registry& r) {
-  for (const char* kind : {"aten::bitwise_and", "aten::__and__"}) r.add(kind, 11, bitwiseBinary(BitOp::kAnd));
-  for (const char* kind : {"aten::bitwise_or", "aten::__or__"}) r.add(kind, 11, bitwiseBinary(BitOp::kOr));
+  for (const char* kind : {"aten::bitwise_and", "aten::__and__"}) r.add(kind, 9, bitwiseBinary(BitOp::kAnd));
+  for (const char* kind : {"aten::bitwise_or", "aten::__or__"}) r.add(kind, 9, bitwiseBinary(BitOp::kOr));
   for (const char* kind : {"aten::bitwise_xor", "aten::__xor__"}) r.add(kind, 11, bitwiseBinary(BitOp::kXor));
-  r.add("aten::bitwise_not", 11, bitwiseNot);
+  r.add("aten::bitwise_not", 9, bitwiseNot);
   for (const char* kind : {"aten::bitwise_and", "aten::__and__"}) r.add(kind, 18, bitwiseBinary18(BitOp::kAnd));
   for (const char* kind : {"aten::bitwise_or", "aten::__or__"}) r.add(kind, 18, bitwiseBinary18(BitOp::kOr));
   for (const char* kind : {"aten::bitwise_xor", "aten::__xor__"}) r.add(kind, 18, bitwiseBinary18(BitOp::kXor));
   r.add("aten::bitwise_not", 18, bitwiseNot18);
-  for (const char* kind : {"aten::__lshift__", "aten::bitwise_left_shift"}) r.add(kind, 11, shift(true));
-  for (const char* kind : {"aten::__rshift__", "aten::bitwise_right_shift"}) r.add(kind, 11, shift(false));
+  for (const char* kind : {"aten::__lshift__", "aten::bitwise_left_shift"}) r.add(kind, 9, shift(true));
+  for (const char* kind : {"aten::__rshift__", "aten::bitwise_right_shift"}) r.add(kind, 9, shift(false));
 }
 
 }  // namespace pt2onnx

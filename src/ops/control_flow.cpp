@@ -252,10 +252,10 @@ Status loopNode(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerControlFlowOps(Registry& r) {
-  r.add("prim::If", 11, ifNode);
-  r.add("prim::Loop", 11, loopNode);
-  r.add("aten::__range_length", 11, rangeLength);
-  r.add("aten::__derive_index", 11, deriveIndex);
+  r.add("prim::If", 9, ifNode);
+  r.add("prim::Loop", 9, loopNode);
+  r.add("aten::__range_length", 9, rangeLength);
+  r.add("aten::__derive_index", 9, deriveIndex);
 }
 
 }  // namespace pt2onnx

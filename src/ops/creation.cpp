@@ -132,10 +132,10 @@ void registerCreationOps(Registry& r) {
   r.add("aten::empty_strided", 9, filled(ShapeFrom::kSize0, 0));  // strides do not change the values
   r.add("aten::new_empty_strided", 9, filled(ShapeFrom::kSize1, 0));
   r.add("aten::fill", 9, filled(ShapeFrom::kSelf, 0, 1));
-  r.add("aten::arange", 11, arange);
+  r.add("aten::arange", 9, arange);
   r.add("aten::linspace", 11, linspace);
-  r.add("aten::tensor", 11, tensorOf);
-  r.add("aten::as_tensor", 11, tensorOf);
+  r.add("aten::tensor", 9, tensorOf);
+  r.add("aten::as_tensor", 9, tensorOf);
 }
 
 }  // namespace pt2onnx

@@ -331,17 +331,17 @@ void registerElementwiseOps(Registry& r) {
   r.add("aten::mul", 9, binary("Mul"));
   r.add("aten::div", 9, div);
   r.add("aten::true_divide", 9, div);
-  r.add("aten::floor_divide", 11, floorDivideOp);
-  r.add("aten::floordiv", 11, floorDivideOp);
-  r.add("aten::remainder", 11, remainder);
+  r.add("aten::floor_divide", 9, floorDivideOp);
+  r.add("aten::floordiv", 9, floorDivideOp);
+  r.add("aten::remainder", 9, remainder);
   r.add("aten::fmod", 11, fmod);
   r.add("aten::pow", 9, pow);
   r.add("aten::maximum", 9, binary("Max"));
   r.add("aten::minimum", 9, binary("Min"));
-  r.add("prim::max", 11, pythonMinMax("Max", "ReduceMax"));
-  r.add("prim::min", 11, pythonMinMax("Min", "ReduceMin"));
-  r.add("aten::eq", 11, compare("Equal", false));
-  r.add("aten::ne", 11, compare("Equal", true));
+  r.add("prim::max", 9, pythonMinMax("Max", "ReduceMax"));
+  r.add("prim::min", 9, pythonMinMax("Min", "ReduceMin"));
+  r.add("aten::eq", 9, compare("Equal", false));
+  r.add("aten::ne", 9, compare("Equal", true));
   r.add("aten::lt", 9, compare("Less", false));
   r.add("aten::gt", 9, compare("Greater", false));
   r.add("aten::le", 9, compare("Greater", true));
@@ -349,17 +349,17 @@ void registerElementwiseOps(Registry& r) {
   r.add("aten::logical_and", 9, logical("And"));
   r.add("aten::logical_or", 9, logical("Or"));
   r.add("aten::logical_xor", 9, logical("Xor"));
-  r.add("aten::__not__", 11, [](Context& ctx, const Node& node) {
+  r.add("aten::__not__", 9, [](Context& ctx, const Node& node) {
     ctx.bind(ctx.output(node), ctx.emit("Not", {ctx.tensor(ctx.input(node, 0), DType::kBool)}));
     return Status::Ok();
   });
   r.add("aten::logical_not", 9, logicalNot);
   r.add("aten::where", 9, where);
   r.add("aten::masked_fill", 9, maskedFill);
-  r.add("aten::clamp", 11, clamp);
-  r.add("aten::clip", 11, clamp);
-  r.add("aten::clamp_min", 11, clampMin);
-  r.add("aten::clamp_max", 11, clampMax);
+  r.add("aten::clamp", 9, clamp);
+  r.add("aten::clip", 9, clamp);
+  r.add("aten::clamp_min", 9, clampMin);
+  r.add("aten::clamp_max", 9, clampMax);
   r.add("aten::neg", 9, typedUnary("Neg"));
   r.add("aten::abs", 9, typedUnary("Abs"));
   r.add("aten::sign", 9, typedUnary("Sign"));

@@ -102,7 +102,7 @@ Status embeddingRenorm(Context& ctx, const Node& node) {
 
 void registerEmbeddingBagOps(Registry& r) {
   r.add("aten::embedding_bag", 11, embeddingBag);
-  r.add("aten::_embedding_bag", 11, embeddingBag);
+  r.add("aten::_embedding_bag", 9, embeddingBag);
   r.add("aten::embedding_renorm", 11, embeddingRenorm);
 }
 

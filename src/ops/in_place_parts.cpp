@@ -50,7 +50,7 @@ void registerInPlacePartOps(Registry& r) {
   for (const char* kind : {"aten::sigmoid", "aten::tanh", "aten::relu", "aten::relu6", "aten::hardtanh",
                            "aten::hardsigmoid", "aten::hardswish", "aten::silu", "aten::leaky_relu", "aten::elu"})
     r.add(std::string(kind) + "_", 9, inPlaceOfPart(kind));
-  r.add("aten::clamp_", 11, inPlaceOfPart("aten::clamp"));
+  r.add("aten::clamp_", 9, inPlaceOfPart("aten::clamp"));
 }
 
 }  // namespace pt2onnx

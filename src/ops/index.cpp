@@ -341,12 +341,12 @@ std::vector<int64_t> indexedFirst(const std::vector<int64_t>& dims, int64_t rank
 void registerIndexOps(Registry& r) {
   r.add("aten::slice", 9, slice);
   r.add("aten::select", 9, select);
-  r.add("aten::narrow", 10, narrow);
-  r.add("aten::narrow_copy", 11, narrow);
+  r.add("aten::narrow", 9, narrow);
+  r.add("aten::narrow_copy", 9, narrow);
   r.add("aten::index_select", 9, indexSelect);
   r.add("aten::gather", 11, gather);
   r.add("aten::embedding", 9, embedding);
-  r.add("aten::index", 11, index);
+  r.add("aten::index", 9, index);
   r.add("aten::masked_select", 11, maskedSelect);
 }
 

@@ -305,8 +305,8 @@ Status indexPutInPlace(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerIndexPutOps(Registry& r) {
-  r.add("aten::index_put", 11, indexPut);
-  r.add("aten::index_put_", 11, indexPutInPlace);
+  r.add("aten::index_put", 9, indexPut);
+  r.add("aten::index_put_", 9, indexPutInPlace);
 }
 
 }  // namespace pt2onnx

@@ -95,8 +95,8 @@ Status linalgNorm(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerLinalgOps(Registry& r) {
-  r.add("aten::linalg_norm", 11, linalgNorm);
-  r.add("aten::linalg_matrix_norm", 11, linalgMatrixNorm);
+  r.add("aten::linalg_norm", 9, linalgNorm);
+  r.add("aten::linalg_matrix_norm", 9, linalgMatrixNorm);
 }
 
 }  // namespace pt2onnx

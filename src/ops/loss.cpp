@@ -119,8 +119,8 @@ Status klDiv(Context& ctx, const Node& node) {
 void registerLossOps(Registry& r) {
   for (const char* kind : {"aten::nll_loss", "aten::nll_loss2d", "aten::nll_loss_nd"}) r.add(kind, 12, nllLoss);
   r.add("aten::cross_entropy_loss", 11, crossEntropyLoss);
-  r.add("aten::binary_cross_entropy_with_logits", 11, bceWithLogits);
-  r.add("aten::kl_div", 11, klDiv);
+  r.add("aten::binary_cross_entropy_with_logits", 9, bceWithLogits);
+  r.add("aten::kl_div", 9, klDiv);
 }
 
 }  // namespace pt2onnx

@@ -260,12 +260,12 @@ void registerElementwiseLossOps(Registry& r) {
   r.add("aten::huber_loss", 9, pairLoss(2, huber));
   r.add("aten::soft_margin_loss", 9, pairLoss(2, softMargin));
   r.add("aten::binary_cross_entropy", 9, pairLoss(3, bce));
-  r.add("aten::hinge_embedding_loss", 11, pairLoss(3, hingeEmbedding));
+  r.add("aten::hinge_embedding_loss", 9, pairLoss(3, hingeEmbedding));
   r.add("aten::poisson_nll_loss", 9, pairLoss(5, poissonNll));
   r.add("aten::margin_ranking_loss", 9, marginRanking);
   r.add("aten::pairwise_distance", 9, pairwiseDistance);
   r.add("aten::triplet_margin_loss", 9, tripletMargin);
-  r.add("aten::cosine_embedding_loss", 11, cosineEmbedding);
+  r.add("aten::cosine_embedding_loss", 9, cosineEmbedding);
   r.add("aten::dist", 9, dist);
   r.add("aten::renorm", 9, renorm);
 }

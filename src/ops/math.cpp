@@ -157,7 +157,9 @@ ConvertFn scatter(bool add) {
     }
     std::vector<Attr> attrs = {{"axis", axis}};
     if (!reduction.empty()) attrs.push_back({"reduction", reduction});
-    ctx.bind(ctx.output(node), ctx.emit("ScatterElements", {ctx.tensor(self), idx, updates}, attrs));
+    // Scatter (opset 9) is ScatterElements (11) under its old name, without reductions.
+    const char* op = ctx.opset() >= 11 || !reduction.empty() ? "ScatterElements" : "Scatter";
+    ctx.bind(ctx.output(node), ctx.emit(op, {ctx.tensor(self), idx, updates}, attrs));
     return Status::Ok();
   };
 }
@@ -499,37 +501,37 @@ void registerMathOps(Registry& r) {
   r.add("aten::tril", 11, triangleMasked(false));
   r.add("aten::triu", 14, trilu(true));
   r.add("aten::tril", 14, trilu(false));
-  r.add("aten::scatter", 11, scatter(false));
+  r.add("aten::scatter", 9, scatter(false));
   r.add("aten::scatter_add", 11, scatter(true));
-  r.add("aten::threshold", 11, threshold);
-  r.add("aten::selu", 11, unaryOp("Selu"));
-  r.add("aten::celu", 11, celuAsElu);
+  r.add("aten::threshold", 9, threshold);
+  r.add("aten::selu", 9, unaryOp("Selu"));
+  r.add("aten::celu", 9, celuAsElu);
   r.add("aten::celu", 12, celu);
-  r.add("aten::log_sigmoid", 11, logSigmoid);
-  r.add("aten::hardshrink", 11, shrink(false));
-  r.add("aten::softshrink", 11, shrink(true));
-  r.add("aten::log2", 11, logBase(2.0));
-  r.add("aten::log10", 11, logBase(10.0));
-  r.add("aten::log1p", 11, log1p);
-  r.add("aten::expm1", 11, expm1);
-  r.add("aten::sinh", 11, floatUnary({"Sinh"}));
-  r.add("aten::cosh", 11, floatUnary({"Cosh"}));
-  r.add("aten::asinh", 11, floatUnary({"Asinh"}));
-  r.add("aten::acosh", 11, floatUnary({"Acosh"}));
-  r.add("aten::atanh", 11, floatUnary({"Atanh"}));
-  r.add("aten::atan2", 11, atan2);
-  r.add("aten::arctan2", 11, atan2);
+  r.add("aten::log_sigmoid", 9, logSigmoid);
+  r.add("aten::hardshrink", 9, shrink(false));
+  r.add("aten::softshrink", 9, shrink(true));
+  r.add("aten::log2", 9, logBase(2.0));
+  r.add("aten::log10", 9, logBase(10.0));
+  r.add("aten::log1p", 9, log1p);
+  r.add("aten::expm1", 9, expm1);
+  r.add("aten::sinh", 9, floatUnary({"Sinh"}));
+  r.add("aten::cosh", 9, floatUnary({"Cosh"}));
+  r.add("aten::asinh", 9, floatUnary({"Asinh"}));
+  r.add("aten::acosh", 9, floatUnary({"Acosh"}));
+  r.add("aten::atanh", 9, floatUnary({"Atanh"}));
+  r.add("aten::atan2", 9, atan2);
+  r.add("aten::arctan2", 9, atan2);
   r.add("aten::isnan", 9, floatTest("IsNaN"));
   r.add("aten::isinf", 11, floatTest("IsInf"));
   r.add("aten::isfinite", 11, isFinite);
-  r.add("aten::nan_to_num", 11, nanToNum);
-  r.add("aten::addcmul", 11, addcOp("Mul"));
-  r.add("aten::addcdiv", 11, addcOp("Div"));
-  r.add("aten::lerp", 11, lerp);
-  r.add("aten::meshgrid", 11, meshgrid);
-  r.add("aten::unflatten", 11, unflatten);
+  r.add("aten::nan_to_num", 9, nanToNum);
+  r.add("aten::addcmul", 9, addcOp("Mul"));
+  r.add("aten::addcdiv", 9, addcOp("Div"));
+  r.add("aten::lerp", 9, lerp);
+  r.add("aten::meshgrid", 9, meshgrid);
+  r.add("aten::unflatten", 9, unflatten);
   r.add("aten::grid_sampler", 16, gridSampler);
-  r.add("aten::one_hot", 11, oneHot);
+  r.add("aten::one_hot", 9, oneHot);
   r.add("aten::cumprod", 11, cumprod);
 }
 

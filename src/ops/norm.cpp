@@ -257,12 +257,12 @@ void registerNormOps(Registry& r) {
   r.add("aten::batch_norm", 9, batchNorm);
   r.add("aten::layer_norm", 9, layerNorm11);
   r.add("aten::layer_norm", 17, layerNorm17);
-  r.add("aten::native_layer_norm", 11, layerNorm11);
+  r.add("aten::native_layer_norm", 9, layerNorm11);
   r.add("aten::native_layer_norm", 17, layerNorm17);
-  r.add("aten::rms_norm", 11, rmsNorm);
-  r.add("aten::group_norm", 11, groupNorm);
+  r.add("aten::rms_norm", 9, rmsNorm);
+  r.add("aten::group_norm", 9, groupNorm);
   r.add("aten::group_norm", 21, groupNorm21);
-  r.add("aten::instance_norm", 11, instanceNorm);
+  r.add("aten::instance_norm", 9, instanceNorm);
 }
 
 }  // namespace pt2onnx

@@ -153,14 +153,14 @@ ConvertFn fixedModePad(const char* mode) {
 }  // namespace
 
 void registerPadOps(Registry& r) {
-  r.add("aten::pad", 11, pad);
-  r.add("aten::constant_pad_nd", 11, constantPadNd);
+  r.add("aten::pad", 9, pad);
+  r.add("aten::constant_pad_nd", 9, constantPadNd);
   for (const char* kind : {"aten::reflection_pad1d", "aten::reflection_pad2d", "aten::reflection_pad3d"})
-    r.add(kind, 11, fixedModePad("reflect"));
+    r.add(kind, 9, fixedModePad("reflect"));
   for (const char* kind : {"aten::replication_pad1d", "aten::replication_pad2d", "aten::replication_pad3d"})
-    r.add(kind, 11, fixedModePad("edge"));
-  r.add("aten::zero_pad2d", 11, fixedModePad("constant"));
-  r.add("aten::_pad_circular", 11, fixedModePad("circular"));
+    r.add(kind, 9, fixedModePad("edge"));
+  r.add("aten::zero_pad2d", 9, fixedModePad("constant"));
+  r.add("aten::_pad_circular", 9, fixedModePad("circular"));
 }
 
 }  // namespace pt2onnx

@@ -179,9 +179,9 @@ Status convTbc(Context& ctx, const Node& node) {
 void registerPatchOps(Registry& r) {
   r.add("aten::unfold", 11, unfold);
   r.add("aten::im2col", 11, im2col);
-  r.add("aten::col2im", 11, col2im(sumOfBlocks));
+  r.add("aten::col2im", 9, col2im(sumOfBlocks));
   r.add("aten::col2im", 18, col2im(col2imOp));
-  r.add("aten::conv_tbc", 11, convTbc);
+  r.add("aten::conv_tbc", 9, convTbc);
 }
 
 }  // namespace pt2onnx

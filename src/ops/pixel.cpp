@@ -96,9 +96,9 @@ Status channelShuffle(Context& ctx, const Node& node) {
 
 void registerPixelOps(Registry& r) {
   r.add("aten::pixel_shuffle", 11, pixelShuffle);
-  r.add("aten::pixel_unshuffle", 11, pixelUnshuffle);
-  r.add("aten::channel_shuffle", 11, channelShuffle);
-  r.add("aten::native_channel_shuffle", 11, channelShuffle);
+  r.add("aten::pixel_unshuffle", 9, pixelUnshuffle);
+  r.add("aten::channel_shuffle", 9, channelShuffle);
+  r.add("aten::native_channel_shuffle", 9, channelShuffle);
 }
 
 }  // namespace pt2onnx

@@ -210,7 +210,7 @@ void registerPoolOps(Registry& r) {
   // Mod (for the indices) is in ONNX from opset 10.
   r.add("aten::max_pool1d_with_indices", 10, maxPool(1));
   r.add("aten::max_pool2d_with_indices", 10, maxPool(2));
-  r.add("aten::max_pool3d_with_indices", 10, maxPool(3));
+  r.add("aten::max_pool3d_with_indices", 9, maxPool(3));
   r.add("aten::avg_pool1d", 9, avgPool(1));
   r.add("aten::avg_pool2d", 9, avgPool(2));
   r.add("aten::avg_pool3d", 9, avgPool(3));

@@ -183,18 +183,18 @@ Status cosineSimilarity(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerProductOps(Registry& r) {
-  r.add("aten::outer", 11, outer);
-  r.add("aten::ger", 11, outer);
-  r.add("aten::dot", 11, dot);
-  r.add("aten::vdot", 11, dot);
-  r.add("aten::mv", 11, mv);
-  r.add("aten::tensordot", 11, tensordot);
-  r.add("aten::cross", 11, cross);
-  r.add("aten::linalg_cross", 11, cross);
-  r.add("aten::cdist", 11, cdist);
+  r.add("aten::outer", 9, outer);
+  r.add("aten::ger", 9, outer);
+  r.add("aten::dot", 9, dot);
+  r.add("aten::vdot", 9, dot);
+  r.add("aten::mv", 9, mv);
+  r.add("aten::tensordot", 9, tensordot);
+  r.add("aten::cross", 9, cross);
+  r.add("aten::linalg_cross", 9, cross);
+  r.add("aten::cdist", 9, cdist);
   r.add("aten::pdist", 11, pdist);
-  r.add("aten::_pdist_forward", 11, pdist);
-  r.add("aten::cosine_similarity", 11, cosineSimilarity);
+  r.add("aten::_pdist_forward", 9, pdist);
+  r.add("aten::cosine_similarity", 9, cosineSimilarity);
 }
 
 }  // namespace pt2onnx

@@ -312,7 +312,7 @@ Status argwhere(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerRearrangeOps(Registry& r) {
-  r.add("aten::take", 11, take);
+  r.add("aten::take", 9, take);
   r.add("aten::argwhere", 9, argwhere);
   r.add("aten::movedim", 9, movedim);
   r.add("aten::fliplr", 10, flipAxis(1));

@@ -299,22 +299,22 @@ void registerReduceOps(Registry& r) {
   r.add("aten::prod", 9, reduceOp("ReduceProd"));
   r.add("aten::amax", 9, extremumOp("ReduceMax"));
   r.add("aten::amin", 9, extremumOp("ReduceMin"));
-  r.add("aten::aminmax", 11, aminmax);
+  r.add("aten::aminmax", 9, aminmax);
   r.add("aten::max", 9, maxMin("ReduceMax", "Max", "ArgMax"));
   r.add("aten::min", 9, maxMin("ReduceMin", "Min", "ArgMin"));
   r.add("aten::argmax", 9, argOp("ArgMax"));
   r.add("aten::argmin", 9, argOp("ArgMin"));
-  r.add("aten::var", 11, varStd(false));
-  r.add("aten::std", 11, varStd(true));
-  r.add("aten::var_mean", 11, varStd(false, true));
-  r.add("aten::std_mean", 11, varStd(true, true));
-  r.add("aten::norm", 11, normOp(false));
-  r.add("aten::linalg_vector_norm", 11, normOp(false));
-  r.add("aten::frobenius_norm", 11, normOp(true));
-  r.add("aten::logsumexp", 11, logsumexp);
+  r.add("aten::var", 9, varStd(false));
+  r.add("aten::std", 9, varStd(true));
+  r.add("aten::var_mean", 9, varStd(false, true));
+  r.add("aten::std_mean", 9, varStd(true, true));
+  r.add("aten::norm", 9, normOp(false));
+  r.add("aten::linalg_vector_norm", 9, normOp(false));
+  r.add("aten::frobenius_norm", 9, normOp(true));
+  r.add("aten::logsumexp", 9, logsumexp);
   r.add("aten::cumsum", 11, cumsum);
-  r.add("aten::all", 11, allAny("ReduceMin"));
-  r.add("aten::any", 11, allAny("ReduceMax"));
+  r.add("aten::all", 9, allAny("ReduceMin"));
+  r.add("aten::any", 9, allAny("ReduceMax"));
 }
 
 }  // namespace pt2onnx

@@ -93,8 +93,8 @@ Status repeatInterleave(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerRepeatOps(Registry& r) {
-  r.add("aten::repeat", 11, repeat);
-  r.add("aten::repeat_interleave", 11, repeatInterleave);
+  r.add("aten::repeat", 9, repeat);
+  r.add("aten::repeat_interleave", 9, repeatInterleave);
 }
 
 }  // namespace pt2onnx

@@ -455,13 +455,13 @@ std::pair<std::string, std::string> lstmStep(Context& ctx, const std::string& ga
 void registerRnnOps(Registry& r) {
   r.add("aten::lstm", 9, [](Context& ctx, const Node& node) { return convertRnn(ctx, node, Cell::kLstm); });
   r.add("aten::gru", 9, [](Context& ctx, const Node& node) { return convertRnn(ctx, node, Cell::kGru); });
-  r.add("aten::rnn_tanh", 11, [](Context& ctx, const Node& node) { return convertRnn(ctx, node, Cell::kTanh); });
-  r.add("aten::rnn_relu", 11, [](Context& ctx, const Node& node) { return convertRnn(ctx, node, Cell::kRelu); });
-  r.add("aten::lstm_cell", 11, lstmCell);
+  r.add("aten::rnn_tanh", 9, [](Context& ctx, const Node& node) { return convertRnn(ctx, node, Cell::kTanh); });
+  r.add("aten::rnn_relu", 9, [](Context& ctx, const Node& node) { return convertRnn(ctx, node, Cell::kRelu); });
+  r.add("aten::lstm_cell", 9, lstmCell);
   r.add("aten::_pack_padded_sequence", 11, packPaddedSequence);
   r.add("aten::_pad_packed_sequence", 11, padPackedSequence);
-  r.add("aten::gru_cell", 11, gruCell);
-  r.add("aten::rnn_tanh_cell", 11, [](Context& ctx, const Node& node) { return rnnCell(ctx, node, "Tanh"); });
+  r.add("aten::gru_cell", 9, gruCell);
+  r.add("aten::rnn_tanh_cell", 9, [](Context& ctx, const Node& node) { return rnnCell(ctx, node, "Tanh"); });
   r.add("aten::rnn_relu_cell", 11, [](Context& ctx, const Node& node) { return rnnCell(ctx, node, "Relu"); });
 }
 

@@ -537,23 +537,23 @@ void registerShapeOps(Registry& r) {
   r.add("aten::transpose", 9, transpose);
   r.add("aten::t", 9, transpose);
   r.add("aten::unsqueeze", 9, unsqueeze);
-  r.add("aten::squeeze", 11, squeeze);
+  r.add("aten::squeeze", 9, squeeze);
   r.add("aten::cat", 9, cat);
   r.add("aten::concat", 9, cat);
   r.add("aten::stack", 9, stack);
   r.add("aten::chunk", 9, chunk);
-  r.add("aten::unsafe_chunk", 11, chunk);
-  r.add("aten::split", 11, split);
-  r.add("aten::split_with_sizes", 11, split);
-  r.add("aten::unsafe_split", 11, split);
-  r.add("aten::unsafe_split_with_sizes", 11, split);
-  r.add("aten::tensor_split", 11, tensorSplit);
+  r.add("aten::unsafe_chunk", 9, chunk);
+  r.add("aten::split", 9, split);
+  r.add("aten::split_with_sizes", 9, split);
+  r.add("aten::unsafe_split", 9, split);
+  r.add("aten::unsafe_split_with_sizes", 9, split);
+  r.add("aten::tensor_split", 9, tensorSplit);
   r.add("aten::unbind", 9, unbind);
   r.add("aten::expand", 9, expand);
-  r.add("aten::broadcast_to", 11, expand);
+  r.add("aten::broadcast_to", 9, expand);
   r.add("aten::expand_as", 9, expandAs);
   r.add("aten::flip", 10, flip);
-  r.add("aten::roll", 11, roll);
+  r.add("aten::roll", 9, roll);
 }
 
 }  // namespace pt2onnx

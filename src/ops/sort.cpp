@@ -204,15 +204,15 @@ Status unique2(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerSortOps(Registry& r) {
-  r.add("aten::topk", 10, topk);
-  r.add("aten::sort", 11, sort);
-  r.add("aten::argsort", 11, argsort);
+  r.add("aten::topk", 9, topk);
+  r.add("aten::sort", 9, sort);
+  r.add("aten::argsort", 9, argsort);
   r.add("aten::nonzero", 9, nonzero);
-  r.add("aten::bucketize", 11, bucketize);
-  r.add("aten::searchsorted", 11, searchsorted);
+  r.add("aten::bucketize", 9, bucketize);
+  r.add("aten::searchsorted", 9, searchsorted);
   r.add("aten::unique_dim", 11, uniqueDim);
   r.add("aten::_unique2", 11, unique2);
-  r.add("aten::nonzero_numpy", 11, nonzeroNumpy);
+  r.add("aten::nonzero_numpy", 9, nonzeroNumpy);
 }
 
 }  // namespace pt2onnx

@@ -387,8 +387,8 @@ ConvertFn trapezoid(bool cumulative) {
 }  // namespace
 
 void registerSpecialOps(Registry& r) {
-  r.add("aten::special_xlog1py", 11, formula(2, xlog1py));
-  r.add("aten::special_entr", 11, formula(1, entr));
+  r.add("aten::special_xlog1py", 9, formula(2, xlog1py));
+  r.add("aten::special_entr", 9, formula(1, entr));
   r.add("aten::special_ndtr", 9, formula(1, ndtr));
   r.add("aten::ldexp", 9, formula(2, ldexp));
   r.add("aten::isclose", 11, isclose);
@@ -398,17 +398,17 @@ void registerSpecialOps(Registry& r) {
   r.add("aten::cumulative_trapezoid", 11, trapezoid(true));
   r.add("aten::erfc", 9, formula(1, erfc));
   r.add("aten::logit", 9, logit);
-  r.add("aten::xlogy", 11, formula(2, xlogy));
-  r.add("aten::sinc", 11, formula(1, sinc));
+  r.add("aten::xlogy", 9, formula(2, xlogy));
+  r.add("aten::sinc", 9, formula(1, sinc));
   r.add("aten::trunc", 9, trunc);
   r.add("aten::frac", 9, formula(1, frac));
   r.add("aten::deg2rad", 9, formula(1, deg2rad));
   r.add("aten::rad2deg", 9, formula(1, rad2deg));
   r.add("aten::hypot", 9, formula(2, hypot));
-  r.add("aten::logaddexp", 11, formula(2, logaddexp));
-  r.add("aten::logaddexp2", 11, formula(2, logaddexp2));
+  r.add("aten::logaddexp", 9, formula(2, logaddexp));
+  r.add("aten::logaddexp2", 9, formula(2, logaddexp2));
   r.add("aten::copysign", 9, formula(2, copysign));
-  r.add("aten::heaviside", 11, formula(2, heaviside));
+  r.add("aten::heaviside", 9, formula(2, heaviside));
   r.add("aten::signbit", 9, signbit);
   r.add("aten::exp2", 9, formula(1, exp2));
   r.add("aten::float_power", 9, formula(2, floatPower));

@@ -267,8 +267,8 @@ void registerStructureOps(Registry& r) {
   r.add("prim::TupleConstruct", 9, listConstruct);
   r.add("prim::TupleUnpack", 9, unpack);
   r.add("prim::DictConstruct", 9, dictConstruct);
-  r.add("aten::__getitem__", 11, listGetItem);
-  r.add("aten::add_", 11, listAddInPlace);
+  r.add("aten::__getitem__", 9, listGetItem);
+  r.add("aten::add_", 9, listAddInPlace);
   r.add("prim::NumToTensor", 9, numToTensor);
   r.add("aten::scalar_tensor", 9, numToTensor);
   r.add("aten::Int", 9, toNumber(DType::kInt64));
@@ -281,8 +281,8 @@ void registerStructureOps(Registry& r) {
   r.add("aten::__is__", 9, isNone(false));
   r.add("aten::__isnot__", 9, isNone(true));
   r.add("prim::Uninitialized", 9, uninitialized);
-  r.add("aten::len", 11, listLength);
-  r.add("aten::list", 11, listCopy);
+  r.add("aten::len", 9, listLength);
+  r.add("aten::list", 9, listCopy);
   r.add("aten::Bool", 9, toNumber(DType::kBool));
   r.add("aten::warn", 9, dropNode);
   r.add("prim::unchecked_cast", 9, passThrough);

@@ -88,7 +88,7 @@ Status convertRoiPool(Context& ctx, const Node& node) {
 void registerTorchvisionOps(Registry& r) {
   r.add("torchvision::nms", 11, convertNms);
   r.add("torchvision::roi_align", 11, convertRoiAlign);
-  r.add("torchvision::roi_pool", 11, convertRoiPool);
+  r.add("torchvision::roi_pool", 9, convertRoiPool);
   // No converter emits these (DeformConv, opset 19, is not used yet); the support check gives the reason.
   const char* fallback = " --fallback torchvision emits it as a node in ONNX domain 'torchvision'";
   r.note("torchvision::deform_conv2d",

@@ -70,6 +70,6 @@ Status transformerEncoderLayer(Context& ctx, const Node& node) {
 
 }  // namespace
 
-void registerTransformerOps(Registry& r) { r.add("aten::_transformer_encoder_layer_fwd", 11, transformerEncoderLayer); }
+void registerTransformerOps(Registry& r) { r.add("aten::_transformer_encoder_layer_fwd", 9, transformerEncoderLayer); }
 
 }  // namespace pt2onnx

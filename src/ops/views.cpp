@@ -132,17 +132,17 @@ Status isFloatingPoint(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerViewOps(Registry& r) {
-  r.add("aten::numpy_T", 11, numpyT);
-  r.add("aten::mT", 11, matrixT);
-  r.add("aten::mH", 11, matrixT);
-  r.add("aten::adjoint", 11, matrixT);
+  r.add("aten::numpy_T", 9, numpyT);
+  r.add("aten::mT", 9, matrixT);
+  r.add("aten::mH", 9, matrixT);
+  r.add("aten::adjoint", 9, matrixT);
   r.add("aten::view_as", 9, viewAs);
   r.add("aten::reshape_as", 9, viewAs);
   r.add("aten::set", 9, setSource);
   r.add("aten::diagonal", 11, diagonal);
   r.add("aten::broadcast_tensors", 9, broadcastTensors);
   r.add("aten::_dim_arange", 11, dimArange);
-  r.add("aten::is_floating_point", 11, isFloatingPoint);
+  r.add("aten::is_floating_point", 9, isFloatingPoint);
 }
 
 }  // namespace pt2onnx

@@ -43,8 +43,8 @@ const std::vector<OpCase> kCases = {
      lossIR(std::string(kMean) + "  %m : float = prim::Constant[value=1.]()\n",
             "aten::hinge_embedding_loss(%x, %t, %m, %r)"),
      kXT,
-     11,
-     "Equal",
+     9,
+     "Where",
      {}},
     {"PoissonNllFull",
      lossIR(std::string(kMean) + "  %li : bool = prim::Constant[value=1]()\n  %f : bool = prim::Constant[value=1]()\n"
@@ -90,7 +90,7 @@ const std::vector<OpCase> kCases = {
      lossIR(std::string(kNone) + "  %m : float = prim::Constant[value=0.1]()\n",
             "aten::cosine_embedding_loss(%x, %t, %s, %m, %r)", ", %s : Tensor"),
      {"x:4x3", "t:4x3", "s:4"},
-     11,
+     9,
      "Sqrt",
      {4}},
 };

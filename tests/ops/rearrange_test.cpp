@@ -90,7 +90,7 @@ const std::vector<OpCase> kCases = {
      "  %side : str = prim::Constant[value=\"right\"]()\n"
      "  %y : Tensor = aten::searchsorted(%s, %x, %f, %f, %side, %none)\n  return (%y)",
      {"s:5", "x:2x3"},
-     11,
+     9,
      "ReduceSum",
      {2, 3}},
     {"SearchsortedRows",
@@ -98,27 +98,27 @@ const std::vector<OpCase> kCases = {
      "prim::Constant()\n"
      "  %y : Tensor = aten::searchsorted(%s, %x, %f, %f, %none, %none)\n  return (%y)",
      {"s:2x5", "x:2x3"},
-     11,
+     9,
      "ReduceSum",
      {2, 3}},
     {"BroadcastTo",
      "graph(%x : Tensor):\n  %a : int = prim::Constant[value=2]()\n  %b : int = prim::Constant[value=3]()\n"
      "  %d : int[] = prim::ListConstruct(%a, %b)\n  %y : Tensor = aten::broadcast_to(%x, %d)\n  return (%y)",
      {"x:1x3"},
-     11,
+     9,
      "Expand",
      {2, 3}},
     {"NarrowCopy",
      "graph(%x : Tensor):\n  %d : int = prim::Constant[value=0]()\n  %s : int = prim::Constant[value=1]()\n"
      "  %l : int = prim::Constant[value=2]()\n  %y : Tensor = aten::narrow_copy(%x, %d, %s, %l)\n  return (%y)",
      {"x:4x3"},
-     11,
+     9,
      "Slice",
      {2, 3}},
     {"Take",
      "graph(%x : Tensor, %i : Tensor):\n  %y : Tensor = aten::take(%x, %i)\n  return (%y)",
      {"x:3x4", "i:2x2:int64"},
-     11,
+     9,
      "Gather",
      {2, 2}},
     {"Argwhere",
@@ -178,7 +178,7 @@ const std::vector<OpCase> kCases = {
      "graph(%x : Tensor):\n  %r : int = prim::Constant[value=2]()\n  %y : Tensor = aten::pixel_unshuffle(%x, %r)\n"
      "  return (%y)",
      {"x:1x3x4x6"},
-     11,
+     9,
      "Transpose",
      {1, -1, 2, 3},
      {"x:1=c"}},
@@ -200,7 +200,7 @@ const std::vector<OpCase> kCases = {
      "  %c : Tensor[] = aten::list(%l)\n  %d : int = prim::Constant[value=0]()\n"
      "  %y : Tensor = aten::cat(%c, %d)\n  return (%y)",
      {"a:2x3", "b:1x3"},
-     11,
+     9,
      "Concat",
      {3, 3}},
 };

@@ -1,0 +1,115 @@
+// Older spellings of Clip, Pad, Slice and TopK, and the schema fit of every emitted node.
+#include "core/legacy_forms.h"
+
+#include <onnx/defs/schema.h>
+
+#include "core/registry.h"
+
+namespace pt2onnx {
+namespace {
+
+bool present(const std::vector<std::string>& inputs, size_t i) { return i < inputs.size() && !inputs[i].empty(); }
+
+// The values of a constant input as int64s / one double, when it is one.
+bool intsOf(const ConstantLookup& constant, const std::string& name, std::vector<int64_t>& out) {
+  const at::Tensor* t = constant(name);
+  if (!t || t->dim() > 1 || at::isFloatingType(t->scalar_type())) return false;
+  at::Tensor v = t->to(at::kLong).reshape({-1});
+  out.assign(v.data_ptr<int64_t>(), v.data_ptr<int64_t>() + v.numel());
+  return true;
+}
+
+bool scalarOf(const ConstantLookup& constant, const std::string& name, double& out) {
+  const at::Tensor* t = constant(name);
+  if (!t || t->numel() != 1) return false;
+  out = t->to(at::kDouble).item<double>();
+  return true;
+}
+
+// Clip-6: min and max as float attributes.
+bool clipAttrs(std::vector<std::string>& inputs, std::vector<Attr>& attrs, const ConstantLookup& constant) {
+  double lo = 0, hi = 0;
+  const bool has_lo = present(inputs, 1), has_hi = present(inputs, 2);
+  if ((has_lo && !scalarOf(constant, inputs[1], lo)) || (has_hi && !scalarOf(constant, inputs[2], hi))) return false;
+  if (has_lo) attrs.push_back({"min", lo});
+  if (has_hi) attrs.push_back({"max", hi});
+  inputs.resize(1);
+  return true;
+}
+
+// Pad-2: pads as an int attribute, the constant value as a float one.
+bool padAttrs(std::vector<std::string>& inputs, std::vector<Attr>& attrs, const ConstantLookup& constant) {
+  std::vector<int64_t> pads;
+  double value = 0;
+  if (!present(inputs, 1) || !intsOf(constant, inputs[1], pads)) return false;
+  if (present(inputs, 2) && !scalarOf(constant, inputs[2], value)) return false;
+  attrs.push_back({"pads", pads});
+  if (value != 0) attrs.push_back({"value", value});
+  inputs.resize(1);
+  return true;
+}
+
+// Slice-1: starts, ends and axes as attributes; no steps other than 1.
+bool sliceAttrs(std::vector<std::string>& inputs, std::vector<Attr>& attrs, const ConstantLookup& constant) {
+  std::vector<int64_t> starts, ends, axes, steps;
+  if (!intsOf(constant, inputs.at(1), starts) || !intsOf(constant, inputs.at(2), ends)) return false;
+  if (present(inputs, 3) && !intsOf(constant, inputs[3], axes)) return false;
+  if (present(inputs, 4)) {
+    if (!intsOf(constant, inputs[4], steps)) return false;
+    for (int64_t s : steps)
+      if (s != 1) return false;
+  }
+  attrs.push_back({"starts", starts});
+  attrs.push_back({"ends", ends});
+  if (!axes.empty()) attrs.push_back({"axes", axes});
+  inputs.resize(1);
+  return true;
+}
+
+// TopK-1: k as an attribute.
+bool topkAttrs(std::vector<std::string>& inputs, std::vector<Attr>& attrs, const ConstantLookup& constant) {
+  std::vector<int64_t> k;
+  if (!present(inputs, 1) || !intsOf(constant, inputs[1], k) || k.size() != 1) return false;
+  attrs.push_back({"k", k[0]});
+  inputs.resize(1);
+  return true;
+}
+
+bool fits(const onnx::OpSchema& schema, size_t inputs, size_t outputs, const std::vector<Attr>& attrs) {
+  if (inputs < static_cast<size_t>(schema.min_input()) || inputs > static_cast<size_t>(schema.max_input()))
+    return false;
+  if (outputs > static_cast<size_t>(schema.max_output())) return false;
+  for (const auto& a : attrs)
+    if (!schema.attributes().count(a.name)) return false;
+  return true;
+}
+
+}  // namespace
+
+void spellForOpset(const std::string& op_type, std::vector<std::string>& inputs, std::vector<Attr>& attrs, int opset,
+                   const ConstantLookup& constant) {
+  if (opset < 11 && op_type == "Clip" && inputs.size() > 1)
+    clipAttrs(inputs, attrs, constant);
+  else if (opset < 11 && op_type == "Pad" && inputs.size() > 1)
+    padAttrs(inputs, attrs, constant);
+  else if (opset < 10 && op_type == "Slice" && inputs.size() >= 3)
+    sliceAttrs(inputs, attrs, constant);
+  else if (opset < 10 && op_type == "TopK" && inputs.size() == 2)
+    topkAttrs(inputs, attrs, constant);
+}
+
+void checkFormFits(const std::string& op_type, size_t inputs, size_t outputs, const std::vector<Attr>& attrs,
+                   int opset) {
+  const onnx::OpSchema* schema = onnx::OpSchemaRegistry::Schema(op_type, opset);
+  if (!schema || fits(*schema, inputs, outputs, attrs)) return;
+  for (int later = opset + 1; later <= maxOpset(); ++later) {
+    const onnx::OpSchema* s = onnx::OpSchemaRegistry::Schema(op_type, later);
+    if (s && s->since_version() > opset && fits(*s, inputs, outputs, attrs)) {
+      const std::string since = std::to_string(s->since_version());
+      throw ConvertError("this form of ONNX's " + op_type + " (its arguments computed at run time, or an option " +
+                         "the opset lacks) needs opset " + since + "; try --opset " + since);
+    }
+  }
+}
+
+}  // namespace pt2onnx

@@ -1,0 +1,30 @@
+// Spellings of ONNX operators at the opsets before their arguments became inputs (opsets 9 and 10),
+// and the check that an emitted node fits its operator's schema at the target opset.
+#pragma once
+
+#include <ATen/ATen.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/context.h"
+
+namespace pt2onnx {
+
+// The small constant tensor behind an ONNX name, or nullptr when the name is computed.
+using ConstantLookup = std::function<const at::Tensor*(const std::string&)>;
+
+// Rewrites Clip (before 11), Pad (before 11), Slice (before 10) and TopK (before 10) whose bounds,
+// pads or k are constants into the older spelling that takes them as attributes. Other nodes, and
+// these with arguments computed at run time, are left as they are.
+void spellForOpset(const std::string& op_type, std::vector<std::string>& inputs, std::vector<Attr>& attrs, int opset,
+                   const ConstantLookup& constant);
+
+// Throws ConvertError naming the first later opset whose schema takes the node, when the schema at
+// `opset` does not (too many inputs, an attribute it lacks). Operators ONNX does not know (custom
+// domains) pass.
+void checkFormFits(const std::string& op_type, size_t inputs, size_t outputs, const std::vector<Attr>& attrs,
+                   int opset);
+
+}  // namespace pt2onnx
