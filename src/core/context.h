@@ -167,12 +167,13 @@ class Context {
   void bind(const Value* value, const std::string& name);
   void bindList(const Value* value, std::vector<std::string> names);
   bool isBound(const Value* value) const;
-  // Each ONNX name bound to a tensor value of known dtype and rank: what the old-opset pass needs
-  // where ONNX's shape inference loses the rank (a Reshape to a computed shape before opset 13).
+  // Each ONNX name bound to a tensor value of known dtype and rank, with its recorded dims (-1 where
+  // not fixed): what the old-opset pass needs where ONNX's shape inference loses them (a Reshape to
+  // a computed shape before opset 13).
   struct BoundValue {
     std::string name;
     DType dtype;
-    int64_t rank;
+    std::vector<int64_t> dims;
   };
   std::vector<BoundValue> boundValues() const;
 

@@ -297,8 +297,7 @@ std::vector<Context::BoundValue> Context::boundValues() const {
   std::vector<BoundValue> out;
   for (const auto& [value, name] : impl_->names) {
     const DType dt = dtype(value);
-    const int64_t r = rank(value);
-    if (dt != DType::kUndefined && r >= 0) out.push_back({name, dt, r});
+    if (dt != DType::kUndefined && rank(value) >= 0) out.push_back({name, dt, shape(value)});
   }
   return out;
 }

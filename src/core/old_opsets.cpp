@@ -62,8 +62,11 @@ class OldOpsetPass {
   void trust(const std::vector<Context::BoundValue>& bound) {
     for (const auto& v : bound) {
       ValueType& t = types_[v.name];
-      if (t.rank != v.rank) t.dims.assign(static_cast<size_t>(v.rank), -1);
-      t.rank = v.rank;
+      const int64_t rank = static_cast<int64_t>(v.dims.size());
+      if (t.rank != rank) t.dims.assign(v.dims.size(), -1);
+      for (size_t k = 0; k < v.dims.size(); ++k)
+        if (v.dims[k] >= 0) t.dims[k] = v.dims[k];
+      t.rank = rank;
       if (!t.elem) t.elem = toOnnx(v.dtype);
       trusted_.insert(v.name);
     }
@@ -360,7 +363,10 @@ onnx::ModelProto typed(const onnx::ModelProto& model, const std::vector<Context:
     auto* t = info->mutable_type()->mutable_tensor_type();
     t->set_elem_type(toOnnx(b.dtype));
     auto* shape = t->mutable_shape();
-    for (int64_t k = 0; k < b.rank; ++k) shape->add_dim();
+    for (int64_t d : b.dims) {
+      auto* dim = shape->add_dim();
+      if (d >= 0) dim->set_dim_value(d);
+    }
   }
   try {
     onnx::ShapeInferenceOptions options{/*check_type=*/false, /*error_mode=*/0, /*enable_data_propagation=*/true};
