@@ -179,5 +179,38 @@ graph(%x : Tensor, %c : Tensor):
   EXPECT_EQ(countOps(convertIR(ir, {"x:2x3", "c:1:bool"}, 11), "If"), 1);
 }
 
+// The same where shape inference cannot see a branch's shape (a view to sizes read at run time):
+// the dims recorded for the converted values decide (the example run takes the view: |x| >= 0).
+TEST(OldOpsetForms, IfBranchShapesFromRecordedDims) {
+  const char* ir = R"IR(
+graph(%x : Tensor, %y : Tensor):
+  %z : int = prim::Constant[value=0]()
+  %o : int = prim::Constant[value=1]()
+  %m : int = prim::Constant[value=-1]()
+  %n : NoneType = prim::Constant()
+  %a : Tensor = aten::abs(%x)
+  %t : Tensor = aten::sum(%a, %n)
+  %g : Tensor = aten::ge(%t, %z)
+  %b : bool = aten::Bool(%g)
+  %bs : int = aten::size(%y, %z)
+  %sq : int = aten::size(%y, %o)
+  %r : Tensor = prim::If(%b)
+    block0():
+      %s : int[] = prim::ListConstruct(%bs, %sq, %m)
+      %v : Tensor = aten::view(%x, %s)
+      -> (%v)
+    block1():
+      -> (%y)
+  return (%r))IR";
+  std::string e;
+  try {
+    convertIR(ir, {"x:2x16x2x2", "y:2x16x8"}, 9, {"x:0=batch", "y:0=batch"});
+    e = "converted";
+  } catch (const std::exception& ex) {
+    e = ex.what();
+  }
+  EXPECT_NE(e.find("If whose branches give results of shapes [?,16,4] and [?,16,8]"), std::string::npos) << e;
+}
+
 }  // namespace
 }  // namespace pt2onnx::test
