@@ -174,12 +174,9 @@ std::vector<std::string> Context::emitN(const std::string& op_type, const std::v
   // converter registered below that opset reached a form it has no older spelling for). Names ONNX
   // does not know are the fallback emitter's custom-domain nodes.
   if (!onnx::OpSchemaRegistry::Schema(op_type, opset()))
-    for (int later = opset() + 1; later <= maxOpset(); ++later)
-      if (onnx::OpSchemaRegistry::Schema(op_type, later)) {
-        const std::string since = std::to_string(later);
-        throw ConvertError("this form needs ONNX's " + op_type + " operator, which opset " + since +
-                           " introduced; try --opset " + since);
-      }
+    if (const int since = laterOpsetWhere(op_type, opset(), [](const onnx::OpSchema&) { return true; }))
+      throw ConvertError("this form needs ONNX's " + op_type + " operator, which opset " + std::to_string(since) +
+                         " introduced; try --opset " + std::to_string(since));
   onnx::NodeProto* node = impl_->target()->add_node();
   node->set_op_type(op_type);
   node->set_name(op_type + "_" + std::to_string(impl_->node_counter++));

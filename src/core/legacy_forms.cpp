@@ -98,18 +98,24 @@ void spellForOpset(const std::string& op_type, std::vector<std::string>& inputs,
     topkAttrs(inputs, attrs, constant);
 }
 
+int laterOpsetWhere(const std::string& op_type, int opset, const std::function<bool(const onnx::OpSchema&)>& takes) {
+  for (int later = opset + 1; later <= maxOpset(); ++later) {
+    const onnx::OpSchema* s = onnx::OpSchemaRegistry::Schema(op_type, later);
+    if (s && s->since_version() > opset && takes(*s)) return s->since_version();
+  }
+  return 0;
+}
+
 void checkFormFits(const std::string& op_type, size_t inputs, size_t outputs, const std::vector<Attr>& attrs,
                    int opset) {
   const onnx::OpSchema* schema = onnx::OpSchemaRegistry::Schema(op_type, opset);
   if (!schema || fits(*schema, inputs, outputs, attrs)) return;
-  for (int later = opset + 1; later <= maxOpset(); ++later) {
-    const onnx::OpSchema* s = onnx::OpSchemaRegistry::Schema(op_type, later);
-    if (s && s->since_version() > opset && fits(*s, inputs, outputs, attrs)) {
-      const std::string since = std::to_string(s->since_version());
-      throw ConvertError("this form of ONNX's " + op_type + " (its arguments computed at run time, or an option " +
-                         "the opset lacks) needs opset " + since + "; try --opset " + since);
-    }
-  }
+  const int since =
+      laterOpsetWhere(op_type, opset, [&](const onnx::OpSchema& s) { return fits(s, inputs, outputs, attrs); });
+  if (since)
+    throw ConvertError("this form of ONNX's " + op_type + " (its arguments computed at run time, or an option " +
+                       "the opset lacks) needs opset " + std::to_string(since) + "; try --opset " +
+                       std::to_string(since));
 }
 
 }  // namespace pt2onnx

@@ -10,7 +10,15 @@
 
 #include "core/context.h"
 
+namespace onnx {
+class OpSchema;
+}
+
 namespace pt2onnx {
+
+// The since-version of the first schema of `op_type` after `opset` (up to the build's last opset)
+// that `takes` accepts, or 0 when none does.
+int laterOpsetWhere(const std::string& op_type, int opset, const std::function<bool(const onnx::OpSchema&)>& takes);
 
 // The small constant tensor behind an ONNX name, or nullptr when the name is computed.
 using ConstantLookup = std::function<const at::Tensor*(const std::string&)>;

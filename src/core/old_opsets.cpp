@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/legacy_forms.h"
 #include "core/stages.h"
 #include "onnx/dtype.h"
 
@@ -309,22 +310,17 @@ class OldOpsetPass {
       if (name.empty() || !t.elem) return;
       onnx::TypeProto type;
       type.mutable_tensor_type()->set_elem_type(t.elem);
-      const std::string type_str = *onnx::Utils::DataTypeUtils::ToType(type);
+      const onnx::DataType type_str = onnx::Utils::DataTypeUtils::ToType(type);
       auto allows = [&](const onnx::OpSchema& s) {
         const auto& formals = input ? s.inputs() : s.outputs();
         if (formals.empty()) return true;
         const auto& formal = formals[std::min(index, formals.size() - 1)];
         if (index >= formals.size() && formal.GetOption() != onnx::OpSchema::Variadic) return true;
-        return formal.GetTypes().count(onnx::Utils::DataTypeUtils::ToType(type)) > 0;
+        return formal.GetTypes().count(type_str) > 0;
       };
       if (allows(*schema)) return;
-      for (int later = opset_ + 1; later <= maxOpset(); ++later) {
-        const onnx::OpSchema* s = onnx::OpSchemaRegistry::Schema(n.op_type(), later);
-        if (s && s->since_version() > opset_ && allows(*s)) {
-          need(s->since_version(), n.op_type() + " on " + type_str + " (" + n.name() + ")");
-          return;
-        }
-      }
+      if (const int since = laterOpsetWhere(n.op_type(), opset_, allows))
+        need(since, n.op_type() + " on " + *type_str + " (" + n.name() + ")");
     };
     for (int i = 0; i < n.input_size(); ++i) check(n.input(i), i, true);
     for (int i = 0; i < n.output_size(); ++i) check(n.output(i), i, false);
@@ -382,17 +378,19 @@ onnx::ModelProto typed(const onnx::ModelProto& model, const std::vector<Context:
 void adaptToOldOpset(onnx::ModelProto& model, int opset, const std::vector<Context::BoundValue>& bound) {
   if (opset >= 12) return;
   // Shape inference stops at a negative axis the opset does not take: each round of normalizing
-  // brings the ranks after it into reach.
+  // brings the ranks after it into reach. Types are inferred again only after a round changed the
+  // model; the final pass reads the last inference.
+  onnx::ModelProto copy = typed(model, bound);
   for (int round = 0; round < 32 && opset < 11; ++round) {
     OldOpsetPass axes(opset);
-    axes.collect(typed(model, bound).graph());
+    axes.collect(copy.graph());
     axes.trust(bound);
     bool tainted = false;
-    const size_t changed = axes.normalizeKnownAxes(*model.mutable_graph(), tainted);
-    if (!changed || !tainted) break;
+    if (!axes.normalizeKnownAxes(*model.mutable_graph(), tainted)) break;
+    copy = typed(model, bound);
   }
   OldOpsetPass pass(opset);
-  pass.collect(typed(model, bound).graph());
+  pass.collect(copy.graph());
   pass.trust(bound);
   pass.rewrite(*model.mutable_graph());
   pass.addInitializers(*model.mutable_graph());

@@ -5,12 +5,6 @@
 namespace pt2onnx::test {
 namespace {
 
-const onnx::NodeProto& firstNode(const onnx::ModelProto& model, const std::string& op_type) {
-  for (const auto& n : model.graph().node())
-    if (n.op_type() == op_type) return n;
-  throw std::runtime_error("no " + op_type + " node");
-}
-
 bool hasAttribute(const onnx::NodeProto& node, const std::string& name) {
   for (const auto& a : node.attribute())
     if (a.name() == name) return true;

@@ -9,15 +9,6 @@
 namespace pt2onnx::test {
 namespace {
 
-std::string conversionError(const std::string& ir, const std::vector<std::string>& inputs, int opset) {
-  try {
-    convertIR(ir, inputs, opset);
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "";
-}
-
 int countInitializers(const onnx::ModelProto& model) { return model.graph().initializer_size(); }
 
 const char* kBatchNorm = R"IR(

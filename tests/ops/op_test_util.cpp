@@ -33,6 +33,28 @@ int countOps(const onnx::ModelProto& model, const std::string& op_type) {
   return n;
 }
 
+const onnx::NodeProto& firstNode(const onnx::ModelProto& model, const std::string& op_type) {
+  for (const auto& node : model.graph().node())
+    if (node.op_type() == op_type) return node;
+  throw std::runtime_error("no " + op_type + " node");
+}
+
+const onnx::AttributeProto* attribute(const onnx::NodeProto& node, const std::string& name) {
+  for (const auto& a : node.attribute())
+    if (a.name() == name) return &a;
+  return nullptr;
+}
+
+std::string conversionError(const std::string& ir, const std::vector<std::string>& inputs, int opset,
+                            const std::vector<std::string>& dynamic_axes) {
+  try {
+    convertIR(ir, inputs, opset, dynamic_axes);
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
+
 int32_t outputType(const onnx::ModelProto& model, int i) {
   return model.graph().output(i).type().tensor_type().elem_type();
 }

@@ -18,6 +18,16 @@ onnx::ModelProto convertIR(const std::string& ir, const std::vector<std::string>
 std::vector<std::string> opTypes(const onnx::ModelProto& model);
 int countOps(const onnx::ModelProto& model, const std::string& op_type);
 
+// The first node of the main graph with this op_type; throws when there is none.
+const onnx::NodeProto& firstNode(const onnx::ModelProto& model, const std::string& op_type);
+
+// The node's attribute of that name, or nullptr.
+const onnx::AttributeProto* attribute(const onnx::NodeProto& node, const std::string& name);
+
+// convertIR's error message, or "" when the IR converts.
+std::string conversionError(const std::string& ir, const std::vector<std::string>& inputs, int opset,
+                            const std::vector<std::string>& dynamic_axes = {});
+
 // Element type of graph output i.
 int32_t outputType(const onnx::ModelProto& model, int i = 0);
 

@@ -13,12 +13,6 @@ namespace {
   GTEST_SKIP() << "opset " << (n) << " needs a build against ONNX 1." << (n)-5 << " or later; this one stops at " \
                << maxOpset()
 
-const onnx::NodeProto& firstNode(const onnx::ModelProto& model, const std::string& op_type) {
-  for (const auto& node : model.graph().node())
-    if (node.op_type() == op_type) return node;
-  throw std::runtime_error("no " + op_type + " node");
-}
-
 std::string stringAttr(const onnx::NodeProto& node, const std::string& name) {
   for (const auto& a : node.attribute())
     if (a.name() == name) return a.s();

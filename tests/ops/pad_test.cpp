@@ -11,12 +11,6 @@ namespace {
 using Dims = std::vector<int64_t>;
 using Ops = std::vector<std::string>;
 
-const onnx::NodeProto& firstNode(const onnx::ModelProto& model, const std::string& op_type) {
-  for (const auto& node : model.graph().node())
-    if (node.op_type() == op_type) return node;
-  throw std::runtime_error("no " + op_type + " node");
-}
-
 std::string stringAttr(const onnx::NodeProto& node, const std::string& name) {
   for (const auto& a : node.attribute())
     if (a.name() == name) return a.s();

@@ -91,15 +91,6 @@ struct RnnCase {
   }
 };
 
-std::string conversionError(const std::string& ir, const std::vector<std::string>& inputs, int opset) {
-  try {
-    convertIR(ir, inputs, opset);
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "";
-}
-
 // ---- aten::lstm -------------------------------------------------------------------------------
 
 void checkLstmSingleLayer(int opset) {

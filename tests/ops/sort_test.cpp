@@ -10,12 +10,6 @@ namespace {
 using Dims = std::vector<int64_t>;
 using Ops = std::vector<std::string>;
 
-const onnx::NodeProto& firstNode(const onnx::ModelProto& model, const std::string& op_type) {
-  for (const auto& n : model.graph().node())
-    if (n.op_type() == op_type) return n;
-  throw std::runtime_error("no " + op_type + " node");
-}
-
 int64_t intAttr(const onnx::NodeProto& node, const std::string& name) {
   for (const auto& a : node.attribute())
     if (a.name() == name) return a.i();
