@@ -99,4 +99,7 @@ step "LibTorch, example dims" "$reference" "$reference_model" "$work/example" "$
 step "ONNX Runtime, example dims" "${check[@]}" "$work/example" --rtol "$rtol" --atol "$atol"
 step "LibTorch, second-run dims" "$reference" "$reference_model" "$work/second" "${second[@]}" --seed 1
 step "ONNX Runtime, second-run dims" "${check[@]}" "$work/second" --rtol "$rtol" --atol "$atol"
+# A passing case's files go (a full run wrote about 5 GB of them); a failing case keeps its files to
+# look at. PT2ONNX_KEEP_WORK=1 keeps them always.
+[ "${PT2ONNX_KEEP_WORK:-0}" = 1 ] || rm -rf "$work"
 echo "PASSED: $name opset $opset"
