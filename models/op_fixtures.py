@@ -493,10 +493,37 @@ class Opset9More(nn.Module):
         return clamps + compare + pads + norms + elementwise + reduce + rearrange + order + products + index
 
 
+class Opset9Ranges(nn.Module):
+    """Converters that need ranges, running sums or nearest resizing, which opsets 9 and 10 build
+    without Range, CumSum and Resize-11: aranges and linspace of a dynamic length, cumsum and its
+    relatives, triangles, windows, IsInf, integer remainders, pixel_shuffle and nearest upsampling (whole factors, a fraction, a
+    size, nearest-exact), on x [B, 6], img [B, 8, 5, 7] and ids [B, 7] (int64, 0-9)."""
+
+    def forward(self, x, img, ids):
+        b = x.shape[0]
+        x3 = x.reshape(b, 2, 3)
+        ranges = (torch.arange(b), torch.arange(1, 2 * b + 1, 2), torch.arange(0.5, b, 0.75),
+                  torch.linspace(-1.0, 2.0, b), x + torch.arange(6), ids.new_zeros(b, 2) + torch.arange(b)[:, None])
+        sums = (x.cumsum(1), ids.cumsum(-1), x.cumsum(0), x3.cumsum(1), torch.logcumsumexp(x, 1),
+                torch.cumulative_trapezoid(x, dim=1), torch.repeat_interleave(x, ids[:, 0] % 3, dim=0))
+        triangles = (torch.tril(x), torch.triu(x, 1), torch.tril(img[:, :2], -1), torch.triu(x3, -1))
+        windows = (torch.hann_window(b, periodic=False), torch.blackman_window(b), torch.vander(x[0], 3),
+                   torch.isposinf(x * 1e39), torch.isneginf(x * 1e39))
+        remainders = (ids % 4 - 2, (ids - 5) % 3, (ids - 5) % -3, torch.fmod(ids - 5, 3), torch.fmod(ids - 5, -4))
+        pixels = (F.pixel_shuffle(img, 2), F.interpolate(img, scale_factor=2.0, mode="nearest"),
+                  F.interpolate(img, scale_factor=(3.0, 1.0), mode="nearest"),
+                  F.interpolate(img, scale_factor=1.5, mode="nearest"), F.interpolate(img, size=(7, 4), mode="nearest"),
+                  F.interpolate(img, scale_factor=2.0, mode="nearest-exact"),
+                  F.interpolate(x3, scale_factor=2.0, mode="nearest"),
+                  F.interpolate(img[:, :2, None], scale_factor=(2.0, 1.0, 2.0), mode="nearest"))
+        return ranges + sums + triangles + windows + remainders + pixels
+
+
 OP_FIXTURES = {
     "round_decimals": RoundDecimals,
     "special_ops9": SpecialOps9,
     "opset9_more": Opset9More,
+    "opset9_ranges": Opset9Ranges,
     "special_ops11": SpecialOps11,
     "roi_ops": RoiOps,
     "order_stats": OrderStats,

@@ -163,6 +163,9 @@ class Context {
   std::vector<std::string> split(const std::string& x, int64_t axis, const std::vector<int64_t>& sizes);
   std::string shapeOf(const std::string& x);
   std::string dimOf(const std::string& x, int64_t axis);  // 0-d INT64
+  // Running sum along `axis` (0 <= axis < rank) of a tensor of element type `dtype`: CumSum from
+  // opset 11, before it a MatMul with a triangle of ones (float16/32/64, int32/64, uint32/64).
+  std::string cumsum(const std::string& x, int64_t axis, int64_t rank, DType dtype);
 
   void bind(const Value* value, const std::string& name);
   void bindList(const Value* value, std::vector<std::string> names);

@@ -4,6 +4,7 @@
 #include <onnx/defs/schema.h>
 
 #include "core/registry.h"
+#include "onnx/dtype.h"
 
 namespace pt2onnx {
 namespace {
@@ -96,6 +97,28 @@ void spellForOpset(const std::string& op_type, std::vector<std::string>& inputs,
     sliceAttrs(inputs, attrs, constant);
   else if (opset < 10 && op_type == "TopK" && inputs.size() == 2)
     topkAttrs(inputs, attrs, constant);
+}
+
+std::string rangeBeforeOpset11(Context& ctx, const std::vector<std::string>& inputs, const ConstantLookup& constant) {
+  const at::Tensor* typed = nullptr;
+  for (const auto& name : inputs)
+    if ((typed = constant(name))) break;
+  if (!typed)
+    throw ConvertError(
+        "a range whose start, end and step are all computed at run time needs ONNX's Range, "
+        "which opset 11 introduced; try --opset 11");
+  const DType element = fromTorch(typed->scalar_type());
+  std::vector<std::string> f64;
+  for (const auto& name : inputs) f64.push_back(ctx.cast(name, element, DType::kDouble));
+  // length = max(ceil((end - start) / step), 0), as Range-11 defines it
+  std::string length = ctx.emit("Ceil", {ctx.emit("Div", {ctx.emit("Sub", {f64[1], f64[0]}), f64[2]})});
+  length = ctx.emit("Max", {length, ctx.scalar(0, DType::kDouble)});
+  length = ctx.emit("Reshape", {ctx.cast(length, DType::kDouble, DType::kInt64), ctx.constI64({1})});
+  std::string ones = ctx.emit("Expand", {ctx.constTensor({1}, {1}, DType::kFloat), length});
+  std::string positions = ctx.squeeze(ctx.emit("NonZero", {ones}), {0});  // [length] int64
+  std::string values =
+      ctx.emit("Add", {ctx.emit("Mul", {ctx.cast(positions, DType::kInt64, DType::kDouble), f64[2]}), f64[0]});
+  return ctx.cast(values, DType::kDouble, element);
 }
 
 int laterOpsetWhere(const std::string& op_type, int opset, const std::function<bool(const onnx::OpSchema&)>& takes) {

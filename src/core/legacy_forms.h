@@ -29,6 +29,11 @@ using ConstantLookup = std::function<const at::Tensor*(const std::string&)>;
 void spellForOpset(const std::string& op_type, std::vector<std::string>& inputs, std::vector<Attr>& attrs, int opset,
                    const ConstantLookup& constant);
 
+// Range before opset 11, which introduced it: the positions of a run of ones of the range's length
+// (Expand and NonZero), scaled and shifted in float64 and cast to the arguments' element type, read
+// from whichever argument is a constant. Refused, naming opset 11, when none is.
+std::string rangeBeforeOpset11(Context& ctx, const std::vector<std::string>& inputs, const ConstantLookup& constant);
+
 // Throws ConvertError naming the first later opset whose schema takes the node, when the schema at
 // `opset` does not (too many inputs, an attribute it lacks). Operators ONNX does not know (custom
 // domains) pass.

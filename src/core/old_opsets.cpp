@@ -5,6 +5,7 @@
 #include <onnx/defs/schema.h>
 #include <onnx/shape_inference/implementation.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -180,6 +181,29 @@ class OldOpsetPass {
       }
       return true;
     }
+    // TopK before 11 takes floats only: integers are ordered as doubles (exact up to 2^53; ties keep
+    // their order) and their values cast back.
+    if (n.op_type() == "TopK" && opset_ < 11 && n.input_size() >= 1 && n.output_size() == 2 && e && !isFloat(e) &&
+        e != onnx::TensorProto::BOOL && e != onnx::TensorProto::STRING && e != onnx::TensorProto::BFLOAT16) {
+      auto cast = [&](const std::string& from, int32_t to, const std::string& output) {
+        onnx::NodeProto* c = out.Add();
+        c->set_op_type("Cast");
+        c->add_input(from);
+        c->add_output(output.empty() ? fresh(n.output(0)) : output);
+        c->set_name(c->output(0));
+        auto* a = c->add_attribute();
+        a->set_name("to");
+        a->set_type(onnx::AttributeProto::INT);
+        a->set_i(to);
+        return c->output(0);
+      };
+      onnx::NodeProto topk = n;
+      topk.set_input(0, cast(n.input(0), onnx::TensorProto::DOUBLE, ""));
+      topk.set_output(0, fresh(n.output(0)));
+      *out.Add() = topk;
+      cast(topk.output(0), e, n.output(0));
+      return true;
+    }
     // Slice-10's shape inference (ONNX's, which ONNX Runtime runs too) keeps the input's size on a
     // sliced axis of unknown size: x[:2] of a [batch, 6] value is inferred [batch, 6], and the
     // runtime then reuses buffers of the wrong size. Ends that shape inference cannot read (the
@@ -328,7 +352,9 @@ class OldOpsetPass {
 
   void need(int opset, const std::string& what) {
     needed_ = std::max(needed_, opset);
-    problems_.push_back(what + " needs opset " + std::to_string(opset));
+    std::string problem = what + " needs opset " + std::to_string(opset);
+    // (a node is checked once per round; a problem found in two rounds is listed once)
+    if (std::find(problems_.begin(), problems_.end(), problem) == problems_.end()) problems_.push_back(problem);
   }
 
   int opset_;

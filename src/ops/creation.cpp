@@ -133,7 +133,7 @@ void registerCreationOps(Registry& r) {
   r.add("aten::new_empty_strided", 9, filled(ShapeFrom::kSize1, 0));
   r.add("aten::fill", 9, filled(ShapeFrom::kSelf, 0, 1));
   r.add("aten::arange", 9, arange);
-  r.add("aten::linspace", 11, linspace);
+  r.add("aten::linspace", 9, linspace);
   r.add("aten::tensor", 9, tensorOf);
   r.add("aten::as_tensor", 9, tensorOf);
 }

@@ -96,12 +96,25 @@ Status floorDivideOp(Context& ctx, const Node& node) {
 }
 
 // Python remainder: the result takes the divisor's sign.
+// Integer remainders before opset 10 (no Mod): a - b * (a / b) with the division truncating, as
+// C's % (fmod's sign, of a); for remainder's (of b), b is added where the two signs differ. Exact.
+std::string integerRemainder(Context& ctx, const std::string& a, const std::string& b, DType dt, bool sign_of_b) {
+  std::string r = ctx.emit("Sub", {a, ctx.emit("Mul", {ctx.emit("Div", {a, b}), b})});
+  if (!sign_of_b) return r;
+  std::string zero = ctx.scalar(0, dt);
+  std::string differ = ctx.emit("Xor", {ctx.emit("Less", {r, zero}), ctx.emit("Less", {b, zero})});
+  std::string fix = ctx.emit("And", {differ, ctx.emit("Not", {ctx.emit("Equal", {r, zero})})});
+  return ctx.emit("Where", {fix, ctx.emit("Add", {r, b}), r});
+}
+
 Status remainder(Context& ctx, const Node& node) {
   auto o = operands(ctx, node, ctx.input(node, 0), ctx.input(node, 1));
   std::string out;
   if (isFloating(o.dtype)) {
     std::string q = emitTyped(ctx, "Floor", {emitTyped(ctx, "Div", {o.a, o.b}, o.dtype)}, o.dtype);
     out = emitTyped(ctx, "Sub", {o.a, emitTyped(ctx, "Mul", {q, o.b}, o.dtype)}, o.dtype);
+  } else if (ctx.opset() < 10) {
+    out = integerRemainder(ctx, o.a, o.b, o.dtype, true);
   } else {
     out = ctx.emit("Mod", {o.a, o.b}, {{"fmod", 0}});
   }
@@ -109,9 +122,11 @@ Status remainder(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
+// Floats take Mod's fmod (exact, as C's fmod), which opset 10 introduced.
 Status fmod(Context& ctx, const Node& node) {
   auto o = operands(ctx, node, ctx.input(node, 0), ctx.input(node, 1));
-  ctx.bind(ctx.output(node), ctx.emit("Mod", {o.a, o.b}, {{"fmod", 1}}));
+  ctx.bind(ctx.output(node), !isFloating(o.dtype) && ctx.opset() < 10 ? integerRemainder(ctx, o.a, o.b, o.dtype, false)
+                                                                      : ctx.emit("Mod", {o.a, o.b}, {{"fmod", 1}}));
   return Status::Ok();
 }
 
@@ -334,7 +349,7 @@ void registerElementwiseOps(Registry& r) {
   r.add("aten::floor_divide", 9, floorDivideOp);
   r.add("aten::floordiv", 9, floorDivideOp);
   r.add("aten::remainder", 9, remainder);
-  r.add("aten::fmod", 11, fmod);
+  r.add("aten::fmod", 9, fmod);
   r.add("aten::pow", 9, pow);
   r.add("aten::maximum", 9, binary("Max"));
   r.add("aten::minimum", 9, binary("Min"));

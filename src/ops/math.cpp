@@ -497,8 +497,8 @@ Status cumprod(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerMathOps(Registry& r) {
-  r.add("aten::triu", 11, triangleMasked(true));
-  r.add("aten::tril", 11, triangleMasked(false));
+  r.add("aten::triu", 9, triangleMasked(true));
+  r.add("aten::tril", 9, triangleMasked(false));
   r.add("aten::triu", 14, trilu(true));
   r.add("aten::tril", 14, trilu(false));
   r.add("aten::scatter", 9, scatter(false));

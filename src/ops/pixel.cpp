@@ -38,6 +38,29 @@ Status pixelShuffle(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
+// pixel_shuffle before opset 11 (DepthToSpace has no CRD mode there): [N, C*r*r, H, W] viewed as
+// [N, C, r, r, H, W], the two r dims moved after H and W, and merged into them; sizes from x's shape.
+Status pixelShuffleByReshape(Context& ctx, const Node& node) {
+  const Value* self = ctx.input(node, 0);
+  int64_t rank = ctx.requireRank(self);
+  if (rank < 3) return ctx.fail(node, "pixel_shuffle needs an input of rank 3 or more");
+  int64_t r = ctx.constInt(ctx.input(node, 1));
+  if (r == 1) return passThrough(ctx, node);
+  auto op = [&](const std::string& x) {
+    std::string shape = ctx.shapeOf(x);
+    auto dim = [&](int64_t i) { return sliceConst(ctx, shape, {i}, {i + 1}, {0}); };
+    std::string rr = ctx.constI64({r});
+    std::string c = ctx.emit("Div", {dim(1), ctx.constI64({r * r})});
+    std::string split = ctx.emit("Concat", {dim(0), c, rr, rr, dim(2), dim(3)}, {{"axis", 0}});
+    std::string t = ctx.emit("Transpose", {ctx.emit("Reshape", {x, split})}, {{"perm", {0, 1, 4, 2, 5, 3}}});
+    std::string merged =
+        ctx.emit("Concat", {dim(0), c, ctx.emit("Mul", {dim(2), rr}), ctx.emit("Mul", {dim(3), rr})}, {{"axis", 0}});
+    return ctx.emit("Reshape", {t, merged});
+  };
+  ctx.bind(ctx.output(node), on4d(ctx, ctx.tensor(self), rank, op));
+  return Status::Ok();
+}
+
 // pixel_unshuffle(self, downscale_factor): the inverse, with output channel c*r*r + i*r + j.
 // SpaceToDepth orders its output channels (i*r + j)*C + c instead, so a Gather reorders them.
 Status pixelUnshuffle(Context& ctx, const Node& node) {
@@ -95,6 +118,7 @@ Status channelShuffle(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerPixelOps(Registry& r) {
+  r.add("aten::pixel_shuffle", 9, pixelShuffleByReshape);
   r.add("aten::pixel_shuffle", 11, pixelShuffle);
   r.add("aten::pixel_unshuffle", 9, pixelUnshuffle);
   r.add("aten::channel_shuffle", 9, channelShuffle);

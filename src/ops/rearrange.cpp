@@ -326,7 +326,7 @@ void registerRearrangeOps(Registry& r) {
   r.add("aten::triu_indices", 9, triangleIndices(true));
   r.add("aten::kron", 9, kron);
   r.add("aten::cartesian_prod", 9, cartesianProd);
-  r.add("aten::vander", 11, vander);
+  r.add("aten::vander", 9, vander);
   r.add("aten::msort", 11, msort);
 }
 

@@ -251,7 +251,7 @@ Status cumsum(Context& ctx, const Node& node) {
     ctx.bind(ctx.output(node), x);
     return Status::Ok();
   }
-  ctx.bind(ctx.output(node), ctx.emit("CumSum", {x, ctx.scalarI64(axis)}));
+  ctx.bind(ctx.output(node), ctx.cumsum(x, axis, rank, dt));
   return Status::Ok();
 }
 
@@ -312,7 +312,7 @@ void registerReduceOps(Registry& r) {
   r.add("aten::linalg_vector_norm", 9, normOp(false));
   r.add("aten::frobenius_norm", 9, normOp(true));
   r.add("aten::logsumexp", 9, logsumexp);
-  r.add("aten::cumsum", 11, cumsum);
+  r.add("aten::cumsum", 9, cumsum);
   r.add("aten::all", 9, allAny("ReduceMin"));
   r.add("aten::any", 9, allAny("ReduceMax"));
 }

@@ -29,7 +29,7 @@ Status repeat(Context& ctx, const Node& node) {
 // Positions j of the result map to source indices i where cum[i - 1] <= j < cum[i], cum being the
 // running sum of the repeats: i = #{i : cum[i] <= j}.
 std::string interleavedIndex(Context& ctx, const std::string& repeats) {
-  std::string cum = ctx.emit("CumSum", {repeats, ctx.scalarI64(0)});
+  std::string cum = ctx.cumsum(repeats, 0, 1, DType::kInt64);
   std::string total = ctx.reduce("ReduceSum", repeats, {0}, false);
   std::string j = ctx.emit("Range", {ctx.scalarI64(0), total, ctx.scalarI64(1)});
   std::string passed = ctx.emit("Not", {ctx.emit("Greater", {ctx.unsqueeze(cum, {0}), ctx.unsqueeze(j, {1})})});

@@ -411,22 +411,25 @@ Status padPackedSequence(Context& ctx, const Node& node) {
   const Value* total = ctx.input(node, 4);
   std::string steps = ctx.isNone(total) ? ctx.reduce("ReduceMax", lengths, {0}, true)
                                         : ctx.unsqueeze(ctx.tensor(total, DType::kInt64), {0});
-  // Past the data's own time steps, total_length pads; before, the extra steps are cut.
+  // Past the data's own time steps, total_length pads with zero steps (Expand and Concat, which
+  // opset 9 takes with a computed count, unlike Pad); the first `steps` steps are then kept (a
+  // Gather of a range, which opset 9 takes with a computed end, unlike Slice).
+  DType dt = ctx.requireDType(data);
   std::string have = ctx.emit("Shape", {y});
   std::string time = ctx.emit("Slice", {have, ctx.constI64({0}), ctx.constI64({1})});
   std::string missing = ctx.emit("Sub", {steps, time});  // (Max takes int64 only from opset 12)
   std::string zero = ctx.constI64({0});
   std::string pad_steps = ctx.emit("Where", {ctx.emit("Greater", {missing, zero}), missing, zero});
-  std::string zeros = ctx.constI64(std::vector<int64_t>(rank - 1, 0));
-  std::string pad_spec = ctx.emit("Concat", {ctx.constI64({0}), zeros, pad_steps, zeros}, {{"axis", 0}});
-  y = ctx.emit("Pad", {y, pad_spec});
-  y = ctx.emit("Slice", {y, ctx.constI64({0}), steps, ctx.constI64({0})});
-  DType dt = ctx.requireDType(data);
+  std::string step_shape = ctx.emit("Slice", {have, ctx.constI64({1}), ctx.constI64({rank})});
+  std::string padding_steps =
+      ctx.emit("Expand", {ctx.scalar(0, dt), ctx.emit("Concat", {pad_steps, step_shape}, {{"axis", 0}})});
+  y = ctx.emit("Concat", {y, padding_steps}, {{"axis", 0}});
+  std::string kept = ctx.emit("Range", {ctx.scalarI64(0), ctx.squeeze(steps, {0}), ctx.scalarI64(1)});
+  y = ctx.emit("Gather", {y, kept}, {{"axis", 0}});
   double padding = ctx.constDouble(ctx.input(node, 3));
   if (padding != 0.0) {
     // mask[t, b] = t < lengths[b]
-    std::string t = ctx.emit("Range", {ctx.scalarI64(0), ctx.squeeze(steps, {0}), ctx.scalarI64(1)});
-    std::string mask = ctx.emit("Less", {ctx.unsqueeze(t, {1}), ctx.unsqueeze(lengths, {0})});
+    std::string mask = ctx.emit("Less", {ctx.unsqueeze(kept, {1}), ctx.unsqueeze(lengths, {0})});
     std::vector<int64_t> trailing;
     for (int64_t i = 2; i < rank; ++i) trailing.push_back(i);
     if (!trailing.empty()) mask = ctx.unsqueeze(mask, trailing);
@@ -458,8 +461,8 @@ void registerRnnOps(Registry& r) {
   r.add("aten::rnn_tanh", 9, [](Context& ctx, const Node& node) { return convertRnn(ctx, node, Cell::kTanh); });
   r.add("aten::rnn_relu", 9, [](Context& ctx, const Node& node) { return convertRnn(ctx, node, Cell::kRelu); });
   r.add("aten::lstm_cell", 9, lstmCell);
-  r.add("aten::_pack_padded_sequence", 11, packPaddedSequence);
-  r.add("aten::_pad_packed_sequence", 11, padPackedSequence);
+  r.add("aten::_pack_padded_sequence", 9, packPaddedSequence);
+  r.add("aten::_pad_packed_sequence", 9, padPackedSequence);
   r.add("aten::gru_cell", 9, gruCell);
   r.add("aten::rnn_tanh_cell", 9, [](Context& ctx, const Node& node) { return rnnCell(ctx, node, "Tanh"); });
   r.add("aten::rnn_relu_cell", 11, [](Context& ctx, const Node& node) { return rnnCell(ctx, node, "Relu"); });

@@ -298,7 +298,7 @@ Status splitComputed(Context& ctx, const Node& node, int64_t axis, const Value* 
   if (ctx.opset() >= 13) {
     parts = ctx.emitN("Split", {x, sizes}, {{"axis", axis}}, n);
   } else {
-    std::string ends = ctx.emit("CumSum", {sizes, ctx.scalarI64(0)});
+    std::string ends = ctx.cumsum(sizes, 0, 1, DType::kInt64);
     std::string starts = ctx.emit("Sub", {ends, sizes});
     for (size_t i = 0; i < n; ++i) {
       auto at = [&](const std::string& v) {

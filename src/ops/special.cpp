@@ -2,6 +2,7 @@
 // copysign, heaviside, signbit, fmin/fmax, float_power, ...) and NaN-aware reductions.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "ops/common.h"
 #include "ops/typing.h"
@@ -179,8 +180,19 @@ Status signbit(Context& ctx, const Node& node) {
 }
 
 // IsInf takes float and double only: half types are widened to float, which keeps infinities.
+// Before opset 10 (no IsInf), beyond the largest finite value of that type (NaN compares false).
 std::string isInf(Context& ctx, const std::string& x, DType dt, bool negative = true, bool positive = true) {
   DType t = dt == DType::kDouble ? dt : DType::kFloat;
+  if (ctx.opset() < 10) {
+    const double largest = t == DType::kDouble ? std::numeric_limits<double>::max() : std::numeric_limits<float>::max();
+    std::string v = ctx.cast(x, dt, t), out;
+    if (positive) out = ctx.emit("Greater", {v, ctx.scalar(largest, t)});
+    if (negative) {
+      std::string below = ctx.emit("Less", {v, ctx.scalar(-largest, t)});
+      out = out.empty() ? below : ctx.emit("Or", {out, below});
+    }
+    return out;
+  }
   return ctx.emit("IsInf", {ctx.cast(x, dt, t)},
                   {{"detect_negative", int64_t{negative}}, {"detect_positive", int64_t{positive}}});
 }
@@ -274,7 +286,7 @@ Status logcumsumexp(Context& ctx, const Node& node) {
   int64_t axis = normalizeAxis(ctx.constInt(ctx.input(node, 1)), rank);
   std::string m = ctx.reduce("ReduceMax", x, {axis}, true);
   m = ctx.emit("Where", {isInf(ctx, m, dt), ctx.scalar(0, dt), m});
-  std::string c = ctx.emit("CumSum", {ctx.emit("Exp", {ctx.emit("Sub", {x, m})}), ctx.scalarI64(axis)});
+  std::string c = ctx.cumsum(ctx.emit("Exp", {ctx.emit("Sub", {x, m})}), axis, rank, dt);
   ctx.bind(ctx.output(node), ctx.emit("Add", {ctx.emit("Log", {c}), m}));
   return Status::Ok();
 }
@@ -376,7 +388,7 @@ ConvertFn trapezoid(bool cumulative) {
       pairs = ctx.emit("Mul", {pairs, ctx.tensor(spacing, dt)});
     }
     if (cumulative) {
-      ctx.bind(ctx.output(node), ctx.emit("CumSum", {pairs, ctx.scalarI64(axis)}));
+      ctx.bind(ctx.output(node), ctx.cumsum(pairs, axis, rank, dt));
       return Status::Ok();
     }
     ctx.bind(ctx.output(node), ctx.reduce("ReduceSum", pairs, {axis}, false));
@@ -395,7 +407,7 @@ void registerSpecialOps(Registry& r) {
   r.add("aten::isin", 11, isin);
   r.add("aten::trapz", 9, trapezoid(false));
   r.add("aten::trapezoid", 9, trapezoid(false));
-  r.add("aten::cumulative_trapezoid", 11, trapezoid(true));
+  r.add("aten::cumulative_trapezoid", 9, trapezoid(true));
   r.add("aten::erfc", 9, formula(1, erfc));
   r.add("aten::logit", 9, logit);
   r.add("aten::xlogy", 9, formula(2, xlogy));
@@ -416,12 +428,12 @@ void registerSpecialOps(Registry& r) {
   r.add("aten::fmax", 9, nanIgnoring("Max"));
   r.add("aten::sgn", 9, sgn);
   r.add("aten::positive", 9, passThrough);
-  r.add("aten::isneginf", 10, isInfSide(true));
-  r.add("aten::isposinf", 10, isInfSide(false));
+  r.add("aten::isneginf", 9, isInfSide(true));
+  r.add("aten::isposinf", 9, isInfSide(false));
   r.add("aten::nansum", 9, nanReduce(false));
   r.add("aten::nanmean", 9, nanReduce(true));
   r.add("aten::count_nonzero", 11, countNonzero);
-  r.add("aten::logcumsumexp", 11, logcumsumexp);
+  r.add("aten::logcumsumexp", 9, logcumsumexp);
 }
 
 }  // namespace pt2onnx

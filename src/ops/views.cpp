@@ -141,7 +141,7 @@ void registerViewOps(Registry& r) {
   r.add("aten::set", 9, setSource);
   r.add("aten::diagonal", 11, diagonal);
   r.add("aten::broadcast_tensors", 9, broadcastTensors);
-  r.add("aten::_dim_arange", 11, dimArange);
+  r.add("aten::_dim_arange", 9, dimArange);
   r.add("aten::is_floating_point", 9, isFloatingPoint);
 }
 

@@ -7,18 +7,23 @@ namespace {
 // The cosine sum a0 - a1 cos(2 pi n / (M - 1)) + a2 cos(4 pi n / (M - 1)) for n < N, computed in
 // double, where M = N + 1 for a periodic window (the symmetric window of N + 1 points without its
 // last one). A window of one point is [1]; of zero points, empty. N may be computed at run time.
+// The cosines are taken in float32: ONNX Runtime has no double Cos (PyTorch's float32 windows take
+// them in float32 too).
 std::string cosineWindow(Context& ctx, const Value* length, bool periodic, double a0, double a1, double a2) {
   const DType d = DType::kDouble;
+  auto cos = [&](const std::string& v) {
+    return ctx.cast(ctx.emit("Cos", {ctx.cast(v, d, DType::kFloat)}), DType::kFloat, d);
+  };
   std::string n = ctx.tensor(length, d);
   if (ctx.requireRank(length) != 0) n = ctx.emit("Reshape", {n, ctx.constI64({})});
   std::string m = periodic ? ctx.emit("Add", {n, ctx.scalar(1, d)}) : n;
   std::string step = ctx.emit(
       "Div", {ctx.scalar(2 * kPi, d), ctx.emit("Max", {ctx.emit("Sub", {m, ctx.scalar(1, d)}), ctx.scalar(1, d)})});
   std::string w = ctx.emit("Mul", {ctx.emit("Range", {ctx.scalar(0, d), n, ctx.scalar(1, d)}), step});
-  std::string y = ctx.emit("Sub", {ctx.scalar(a0, d), ctx.emit("Mul", {ctx.scalar(a1, d), ctx.emit("Cos", {w})})});
+  std::string y = ctx.emit("Sub", {ctx.scalar(a0, d), ctx.emit("Mul", {ctx.scalar(a1, d), cos(w)})});
   if (a2 != 0) {
     std::string w2 = ctx.emit("Mul", {w, ctx.scalar(2, d)});
-    y = ctx.emit("Add", {y, ctx.emit("Mul", {ctx.scalar(a2, d), ctx.emit("Cos", {w2})})});
+    y = ctx.emit("Add", {y, ctx.emit("Mul", {ctx.scalar(a2, d), cos(w2)})});
   }
   return ctx.emit("Where", {ctx.emit("Equal", {n, ctx.scalar(1, d)}), ctx.scalar(1, d), y});
 }
@@ -47,7 +52,7 @@ Status window(Context& ctx, const Node& node, const std::string& which) {
 
 void registerWindowOps(Registry& r) {
   for (std::string which : {"hann", "hamming", "blackman"})
-    r.add("aten::" + which + "_window", 11,
+    r.add("aten::" + which + "_window", 9,
           [which](Context& ctx, const Node& node) { return window(ctx, node, which); });
 }
 

@@ -80,8 +80,8 @@ const std::vector<OpCase> kCases = {
      "graph(%x : Tensor):\n  %none : NoneType = prim::Constant()\n  %f : bool = prim::Constant[value=0]()\n"
      "  %y : Tensor = aten::vander(%x, %none, %f)\n  return (%y)",
      {"x:4"},
-     11,
-     "Range",
+     9,
+     "Pow",
      {4, 4}},
     {"Msort", "graph(%x : Tensor):\n  %y : Tensor = aten::msort(%x)\n  return (%y)", {"x:4x3"}, 11, "TopK", {4, 3}},
     {"SearchsortedRight",

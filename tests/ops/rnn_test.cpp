@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <exception>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -341,17 +342,28 @@ int sequenceLensGiven(const onnx::ModelProto& model) {
   return -1;
 }
 
-TEST(PackedSequence, LstmOpset11) {
-  auto model = convertIR(packedLstmIR(7), kPackedInputs, 11);
+TEST(PackedSequence, LstmOpset9) {
+  auto model = convertIR(packedLstmIR(7), kPackedInputs, 9);
   EXPECT_EQ(sequenceLensGiven(model), 1);
   EXPECT_EQ(outputDims(model, 1), (std::vector<int64_t>{1, 2, 8}));
 }
 
-TEST(PackedSequence, LstmOpset17PadsToTotalLength) {
-  auto model = convertIR(packedLstmIR(9), kPackedInputs, 17);
-  EXPECT_EQ(sequenceLensGiven(model), 1);
-  EXPECT_EQ(countOps(model, "Pad"), 1);
-  EXPECT_EQ(outputDims(model, 0).size(), 3u);
+// Steps past the data's own are zeros concatenated (Pad takes no computed pads before 11), and the
+// first total_length steps a Gather of a range (Slice takes no computed ends before 10).
+TEST(PackedSequence, LstmPadsToTotalLengthOpsets9And17) {
+  for (int opset : {9, 17}) {
+    auto model = convertIR(packedLstmIR(9), kPackedInputs, opset);
+    EXPECT_EQ(sequenceLensGiven(model), 1);
+    EXPECT_EQ(countOps(model, "Pad"), 0);
+    std::set<std::string> expanded;
+    for (const auto& n : model.graph().node())
+      if (n.op_type() == "Expand") expanded.insert(n.output(0));
+    int zero_steps = 0;  // Concat(data, Expand(0, [missing, batch, hidden]))
+    for (const auto& n : model.graph().node())
+      zero_steps += n.op_type() == "Concat" && n.input_size() == 2 && expanded.count(n.input(1));
+    EXPECT_EQ(zero_steps, 1) << "opset " << opset;
+    EXPECT_EQ(outputDims(model, 0).size(), 3u);
+  }
 }
 
 }  // namespace
