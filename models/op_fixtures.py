@@ -508,7 +508,8 @@ class Opset9Ranges(nn.Module):
                 torch.cumulative_trapezoid(x, dim=1), torch.repeat_interleave(x, ids[:, 0] % 3, dim=0))
         triangles = (torch.tril(x), torch.triu(x, 1), torch.tril(img[:, :2], -1), torch.triu(x3, -1))
         windows = (torch.hann_window(b, periodic=False), torch.blackman_window(b), torch.vander(x[0], 3),
-                   torch.isposinf(x * 1e39), torch.isneginf(x * 1e39))
+                   torch.isposinf(x * 1e39), torch.isneginf(x * 1e39), torch.isinf(x * 1e39 * (x > 0)),
+                   torch.isfinite(x * 1e39), torch.nan_to_num(x * 1e39 * (x > 0)), torch.nan_to_num(x * 1e39, 1.0, 2.0))
         remainders = (ids % 4 - 2, (ids - 5) % 3, (ids - 5) % -3, torch.fmod(ids - 5, 3), torch.fmod(ids - 5, -4))
         pixels = (F.pixel_shuffle(img, 2), F.interpolate(img, scale_factor=2.0, mode="nearest"),
                   F.interpolate(img, scale_factor=(3.0, 1.0), mode="nearest"),
@@ -519,11 +520,30 @@ class Opset9Ranges(nn.Module):
         return ranges + sums + triangles + windows + remainders + pixels
 
 
+class Opset9Interpolate(nn.Module):
+    """Linear and cubic interpolation, which opsets 9 and 10 build as weighted Gathers along each
+    axis: factors up and down, sizes, align_corners, 1-d/2-d/3-d, on img [B, 3, H, W] and seq [B, 2, L]."""
+
+    def forward(self, img, seq):
+        def up(x, **kw):
+            return F.interpolate(x, **kw)
+
+        bilinear = (up(img, scale_factor=2.0, mode="bilinear"), up(img, scale_factor=2.0, mode="bilinear", align_corners=True),
+                    up(img, scale_factor=(1.5, 0.5), mode="bilinear"), up(img, size=(7, 4), mode="bilinear"),
+                    up(img, size=(1, 9), mode="bilinear", align_corners=True))
+        bicubic = (up(img, scale_factor=2.0, mode="bicubic"), up(img, scale_factor=2.0, mode="bicubic", align_corners=True),
+                   up(img, size=(3, 9), mode="bicubic"), up(img, scale_factor=0.6, mode="bicubic"))
+        others = (up(seq, scale_factor=3.0, mode="linear"), up(seq, size=5, mode="linear", align_corners=True),
+                  up(img[:, :, None], scale_factor=(2.0, 1.0, 1.5), mode="trilinear"))
+        return bilinear + bicubic + others
+
+
 OP_FIXTURES = {
     "round_decimals": RoundDecimals,
     "special_ops9": SpecialOps9,
     "opset9_more": Opset9More,
     "opset9_ranges": Opset9Ranges,
+    "opset9_interpolate": Opset9Interpolate,
     "special_ops11": SpecialOps11,
     "roi_ops": RoiOps,
     "order_stats": OrderStats,

@@ -17,6 +17,10 @@ constexpr double kPi = 3.14159265358979323846;
 // atan2(y, x) of two tensors of float dtype dt, in (-pi, pi] (math.cpp).
 std::string atan2Of(Context& ctx, const std::string& y, const std::string& x, DType dt);
 
+// Where x (of float dtype dt) is -inf / +inf: IsInf from opset 10, before it a comparison with the
+// type's largest finite value (special.cpp).
+std::string isInfOf(Context& ctx, const std::string& x, DType dt, bool negative = true, bool positive = true);
+
 // A converter for a one-input ONNX op with no attributes whose output keeps the input's dtype.
 inline ConvertFn unaryOp(std::string op_type) {
   return [op_type](Context& ctx, const Node& node) {

@@ -266,7 +266,8 @@ ConvertFn floatTest(std::string op_type) {
     DType dt = ctx.requireDType(self);
     bool native = dt == DType::kFloat || dt == DType::kDouble || (dt == DType::kHalf && op_type == "IsNaN");
     std::string x = native ? ctx.tensor(self) : ctx.tensor(self, DType::kFloat);
-    ctx.bind(ctx.output(node), ctx.emit(op_type, {x}));
+    ctx.bind(ctx.output(node),
+             op_type == "IsInf" ? isInfOf(ctx, x, native ? dt : DType::kFloat) : ctx.emit(op_type, {x}));
     return Status::Ok();
   };
 }
@@ -281,7 +282,8 @@ Status isFinite(Context& ctx, const Node& node) {
     return Status::Ok();
   }
   if (dt != DType::kFloat && dt != DType::kDouble) x = ctx.cast(x, dt, DType::kFloat);
-  std::string bad = ctx.emit("Or", {ctx.emit("IsInf", {x}), ctx.emit("IsNaN", {x})});
+  std::string bad =
+      ctx.emit("Or", {isInfOf(ctx, x, dt == DType::kDouble ? dt : DType::kFloat), ctx.emit("IsNaN", {x})});
   ctx.bind(ctx.output(node), ctx.emit("Not", {bad}));
   return Status::Ok();
 }
@@ -303,8 +305,8 @@ Status nanToNum(Context& ctx, const Node& node) {
   DType work = dt == DType::kDouble ? dt : DType::kFloat;
   std::string x = ctx.tensor(self, work);
   std::string y = ctx.emit("Where", {ctx.emit("IsNaN", {x}), ctx.scalar(value(1, 0), work), x});
-  std::string pos = ctx.emit("IsInf", {x}, {{"detect_negative", 0}});
-  std::string neg = ctx.emit("IsInf", {x}, {{"detect_positive", 0}});
+  std::string pos = isInfOf(ctx, x, work, false, true);
+  std::string neg = isInfOf(ctx, x, work, true, false);
   y = ctx.emit("Where", {pos, ctx.scalar(value(2, big), work), y});
   y = ctx.emit("Where", {neg, ctx.scalar(value(3, -big), work), y});
   ctx.bind(ctx.output(node), ctx.cast(y, work, dt));
@@ -522,8 +524,8 @@ void registerMathOps(Registry& r) {
   r.add("aten::atan2", 9, atan2);
   r.add("aten::arctan2", 9, atan2);
   r.add("aten::isnan", 9, floatTest("IsNaN"));
-  r.add("aten::isinf", 11, floatTest("IsInf"));
-  r.add("aten::isfinite", 11, isFinite);
+  r.add("aten::isinf", 9, floatTest("IsInf"));
+  r.add("aten::isfinite", 9, isFinite);
   r.add("aten::nan_to_num", 9, nanToNum);
   r.add("aten::addcmul", 9, addcOp("Mul"));
   r.add("aten::addcdiv", 9, addcOp("Div"));

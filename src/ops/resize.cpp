@@ -5,22 +5,12 @@
 // derives the output length from it. Each Resize scale is therefore the float32 value, among the
 // few nearest the factor, that reproduces PyTorch's lengths (and source indices, for nearest
 // modes); a nearest resize that no float scale reproduces becomes Gathers with PyTorch's formula.
+#include "ops/resize.h"
+
 #include <algorithm>
 
-#include "ops/common.h"
-
 namespace pt2onnx {
-namespace {
-
-enum class Interp { kNearest, kNearestExact, kLinear, kCubic };
-
-// What decides the output size: scale factors (one per spatial dim) or an output_size int list.
-struct Target {
-  std::vector<double> scales;
-  const Value* scale_list = nullptr;  // scale factors computed in the graph (scales is empty)
-  const Value* output_size = nullptr;
-  bool align_corners = false;
-};
+namespace resize {
 
 // Both overloads: `.vec` (input, output_size?, [align_corners,] scale_factors?) and the plain one
 // (self, output_size, [align_corners,] scales_d?, scales_h?, scales_w?). After output_size and
@@ -307,41 +297,6 @@ ConvertFn upsample(Interp interp, size_t spatial, bool has_align) {
 
 // Antialiased bilinear equals plain bilinear when no dim shrinks and align_corners is off (the
 // triangle filter's support stays 1); anything else needs Resize's antialias attribute (opset 18).
-// Nearest modes before opset 11, whose Resize has no coordinate modes: whole enlarging factors as
-// Upsample (opset 9) or Resize-10, which pick floor(i / factor) when enlarging, as PyTorch does (the
-// factor checked as floatScale checks Resize-11's); any other factor or size as Gathers of PyTorch's
-// own source indices.
-ConvertFn nearestBeforeOpset11(Interp interp, size_t spatial) {
-  return [=](Context& ctx, const Node& node) {
-    const Value* self = ctx.input(node, 0);
-    if (ctx.requireRank(self) != static_cast<int64_t>(spatial) + 2)
-      return ctx.fail(node, "expected an input of rank " + std::to_string(spatial + 2));
-    auto target = readTarget(ctx, node, spatial, false);
-    if (!target) return ctx.fail(node, "neither output_size nor scale factors are given");
-    if (target->scale_list) {
-      ctx.bind(ctx.output(node), resizeByComputedScales(ctx, node, interp, *target));
-      return Status::Ok();
-    }
-    auto shape = ctx.shape(self);
-    bool whole = interp == Interp::kNearest && !target->scales.empty();
-    std::vector<double> scales = {1.0, 1.0};
-    for (size_t k = 0; whole && k < target->scales.size(); ++k) {
-      double f = target->scales[k];
-      auto c = floatScale(interp, f, shape[k + 2]);
-      whole = f >= 1.0 && f == std::floor(f) && c && *c == static_cast<float>(f);
-      scales.push_back(f);
-    }
-    if (!whole) {
-      ctx.bind(ctx.output(node), nearestByGather(ctx, node, interp, *target));
-      return Status::Ok();
-    }
-    std::string factors = ctx.constTensor(scales, {static_cast<int64_t>(scales.size())}, DType::kFloat);
-    ctx.bind(ctx.output(node),
-             ctx.emit(ctx.opset() < 10 ? "Upsample" : "Resize", {ctx.tensor(self), factors}, {{"mode", "nearest"}}));
-    return Status::Ok();
-  };
-}
-
 Status upsampleBilinearAa(Context& ctx, const Node& node) {
   const Value* self = ctx.input(node, 0);
   if (ctx.requireRank(self) != 4) return ctx.fail(node, "expected an input of rank 4");
@@ -404,7 +359,9 @@ ConvertFn antialiased(Interp interp) {
   };
 }
 
-}  // namespace
+}  // namespace resize
+
+using namespace resize;
 
 void registerResizeOps(Registry& r) {
   r.add("aten::upsample_nearest1d", 9, nearestBeforeOpset11(Interp::kNearest, 1));
@@ -419,6 +376,10 @@ void registerResizeOps(Registry& r) {
   r.add("aten::_upsample_nearest_exact1d", 11, upsample(Interp::kNearestExact, 1, false));
   r.add("aten::_upsample_nearest_exact2d", 11, upsample(Interp::kNearestExact, 2, false));
   r.add("aten::_upsample_nearest_exact3d", 11, upsample(Interp::kNearestExact, 3, false));
+  r.add("aten::upsample_linear1d", 9, interpolateBeforeOpset11(Interp::kLinear, 1));
+  r.add("aten::upsample_bilinear2d", 9, interpolateBeforeOpset11(Interp::kLinear, 2));
+  r.add("aten::upsample_trilinear3d", 9, interpolateBeforeOpset11(Interp::kLinear, 3));
+  r.add("aten::upsample_bicubic2d", 9, interpolateBeforeOpset11(Interp::kCubic, 2));
   r.add("aten::upsample_linear1d", 11, upsample(Interp::kLinear, 1, true));
   r.add("aten::upsample_bilinear2d", 11, upsample(Interp::kLinear, 2, true));
   r.add("aten::upsample_trilinear3d", 11, upsample(Interp::kLinear, 3, true));

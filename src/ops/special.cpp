@@ -8,6 +8,25 @@
 #include "ops/typing.h"
 
 namespace pt2onnx {
+
+// IsInf takes float and double only: half types are widened to float, which keeps infinities.
+// Before opset 10 (no IsInf), beyond the largest finite value of that type (NaN compares false).
+std::string isInfOf(Context& ctx, const std::string& x, DType dt, bool negative, bool positive) {
+  DType t = dt == DType::kDouble ? dt : DType::kFloat;
+  if (ctx.opset() < 10) {
+    const double largest = t == DType::kDouble ? std::numeric_limits<double>::max() : std::numeric_limits<float>::max();
+    std::string v = ctx.cast(x, dt, t), out;
+    if (positive) out = ctx.emit("Greater", {v, ctx.scalar(largest, t)});
+    if (negative) {
+      std::string below = ctx.emit("Less", {v, ctx.scalar(-largest, t)});
+      out = out.empty() ? below : ctx.emit("Or", {out, below});
+    }
+    return out;
+  }
+  return ctx.emit("IsInf", {ctx.cast(x, dt, t)},
+                  {{"detect_negative", int64_t{negative}}, {"detect_positive", int64_t{positive}}});
+}
+
 namespace {
 
 // The node's inputs 0..n-1 cast to the output's dtype (PyTorch promotes them to it).
@@ -179,24 +198,6 @@ Status signbit(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
-// IsInf takes float and double only: half types are widened to float, which keeps infinities.
-// Before opset 10 (no IsInf), beyond the largest finite value of that type (NaN compares false).
-std::string isInf(Context& ctx, const std::string& x, DType dt, bool negative = true, bool positive = true) {
-  DType t = dt == DType::kDouble ? dt : DType::kFloat;
-  if (ctx.opset() < 10) {
-    const double largest = t == DType::kDouble ? std::numeric_limits<double>::max() : std::numeric_limits<float>::max();
-    std::string v = ctx.cast(x, dt, t), out;
-    if (positive) out = ctx.emit("Greater", {v, ctx.scalar(largest, t)});
-    if (negative) {
-      std::string below = ctx.emit("Less", {v, ctx.scalar(-largest, t)});
-      out = out.empty() ? below : ctx.emit("Or", {out, below});
-    }
-    return out;
-  }
-  return ctx.emit("IsInf", {ctx.cast(x, dt, t)},
-                  {{"detect_negative", int64_t{negative}}, {"detect_positive", int64_t{positive}}});
-}
-
 // isneginf / isposinf: IsInf with one direction; integers are never infinite.
 ConvertFn isInfSide(bool negative) {
   return [negative](Context& ctx, const Node& node) {
@@ -207,7 +208,7 @@ ConvertFn isInfSide(bool negative) {
       ctx.bind(ctx.output(node), ctx.emit("Xor", {b, b}));
       return Status::Ok();
     }
-    ctx.bind(ctx.output(node), isInf(ctx, x, ctx.requireDType(self), negative, !negative));
+    ctx.bind(ctx.output(node), isInfOf(ctx, x, ctx.requireDType(self), negative, !negative));
     return Status::Ok();
   };
 }
@@ -285,7 +286,7 @@ Status logcumsumexp(Context& ctx, const Node& node) {
   if (rank == 0) return passThrough(ctx, node);
   int64_t axis = normalizeAxis(ctx.constInt(ctx.input(node, 1)), rank);
   std::string m = ctx.reduce("ReduceMax", x, {axis}, true);
-  m = ctx.emit("Where", {isInf(ctx, m, dt), ctx.scalar(0, dt), m});
+  m = ctx.emit("Where", {isInfOf(ctx, m, dt), ctx.scalar(0, dt), m});
   std::string c = ctx.cumsum(ctx.emit("Exp", {ctx.emit("Sub", {x, m})}), axis, rank, dt);
   ctx.bind(ctx.output(node), ctx.emit("Add", {ctx.emit("Log", {c}), m}));
   return Status::Ok();
@@ -331,7 +332,7 @@ Status isclose(Context& ctx, const Node& node) {
   std::string err = ctx.emit("Abs", {ctx.emit("Sub", {a, b})});
   std::string allowed =
       ctx.emit("Add", {ctx.scalar(atol, dt), ctx.emit("Abs", {ctx.emit("Mul", {b, ctx.scalar(rtol, dt)})})});
-  std::string finite = ctx.emit("Not", {ctx.emit("Or", {isInf(ctx, err, dt), ctx.emit("IsNaN", {err})})});
+  std::string finite = ctx.emit("Not", {ctx.emit("Or", {isInfOf(ctx, err, dt), ctx.emit("IsNaN", {err})})});
   std::string within = ctx.emit("And", {finite, ctx.emit("Not", {ctx.emit("Greater", {err, allowed})})});
   ctx.bind(ctx.output(node), ctx.emit("Or", {close, within}));
   return Status::Ok();

@@ -281,6 +281,11 @@ TEST(Math, IsnanIntOpset17) {
 
 TEST(Math, IsinfOpset11) { EXPECT_EQ(opTypes(convertIR(unaryIR("aten::isinf"), {"x:2x3"}, 11)), (Ops{"IsInf"})); }
 
+// Before opset 10 (no IsInf): beyond the largest finite value either way.
+TEST(Math, IsinfOpset9) {
+  EXPECT_EQ(opTypes(convertIR(unaryIR("aten::isinf"), {"x:2x3"}, 9)), (Ops{"Greater", "Less", "Or"}));
+}
+
 TEST(Math, IsinfHalfOpset17) {
   auto model = convertIR(unaryIR("aten::isinf"), {"x:2x3:float16"}, 17);
   EXPECT_EQ(opTypes(model), (Ops{"Cast", "IsInf"}));
@@ -487,6 +492,13 @@ TEST(Math, IsFiniteOpset11) {
   EXPECT_EQ(outputType(model), onnx::TensorProto::BOOL);
 }
 
+TEST(Math, IsFiniteOpset9) {
+  auto model = convertIR(unaryIR("aten::isfinite"), {"x:3x4"}, 9);
+  EXPECT_EQ(countOps(model, "IsInf"), 0);
+  EXPECT_EQ(countOps(model, "IsNaN"), 1);
+  EXPECT_EQ(countOps(model, "Greater"), 1);
+}
+
 // Integer tensors are finite everywhere.
 TEST(Math, IsFiniteOfIntsOpset17) {
   auto model = convertIR(unaryIR("aten::isfinite"), {"x:3x4:int64"}, 17, {"x:0=n"});
@@ -499,6 +511,12 @@ TEST(Math, NanToNumDefaultsOpset11) {
   auto model = convertIR(unaryIR("aten::nan_to_num", {"NoneType:", "NoneType:", "NoneType:"}), {"x:3x4"}, 11);
   EXPECT_EQ(countOps(model, "Where"), 3);
   EXPECT_EQ(outputType(model), onnx::TensorProto::FLOAT);
+}
+
+TEST(Math, NanToNumDefaultsOpset9) {
+  auto model = convertIR(unaryIR("aten::nan_to_num", {"NoneType:", "NoneType:", "NoneType:"}), {"x:3x4"}, 9);
+  EXPECT_EQ(countOps(model, "IsInf"), 0);
+  EXPECT_EQ(countOps(model, "Where"), 3);
 }
 
 TEST(Math, NanToNumGivenOpset17) {

@@ -1,7 +1,8 @@
 // Op tests: what opsets 9 and 10 build from older operators where a later opset has one: Range
 // (NonZero of a run of ones), CumSum (MatMul with a triangle of ones), pixel_shuffle (Reshape and
-// Transpose), nearest upsampling (Upsample, Resize-10 or Gathers), integer remainders (Div) and
-// IsInf (comparisons with the largest finite value).
+// Transpose), nearest upsampling (Upsample, Resize-10 or Gathers), linear and cubic interpolation
+// (weighted Gathers), integer remainders (Div), IsInf (comparisons with the largest finite value) and
+// TopK on integers (as doubles).
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -103,6 +104,35 @@ TEST(OldOpsetBuilds, NearestFractionalFactorGathersPyTorchsIndicesOpset9) {
   EXPECT_EQ(countOps(model, "Upsample"), 0);
   EXPECT_EQ(countOps(model, "Gather"), 2);
   EXPECT_EQ(outputDims(model), (std::vector<int64_t>{1, 3, 6, 7}));
+}
+
+std::string interpolate(const std::string& op, const std::string& factor, bool align) {
+  return "graph(%x : Tensor):\n  %none : NoneType = prim::Constant()\n  %a : bool = prim::Constant[value=" +
+         std::string(align ? "1" : "0") + "]()\n  %s : float = prim::Constant[value=" + factor +
+         "]()\n  %scales : float[] = prim::ListConstruct(%s, %s)\n  %y : Tensor = aten::" + op +
+         "(%x, %none, %a, %scales)\n  return (%y)";
+}
+
+// Linear and cubic need Resize-11's coordinate modes: before it, each axis is a sum of Gathers
+// of the input weighted by PyTorch's own positions (constants when the lengths are).
+TEST(OldOpsetBuilds, BilinearIsWeightedGathersBeforeOpset11) {
+  auto model = convertIR(interpolate("upsample_bilinear2d", "2.", false), {"x:1x3x4x5"}, 9);
+  EXPECT_EQ(countOps(model, "Resize") + countOps(model, "Upsample"), 0);
+  EXPECT_EQ(countOps(model, "Gather"), 4);  // two taps per axis
+  EXPECT_EQ(countOps(model, "NonZero"), 0);
+  EXPECT_EQ(outputDims(model), (std::vector<int64_t>{1, 3, 8, 10}));
+  EXPECT_EQ(countOps(convertIR(interpolate("upsample_bilinear2d", "2.", false), {"x:1x3x4x5"}, 11), "Resize"), 1);
+}
+
+TEST(OldOpsetBuilds, BicubicOnDynamicAxesComputesPositionsOpset10) {
+  auto model = convertIR(interpolate("upsample_bicubic2d", "1.5", true), {"x:1x3x4x5"}, 10, {"x:0=n,2=h,3=w"});
+  EXPECT_EQ(countOps(model, "Resize"), 0);
+  int taps = 0;  // Gathers along the resized axes: four taps per axis
+  for (const auto& n : model.graph().node())
+    taps += n.op_type() == "Gather" && attribute(n, "axis") && attribute(n, "axis")->i() >= 2;
+  EXPECT_EQ(taps, 8);
+  EXPECT_EQ(countOps(model, "NonZero"), 2);  // the output positions
+  EXPECT_EQ(outputDims(model), (std::vector<int64_t>{-1, 3, -1, -1}));
 }
 
 const char* kRemainder = R"IR(
