@@ -496,7 +496,7 @@ class Opset9More(nn.Module):
 class Opset9Ranges(nn.Module):
     """Converters that need ranges, running sums or nearest resizing, which opsets 9 and 10 build
     without Range, CumSum and Resize-11: aranges and linspace of a dynamic length, cumsum and its
-    relatives, triangles, windows, IsInf, integer remainders, pixel_shuffle and nearest upsampling (whole factors, a fraction, a
+    relatives, triangles, diagonals, windows, slices of computed bounds and steps, flips, IsInf, integer remainders, pixel_shuffle and nearest upsampling (whole factors, a fraction, a
     size, nearest-exact), on x [B, 6], img [B, 8, 5, 7] and ids [B, 7] (int64, 0-9)."""
 
     def forward(self, x, img, ids):
@@ -506,18 +506,24 @@ class Opset9Ranges(nn.Module):
                   torch.linspace(-1.0, 2.0, b), x + torch.arange(6), ids.new_zeros(b, 2) + torch.arange(b)[:, None])
         sums = (x.cumsum(1), ids.cumsum(-1), x.cumsum(0), x3.cumsum(1), torch.logcumsumexp(x, 1),
                 torch.cumulative_trapezoid(x, dim=1), torch.repeat_interleave(x, ids[:, 0] % 3, dim=0))
-        triangles = (torch.tril(x), torch.triu(x, 1), torch.tril(img[:, :2], -1), torch.triu(x3, -1))
+        triangles = (torch.tril(x), torch.triu(x, 1), torch.tril(img[:, :2], -1), torch.triu(x3, -1),
+                     torch.diagonal(x3, 0, 1, 2), torch.diagonal(img, 1, 2, 3), torch.diagonal(ids.reshape(b, 7, 1), -1, 0, 1),
+                     torch.diagonal(x * 1e39, 0))
         windows = (torch.hann_window(b, periodic=False), torch.blackman_window(b), torch.vander(x[0], 3),
                    torch.isposinf(x * 1e39), torch.isneginf(x * 1e39), torch.isinf(x * 1e39 * (x > 0)),
                    torch.isfinite(x * 1e39), torch.nan_to_num(x * 1e39 * (x > 0)), torch.nan_to_num(x * 1e39, 1.0, 2.0))
-        remainders = (ids % 4 - 2, (ids - 5) % 3, (ids - 5) % -3, torch.fmod(ids - 5, 3), torch.fmod(ids - 5, -4))
+        slices = (torch.flip(x, [1]), torch.flip(img, [2, 3]), x[:, 1:5:2], x[:, ::3], torch.chunk(x, 2, 0)[1],
+                  x[: b // 2], torch.narrow(x, 0, 1, b - 2), img[:, :, 1:, : img.shape[3] - 1], x[-2:])
+        remainders = (ids % 4 - 2, (ids - 5) % 3, (ids - 5) % -3, torch.fmod(ids - 5, 3), torch.fmod(ids - 5, -4),
+                      (ids - 5) // 3, (ids - 5) // -4, torch.div(ids - 5, 3, rounding_mode="trunc"),
+                      torch.div(x, 0.3, rounding_mode="floor"), torch.div(x, 0.3, rounding_mode="trunc"))
         pixels = (F.pixel_shuffle(img, 2), F.interpolate(img, scale_factor=2.0, mode="nearest"),
                   F.interpolate(img, scale_factor=(3.0, 1.0), mode="nearest"),
                   F.interpolate(img, scale_factor=1.5, mode="nearest"), F.interpolate(img, size=(7, 4), mode="nearest"),
                   F.interpolate(img, scale_factor=2.0, mode="nearest-exact"),
                   F.interpolate(x3, scale_factor=2.0, mode="nearest"),
                   F.interpolate(img[:, :2, None], scale_factor=(2.0, 1.0, 2.0), mode="nearest"))
-        return ranges + sums + triangles + windows + remainders + pixels
+        return ranges + sums + triangles + windows + slices + remainders + pixels
 
 
 class Opset9Interpolate(nn.Module):

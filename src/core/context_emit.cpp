@@ -168,6 +168,8 @@ std::vector<std::string> Context::emitN(const std::string& op_type, const std::v
   };
   if (op_type == "Range" && opset() < 11 && outputs == 1 && given_inputs.size() == 3 && given_attrs.empty())
     return {rangeBeforeOpset11(*this, given_inputs, constant)};
+  if (op_type == "Slice" && opset() < 10 && outputs == 1 && given_inputs.size() >= 3 && given_attrs.empty())
+    if (auto gathered = sliceBeforeOpset10(*this, given_inputs, constant)) return {*gathered};
   // Opsets 9 and 10 take some arguments as attributes; the node must then fit the opset's schema.
   std::vector<std::string> inputs = given_inputs;
   std::vector<Attr> attrs = given_attrs;

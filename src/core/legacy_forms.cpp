@@ -3,11 +3,15 @@
 
 #include <onnx/defs/schema.h>
 
+#include <limits>
+
 #include "core/registry.h"
 #include "onnx/dtype.h"
 
 namespace pt2onnx {
 namespace {
+
+constexpr int64_t kSliceEnd = std::numeric_limits<int64_t>::max();
 
 bool present(const std::vector<std::string>& inputs, size_t i) { return i < inputs.size() && !inputs[i].empty(); }
 
@@ -119,6 +123,51 @@ std::string rangeBeforeOpset11(Context& ctx, const std::vector<std::string>& inp
   std::string values =
       ctx.emit("Add", {ctx.emit("Mul", {ctx.cast(positions, DType::kInt64, DType::kDouble), f64[2]}), f64[0]});
   return ctx.cast(values, DType::kDouble, element);
+}
+
+std::optional<std::string> sliceBeforeOpset10(Context& ctx, const std::vector<std::string>& inputs,
+                                              const ConstantLookup& constant) {
+  std::vector<int64_t> starts, ends, axes, steps;
+  const bool fixed_starts = intsOf(constant, inputs.at(1), starts), fixed_ends = intsOf(constant, inputs.at(2), ends);
+  if (present(inputs, 3) && !intsOf(constant, inputs[3], axes)) return std::nullopt;
+  if (present(inputs, 4) && !intsOf(constant, inputs[4], steps)) return std::nullopt;
+  bool unit = true;
+  for (int64_t s : steps) {
+    if (s == 0) return std::nullopt;
+    unit = unit && s == 1;
+  }
+  if (fixed_starts && fixed_ends && unit) return std::nullopt;  // Slice-1's attributes
+  const size_t count = !axes.empty() ? axes.size() : fixed_starts ? starts.size() : fixed_ends ? ends.size() : 0;
+  if (count == 0) return std::nullopt;
+  for (size_t j = axes.size(); j < count; ++j) axes.push_back(static_cast<int64_t>(j));
+  const auto j64 = [](size_t j) { return static_cast<int64_t>(j); };
+  std::string y = inputs[0];
+  for (size_t j = 0; j < count; ++j) {
+    const int64_t a = axes[j], step = j < steps.size() ? steps[j] : 1;
+    std::string shape = ctx.emit("Shape", {y});
+    std::string dim =
+        ctx.squeeze(ctx.emit("Slice", {shape, ctx.constI64({a}), ctx.constI64({a == -1 ? kSliceEnd : a + 1})}), {0});
+    // A bound as Slice reads it: from the end when negative, then within [0, dim] (a positive
+    // step) or [-1, dim - 1] (a negative one).
+    std::string low = step > 0 ? ctx.scalarI64(0) : ctx.scalarI64(-1);
+    std::string high = step > 0 ? dim : ctx.emit("Sub", {dim, ctx.scalarI64(1)});
+    auto bound = [&](const std::string& list, bool fixed, const std::vector<int64_t>& values) {
+      std::string b;
+      if (fixed) {
+        b = values[j] < 0 ? ctx.emit("Add", {ctx.scalarI64(values[j]), dim}) : ctx.scalarI64(values[j]);
+      } else {
+        b = ctx.squeeze(ctx.emit("Slice", {list, ctx.constI64({j64(j)}), ctx.constI64({j64(j) + 1})}), {0});
+        b = ctx.emit("Cast", {b}, {{"to", static_cast<int64_t>(onnx::TensorProto::INT64)}});
+        b = ctx.emit("Where", {ctx.emit("Less", {b, ctx.scalarI64(0)}), ctx.emit("Add", {b, dim}), b});
+      }
+      b = ctx.emit("Where", {ctx.emit("Less", {b, low}), low, b});
+      return ctx.emit("Where", {ctx.emit("Greater", {b, high}), high, b});
+    };
+    std::string from = bound(inputs[1], fixed_starts, starts), to = bound(inputs[2], fixed_ends, ends);
+    std::string kept = ctx.emit("Range", {from, to, ctx.scalarI64(step)});
+    y = ctx.emit("Gather", {y, kept}, {{"axis", a}});
+  }
+  return y;
 }
 
 int laterOpsetWhere(const std::string& op_type, int opset, const std::function<bool(const onnx::OpSchema&)>& takes) {

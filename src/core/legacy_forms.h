@@ -5,6 +5,7 @@
 #include <ATen/ATen.h>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,13 @@ void spellForOpset(const std::string& op_type, std::vector<std::string>& inputs,
 // (Expand and NonZero), scaled and shifted in float64 and cast to the arguments' element type, read
 // from whichever argument is a constant. Refused, naming opset 11, when none is.
 std::string rangeBeforeOpset11(Context& ctx, const std::vector<std::string>& inputs, const ConstantLookup& constant);
+
+// Slice before opset 10 with bounds computed at run time or steps other than 1 (Slice-1 takes
+// constant bounds only, and no steps): along each axis, a Gather of the range between the bounds
+// by the step, the bounds counted from the end when negative and clamped as Slice does. Empty when
+// the attribute spelling serves (constant bounds, steps of 1) or the axes or steps are computed.
+std::optional<std::string> sliceBeforeOpset10(Context& ctx, const std::vector<std::string>& inputs,
+                                              const ConstantLookup& constant);
 
 // Throws ConvertError naming the first later opset whose schema takes the node, when the schema at
 // `opset` does not (too many inputs, an attribute it lacks). Operators ONNX does not know (custom

@@ -96,17 +96,6 @@ Status floorDivideOp(Context& ctx, const Node& node) {
 }
 
 // Python remainder: the result takes the divisor's sign.
-// Integer remainders before opset 10 (no Mod): a - b * (a / b) with the division truncating, as
-// C's % (fmod's sign, of a); for remainder's (of b), b is added where the two signs differ. Exact.
-std::string integerRemainder(Context& ctx, const std::string& a, const std::string& b, DType dt, bool sign_of_b) {
-  std::string r = ctx.emit("Sub", {a, ctx.emit("Mul", {ctx.emit("Div", {a, b}), b})});
-  if (!sign_of_b) return r;
-  std::string zero = ctx.scalar(0, dt);
-  std::string differ = ctx.emit("Xor", {ctx.emit("Less", {r, zero}), ctx.emit("Less", {b, zero})});
-  std::string fix = ctx.emit("And", {differ, ctx.emit("Not", {ctx.emit("Equal", {r, zero})})});
-  return ctx.emit("Where", {fix, ctx.emit("Add", {r, b}), r});
-}
-
 Status remainder(Context& ctx, const Node& node) {
   auto o = operands(ctx, node, ctx.input(node, 0), ctx.input(node, 1));
   std::string out;

@@ -74,14 +74,7 @@ Status slice(Context& ctx, const Node& node) {
   if (c_step && *c_step <= 0) return ctx.fail(node, "slice step must be positive");
   // Traces spell x[:, 1:] as a full slice of dim 0 followed by the real one.
   if (c_start == 0 && c_end == kInt64Max && c_step == 1) return passThrough(ctx, node);
-  if (ctx.opset() < 10) {  // Slice-1: bounds as attributes, no steps
-    if (!c_start || !c_end || c_step != 1)
-      return ctx.fail(node,
-                      "a slice with a step or with bounds computed at run time needs opset 10 or later "
-                      "(Slice's inputs); try --opset 10");
-    ctx.bind(ctx.output(node), sliceConst(ctx, ctx.tensor(self), {*c_start}, {*c_end}, {axis}));
-    return Status::Ok();
-  }
+  // (before opset 10, emission spells it as Slice-1 or a Gather of a range)
   std::string out = ctx.emit("Slice", {ctx.tensor(self), oneInt(ctx, start, 0), oneInt(ctx, end, kInt64Max),
                                        ctx.constI64({axis}), oneInt(ctx, step, 1)});
   ctx.bind(ctx.output(node), out);

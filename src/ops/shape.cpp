@@ -552,7 +552,7 @@ void registerShapeOps(Registry& r) {
   r.add("aten::expand", 9, expand);
   r.add("aten::broadcast_to", 9, expand);
   r.add("aten::expand_as", 9, expandAs);
-  r.add("aten::flip", 10, flip);
+  r.add("aten::flip", 9, flip);
   r.add("aten::roll", 9, roll);
 }
 

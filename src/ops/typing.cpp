@@ -66,12 +66,27 @@ std::string emitTyped(Context& ctx, const std::string& op_type, const std::vecto
   return ctx.cast(ctx.emit(op_type, cast_inputs, attrs), t, dtype);
 }
 
+// Integer remainders before opset 10 (no Mod): a - b * (a / b) with the division truncating, as
+// C's % (fmod's sign, of a); for remainder's (of b), b is added where the two signs differ. Exact.
+std::string integerRemainder(Context& ctx, const std::string& given_a, const std::string& given_b, DType given,
+                             bool sign_of_b) {
+  // in int64 for the narrower types, which not every runtime's Div and Less take
+  const DType dt = given == DType::kInt32 ? given : DType::kInt64;
+  const std::string a = ctx.cast(given_a, given, dt), b = ctx.cast(given_b, given, dt);
+  std::string r = ctx.emit("Sub", {a, ctx.emit("Mul", {ctx.emit("Div", {a, b}), b})});
+  if (!sign_of_b) return ctx.cast(r, dt, given);
+  std::string zero = ctx.scalar(0, dt);
+  std::string differ = ctx.emit("Xor", {ctx.emit("Less", {r, zero}), ctx.emit("Less", {b, zero})});
+  std::string fix = ctx.emit("And", {differ, ctx.emit("Not", {ctx.emit("Equal", {r, zero})})});
+  return ctx.cast(ctx.emit("Where", {fix, ctx.emit("Add", {r, b}), r}), dt, given);
+}
+
 // Floor division: exact for integers via a - mod(a, b) (ONNX Mod with fmod=0 follows the
 // divisor's sign like Python), Floor(a / b) for floats.
 std::string floorDivide(Context& ctx, const std::string& a, const std::string& b, DType dtype) {
   if (isFloating(dtype)) return emitTyped(ctx, "Floor", {emitTyped(ctx, "Div", {a, b}, dtype)}, dtype);
-  if (ctx.opset() < 10) throw ConvertError("integer floor division needs opset 10 or later (Mod); try --opset 10");
-  std::string rem = ctx.emit("Mod", {a, b}, {{"fmod", 0}});
+  std::string rem =
+      ctx.opset() < 10 ? integerRemainder(ctx, a, b, dtype, true) : ctx.emit("Mod", {a, b}, {{"fmod", 0}});
   return emitTyped(ctx, "Div", {emitTyped(ctx, "Sub", {a, rem}, dtype), b}, dtype);
 }
 

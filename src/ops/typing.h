@@ -25,6 +25,10 @@ std::string emitTyped(Context& ctx, const std::string& op_type, const std::vecto
 // float64 is computed exactly as Where(x > 0, x, alpha * (exp(min(x, 0)) - 1)).
 std::string emitElu(Context& ctx, const std::string& x, double alpha, DType dtype);
 
+// a % b of integers without Mod (before opset 10): a - b * (a / b) with truncating division, the
+// sign of a (fmod); with sign_of_b, b added where the signs differ (remainder). Exact.
+std::string integerRemainder(Context& ctx, const std::string& a, const std::string& b, DType dtype, bool sign_of_b);
+
 // Python floor division of a by b, both of element type `dtype`.
 std::string floorDivide(Context& ctx, const std::string& a, const std::string& b, DType dtype);
 

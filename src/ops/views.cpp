@@ -90,6 +90,18 @@ Status diagonal(Context& ctx, const Node& node) {
     cols = ctx.emit("Add", {ctx.emit("Sub", {rows, ctx.scalarI64(r0)}), ctx.scalarI64(c0)});
   }
   std::string picked = ctx.emit("Gather", {x, rows}, {{"axis", rank - 2}});  // [..., len, n2]
+  if (ctx.opset() < 11) {
+    // No GatherElements: the one column of each row kept by a mask [len, n2] (Where, so other
+    // columns' NaNs and infinities stay out), then summed away.
+    std::string all = ctx.emit("Range", {ctx.scalarI64(0), ctx.dimOf(x, rank - 1), ctx.scalarI64(1)});
+    std::string mask = ctx.emit("Equal", {ctx.unsqueeze(cols, {1}), ctx.unsqueeze(all, {0})});
+    DType dt = ctx.requireDType(self);
+    DType sum_type =
+        dt == DType::kBool || dt == DType::kInt8 || dt == DType::kUInt8 || dt == DType::kInt16 ? DType::kInt32 : dt;
+    std::string kept = ctx.emit("Where", {mask, ctx.cast(picked, dt, sum_type), ctx.scalar(0, sum_type)});
+    ctx.bind(ctx.output(node), ctx.cast(ctx.reduce("ReduceSum", kept, {rank - 1}, false), sum_type, dt));
+    return Status::Ok();
+  }
   // One column per row: GatherElements with index [..., len, 1].
   std::string batch = ctx.emit("Slice", {ctx.shapeOf(picked), ctx.constI64({0}), ctx.constI64({rank - 2})});
   std::string idx_shape = ctx.emit("Concat", {batch, ctx.shapeOf(rows), ctx.constI64({1})}, {{"axis", 0}});
@@ -139,7 +151,7 @@ void registerViewOps(Registry& r) {
   r.add("aten::view_as", 9, viewAs);
   r.add("aten::reshape_as", 9, viewAs);
   r.add("aten::set", 9, setSource);
-  r.add("aten::diagonal", 11, diagonal);
+  r.add("aten::diagonal", 9, diagonal);
   r.add("aten::broadcast_tensors", 9, broadcastTensors);
   r.add("aten::_dim_arange", 9, dimArange);
   r.add("aten::is_floating_point", 9, isFloatingPoint);

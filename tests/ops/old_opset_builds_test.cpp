@@ -149,6 +149,18 @@ TEST(OldOpsetBuilds, IntegerRemainderByDivisionBeforeOpset10) {
   EXPECT_EQ(countOps(convertIR(kRemainder, {"x:2x3:int64"}, 10), "Mod"), 1);
 }
 
+// Floor division of integers subtracts the remainder first (Mod from opset 10, Div before it).
+TEST(OldOpsetBuilds, IntegerFloorDivisionWithoutModOpset9) {
+  const char* ir =
+      "graph(%x : Tensor):\n  %k : int = prim::Constant[value=-4]()\n"
+      "  %y : Tensor = aten::floor_divide(%x, %k)\n  return (%y)";
+  auto model = convertIR(ir, {"x:2x3:int32"}, 9);
+  EXPECT_EQ(countOps(model, "Mod"), 0);
+  EXPECT_EQ(countOps(model, "Div"), 2);  // in the remainder, then of a - remainder
+  EXPECT_EQ(outputType(model), onnx::TensorProto::INT32);
+  EXPECT_EQ(countOps(convertIR(ir, {"x:2x3:int32"}, 10), "Mod"), 1);
+}
+
 // fmod of floats needs Mod (exact); it is not approximated by division.
 TEST(OldOpsetBuilds, FloatFmodNamesOpset10) {
   const char* ir =

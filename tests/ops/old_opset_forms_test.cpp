@@ -1,6 +1,6 @@
 // Op tests: the spellings opsets 9 and 10 take, made for every converter at emission (Clip, Pad,
-// Slice and TopK arguments as attributes) and by the pass over the converted model (Equal on
-// floats, Max/Min on integers, negative axes); what needs a later opset is refused naming it.
+// Slice and TopK arguments as attributes, a Slice of computed bounds as a Gather) and by the pass over the converted
+// model (Equal on floats, Max/Min on integers, negative axes); what needs a later opset is refused naming it.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -29,14 +29,36 @@ TEST(OldOpsetForms, ClampConstantBoundsAreClipAttributesOpset9) {
   EXPECT_EQ(convertIR(kClamp, {"x:2x3"}, 11).graph().node(0).input_size(), 3);
 }
 
-TEST(OldOpsetForms, SliceOfComputedBoundsNamesOpset10) {
+// A chunk of a dynamic axis slices at computed bounds: Slice-1 takes constants only, so opset 9
+// gathers the range between them.
+TEST(OldOpsetForms, SliceOfComputedBoundsIsAGatherOpset9) {
   const char* ir =
       "graph(%x : Tensor):\n  %n : int = prim::Constant[value=2]()\n  %d : int = prim::Constant[value=1]()\n"
       "  %c : Tensor[] = aten::chunk(%x, %n, %d)\n  %a : Tensor, %b : Tensor = prim::ListUnpack(%c)\n  return (%a)";
-  const std::string e = conversionError(ir, {"x:2x4"}, 9, {"x:1=c"});
+  auto at9 = convertIR(ir, {"x:2x4"}, 9, {"x:1=c"});
+  EXPECT_EQ(outputDims(at9), (std::vector<int64_t>{2, -1}));
+  EXPECT_GE(countOps(at9, "NonZero"), 1);  // the ranges of kept indices
+  for (const auto& n : at9.graph().node())
+    if (n.op_type() == "Slice") EXPECT_EQ(n.input_size(), 1);  // only constant bounds, as attributes
+  EXPECT_EQ(outputDims(convertIR(ir, {"x:2x4"}, 10, {"x:1=c"})), (std::vector<int64_t>{2, -1}));
+}
+
+// A step too: the Gather takes every second index. A step computed at run time has no spelling
+// before opset 10 and is refused naming it.
+TEST(OldOpsetForms, StridedSliceIsAGatherOpset9ComputedStepNamesOpset10) {
+  auto strided = [](const std::string& step) {
+    return "graph(%x : Tensor):\n  %0 : int = prim::Constant[value=0]()\n  %1 : int = prim::Constant[value=1]()\n"
+           "  %2 : int = prim::Constant[value=2]()\n  %n : int = aten::size(%x, %1)\n  %m : int = aten::size(%x, %0)\n"
+           "  %s : int = aten::sub(%n, %2)\n  %y : Tensor = aten::slice(%x, %1, %s, %n, " +
+           step + ")\n  return (%y)";
+  };
+  auto model = convertIR(strided("%2"), {"x:2x7"}, 9, {"x:1=c"});
+  EXPECT_GE(countOps(model, "Gather"), 1);
+  EXPECT_EQ(outputDims(model), (std::vector<int64_t>{2, 1}));  // x[:, n-2:n:2] has one column for any n
+  const std::string e = conversionError(strided("%m"), {"x:2x7"}, 9, {"x:0=b,1=c"});
   EXPECT_NE(e.find("ONNX's Slice"), std::string::npos) << e;
   EXPECT_NE(e.find("needs opset 10; try --opset 10"), std::string::npos) << e;
-  EXPECT_EQ(outputDims(convertIR(ir, {"x:2x4"}, 10, {"x:1=c"})), (std::vector<int64_t>{2, -1}));
+  EXPECT_EQ(conversionError(strided("%m"), {"x:2x7"}, 10, {"x:0=b,1=c"}), "");
 }
 
 const char* kPad = R"IR(

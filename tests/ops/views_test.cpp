@@ -89,6 +89,18 @@ TEST(Views, DiagonalFixedOpset11) {
   EXPECT_EQ(outputDims(model), (Dims{4, 3}));
 }
 
+// Before opset 11 (no GatherElements) the column of each row is kept by a mask and summed away.
+TEST(Views, DiagonalOpset9MasksAndSums) {
+  auto model = convertIR(kDiagonal, {"x:3x4x5"}, 9, {"x:0=a,2=b"});
+  EXPECT_EQ(countOps(model, "GatherElements"), 0);
+  EXPECT_GE(countOps(model, "Where"), 1);
+  EXPECT_EQ(countOps(model, "ReduceSum"), 1);
+  EXPECT_EQ(outputDims(model), (Dims{4, -1}));
+  auto int8 = convertIR(kDiagonal, {"x:3x4x5:int8"}, 9);  // ReduceSum takes no 8-bit integers
+  EXPECT_EQ(outputType(int8), onnx::TensorProto::INT8);
+  EXPECT_EQ(outputDims(int8), (Dims{4, 3}));
+}
+
 // With dynamic sizes the length is computed: max(0, min(n1, n2 - 1)).
 TEST(Views, DiagonalDynamicOpset17) {
   auto model = convertIR(kDiagonal, {"x:3x4x5"}, 17, {"x:0=a,2=b"});
