@@ -497,11 +497,20 @@ class Opset9Ranges(nn.Module):
     """Converters that need ranges, running sums or nearest resizing, which opsets 9 and 10 build
     without Range, CumSum and Resize-11: aranges and linspace of a dynamic length, cumsum and its
     relatives, triangles, diagonals, windows, slices of computed bounds and steps, flips, IsInf, integer remainders, pixel_shuffle and nearest upsampling (whole factors, a fraction, a
-    size, nearest-exact), on x [B, 6], img [B, 8, 5, 7] and ids [B, 7] (int64, 0-9)."""
+    size, nearest-exact) and class-index losses, on x [B, 6], img [B, 8, 5, 7] and ids [B, 7] (int64, 0-9)."""
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("class_weight", torch.tensor([0.5, 1.0, 2.0, 1.5, 0.25, 3.0]))
 
     def forward(self, x, img, ids):
         b = x.shape[0]
         x3 = x.reshape(b, 2, 3)
+        t = ids[:, 0] % 6
+        losses = (F.cross_entropy(x, t), F.cross_entropy(x, t, weight=self.class_weight, ignore_index=2, reduction="sum"),
+                  F.nll_loss(F.log_softmax(x, 1), t, reduction="none"),
+                  F.cross_entropy(x3, ids[:, :3] % 2, ignore_index=1),
+                  F.nll_loss(F.log_softmax(x3, 1), ids[:, 1:4] % 2, weight=self.class_weight[:2], reduction="none"))
         ranges = (torch.arange(b), torch.arange(1, 2 * b + 1, 2), torch.arange(0.5, b, 0.75),
                   torch.linspace(-1.0, 2.0, b), x + torch.arange(6), ids.new_zeros(b, 2) + torch.arange(b)[:, None])
         sums = (x.cumsum(1), ids.cumsum(-1), x.cumsum(0), x3.cumsum(1), torch.logcumsumexp(x, 1),
@@ -523,7 +532,7 @@ class Opset9Ranges(nn.Module):
                   F.interpolate(img, scale_factor=2.0, mode="nearest-exact"),
                   F.interpolate(x3, scale_factor=2.0, mode="nearest"),
                   F.interpolate(img[:, :2, None], scale_factor=(2.0, 1.0, 2.0), mode="nearest"))
-        return ranges + sums + triangles + windows + slices + remainders + pixels
+        return ranges + sums + triangles + windows + slices + remainders + pixels + losses
 
 
 class Opset9Interpolate(nn.Module):

@@ -37,11 +37,26 @@ TEST(Loss, CrossEntropyProbabilitiesOpset11) {
   EXPECT_EQ(outputDims(model), (Dims{4}));
 }
 
-TEST(Loss, CrossEntropyIndicesBeforeOpset12IsRefused) {
-  EXPECT_THROW(
+// Before opset 12 the target's class is picked by a mask over the classes and summed away.
+TEST(Loss, CrossEntropyIndicesOpset9PicksByMask) {
+  auto model =
       convertIR(lossIR("aten::cross_entropy_loss(%x, %t, %none, %mean, %ignore, %smooth)", "%x : Tensor, %t : Tensor"),
-                {"x:4x10", "t:4:int64"}, 11),
-      std::exception);
+                {"x:4x10", "t:4:int64"}, 9, {"x:0=n", "t:0=n"});
+  EXPECT_EQ(countOps(model, "SoftmaxCrossEntropyLoss"), 0);
+  EXPECT_EQ(countOps(model, "LogSoftmax"), 1);
+  EXPECT_EQ(countOps(model, "Where"), 1);
+  EXPECT_EQ(outputDims(model), Dims{});
+}
+
+// Over a middle class axis (LogSoftmax flattens from its axis before 13), weighted, per element.
+TEST(Loss, NllLossNdWeightedOpset9) {
+  auto model =
+      convertIR(lossIR("aten::cross_entropy_loss(%x, %t, %w, %none_reduce, %ignore, %smooth)",
+                       "%x : Tensor, %t : Tensor, %w : Tensor"),
+                {"x:2x10x3", "t:2x3:int64", "w:10"}, 9);
+  EXPECT_EQ(countOps(model, "LogSoftmax"), 0);
+  EXPECT_EQ(countOps(model, "Where"), 2);  // the picked log-probability and its weight
+  EXPECT_EQ(outputDims(model), (Dims{2, 3}));
 }
 
 TEST(Loss, NllLossNdWeightedOpset17) {
