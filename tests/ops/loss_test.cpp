@@ -49,13 +49,22 @@ TEST(Loss, CrossEntropyIndicesOpset9PicksByMask) {
 }
 
 // Over a middle class axis (LogSoftmax flattens from its axis before 13), weighted, per element.
-TEST(Loss, NllLossNdWeightedOpset9) {
+TEST(Loss, CrossEntropyMiddleAxisWeightedOpset9) {
   auto model = convertIR(lossIR("aten::cross_entropy_loss(%x, %t, %w, %none_reduce, %ignore, %smooth)",
                                 "%x : Tensor, %t : Tensor, %w : Tensor"),
                          {"x:2x10x3", "t:2x3:int64", "w:10"}, 9);
   EXPECT_EQ(countOps(model, "LogSoftmax"), 0);
   EXPECT_EQ(countOps(model, "Where"), 2);  // the picked log-probability and its weight
   EXPECT_EQ(outputDims(model), (Dims{2, 3}));
+}
+
+TEST(Loss, NllLossNdWeightedOpset9) {
+  auto model =
+      convertIR(lossIR("aten::nll_loss_nd(%x, %t, %w, %mean, %ignore)", "%x : Tensor, %t : Tensor, %w : Tensor"),
+                {"x:2x10x3", "t:2x3:int64", "w:10"}, 9);
+  EXPECT_EQ(countOps(model, "NegativeLogLikelihoodLoss"), 0);
+  EXPECT_EQ(countOps(model, "Div"), 1);  // the weighted mean
+  EXPECT_EQ(outputDims(model), Dims{});
 }
 
 TEST(Loss, NllLossNdWeightedOpset17) {
