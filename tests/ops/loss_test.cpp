@@ -63,7 +63,7 @@ TEST(Loss, NllLossNdWeightedOpset9) {
       convertIR(lossIR("aten::nll_loss_nd(%x, %t, %w, %mean, %ignore)", "%x : Tensor, %t : Tensor, %w : Tensor"),
                 {"x:2x10x3", "t:2x3:int64", "w:10"}, 9);
   EXPECT_EQ(countOps(model, "NegativeLogLikelihoodLoss"), 0);
-  EXPECT_EQ(countOps(model, "Div"), 1);  // the weighted mean
+  EXPECT_EQ(countOps(model, "Where"), 2);  // the picked log-probability and its weight
   EXPECT_EQ(outputDims(model), Dims{});
 }
 
