@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cmath>
 #include <cstring>
 #include <functional>
 #include <map>
@@ -245,8 +246,21 @@ std::optional<std::vector<at::Tensor>> evaluateNode(const onnx::NodeProto& node,
   if (op == "Cast") {
     const DType to = fromOnnx(static_cast<int32_t>(intAttr(node, "to", 0)));
     if (to == DType::kUndefined || to == DType::kHalf || to == DType::kBFloat16) return std::nullopt;
-    // Float to integer casts of out-of-range values differ between runtimes: keep those computed.
-    if (at::isFloatingType(in[0].scalar_type()) && !at::isFloatingType(toTorch(to))) return std::nullopt;
+    // Float to integer casts of NaN, infinities and out-of-range values differ between runtimes:
+    // only casts of values every runtime truncates alike are folded.
+    if (at::isFloatingType(in[0].scalar_type()) && !at::isFloatingType(toTorch(to))) {
+      const int bits = to == DType::kInt8 || to == DType::kUInt8 ? 8
+                       : to == DType::kInt16                     ? 16
+                       : to == DType::kInt32                     ? 32
+                                                                 : 64;
+      if (to == DType::kBool) return std::nullopt;
+      const double low = to == DType::kUInt8 ? 0.0 : -std::ldexp(1.0, bits - 1);
+      const double high = to == DType::kUInt8 ? 256.0 : std::ldexp(1.0, bits - 1);  // exclusive
+      const at::Tensor v = in[0].to(at::kDouble);
+      if (v.numel() &&
+          !(at::isfinite(v).all().item<bool>() && (v > low - 1).all().item<bool>() && (v < high).all().item<bool>()))
+        return std::nullopt;
+    }
     return Tensors{in[0].to(toTorch(to))};
   }
   if (op == "Unsqueeze") return unsqueeze(node, in);
@@ -260,6 +274,9 @@ std::optional<std::vector<at::Tensor>> evaluateNode(const onnx::NodeProto& node,
   if (op == "ConstantOfShape") return constantOfShape(node, in);
   if (op == "Size") return Tensors{at::scalar_tensor(in[0].numel(), at::kLong)};
   if (op == "Neg") return Tensors{-in[0]};
+  if (op == "Ceil" && at::isFloatingType(in[0].scalar_type())) return Tensors{in[0].ceil()};
+  if (op == "Floor" && at::isFloatingType(in[0].scalar_type())) return Tensors{in[0].floor()};
+  if (op == "NonZero") return Tensors{at::nonzero(in[0]).t().contiguous()};  // [rank, count]
   if (op == "Abs") return Tensors{in[0].abs()};
   if (op == "Not" && in[0].scalar_type() == at::kBool) return Tensors{at::logical_not(in[0])};
   if (op == "Reshape" && in.size() == 2) {

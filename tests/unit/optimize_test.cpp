@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <cmath>
 #include <initializer_list>
 #include <string>
 #include <vector>
@@ -194,6 +195,28 @@ TEST(Optimize, ScatterNDFolds) {
   b.optimize();
   EXPECT_EQ(b.ops(), std::vector<std::string>{"Add"});
   EXPECT_EQ(values(*b.initializer(b.model().graph().node(0).input(1))), (std::vector<int64_t>{0, 5, 0, 7}));
+}
+
+// Opset 9's range of constant length (Ceil of a double, a cast to int64, NonZero of ones) folds
+// to its values; a float-to-integer cast of a value runtimes convert differently (NaN) stays.
+TEST(Optimize, RangeOfOnesAndInRangeCastsFoldNaNCastStays) {
+  GraphBuilder b;
+  b.input("x", {"batch", "4"}, onnx::TensorProto_DataType_INT64);
+  b.tensor(torch::tensor({3.5}, torch::kDouble), "len");
+  b.tensor(torch::tensor({1.0f}), "one");
+  b.tensor(torch::tensor({NAN}), "nan");
+  b.node("Ceil", {"len"}, {"c"});
+  GraphBuilder::attr(b.node("Cast", {"c"}, {"n"}), "to", onnx::TensorProto::INT64);
+  b.node("Expand", {"one", "n"}, {"ones"});
+  b.node("NonZero", {"ones"}, {"nz"});
+  b.node("Add", {"x", "nz"}, {"y"});
+  GraphBuilder::attr(b.node("Cast", {"nan"}, {"bad"}), "to", onnx::TensorProto::INT64);
+  b.node("Add", {"x", "bad"}, {"z"});
+  b.output("y");
+  b.output("z");
+  b.optimize();
+  EXPECT_EQ(b.ops(), (std::vector<std::string>{"Add", "Cast", "Add"}));
+  EXPECT_EQ(values(*b.initializer(b.model().graph().node(0).input(1))), (std::vector<int64_t>{0, 1, 2, 3}));
 }
 
 TEST(Optimize, SameModelGivesTheSameBytes) {
