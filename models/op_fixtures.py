@@ -521,7 +521,8 @@ class Opset9Ranges(nn.Module):
         windows = (torch.hann_window(b, periodic=False), torch.blackman_window(b), torch.vander(x[0], 3),
                    torch.isposinf(x * 1e39), torch.isneginf(x * 1e39), torch.isinf(x * 1e39 * (x > 0)),
                    torch.isfinite(x * 1e39), torch.nan_to_num(x * 1e39 * (x > 0)), torch.nan_to_num(x * 1e39, 1.0, 2.0))
-        slices = (torch.flip(x, [1]), torch.flip(img, [2, 3]), x[:, 1:5:2], x[:, ::3], torch.chunk(x, 2, 0)[1],
+        slices = (torch.flip(x, [1]), torch.flip(img, [2, 3]), torch.fliplr(x), torch.flipud(x), torch.rot90(img, 1, (2, 3)),
+                  torch.rot90(x3, 2, (1, 2)), x[:, 1:5:2], x[:, ::3], torch.chunk(x, 2, 0)[1],
                   x[: b // 2], torch.narrow(x, 0, 1, b - 2), img[:, :, 1:, : img.shape[3] - 1], x[-2:])
         remainders = (ids % 4 - 2, (ids - 5) % 3, (ids - 5) % -3, torch.fmod(ids - 5, 3), torch.fmod(ids - 5, -4),
                       (ids - 5) // 3, (ids - 5) // -4, torch.div(ids - 5, 3, rounding_mode="trunc"),

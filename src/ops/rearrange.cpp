@@ -315,9 +315,9 @@ void registerRearrangeOps(Registry& r) {
   r.add("aten::take", 9, take);
   r.add("aten::argwhere", 9, argwhere);
   r.add("aten::movedim", 9, movedim);
-  r.add("aten::fliplr", 10, flipAxis(1));
-  r.add("aten::flipud", 10, flipAxis(0));
-  r.add("aten::rot90", 10, rot90);
+  r.add("aten::fliplr", 9, flipAxis(1));
+  r.add("aten::flipud", 9, flipAxis(0));
+  r.add("aten::rot90", 9, rot90);
   r.add("aten::tile", 9, tile);
   r.add("aten::diff", 9, diff);
   r.add("aten::trace", 9, trace);
