@@ -146,8 +146,24 @@ class OldOpsetPass {
     return n->output(0);
   }
 
+  // A Cast of `from` to element type `to`, written to `output` (or a fresh name).
+  std::string addCast(google::protobuf::RepeatedPtrField<onnx::NodeProto>& out, const std::string& from, int32_t to,
+                      const std::string& base, const std::string& output = "") {
+    const std::string name = add(out, "Cast", {from}, base, output);
+    auto* a = out.rbegin()->add_attribute();
+    a->set_name("to");
+    a->set_type(onnx::AttributeProto::INT);
+    a->set_i(to);
+    return name;
+  }
+
   static bool isFloat(int32_t e) {
     return e == onnx::TensorProto::FLOAT || e == onnx::TensorProto::DOUBLE || e == onnx::TensorProto::FLOAT16;
+  }
+  // Integer element types (known, not float, bool, string or bfloat16).
+  static bool isInteger(int32_t e) {
+    return e && !isFloat(e) && e != onnx::TensorProto::BOOL && e != onnx::TensorProto::STRING &&
+           e != onnx::TensorProto::BFLOAT16;
   }
 
   // Equal before 11 takes bool, int32 and int64: other numbers compare as neither less nor greater
@@ -170,8 +186,7 @@ class OldOpsetPass {
       add(out, "Not", {ordered}, base, n.output(0));
       return true;
     }
-    if ((n.op_type() == "Max" || n.op_type() == "Min") && opset_ < 12 && n.input_size() >= 2 && e && !isFloat(e) &&
-        e != onnx::TensorProto::BOOL && e != onnx::TensorProto::STRING && e != onnx::TensorProto::BFLOAT16) {
+    if ((n.op_type() == "Max" || n.op_type() == "Min") && opset_ < 12 && n.input_size() >= 2 && isInteger(e)) {
       const std::string pick = n.op_type() == "Max" ? "Greater" : "Less";
       std::string acc = n.input(0);
       for (int i = 1; i < n.input_size(); ++i) {
@@ -183,25 +198,12 @@ class OldOpsetPass {
     }
     // TopK before 11 takes floats only: integers are ordered as doubles (exact up to 2^53; ties keep
     // their order) and their values cast back.
-    if (n.op_type() == "TopK" && opset_ < 11 && n.input_size() >= 1 && n.output_size() == 2 && e && !isFloat(e) &&
-        e != onnx::TensorProto::BOOL && e != onnx::TensorProto::STRING && e != onnx::TensorProto::BFLOAT16) {
-      auto cast = [&](const std::string& from, int32_t to, const std::string& output) {
-        onnx::NodeProto* c = out.Add();
-        c->set_op_type("Cast");
-        c->add_input(from);
-        c->add_output(output.empty() ? fresh(n.output(0)) : output);
-        c->set_name(c->output(0));
-        auto* a = c->add_attribute();
-        a->set_name("to");
-        a->set_type(onnx::AttributeProto::INT);
-        a->set_i(to);
-        return c->output(0);
-      };
+    if (n.op_type() == "TopK" && opset_ < 11 && n.input_size() >= 1 && n.output_size() == 2 && isInteger(e)) {
       onnx::NodeProto topk = n;
-      topk.set_input(0, cast(n.input(0), onnx::TensorProto::DOUBLE, ""));
+      topk.set_input(0, addCast(out, n.input(0), onnx::TensorProto::DOUBLE, n.output(0)));
       topk.set_output(0, fresh(n.output(0)));
       *out.Add() = topk;
-      cast(topk.output(0), e, n.output(0));
+      addCast(out, topk.output(0), e, n.output(0), n.output(0));
       return true;
     }
     // Slice-10's shape inference (ONNX's, which ONNX Runtime runs too) keeps the input's size on a

@@ -26,27 +26,17 @@ int64_t channels(Context& ctx, const Value* v, int64_t axis) {
 }
 
 // pixel_shuffle(self, upscale_factor): [N, C*r*r, H, W] -> [N, C, H*r, W*r] with input channel
-// c*r*r + i*r + j landing at (c, h*r + i, w*r + j): exactly DepthToSpace's CRD mode.
+// c*r*r + i*r + j landing at (c, h*r + i, w*r + j): exactly DepthToSpace's CRD mode, from opset 11.
+// Before it: [N, C*r*r, H, W] viewed as [N, C, r, r, H, W], the two r dims moved after H and W, and
+// merged into them, with the sizes from x's shape.
 Status pixelShuffle(Context& ctx, const Node& node) {
   const Value* self = ctx.input(node, 0);
   int64_t rank = ctx.requireRank(self);
   if (rank < 3) return ctx.fail(node, "pixel_shuffle needs an input of rank 3 or more");
   int64_t r = ctx.constInt(ctx.input(node, 1));
   if (r == 1) return passThrough(ctx, node);
-  auto op = [&](const std::string& x) { return ctx.emit("DepthToSpace", {x}, {{"blocksize", r}, {"mode", "CRD"}}); };
-  ctx.bind(ctx.output(node), on4d(ctx, ctx.tensor(self), rank, op));
-  return Status::Ok();
-}
-
-// pixel_shuffle before opset 11 (DepthToSpace has no CRD mode there): [N, C*r*r, H, W] viewed as
-// [N, C, r, r, H, W], the two r dims moved after H and W, and merged into them; sizes from x's shape.
-Status pixelShuffleByReshape(Context& ctx, const Node& node) {
-  const Value* self = ctx.input(node, 0);
-  int64_t rank = ctx.requireRank(self);
-  if (rank < 3) return ctx.fail(node, "pixel_shuffle needs an input of rank 3 or more");
-  int64_t r = ctx.constInt(ctx.input(node, 1));
-  if (r == 1) return passThrough(ctx, node);
   auto op = [&](const std::string& x) {
+    if (ctx.opset() >= 11) return ctx.emit("DepthToSpace", {x}, {{"blocksize", r}, {"mode", "CRD"}});
     std::string shape = ctx.shapeOf(x);
     auto dim = [&](int64_t i) { return sliceConst(ctx, shape, {i}, {i + 1}, {0}); };
     std::string rr = ctx.constI64({r});
@@ -118,8 +108,7 @@ Status channelShuffle(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerPixelOps(Registry& r) {
-  r.add("aten::pixel_shuffle", 9, pixelShuffleByReshape);
-  r.add("aten::pixel_shuffle", 11, pixelShuffle);
+  r.add("aten::pixel_shuffle", 9, pixelShuffle);
   r.add("aten::pixel_unshuffle", 9, pixelUnshuffle);
   r.add("aten::channel_shuffle", 9, channelShuffle);
   r.add("aten::native_channel_shuffle", 9, channelShuffle);

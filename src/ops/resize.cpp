@@ -144,6 +144,16 @@ std::string resizeOp(Context& ctx, const std::string& x, Interp interp, bool ali
   return ctx.emit("Resize", inputs, resizeAttrs(interp, align_corners));
 }
 
+std::string scaledLength(Context& ctx, const std::string& n, const std::string& s) {
+  std::string scaled = ctx.emit("Mul", {ctx.cast(n, DType::kInt64, DType::kDouble), s});
+  return ctx.cast(ctx.emit("Floor", {scaled}), DType::kDouble, DType::kInt64);
+}
+
+std::string outputSizeAt(Context& ctx, const Target& t, size_t k, int64_t fixed) {
+  if (fixed >= 0) return ctx.scalarI64(fixed);
+  return ctx.emit("Gather", {ctx.intsTensor(t.output_size), ctx.scalarI64(static_cast<int64_t>(k))}, {{"axis", 0}});
+}
+
 // One nearest Gather along `axis` computed in the graph: source indices from the output length
 // (0-d int64) and inv (0-d float32, the input step per output index), PyTorch's formula.
 std::string gatherAxis(Context& ctx, const std::string& x, int64_t axis, Interp interp, const std::string& n,
@@ -190,14 +200,10 @@ std::string nearestByGather(Context& ctx, const Node& node, Interp interp, const
     }
     std::string n = ctx.dimOf(x, axis), length, inv;
     if (!t.scales.empty()) {
-      std::string scaled =
-          ctx.emit("Mul", {ctx.cast(n, DType::kInt64, DType::kDouble), ctx.scalar(t.scales[k], DType::kDouble)});
-      length = ctx.cast(ctx.emit("Floor", {scaled}), DType::kDouble, DType::kInt64);
+      length = scaledLength(ctx, n, ctx.scalar(t.scales[k], DType::kDouble));
       inv = ctx.scalar(static_cast<float>(1.0 / t.scales[k]), DType::kFloat);
     } else {
-      length = out >= 0 ? ctx.scalarI64(out)
-                        : ctx.emit("Gather", {ctx.intsTensor(t.output_size), ctx.scalarI64(static_cast<int64_t>(k))},
-                                   {{"axis", 0}});
+      length = outputSizeAt(ctx, t, k, out);
       inv =
           ctx.emit("Div", {ctx.cast(n, DType::kInt64, DType::kFloat), ctx.cast(length, DType::kInt64, DType::kFloat)});
     }
@@ -212,8 +218,7 @@ std::string nearestByGather(Context& ctx, const Node& node, Interp interp, const
 // 1 when trunc(in * s) == in, else c.
 std::string linearScaleInGraph(Context& ctx, const std::string& x, int64_t axis, double s, float c) {
   std::string in = ctx.emit("Gather", {ctx.shapeOf(x), ctx.constI64({axis})}, {{"axis", 0}});
-  std::string scaled = ctx.emit("Mul", {ctx.cast(in, DType::kInt64, DType::kDouble), ctx.scalar(s, DType::kDouble)});
-  std::string out = ctx.cast(ctx.emit("Floor", {scaled}), DType::kDouble, DType::kInt64);
+  std::string out = scaledLength(ctx, in, ctx.scalar(s, DType::kDouble));
   return ctx.emit("Where", {ctx.emit("Equal", {out, in}), ctx.constTensor({1.0}, {1}, DType::kFloat),
                             ctx.constTensor({c}, {1}, DType::kFloat)});
 }
@@ -270,8 +275,7 @@ std::string resizeByComputedScales(Context& ctx, const Node& node, Interp interp
       auto axis = static_cast<int64_t>(k + 2);
       std::string s = ctx.tensor(ctx.input(list, k), DType::kDouble);
       std::string n = ctx.dimOf(x, axis);
-      std::string scaled = ctx.emit("Mul", {ctx.cast(n, DType::kInt64, DType::kDouble), s});
-      std::string length = ctx.cast(ctx.emit("Floor", {scaled}), DType::kDouble, DType::kInt64);
+      std::string length = scaledLength(ctx, n, s);
       std::string inv = ctx.cast(ctx.emit("Div", {ctx.scalar(1.0, DType::kDouble), s}), DType::kDouble, DType::kFloat);
       x = gatherAxis(ctx, x, axis, interp, n, length, inv);
     }

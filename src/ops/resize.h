@@ -25,6 +25,11 @@ std::optional<Target> readTarget(Context& ctx, const Node& node, size_t spatial,
 bool isNearest(Interp interp);
 // The float32 Resize scale that reproduces PyTorch for factor s (see resize.cpp), or nullopt.
 std::optional<float> floatScale(Interp interp, double s, int64_t fixed);
+// PyTorch's output length floor(n * s) for an input length n (int64, 0-d or [1]) and a factor s
+// (double), computed in the graph.
+std::string scaledLength(Context& ctx, const std::string& n, const std::string& s);
+// Entry k of the target's output size as a 0-d int64: the constant `fixed` when it is >= 0.
+std::string outputSizeAt(Context& ctx, const Target& t, size_t k, int64_t fixed);
 // Nearest modes as Gathers of PyTorch's own source indices.
 std::string nearestByGather(Context& ctx, const Node& node, Interp interp, const Target& t);
 // Scale factors computed in the graph: Gathers (nearest modes) or Resize with computed scales.

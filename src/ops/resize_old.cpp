@@ -193,14 +193,10 @@ ConvertFn interpolateBeforeOpset11(Interp interp, size_t spatial) {
         if (factor || factors) {
           std::string f =
               factor ? ctx.scalar(*factor, DType::kDouble) : ctx.tensor(ctx.input(*factors, k), DType::kDouble);
-          std::string scaled = ctx.emit("Mul", {ctx.cast(n, DType::kInt64, DType::kDouble), f});
-          length = ctx.cast(ctx.emit("Floor", {scaled}), DType::kDouble, DType::kInt64);
+          length = scaledLength(ctx, n, f);
           inv = ctx.cast(ctx.emit("Div", {ctx.scalar(1.0, DType::kDouble), f}), DType::kDouble, DType::kFloat);
         } else {
-          length = out >= 0 ? ctx.scalarI64(out)
-                            : ctx.emit("Gather",
-                                       {ctx.intsTensor(target->output_size), ctx.scalarI64(static_cast<int64_t>(k))},
-                                       {{"axis", 0}});
+          length = outputSizeAt(ctx, *target, k, out);
         }
         taps = graphTaps(ctx, interp, target->align_corners, n, length, inv);
       }

@@ -249,11 +249,11 @@ std::optional<std::vector<at::Tensor>> evaluateNode(const onnx::NodeProto& node,
     // Float to integer casts of NaN, infinities and out-of-range values differ between runtimes:
     // only casts of values every runtime truncates alike are folded.
     if (at::isFloatingType(in[0].scalar_type()) && !at::isFloatingType(toTorch(to))) {
+      if (to == DType::kBool) return std::nullopt;
       const int bits = to == DType::kInt8 || to == DType::kUInt8 ? 8
                        : to == DType::kInt16                     ? 16
                        : to == DType::kInt32                     ? 32
                                                                  : 64;
-      if (to == DType::kBool) return std::nullopt;
       const double low = to == DType::kUInt8 ? 0.0 : -std::ldexp(1.0, bits - 1);
       const double high = to == DType::kUInt8 ? 256.0 : std::ldexp(1.0, bits - 1);  // exclusive
       const at::Tensor v = in[0].to(at::kDouble);
