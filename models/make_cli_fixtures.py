@@ -97,6 +97,13 @@ class Detection(torch.nn.Module):
         return torchvision.ops.nms(boxes, scores, 0.5)
 
 
+class ScalarArithmetic(torch.nn.Module):
+    """Python numbers in traced arithmetic on integer and bool tensors (int64 * 0.5 is float32)."""
+
+    def forward(self, x, ids):
+        return x + 1e-6 * ids, ids * 0.5, (ids > 3) * 1.5, ids.to(torch.int32) * 2.5, ids.to(torch.uint8) * 2, ids + 2
+
+
 def write_other_formats(out):
     """Files that are not TorchScript archives, one of each kind pt2onnx recognizes."""
     import zipfile
@@ -228,6 +235,11 @@ def main():
         torch.jit.trace(TrainingLayers().train(), torch.randn(3, 4), check_trace=False).save(
             os.path.join(out, "traced_training.pt"))
         torch.jit.script(Detection()).save(os.path.join(out, "detection_nms.pt"))
+        # The dtypes PyTorch gives, one line each, for the converted outputs to match.
+        example = (torch.randn(2, 3), torch.randint(0, 9, (2, 3)))
+        torch.jit.trace(ScalarArithmetic(), example).save(os.path.join(out, "scalar_arithmetic.pt"))
+        with open(os.path.join(out, "scalar_arithmetic.dtypes"), "w") as f:
+            f.writelines(str(t.dtype).replace("torch.", "") + "\n" for t in ScalarArithmetic()(*example))
         torch.jit.trace(TorchvisionRefused(), torch.randn(1, 8, 8, 8)).save(os.path.join(out, "torchvision_refused.pt"))
         if len(sys.argv) > 2:
             torch.ops.load_library(sys.argv[2])

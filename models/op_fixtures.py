@@ -554,7 +554,78 @@ class Opset9Interpolate(nn.Module):
         return bilinear + bicubic + others
 
 
+class ScalarPromotion(nn.Module):
+    """Python numbers in traced arithmetic on integer and bool tensors: the archive keeps them as 0-d
+    float64/int64 constants, and PyTorch promotes them as numbers (int64 * 1e-6 is float32); and 8- and
+    16-bit integer arithmetic, comparisons and Max/Min, which ONNX Runtime computes only wider; on
+    x [B, 3] and ids [B, 3] (int64, 0-9)."""
+
+    def forward(self, x, ids):
+        small = ids.to(torch.int32)
+        byte, short = ids.to(torch.int8) - 4, ids.to(torch.int16)
+        narrow = (byte < 2, byte == byte.flip(1), torch.maximum(byte, byte.flip(1)), byte * 3 - 1, -short,
+                  torch.relu(short - 5), ids.to(torch.uint8) // 3, torch.minimum(short, short.flip(0)))
+        return (x + 1e-6 * ids, ids * 0.5, ids / 3, ids + 2, (ids > 3) * 1.5, small * 2.5, small + 7,
+                ids.to(torch.uint8) * 2, x * 2.0, torch.where(ids > 4, ids * 0.25, x)) + narrow
+
+
+class Opset9Gathers(nn.Module):
+    """Gathers and scatters along an axis, and rounding, which opsets 9 and 10 build without
+    GatherElements, GatherND, ScatterND and Round (opset 11): gather, multi-index reads with negative
+    indices, masked_select/masked_scatter, index_copy/index_add/index_fill, slice and select writes,
+    index_put, scatter_add, round (halfway cases), cummax/cummin/cumprod/mode, count_nonzero, isin,
+    isclose, bitwise_xor, block_diag, embedding_bag, an RNN cell with ReLU, affine grids and fake
+    quantization, on x [B, 6] and img [B, 3, H, W] (H >= 5, W >= 4). Indices are computed from the
+    input they index, so each dynamic axis can change on its own."""
+
+    def __init__(self):
+        super().__init__()
+        self.bag = nn.EmbeddingBag(10, 4, mode="mean")
+        self.cell = nn.RNNCell(6, 5, nonlinearity="relu")
+        self.register_buffer("scales", torch.tensor([0.05, 0.1, 0.2]))
+        self.register_buffer("zeros", torch.tensor([0, 3, -2], dtype=torch.int32))
+
+    def forward(self, x, img):
+        b, h = x.shape[0], img.shape[2]
+        ids = (x.abs() * 7).long() % 10  # [B, 6], 0-9
+        cols = ids % 6
+        rows = ids % b
+        hw = (img[:, 0].abs() * 7).long()  # [B, H, W]
+        gathers = (torch.gather(x, 1, cols), torch.gather(x, 0, rows), torch.gather(img, 3, hw[:, None, :, :3] % 4 + 0 * img[:, :, :, :3].long()),
+                   x[rows[:, 0], cols[:, 1]], x[rows[:, 0] - b, cols[:, 1] - 6], img[:, hw[0, 0, :2] % 3, hw[0, 1, :2] % h],
+                   img[hw[:, 0, 0] % img.shape[0], :, hw[:, 0, 1] % h, hw[:, 0, 2] % 4], torch.masked_select(x, x > 0.3), x[x > 0],
+                   img[:, 0][img[:, 1] > 0.5])
+        y = x.clone()
+        y[:, 1:4] = x[:, :3] * 2.0
+        y[:, -1] = 7.0
+        z = img.clone()
+        z[:, 1] = img[:, 2] + 1.0
+        z[hw[0, 0, :2] % img.shape[0], hw[0, 0, 2:4] % 3] = 5.0
+        w = x.clone()
+        w[rows[:, :2], cols[:, 2:4]] = -1.0
+        writes = (y, z, w, x.masked_scatter(x > 0, x.flip(1) * 10), x.index_copy(1, torch.tensor([5, 0, 2]), x[:, :3] * 3),
+                  x.index_add(1, torch.tensor([1, 1, 4]), x[:, :3]), x.index_fill(1, torch.tensor([0, 3]), -2.0),
+                  torch.zeros_like(x).scatter_add(1, cols, x), torch.zeros_like(x).scatter(1, cols[:, :3], x[:, :3]),
+                  torch.select_scatter(x, x[:, 0] * 3, 1, 2), torch.slice_scatter(img, img[:, :, ::2] * 0, 2, 0, h, 2),
+                  x.index_put((rows[:, 0],), x[:, :1] + 1, accumulate=True))
+        halves = (ids.float() - 4.5) * torch.tensor([1.0, -1.0, 0.5, 1.0, 3.0, 1.0])
+        rounding = (torch.round(halves), torch.round(x * 3.7), torch.round(x, decimals=1), torch.round(halves.double()))
+        running = (torch.cummax(x, 1), torch.cummin(ids, 1), torch.cumprod(x, 1), torch.cumprod(ids, 1), torch.mode(ids[:, :5] % 3, 1))
+        tests = (torch.count_nonzero(x > 0.2, dim=1), torch.count_nonzero(torch.relu(x)), torch.isin(ids, torch.tensor([1, 3, 5])),
+                 torch.isin(torch.round(2 * x), torch.tensor([0.0, 1.0])), torch.isclose(x, x + 1e-6 * ids),
+                 torch.bitwise_xor(ids, 5), torch.block_diag(x, x[:2, :3], x[0]))
+        theta = x.reshape(b, 2, 3)
+        others = (self.bag(ids % 10), self.cell(x), F.affine_grid(theta, [b, 3, 4, 5], align_corners=False),
+                  F.affine_grid(theta, [b, 1, 2, 3], align_corners=True),
+                  torch.fake_quantize_per_tensor_affine(x, 0.1, 3, 0, 255),
+                  torch.fake_quantize_per_channel_affine(img[:, :, 0], self.scales, self.zeros, 1, -128, 127),
+                  x.unfold(1, 2, 2), x.unfold(0, 2, 1))
+        return gathers + writes + rounding + running + tests + others
+
+
 OP_FIXTURES = {
+    "scalar_promotion": ScalarPromotion,
+    "opset9_gathers": Opset9Gathers,
     "round_decimals": RoundDecimals,
     "special_ops9": SpecialOps9,
     "opset9_more": Opset9More,

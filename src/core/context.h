@@ -166,6 +166,17 @@ class Context {
   // Running sum along `axis` (0 <= axis < rank) of a tensor of element type `dtype`: CumSum from
   // opset 11, before it a MatMul with a triangle of ones (float16/32/64, int32/64, uint32/64).
   std::string cumsum(const std::string& x, int64_t axis, int64_t rank, DType dtype);
+  // GatherElements (opset 11) of a tensor of rank `rank` (0 <= axis < rank); before it, a Gather
+  // from the flattened tensor at the positions the indices name.
+  std::string gatherElements(const std::string& data, const std::string& indices, int64_t axis, int64_t rank);
+  // `data` (of rank `rank`) with its rows at `positions` (1-D INT64, each at most once, none
+  // negative) replaced by the rows of `updates`: ScatterND from opset 11, Scatter before it.
+  std::string scatterRows(const std::string& data, const std::string& positions, const std::string& updates,
+                          int64_t rank);
+  // x (of rank `rank` and element type `dtype`) padded with zeros by `pads` (INT64 [2 * rank], the
+  // begins then the ends, none negative): Pad with the pads as an input from opset 11, zeros
+  // concatenated along each axis before it.
+  std::string padWithZeros(const std::string& x, const std::string& pads, int64_t rank, DType dtype);
 
   void bind(const Value* value, const std::string& name);
   void bindList(const Value* value, std::vector<std::string> names);

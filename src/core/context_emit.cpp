@@ -291,26 +291,6 @@ std::string Context::dimOf(const std::string& x, int64_t axis) {
   return emit("Gather", {shapeOf(x), scalarI64(axis)}, {{"axis", 0}});
 }
 
-std::string Context::cumsum(const std::string& x, int64_t axis, int64_t rank, DType dtype) {
-  if (opset() >= 11) return emit("CumSum", {x, scalarI64(axis)});
-  if (dtype != DType::kFloat && dtype != DType::kDouble && dtype != DType::kHalf && dtype != DType::kInt32 &&
-      dtype != DType::kInt64)
-    throw ConvertError(std::string("a running sum of ") + dtypeName(dtype) +
-                       " values needs ONNX's CumSum, which opset 11 introduced; try --opset 11");
-  // out[..., i] = sum over j of x[..., j] * (j <= i), with the axis moved last
-  std::vector<int64_t> to_last, back(rank);
-  for (int64_t i = 0; i < rank; ++i)
-    if (i != axis) to_last.push_back(i);
-  to_last.push_back(axis);
-  for (int64_t i = 0; i < rank; ++i) back[to_last[i]] = i;
-  const bool moved = axis != rank - 1;
-  std::string xt = moved ? emit("Transpose", {x}, {{"perm", to_last}}) : x;
-  std::string positions = emit("Range", {scalarI64(0), dimOf(x, axis), scalarI64(1)});
-  std::string later = emit("Greater", {unsqueeze(positions, {1}), unsqueeze(positions, {0})});  // [j, i]: j > i
-  std::string sum = emit("MatMul", {xt, cast(emit("Not", {later}), DType::kBool, dtype)});
-  return moved ? emit("Transpose", {sum}, {{"perm", back}}) : sum;
-}
-
 void Context::bind(const Value* value, const std::string& name) { impl_->names[value] = name; }
 
 void Context::bindList(const Value* value, std::vector<std::string> names) { impl_->lists[value] = std::move(names); }

@@ -48,6 +48,13 @@ size_t moveDevicesToCpu(torch::jit::Module& module);
 // compilation unit), before freezing copies them: for rewrites of the code as loaded.
 void forEachCodeGraph(torch::jit::Module& module, const std::function<void(torch::jit::Graph&)>& visit);
 
+// A Python number in traced code (`ids * 1e-6`) is a 0-d tensor constant in the archive, which
+// loads without the wrapped-number mark the tracer gave it: run as is, int64 * 1e-6 would be a
+// float64 tensor where PyTorch (eager, and the loaded module run with its default optimizations)
+// gives float32. This marks the 0-d float64 and int64 tensor constants of every function of the
+// module again, so that runs promote them as numbers (src/frontend/wrapped_numbers.cpp).
+void markWrappedNumbers(torch::jit::Module& module);
+
 // A module whose weights are float16 or bfloat16 (which LibTorch's CPU kernels mostly cannot run)
 // is widened to float32: weights, and dtype arguments and .half() calls in its code
 // (src/frontend/half_models.cpp); a warning says so. Returns whether it was.

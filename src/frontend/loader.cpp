@@ -69,6 +69,7 @@ torch::jit::Module loadModule(const std::string& path, const std::string& method
     if (auto op = missingOperator(e.what())) throw Error(ExitCode::kMissingOps, missingOperatorMessage(path, *op));
     throw Error(ExitCode::kModelInput, "'" + path + "' is not a TorchScript archive (" + firstLine(e.what()) + ")");
   }
+  markWrappedNumbers(module);
   if (!module.find_method(method)) {
     std::string methods;
     for (const auto& m : module.get_methods()) methods += (methods.empty() ? "" : ", ") + m.name();

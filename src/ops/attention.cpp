@@ -172,7 +172,7 @@ Status scaledDotProductAttention(Context& ctx, const Node& node) {
 
 void registerAttentionOps(Registry& r) {
   r.add("aten::_native_multi_head_attention", 9, nativeMultiHeadAttention);
-  r.add("aten::scaled_dot_product_attention", 11, scaledDotProductAttention);
+  r.add("aten::scaled_dot_product_attention", 9, scaledDotProductAttention);
 }
 
 }  // namespace pt2onnx

@@ -2,6 +2,7 @@
 #include <cstdint>
 
 #include "ops/common.h"
+#include "ops/typing.h"
 
 namespace pt2onnx {
 namespace {
@@ -20,7 +21,8 @@ std::string bitsOf(Context& ctx, const std::string& x) {
   std::vector<int64_t> powers;
   for (int k = 0; k < 63; ++k) powers.push_back(int64_t{1} << k);
   std::string digits = ctx.emit("Div", {ctx.unsqueeze(low, {-1}), ctx.constI64(powers)});
-  std::string bits = ctx.emit("Mod", {digits, ctx.scalarI64(2)});
+  std::string bits = ctx.opset() >= 10 ? ctx.emit("Mod", {digits, ctx.scalarI64(2)})
+                                       : integerRemainder(ctx, digits, ctx.scalarI64(2), DType::kInt64, false);
   return ctx.emit("Concat", {bits, ctx.unsqueeze(ctx.cast(neg, DType::kBool, DType::kInt64), {-1})}, {{"axis", -1}});
 }
 
@@ -151,7 +153,7 @@ ConvertFn shift(bool left) {
 void registerBitwiseOps(Registry& r) {
   for (const char* kind : {"aten::bitwise_and", "aten::__and__"}) r.add(kind, 9, bitwiseBinary(BitOp::kAnd));
   for (const char* kind : {"aten::bitwise_or", "aten::__or__"}) r.add(kind, 9, bitwiseBinary(BitOp::kOr));
-  for (const char* kind : {"aten::bitwise_xor", "aten::__xor__"}) r.add(kind, 11, bitwiseBinary(BitOp::kXor));
+  for (const char* kind : {"aten::bitwise_xor", "aten::__xor__"}) r.add(kind, 9, bitwiseBinary(BitOp::kXor));
   r.add("aten::bitwise_not", 9, bitwiseNot);
   for (const char* kind : {"aten::bitwise_and", "aten::__and__"}) r.add(kind, 18, bitwiseBinary18(BitOp::kAnd));
   for (const char* kind : {"aten::bitwise_or", "aten::__or__"}) r.add(kind, 18, bitwiseBinary18(BitOp::kOr));

@@ -20,6 +20,13 @@ std::string atan2Of(Context& ctx, const std::string& y, const std::string& x, DT
 // Where x (of float dtype dt) is -inf / +inf: IsInf from opset 10, before it a comparison with the
 // type's largest finite value (special.cpp).
 std::string isInfOf(Context& ctx, const std::string& x, DType dt, bool negative = true, bool positive = true);
+// TopK's values and indices along `axis`, sorted, the largest or the smallest first (among equals
+// the lower index first): TopK's attributes from opset 11, the largest of -x before it (sort.cpp).
+std::vector<std::string> sortedTopK(Context& ctx, const std::string& x, const std::string& k, int64_t axis,
+                                    bool largest);
+
+// Round, halfway cases to even, at every opset (Round came with 11; before it, Floor and Where).
+std::string roundHalfEven(Context& ctx, const std::string& x, DType dtype);
 
 // A converter for a one-input ONNX op with no attributes whose output keeps the input's dtype.
 inline ConvertFn unaryOp(std::string op_type) {

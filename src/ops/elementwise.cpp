@@ -177,6 +177,9 @@ ConvertFn compare(std::string op_type, bool negate) {
               : !ctx.isTensor(a) ? scalarPromotion(ctx.requireDType(b), ctx.requireDType(a))
                                  : commonType(ctx.requireDType(a), ctx.requireDType(b));
     if (t == DType::kBool && op_type != "Equal") t = DType::kInt32;
+    // Types the operator (or ONNX Runtime's kernel) lacks, such as 8-bit integers, compare wider.
+    if (t != DType::kBool)
+      if (DType wider = computeDType(op_type, ctx.opset(), t); wider != DType::kUndefined) t = wider;
     std::string out = ctx.emit(op_type, {ctx.tensor(a, t), ctx.tensor(b, t)});
     if (negate) out = ctx.emit("Not", {out});
     ctx.bind(ctx.output(node), out);
@@ -283,13 +286,16 @@ ConvertFn typedUnary(std::string op_type) {
 // round(x, decimals=d) is PyTorch's nearbyint(x * 10^d) / 10^d, or nearbyint(x / 10^-d) * 10^-d
 // for d < 0, computed in x's dtype; ONNX Round rounds halfway cases to even as nearbyint does.
 Status roundDecimals(Context& ctx, const Node& node) {
-  const int64_t decimals = ctx.constInt(ctx.input(node, 1));
+  const int64_t decimals = ctx.inputCount(node) == 2 ? ctx.constInt(ctx.input(node, 1)) : 0;
   const DType dtype = ctx.requireDType(ctx.input(node, 0));
-  if (decimals == 0) return typedUnary("Round")(ctx, node);
-  const std::string ten_pow = ctx.scalar(std::pow(10.0, static_cast<double>(std::abs(decimals))), dtype);
   const std::string x = ctx.tensor(ctx.input(node, 0));
+  if (decimals == 0) {
+    ctx.bind(ctx.output(node), roundHalfEven(ctx, x, dtype));
+    return Status::Ok();
+  }
+  const std::string ten_pow = ctx.scalar(std::pow(10.0, static_cast<double>(std::abs(decimals))), dtype);
   const std::string scaled = emitTyped(ctx, decimals > 0 ? "Mul" : "Div", {x, ten_pow}, dtype);
-  const std::string rounded = emitTyped(ctx, "Round", {scaled}, dtype);
+  const std::string rounded = roundHalfEven(ctx, scaled, dtype);
   ctx.bind(ctx.output(node), emitTyped(ctx, decimals > 0 ? "Div" : "Mul", {rounded, ten_pow}, dtype));
   return Status::Ok();
 }
@@ -298,7 +304,7 @@ Status roundDecimals(Context& ctx, const Node& node) {
 ConvertFn rounding(std::string op_type) {
   return [op_type](Context& ctx, const Node& node) {
     if (!isFloating(ctx.requireDType(ctx.input(node, 0)))) return passThrough(ctx, node);
-    if (op_type == "Round" && ctx.inputCount(node) == 2) return roundDecimals(ctx, node);
+    if (op_type == "Round") return roundDecimals(ctx, node);
     return typedUnary(op_type)(ctx, node);
   };
 }
@@ -327,6 +333,23 @@ ConvertFn pythonMinMax(std::string op_type, std::string reduce_type) {
 }
 
 }  // namespace
+
+// Round (opset 11) before it: the floor, plus one where the fraction is over a half, or exactly a
+// half and the floor odd (halfway cases to even, as ONNX's Round and PyTorch's nearbyint do).
+// Infinities and NaN come through the floor unchanged.
+std::string roundHalfEven(Context& ctx, const std::string& x, DType dtype) {
+  if (ctx.opset() >= 11) return emitTyped(ctx, "Round", {x}, dtype);
+  const DType work = dtype == DType::kDouble ? DType::kDouble : DType::kFloat;
+  const std::string v = ctx.cast(x, dtype, work), half = ctx.scalar(0.5, work);
+  const std::string floor = ctx.emit("Floor", {v}), fraction = ctx.emit("Sub", {v, floor});
+  const std::string halved = ctx.emit("Mul", {floor, half});
+  const std::string odd =
+      ctx.emit("Greater", {ctx.emit("Sub", {halved, ctx.emit("Floor", {halved})}), ctx.scalar(0.25, work)});
+  const std::string tie = ctx.emit("And", {ctx.emit("Not", {ctx.emit("Less", {fraction, half})}), odd});
+  const std::string up = ctx.emit("Or", {ctx.emit("Greater", {fraction, half}), tie});
+  const std::string rounded = ctx.emit("Where", {up, ctx.emit("Add", {floor, ctx.scalar(1, work)}), floor});
+  return ctx.cast(rounded, work, dtype);
+}
 
 void registerElementwiseOps(Registry& r) {
   r.add("aten::add", 9, addSub("Add", false));
@@ -369,7 +392,7 @@ void registerElementwiseOps(Registry& r) {
   r.add("aten::sign", 9, typedUnary("Sign"));
   r.add("aten::floor", 9, rounding("Floor"));
   r.add("aten::ceil", 9, rounding("Ceil"));
-  r.add("aten::round", 11, rounding("Round"));
+  r.add("aten::round", 9, rounding("Round"));
   r.add("aten::square", 9, square);
   r.add("aten::sqrt", 9, floatUnary({"Sqrt"}));
   r.add("aten::rsqrt", 9, floatUnary({"Sqrt", "Reciprocal"}));

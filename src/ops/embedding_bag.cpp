@@ -101,9 +101,9 @@ Status embeddingRenorm(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerEmbeddingBagOps(Registry& r) {
-  r.add("aten::embedding_bag", 11, embeddingBag);
+  r.add("aten::embedding_bag", 9, embeddingBag);
   r.add("aten::_embedding_bag", 9, embeddingBag);
-  r.add("aten::embedding_renorm", 11, embeddingRenorm);
+  r.add("aten::embedding_renorm", 9, embeddingRenorm);
 }
 
 }  // namespace pt2onnx

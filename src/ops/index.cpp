@@ -151,7 +151,7 @@ Status gather(Context& ctx, const Node& node) {
   const Value* self = ctx.input(node, 0);
   int64_t axis = normalizeAxis(ctx.constInt(ctx.input(node, 1)), ctx.requireRank(self));
   std::string idx = indexTensor(ctx, ctx.input(node, 2));
-  ctx.bind(ctx.output(node), ctx.emit("GatherElements", {ctx.tensor(self), idx}, {{"axis", axis}}));
+  ctx.bind(ctx.output(node), ctx.gatherElements(ctx.tensor(self), idx, axis, ctx.requireRank(self)));
   return Status::Ok();
 }
 
@@ -238,6 +238,22 @@ std::string stackedIndex(Context& ctx, const IndexPlan& plan) {
   return ctx.emit("Concat", parts, {{"axis", plan.index_rank}});
 }
 
+// GatherND before opset 11: the indexed dims (leading in `moved`) merged into one, and a Gather
+// there at the positions the index tuples name, each index counted from the end when negative.
+std::string gatherTuples(Context& ctx, const std::string& moved, const IndexPlan& plan) {
+  const int64_t d = static_cast<int64_t>(plan.index.size());
+  std::string flat, stride;
+  for (int64_t j = d - 1; j >= 0; --j) {
+    std::string dim = ctx.dimOf(moved, j), idx = fromEnd(ctx, plan.index[j], dim);
+    std::string term = stride.empty() ? idx : ctx.emit("Mul", {idx, stride});
+    flat = flat.empty() ? term : ctx.emit("Add", {flat, term});
+    stride = stride.empty() ? dim : ctx.emit("Mul", {stride, dim});
+  }
+  std::string rest = ctx.emit("Slice", {ctx.shapeOf(moved), ctx.constI64({d}), ctx.constI64({kInt64Max})});
+  std::string merged = ctx.emit("Reshape", {moved, ctx.emit("Concat", {ctx.constI64({-1}), rest}, {{"axis", 0}})});
+  return ctx.emit("Gather", {merged, flat}, {{"axis", 0}});
+}
+
 // self[i0, i1, ...]: the result is self's shape with the indexed dims replaced by the broadcast
 // index shape B — in their place when they are consecutive, in front otherwise.
 Status index(Context& ctx, const Node& node) {
@@ -254,7 +270,8 @@ Status index(Context& ctx, const Node& node) {
   }
   // GatherND over self with the indexed dims moved to the front gives [B..., other dims].
   auto perm = indexedFirst(plan->dims, rank);
-  std::string out = ctx.emit("GatherND", {transposed(ctx, x, perm), stackedIndex(ctx, *plan)});
+  std::string out = ctx.opset() >= 11 ? ctx.emit("GatherND", {transposed(ctx, x, perm), stackedIndex(ctx, *plan)})
+                                      : gatherTuples(ctx, transposed(ctx, x, perm), *plan);
   int64_t first = plan->dims.front();
   if (consecutive(plan->dims) && first > 0) {
     // Move B (index_rank dims in front) back to where the indexed dims were.
@@ -275,12 +292,18 @@ Status maskedSelect(Context& ctx, const Node& node) {
   std::string mask = ctx.tensor(ctx.input(node, 1), DType::kBool);
   std::string xb = ctx.emit("Where", {mask, x, x});  // self broadcast against the mask
   std::string mb = ctx.emit("Expand", {mask, ctx.shapeOf(xb)});
-  std::string nz = ctx.emit("Transpose", {ctx.emit("NonZero", {mb})}, {{"perm", std::vector<int64_t>{1, 0}}});
-  ctx.bind(ctx.output(node), ctx.emit("GatherND", {xb, nz}));
+  // Both flattened: a Gather at the positions NonZero lists, in row-major order.
+  std::string flat_mask = ctx.emit("Reshape", {mb, ctx.constI64({-1})});
+  std::string at = ctx.squeeze(ctx.emit("NonZero", {flat_mask}), {0});
+  ctx.bind(ctx.output(node), ctx.emit("Gather", {ctx.emit("Reshape", {xb, ctx.constI64({-1})}), at}, {{"axis", 0}}));
   return Status::Ok();
 }
 
 }  // namespace
+
+std::string fromEnd(Context& ctx, const std::string& idx, const std::string& size) {
+  return ctx.emit("Where", {ctx.emit("Less", {idx, ctx.scalarI64(0)}), ctx.emit("Add", {idx, size}), idx});
+}
 
 std::vector<int64_t> iota(int64_t from, int64_t to) {
   std::vector<int64_t> v;
@@ -337,10 +360,10 @@ void registerIndexOps(Registry& r) {
   r.add("aten::narrow", 9, narrow);
   r.add("aten::narrow_copy", 9, narrow);
   r.add("aten::index_select", 9, indexSelect);
-  r.add("aten::gather", 11, gather);
+  r.add("aten::gather", 9, gather);
   r.add("aten::embedding", 9, embedding);
   r.add("aten::index", 9, index);
-  r.add("aten::masked_select", 11, maskedSelect);
+  r.add("aten::masked_select", 9, maskedSelect);
 }
 
 }  // namespace pt2onnx

@@ -19,54 +19,66 @@ bool singleValue(Context& ctx, const Value* values) {
   return true;
 }
 
-// ScatterND with reduction "add" where opset < 16 has no reduction: repeated positions must sum.
-// The q leading dims of `data` become one linear position per update (`idx` is [..., q]); a one-hot
-// [K, M] matrix of the K positions over the M rows, transposed and multiplied by the updates as
-// [K, R], gives what each row receives, added to data as [M, R].
-std::string scatterAddByOneHot(Context& ctx, const std::string& data, const std::string& idx, int64_t idx_rank,
-                               int64_t q, const std::string& updates, DType dtype) {
-  std::string shape = ctx.shapeOf(data);
+// ScatterND's operands with the q indexed leading dims of `data` merged into one (`idx` is
+// [..., q]): data as [M, R], one linear position per update, the updates as [K, R].
+struct MergedRows {
+  std::string shape;      // data's
+  std::string data;       // [M, R]
+  std::string rows;       // [1]: M
+  std::string positions;  // [K]
+  std::string updates;    // [K, R]
+};
+
+MergedRows mergedRows(Context& ctx, const std::string& data, const std::string& idx, int64_t idx_rank, int64_t q,
+                      const std::string& updates) {
+  MergedRows m;
+  m.shape = ctx.shapeOf(data);
   std::string linear = ctx.emit("Gather", {idx, ctx.scalarI64(0)}, {{"axis", idx_rank - 1}});
   for (int64_t j = 1; j < q; ++j) {
-    std::string size = ctx.emit("Gather", {shape, ctx.scalarI64(j)}, {{"axis", 0}});
+    std::string size = ctx.emit("Gather", {m.shape, ctx.scalarI64(j)}, {{"axis", 0}});
     std::string column = ctx.emit("Gather", {idx, ctx.scalarI64(j)}, {{"axis", idx_rank - 1}});
     linear = ctx.emit("Add", {ctx.emit("Mul", {linear, size}), column});
   }
-  std::string positions = ctx.emit("Reshape", {linear, ctx.constI64({-1})});
-  std::string rows =
-      ctx.emit("ReduceProd", {ctx.emit("Slice", {shape, ctx.constI64({0}), ctx.constI64({q})})}, {{"keepdims", 1}});
-  std::string flat_data = ctx.emit("Reshape", {data, ctx.emit("Concat", {rows, ctx.constI64({-1})}, {{"axis", 0}})});
+  m.positions = ctx.emit("Reshape", {linear, ctx.constI64({-1})});
+  m.rows =
+      ctx.emit("ReduceProd", {ctx.emit("Slice", {m.shape, ctx.constI64({0}), ctx.constI64({q})})}, {{"keepdims", 1}});
+  m.data = ctx.emit("Reshape", {data, ctx.emit("Concat", {m.rows, ctx.constI64({-1})}, {{"axis", 0}})});
   // [K, R] with R taken from the data: no -1, which cannot be inferred when K is 0 (an all-false mask).
-  std::string row_size = ctx.emit("Slice", {ctx.shapeOf(flat_data), ctx.constI64({1}), ctx.constI64({2})});
-  std::string flat_updates =
-      ctx.emit("Reshape", {updates, ctx.emit("Concat", {ctx.shapeOf(positions), row_size}, {{"axis", 0}})});
-  std::string all_rows = ctx.emit("Range", {ctx.scalarI64(0), ctx.squeeze(rows, {0}), ctx.scalarI64(1)});
-  std::string hits = ctx.emit("Equal", {ctx.unsqueeze(positions, {1}), ctx.unsqueeze(all_rows, {0})});
+  std::string row_size = ctx.emit("Slice", {ctx.shapeOf(m.data), ctx.constI64({1}), ctx.constI64({2})});
+  m.updates = ctx.emit("Reshape", {updates, ctx.emit("Concat", {ctx.shapeOf(m.positions), row_size}, {{"axis", 0}})});
+  return m;
+}
+
+// ScatterND with reduction "add" where opset < 16 has no reduction: repeated positions must sum.
+// A one-hot [K, M] matrix of the K positions over the M rows, transposed and multiplied by the
+// updates, gives what each row receives, added to the data.
+std::string scatterAddByOneHot(Context& ctx, const MergedRows& m, DType dtype) {
+  std::string all_rows = ctx.emit("Range", {ctx.scalarI64(0), ctx.squeeze(m.rows, {0}), ctx.scalarI64(1)});
+  std::string hits = ctx.emit("Equal", {ctx.unsqueeze(m.positions, {1}), ctx.unsqueeze(all_rows, {0})});
   std::string one_hot = ctx.cast(hits, DType::kBool, dtype);
   std::string received =
-      ctx.emit("MatMul", {ctx.emit("Transpose", {one_hot}, {{"perm", std::vector<int64_t>{1, 0}}}), flat_updates});
-  return ctx.emit("Reshape", {ctx.emit("Add", {flat_data, received}), shape});
+      ctx.emit("MatMul", {ctx.emit("Transpose", {one_hot}, {{"perm", std::vector<int64_t>{1, 0}}}), m.updates});
+  return ctx.emit("Reshape", {ctx.emit("Add", {m.data, received}), m.shape});
 }
 
 // ScatterND(data, idx, updates), summing into data when `accumulate`: the reduction attribute from
-// opset 16, the one-hot product before it (opset 11, for Range; float, double and 32/64-bit ints,
-// what MatMul takes).
+// opset 16, the one-hot product before it (float, double and 32/64-bit ints, what MatMul takes).
+// Before opset 11 the plain write is a Scatter of rows of the merged data.
 std::optional<std::string> scatterND(Context& ctx, const std::string& data, const std::string& idx, int64_t idx_rank,
                                      int64_t q, const std::string& updates, DType dtype, bool accumulate,
                                      std::string* why) {
-  if (!accumulate) return ctx.emit("ScatterND", {data, idx, updates});
-  if (ctx.opset() >= 16) return ctx.emit("ScatterND", {data, idx, updates}, {{"reduction", "add"}});
+  if (!accumulate && ctx.opset() >= 11) return ctx.emit("ScatterND", {data, idx, updates});
+  if (accumulate && ctx.opset() >= 16) return ctx.emit("ScatterND", {data, idx, updates}, {{"reduction", "add"}});
   const bool multipliable = dtype == DType::kFloat || dtype == DType::kDouble || dtype == DType::kInt32 ||
                             dtype == DType::kInt64 || dtype == DType::kHalf;
-  if (ctx.opset() < 11 || !multipliable) {
-    *why = std::string("index_put with accumulate=True ") +
-           (ctx.opset() < 11
-                ? "needs opset 11 or later (ScatterND; its reduction from opset 16)"
-                : "of a " + std::string(dtypeName(dtype)) + " tensor needs ScatterND's reduction (opset 16 or later)") +
-           "; try --opset 16";
+  if (accumulate && !multipliable) {
+    *why = "index_put with accumulate=True of a " + std::string(dtypeName(dtype)) +
+           " tensor needs ScatterND's reduction (opset 16 or later); try --opset 16";
     return std::nullopt;
   }
-  return scatterAddByOneHot(ctx, data, idx, idx_rank, q, updates, dtype);
+  const MergedRows m = mergedRows(ctx, data, idx, idx_rank, q, updates);
+  if (accumulate) return scatterAddByOneHot(ctx, m, dtype);
+  return ctx.emit("Reshape", {ctx.scatterRows(m.data, m.positions, m.updates, 2), m.shape});
 }
 
 // A mask over the leading dims with one value: Where.
@@ -93,14 +105,14 @@ std::optional<std::string> putMaskValues(Context& ctx, const Value* self, const 
 }
 
 // One integer index on dim k (Nones before it): ScatterND on self with dim k moved to the front.
-// ScatterND's spec has no negative indices, so they are wrapped with a Python-style Mod.
+// ScatterND's spec has no negative indices, so they are counted from the end.
 std::optional<std::string> putIndex(Context& ctx, const Value* self, int64_t k, const IndexArg& index,
                                     const Value* values, bool accumulate, std::string* why) {
   int64_t rank = ctx.requireRank(self);
   std::string x = ctx.tensor(self);
   int64_t ir = index.rank;
   std::string size = ctx.shape(self)[k] >= 0 ? ctx.scalarI64(ctx.shape(self)[k]) : ctx.dimOf(x, k);
-  std::string idx = ctx.emit("Mod", {index.name, size}, {{"fmod", 0}});
+  std::string idx = fromEnd(ctx, index.name, size);
   // values broadcast to the shape self[index] has: self.shape[:k] + index.shape + self.shape[k+1:].
   std::string shape = ctx.shapeOf(x);
   std::vector<std::string> parts;
@@ -141,7 +153,7 @@ std::optional<std::string> putIndices(Context& ctx, const Value* self, const std
   for (size_t i = 0; i < indices.size(); ++i) {
     const int64_t d = dims[i];
     std::string size = ctx.shape(self)[d] >= 0 ? ctx.scalarI64(ctx.shape(self)[d]) : ctx.dimOf(x, d);
-    std::string wrapped = ctx.emit("Mod", {ctx.emit("Add", {indices[i]->name, zeros}), size}, {{"fmod", 0}});
+    std::string wrapped = fromEnd(ctx, ctx.emit("Add", {indices[i]->name, zeros}), size);
     columns.push_back(ctx.unsqueeze(wrapped, {b}));
   }
   std::string idx = ctx.emit("Concat", columns, {{"axis", b}});

@@ -1,5 +1,6 @@
 // Converters: functional index updates — index_add, index_copy, index_fill along one dim, masked_scatter.
 #include "ops/common.h"
+#include "ops/indexing.h"
 #include "ops/typing.h"
 
 namespace pt2onnx {
@@ -9,8 +10,7 @@ namespace {
 std::string wrappedIndex(Context& ctx, const Value* index, const std::string& dim_size) {
   std::string idx = ctx.tensor(index, DType::kInt64);
   if (ctx.requireRank(index) == 0) idx = ctx.unsqueeze(idx, {0});
-  std::string negative = ctx.emit("Less", {idx, ctx.scalarI64(0)});
-  return ctx.emit("Where", {negative, ctx.emit("Add", {idx, dim_size}), idx});
+  return fromEnd(ctx, idx, dim_size);
 }
 
 // The index laid along `axis` of a rank-`rank` tensor and expanded to `like`'s shape, as
@@ -131,7 +131,8 @@ Status indexCopy(Context& ctx, const Node& node) {
   std::string idx = wrappedIndex(ctx, ctx.input(node, 2), t->dim_size);
   std::string src = sourceOf(ctx, ctx.input(node, 3), t->dtype, t->axis, t->rank, t->x, idx);
   std::string full = indexLike(ctx, idx, t->axis, t->rank, src);
-  ctx.bind(ctx.output(node), ctx.emit("ScatterElements", {t->x, full, src}, {{"axis", t->axis}}));
+  const char* op = ctx.opset() >= 11 ? "ScatterElements" : "Scatter";  // the same operator, renamed in 11
+  ctx.bind(ctx.output(node), ctx.emit(op, {t->x, full, src}, {{"axis", t->axis}}));
   return Status::Ok();
 }
 
@@ -163,7 +164,7 @@ Status indexFill(Context& ctx, const Node& node) {
 }
 
 // masked_scatter(self, mask, source): the positions where mask (broadcast to self) is true, in
-// row-major order, take source's leading elements one after another. ScatterND on the flattened
+// row-major order, take source's leading elements one after another. Rows scattered on the flattened
 // tensors, at the true positions NonZero lists, with as many source elements as there are.
 Status maskedScatter(Context& ctx, const Node& node) {
   const Value* self = ctx.input(node, 0);
@@ -172,22 +173,22 @@ Status maskedScatter(Context& ctx, const Node& node) {
   std::string shape = ctx.shapeOf(x);
   std::string mask = ctx.emit("Expand", {ctx.tensor(ctx.input(node, 1)), shape});
   std::string where = ctx.emit("NonZero", {ctx.emit("Reshape", {mask, ctx.constI64({-1})})});  // [1, N]
-  std::string positions = ctx.emit("Transpose", {where}, {{"perm", std::vector<int64_t>{1, 0}}});
+  std::string positions = ctx.squeeze(where, {0});
   std::string count = ctx.emit("Slice", {ctx.shapeOf(where), ctx.constI64({1}), ctx.constI64({2})});
   std::string source = ctx.emit("Reshape", {ctx.tensor(ctx.input(node, 2), dt), ctx.constI64({-1})});
   std::string updates = ctx.emit("Slice", {source, ctx.constI64({0}), count});
   std::string flat = ctx.emit("Reshape", {x, ctx.constI64({-1})});
-  ctx.bind(ctx.output(node), ctx.emit("Reshape", {ctx.emit("ScatterND", {flat, positions, updates}), shape}));
+  ctx.bind(ctx.output(node), ctx.emit("Reshape", {ctx.scatterRows(flat, positions, updates, 1), shape}));
   return Status::Ok();
 }
 
 }  // namespace
 
 void registerIndexUpdateOps(Registry& r) {
-  r.add("aten::masked_scatter", 11, maskedScatter);
-  r.add("aten::index_add", 11, indexAdd);
-  r.add("aten::index_copy", 11, indexCopy);
-  r.add("aten::index_fill", 11, indexFill);
+  r.add("aten::masked_scatter", 9, maskedScatter);
+  r.add("aten::index_add", 9, indexAdd);
+  r.add("aten::index_copy", 9, indexCopy);
+  r.add("aten::index_fill", 9, indexFill);
 }
 
 }  // namespace pt2onnx

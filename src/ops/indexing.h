@@ -17,6 +17,9 @@ std::string transposed(Context& ctx, const std::string& x, const std::vector<int
 // Transposition that brings the indexed dims to the front, in order, the others after them.
 std::vector<int64_t> indexedFirst(const std::vector<int64_t>& dims, int64_t rank);
 
+// An index counted from the end when negative: idx + size there, idx elsewhere (INT64 tensors).
+std::string fromEnd(Context& ctx, const std::string& idx, const std::string& size);
+
 // One element of an aten::index / index_put Tensor?[] list: None, an INT64 index tensor, or a
 // BOOL mask (uint8 is PyTorch's legacy mask type).
 struct IndexArg {

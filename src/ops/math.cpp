@@ -106,7 +106,7 @@ std::string scatterAddByOneHot(Context& ctx, const std::string& x, const std::st
   std::string received = ctx.squeeze(ctx.emit("MatMul", {ctx.unsqueeze(ut, {rank - 1}), hits}), {rank - 1});
   std::string missing = ctx.emit("Sub", {ctx.shapeOf(xt), ctx.shapeOf(received)});
   std::string pads = ctx.emit("Concat", {ctx.constI64(std::vector<int64_t>(rank, 0)), missing}, {{"axis", 0}});
-  std::string padded = ctx.emit("Pad", {received, pads});
+  std::string padded = ctx.padWithZeros(received, pads, rank, dt);
   return transposed(ctx, ctx.emit("Add", {xt, padded}), inversePerm(perm));
 }
 
@@ -504,7 +504,7 @@ void registerMathOps(Registry& r) {
   r.add("aten::triu", 14, trilu(true));
   r.add("aten::tril", 14, trilu(false));
   r.add("aten::scatter", 9, scatter(false));
-  r.add("aten::scatter_add", 11, scatter(true));
+  r.add("aten::scatter_add", 9, scatter(true));
   r.add("aten::threshold", 9, threshold);
   r.add("aten::selu", 9, unaryOp("Selu"));
   r.add("aten::celu", 9, celuAsElu);
@@ -534,7 +534,7 @@ void registerMathOps(Registry& r) {
   r.add("aten::unflatten", 9, unflatten);
   r.add("aten::grid_sampler", 16, gridSampler);
   r.add("aten::one_hot", 9, oneHot);
-  r.add("aten::cumprod", 11, cumprod);
+  r.add("aten::cumprod", 9, cumprod);
 }
 
 }  // namespace pt2onnx

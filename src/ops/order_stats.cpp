@@ -7,16 +7,13 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// The largest and the lowest value of a working dtype (ints stand in for infinities).
-double highest(DType dt) {
-  if (isFloating(dt)) return kInf;
-  return dt == DType::kInt32 ? static_cast<double>(std::numeric_limits<int32_t>::max())
-                             : static_cast<double>(std::numeric_limits<int64_t>::max());
-}
-double lowest(DType dt) {
-  if (isFloating(dt)) return -kInf;
-  return dt == DType::kInt32 ? static_cast<double>(std::numeric_limits<int32_t>::min())
-                             : static_cast<double>(std::numeric_limits<int64_t>::min());
+// The largest or the lowest value of a working dtype as a 0-d constant (ints stand in for
+// infinities). int64's limits are not doubles, so they are made as integers.
+std::string extreme(Context& ctx, DType dt, bool largest) {
+  if (isFloating(dt)) return ctx.scalar(largest ? kInf : -kInf, dt);
+  if (dt == DType::kInt64)
+    return ctx.scalarI64(largest ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min());
+  return ctx.scalar(largest ? std::numeric_limits<int32_t>::max() : std::numeric_limits<int32_t>::min(), dt);
 }
 
 // The size of `axis` as a 0-d INT64 tensor.
@@ -47,7 +44,7 @@ Selected selectPosition(Context& ctx, const Value* self, int64_t axis, const std
     key = ctx.emit("Where", {nan, ctx.scalar(kInf, work), x});
   }
   std::string k = ctx.unsqueeze(ctx.emit("Add", {pos, ctx.scalarI64(1)}), {0});
-  auto top = ctx.emitN("TopK", {key, k}, {{"axis", axis}, {"largest", 0}, {"sorted", 1}}, 2);
+  auto top = sortedTopK(ctx, key, k, axis, false);
   std::string v = sliceConst(ctx, top[0], {-1}, {kInt64Max}, {axis});
   std::string i = sliceConst(ctx, top[1], {-1}, {kInt64Max}, {axis});
   if (!nan.empty()) {
@@ -87,7 +84,7 @@ Status median(Context& ctx, const Node& node) {
     key = ctx.emit("Where", {nan, ctx.scalar(kInf, work), key});
   }
   std::string k = ctx.unsqueeze(ctx.emit("Add", {lowerMiddle(ctx, n), ctx.scalarI64(1)}), {0});
-  auto top = ctx.emitN("TopK", {key, k}, {{"axis", 0}, {"largest", 0}, {"sorted", 1}}, 2);
+  auto top = sortedTopK(ctx, key, k, 0, false);
   std::string v = ctx.emit("Reshape", {sliceConst(ctx, top[0], {-1}, {kInt64Max}, {0}), ctx.constI64({})});
   if (!nan.empty()) {
     std::string any = ctx.cast(ctx.reduce("ReduceMax", ctx.cast(nan, DType::kBool, DType::kFloat), {0}, false),
@@ -138,11 +135,12 @@ Status nanmedian(Context& ctx, const Node& node) {
   std::string key = ctx.emit("Where", {nan, ctx.scalar(kInf, work), x});
   std::string numbers =
       ctx.reduce("ReduceSum", ctx.cast(ctx.emit("Not", {nan}), DType::kBool, DType::kInt64), {axis}, true);
-  auto sorted = ctx.emitN("TopK", {key, n}, {{"axis", axis}, {"largest", 0}, {"sorted", 1}}, 2);
+  auto sorted = sortedTopK(ctx, key, n, axis, false);
   // Integer division truncates, so an all-NaN slice (no numbers) reads position 0.
   std::string pos = lowerMiddle(ctx, numbers);
-  std::string v = ctx.emit("GatherElements", {sorted[0], pos}, {{"axis", axis}});
-  std::string i = ctx.emit("GatherElements", {sorted[1], pos}, {{"axis", axis}});
+  const int64_t rank = reduce_all ? 1 : ctx.requireRank(self);
+  std::string v = ctx.gatherElements(sorted[0], pos, axis, rank);
+  std::string i = ctx.gatherElements(sorted[1], pos, axis, rank);
   v = ctx.emit("Where", {ctx.emit("Equal", {numbers, ctx.scalarI64(0)}), ctx.scalar(std::nan(""), work), v});
   if (reduce_all) {
     ctx.bind(ctx.output(node), ctx.cast(ctx.emit("Reshape", {v, ctx.constI64({})}), work, dt));
@@ -200,7 +198,7 @@ ConvertFn cumulativeExtreme(bool largest) {
     if (dt == DType::kBool || dt == DType::kInt8 || dt == DType::kInt16 || dt == DType::kUInt8) work = DType::kInt64;
     std::string x = ctx.tensor(self, work);
     Pairs p = pairs(ctx, axisLength(ctx, self, x, axis), axis, rank);
-    std::string fill = ctx.scalar(largest ? lowest(work) : highest(work), work);
+    std::string fill = extreme(ctx, work, !largest);
     bool floating = isFloating(work);
     std::string nan = floating ? ctx.emit("IsNaN", {x}) : "";
     std::string xj = ctx.unsqueeze(floating ? ctx.emit("Where", {nan, fill, x}) : x, {axis});
@@ -250,7 +248,7 @@ Status mode(Context& ctx, const Node& node) {
   std::string same = ctx.emit("Equal", {ctx.unsqueeze(x, {axis + 1}), ctx.unsqueeze(x, {axis})});
   std::string count = ctx.reduce("ReduceSum", ctx.cast(same, DType::kBool, DType::kInt64), {axis + 1}, false);
   std::string most = ctx.emit("Equal", {count, ctx.reduce("ReduceMax", count, {axis}, true)});
-  std::string v = ctx.emit("Where", {most, x, ctx.scalar(highest(work), work)});
+  std::string v = ctx.emit("Where", {most, x, extreme(ctx, work, true)});
   v = ctx.reduce("ReduceMin", v, {axis}, true);
   std::string where = ctx.emit("Where", {ctx.emit("Equal", {x, v}), p.jidx, ctx.scalarI64(-1)});
   std::string idx = ctx.reduce("ReduceMax", where, {axis}, true);
@@ -262,14 +260,14 @@ Status mode(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerOrderStatOps(Registry& r) {
-  r.add("aten::median", 11, [](Context& ctx, const Node& node) {
+  r.add("aten::median", 10, [](Context& ctx, const Node& node) {
     return ctx.inputCount(node) == 1 ? median(ctx, node) : medianDim(ctx, node);
   });
-  r.add("aten::nanmedian", 11, nanmedian);
-  r.add("aten::kthvalue", 11, kthvalue);
-  r.add("aten::cummax", 11, cumulativeExtreme(true));
-  r.add("aten::cummin", 11, cumulativeExtreme(false));
-  r.add("aten::mode", 11, mode);
+  r.add("aten::nanmedian", 10, nanmedian);
+  r.add("aten::kthvalue", 10, kthvalue);
+  r.add("aten::cummax", 9, cumulativeExtreme(true));
+  r.add("aten::cummin", 9, cumulativeExtreme(false));
+  r.add("aten::mode", 9, mode);
 }
 
 }  // namespace pt2onnx

@@ -177,8 +177,8 @@ Status convTbc(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerPatchOps(Registry& r) {
-  r.add("aten::unfold", 11, unfold);
-  r.add("aten::im2col", 11, im2col);
+  r.add("aten::unfold", 9, unfold);
+  r.add("aten::im2col", 9, im2col);
   r.add("aten::col2im", 9, col2im(sumOfBlocks));
   r.add("aten::col2im", 18, col2im(col2imOp));
   r.add("aten::conv_tbc", 9, convTbc);

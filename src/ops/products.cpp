@@ -192,7 +192,7 @@ void registerProductOps(Registry& r) {
   r.add("aten::cross", 9, cross);
   r.add("aten::linalg_cross", 9, cross);
   r.add("aten::cdist", 9, cdist);
-  r.add("aten::pdist", 11, pdist);
+  r.add("aten::pdist", 9, pdist);
   r.add("aten::_pdist_forward", 9, pdist);
   r.add("aten::cosine_similarity", 9, cosineSimilarity);
 }

@@ -107,8 +107,8 @@ Status qZeroPoint(Context& ctx, const Node& node) {
 }
 
 // (clamp(round(x / scale) + zero_point, quant_min, quant_max) - zero_point) * scale in the input's
-// type. A range of 8 bits is a QuantizeLinear/DequantizeLinear pair (round half to even in both);
-// other ranges are written out with Round (opset 11).
+// type. A range of 8 bits is a QuantizeLinear/DequantizeLinear pair (round half to even in both)
+// from opset 10 (13 per channel); other ranges, and opset 9, are written out.
 Status fakeQuantize(Context& ctx, const Node& node, const Value* scale, const Value* zero_point, int64_t axis,
                     int64_t qmin, int64_t qmax) {
   const Value* self = ctx.input(node, 0);
@@ -120,7 +120,7 @@ Status fakeQuantize(Context& ctx, const Node& node, const Value* scale, const Va
   DType storage = qmin == 0 && qmax == 255      ? DType::kUInt8
                   : qmin == -128 && qmax == 127 ? DType::kInt8
                                                 : DType::kUndefined;
-  if (storage != DType::kUndefined && (axis < 0 || ctx.opset() >= 13)) {
+  if (storage != DType::kUndefined && ctx.opset() >= 10 && (axis < 0 || ctx.opset() >= 13)) {
     QParams p{qparam(ctx, scale, DType::kFloat, axis < 0), qparam(ctx, zero_point, storage, axis < 0), axis, storage};
     std::string q = ctx.emit("QuantizeLinear", {ctx.tensor(self, DType::kFloat), p.scale, p.zero_point}, axisAttr(p));
     std::string y = ctx.emit("DequantizeLinear", {q, p.scale, p.zero_point}, axisAttr(p));
@@ -138,7 +138,7 @@ Status fakeQuantize(Context& ctx, const Node& node, const Value* scale, const Va
   }
   std::string x = ctx.tensor(self);
   // PyTorch multiplies by the reciprocal of the scale rather than dividing by it.
-  std::string q = ctx.emit("Add", {ctx.emit("Round", {ctx.emit("Mul", {x, ctx.emit("Reciprocal", {s})})}), z});
+  std::string q = ctx.emit("Add", {roundHalfEven(ctx, ctx.emit("Mul", {x, ctx.emit("Reciprocal", {s})}), dt), z});
   q = ctx.emit("Clip", {q, ctx.scalar(static_cast<double>(qmin), dt), ctx.scalar(static_cast<double>(qmax), dt)});
   ctx.bind(ctx.output(node), ctx.emit("Mul", {ctx.emit("Sub", {q, z}), s}));
   return Status::Ok();
@@ -184,9 +184,9 @@ void registerQuantizeOps(Registry& r) {
   r.add("aten::q_scale", 10, qScale);
   r.add("aten::q_zero_point", 10, qZeroPoint);
   // Round (for ranges other than 8 bits) and Clip's bounds as inputs are in ONNX from opset 11.
-  r.add("aten::fake_quantize_per_tensor_affine", 11, fakeQuantPerTensor);
-  r.add("aten::fake_quantize_per_channel_affine", 11, fakeQuantPerChannel);
-  r.add("aten::fused_moving_avg_obs_fake_quant", 11, fusedObsFakeQuant);
+  r.add("aten::fake_quantize_per_tensor_affine", 9, fakeQuantPerTensor);
+  r.add("aten::fake_quantize_per_channel_affine", 9, fakeQuantPerChannel);
+  r.add("aten::fused_moving_avg_obs_fake_quant", 9, fusedObsFakeQuant);
 }
 
 }  // namespace pt2onnx

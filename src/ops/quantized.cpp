@@ -90,7 +90,7 @@ std::string reducedRangeQdq(Context& ctx, const std::string& x) {
   std::string scale = ctx.emit("Div", {ctx.emit("Sub", {hi, lo}), ctx.scalar(127.0, DType::kFloat)});
   // An all-zero input has no range; any positive scale gives zeros back.
   scale = ctx.emit("Max", {scale, ctx.scalar(1e-30, DType::kFloat)});
-  std::string zero_point = ctx.emit("Round", {ctx.emit("Div", {ctx.emit("Neg", {lo}), scale})});
+  std::string zero_point = roundHalfEven(ctx, ctx.emit("Div", {ctx.emit("Neg", {lo}), scale}), DType::kFloat);
   zero_point = ctx.cast(zero_point, DType::kFloat, DType::kUInt8);
   std::string q = ctx.emit("QuantizeLinear", {x, scale, zero_point});
   return ctx.emit("DequantizeLinear", {q, scale, zero_point});
@@ -225,8 +225,8 @@ void registerQuantizedOps(Registry& r) {
   r.add("quantized::linear", 10, linear(false));
   r.add("quantized::linear_relu", 10, linear(true));
   // DynamicQuantizeLinear and Round are in ONNX from opset 11.
-  r.add("quantized::linear_dynamic", 11, dynamicLinear(false, false));
-  r.add("quantized::linear_relu_dynamic", 11, dynamicLinear(true, false));
+  r.add("quantized::linear_dynamic", 10, dynamicLinear(false, false));
+  r.add("quantized::linear_relu_dynamic", 10, dynamicLinear(true, false));
   r.add("quantized::linear_dynamic_fp16", 10, dynamicLinear(false, true));
   r.add("quantized::linear_relu_dynamic_fp16", 10, dynamicLinear(true, true));
   r.add("quantized::add", 10, binary("Add", false));
@@ -247,11 +247,11 @@ void registerQuantizedOps(Registry& r) {
                            "quantized::batch_norm3d_relu"})
     r.add(kind, 10, batchNorm(true));
   r.add("quantized::instance_norm", 10, instanceNorm);
-  r.add("quantized::layer_norm", 11, like("aten::layer_norm"));
-  r.add("quantized::group_norm", 11, like("aten::group_norm"));
+  r.add("quantized::layer_norm", 10, like("aten::layer_norm"));
+  r.add("quantized::group_norm", 10, like("aten::group_norm"));
   r.add("quantized::hardswish", 10, like("aten::hardswish"));
   r.add("quantized::leaky_relu", 10, like("aten::leaky_relu"));
-  r.add("quantized::clamp", 11, like("aten::clamp"));
+  r.add("quantized::clamp", 10, like("aten::clamp"));
   r.add("quantized::max_pool1d", 10, like("aten::max_pool1d"));
   r.add("quantized::max_pool2d", 10, like("aten::max_pool2d"));
   r.add("quantized::elu", 10, elu);

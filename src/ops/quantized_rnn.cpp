@@ -149,6 +149,6 @@ Status quantizedLstm(Context& ctx, const Node& node) {
 
 }  // namespace
 
-void registerQuantizedRnnOps(Registry& r) { r.add("aten::quantized_lstm", 11, quantizedLstm); }
+void registerQuantizedRnnOps(Registry& r) { r.add("aten::quantized_lstm", 10, quantizedLstm); }
 
 }  // namespace pt2onnx

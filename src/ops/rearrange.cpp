@@ -194,8 +194,6 @@ ConvertFn triangleIndices(bool upper) {
       ctx.bind(ctx.output(node), ctx.constTensor(rs, {2, k}, dt));
       return Status::Ok();
     }
-    if (ctx.opset() < 11)
-      return ctx.fail(node, "tril_indices/triu_indices with computed sizes needs opset 11 (Range); try --opset 11");
     auto range = [&](const Value* v) {
       return ctx.emit("Range", {ctx.scalarI64(0), ctx.tensor(v, DType::kInt64), ctx.scalarI64(1)});
     };
@@ -279,7 +277,7 @@ Status vander(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
-// msort(self): self sorted ascending along dim 0 (TopK over the whole dim, opset 11).
+// msort(self): self sorted ascending along dim 0 (TopK over the whole dim, opset 10).
 Status msort(Context& ctx, const Node& node) {
   const Value* self = ctx.input(node, 0);
   if (ctx.requireRank(self) == 0) return passThrough(ctx, node);
@@ -288,7 +286,7 @@ Status msort(Context& ctx, const Node& node) {
   if (ct == DType::kUndefined) return ctx.fail(node, std::string("msort of ") + dtypeName(dt) + " tensors");
   std::string x = ctx.tensor(self, ct);
   std::string k = ctx.unsqueeze(ctx.dimOf(x, 0), {0});
-  auto sorted = ctx.emitN("TopK", {x, k}, {{"axis", 0}, {"largest", 0}, {"sorted", 1}}, 2);
+  auto sorted = sortedTopK(ctx, x, k, 0, false);
   ctx.bind(ctx.output(node), ctx.cast(sorted[0], ct, dt));
   return Status::Ok();
 }
@@ -327,7 +325,7 @@ void registerRearrangeOps(Registry& r) {
   r.add("aten::kron", 9, kron);
   r.add("aten::cartesian_prod", 9, cartesianProd);
   r.add("aten::vander", 9, vander);
-  r.add("aten::msort", 11, msort);
+  r.add("aten::msort", 10, msort);
 }
 
 }  // namespace pt2onnx

@@ -465,7 +465,7 @@ void registerRnnOps(Registry& r) {
   r.add("aten::_pad_packed_sequence", 9, padPackedSequence);
   r.add("aten::gru_cell", 9, gruCell);
   r.add("aten::rnn_tanh_cell", 9, [](Context& ctx, const Node& node) { return rnnCell(ctx, node, "Tanh"); });
-  r.add("aten::rnn_relu_cell", 11, [](Context& ctx, const Node& node) { return rnnCell(ctx, node, "Relu"); });
+  r.add("aten::rnn_relu_cell", 9, [](Context& ctx, const Node& node) { return rnnCell(ctx, node, "Relu"); });
 }
 
 }  // namespace pt2onnx

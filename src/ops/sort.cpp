@@ -30,12 +30,7 @@ struct TopKResult {
 TopKResult topK(Context& ctx, const Value* self, int64_t axis, const std::string& k, bool largest, bool values = true) {
   DType dt = ctx.requireDType(self);
   DType work = sortableType(dt);
-  std::string x = ctx.tensor(self, work);
-  if (ctx.opset() < 11) {  // TopK-10: the largest, sorted; the smallest are the largest of -x
-    auto outs = ctx.emitN("TopK", {largest ? x : ctx.emit("Neg", {x}), k}, {{"axis", axis}}, 2);
-    return {values ? ctx.cast(largest ? outs[0] : ctx.emit("Neg", {outs[0]}), work, dt) : "", outs[1]};
-  }
-  auto outs = ctx.emitN("TopK", {x, k}, {{"axis", axis}, {"largest", static_cast<int64_t>(largest)}, {"sorted", 1}}, 2);
+  auto outs = sortedTopK(ctx, ctx.tensor(self, work), k, axis, largest);
   return {values ? ctx.cast(outs[0], work, dt) : "", outs[1]};
 }
 
@@ -202,6 +197,15 @@ Status unique2(Context& ctx, const Node& node) {
 }
 
 }  // namespace
+
+std::vector<std::string> sortedTopK(Context& ctx, const std::string& x, const std::string& k, int64_t axis,
+                                    bool largest) {
+  if (ctx.opset() >= 11)
+    return ctx.emitN("TopK", {x, k}, {{"axis", axis}, {"largest", static_cast<int64_t>(largest)}, {"sorted", 1}}, 2);
+  // TopK-10: the largest, sorted; the smallest are the largest of -x
+  auto outs = ctx.emitN("TopK", {largest ? x : ctx.emit("Neg", {x}), k}, {{"axis", axis}}, 2);
+  return {largest ? outs[0] : ctx.emit("Neg", {outs[0]}), outs[1]};
+}
 
 void registerSortOps(Registry& r) {
   r.add("aten::topk", 9, topk);

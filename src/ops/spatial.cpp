@@ -98,7 +98,7 @@ Status affineGrid(Context& ctx, const Node& node) {
 void registerSpatialOps(Registry& r) {
   r.add("aten::max_unpool2d", 9, maxUnpool(2));
   r.add("aten::max_unpool3d", 9, maxUnpool(3));
-  r.add("aten::affine_grid_generator", 11, affineGrid);
+  r.add("aten::affine_grid_generator", 9, affineGrid);
 }
 
 }  // namespace pt2onnx

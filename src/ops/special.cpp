@@ -404,8 +404,8 @@ void registerSpecialOps(Registry& r) {
   r.add("aten::special_entr", 9, formula(1, entr));
   r.add("aten::special_ndtr", 9, formula(1, ndtr));
   r.add("aten::ldexp", 9, formula(2, ldexp));
-  r.add("aten::isclose", 11, isclose);
-  r.add("aten::isin", 11, isin);
+  r.add("aten::isclose", 9, isclose);
+  r.add("aten::isin", 9, isin);
   r.add("aten::trapz", 9, trapezoid(false));
   r.add("aten::trapezoid", 9, trapezoid(false));
   r.add("aten::cumulative_trapezoid", 9, trapezoid(true));
@@ -433,7 +433,7 @@ void registerSpecialOps(Registry& r) {
   r.add("aten::isposinf", 9, isInfSide(false));
   r.add("aten::nansum", 9, nanReduce(false));
   r.add("aten::nanmean", 9, nanReduce(true));
-  r.add("aten::count_nonzero", 11, countNonzero);
+  r.add("aten::count_nonzero", 9, countNonzero);
   r.add("aten::logcumsumexp", 9, logcumsumexp);
 }
 

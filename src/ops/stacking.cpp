@@ -79,8 +79,7 @@ Status ravel(Context& ctx, const Node& node) {
 }
 
 // block_diag(tensors): each tensor (0-d as [1, 1], 1-D as one row) on the diagonal of a zero
-// matrix. Widths are read from the shapes, so dynamic sizes hold; Pad takes pads as an input from
-// opset 11.
+// matrix. Widths are read from the shapes, so dynamic sizes hold.
 Status blockDiag(Context& ctx, const Node& node) {
   DType dt = ctx.requireDType(ctx.output(node));
   if (dt == DType::kBool && ctx.opset() < 13) return ctx.fail(node, "block_diag of bool tensors needs opset 13");
@@ -102,7 +101,7 @@ Status blockDiag(Context& ctx, const Node& node) {
   for (size_t i = 0; i < mats.size(); ++i) {
     std::string after = ctx.emit("Sub", {ctx.emit("Sub", {total, before}), widths[i]});
     std::string pads = ctx.emit("Concat", {zero, before, zero, after}, {{"axis", 0}});
-    rows.push_back(ctx.emit("Pad", {mats[i], pads, ctx.scalar(0, dt)}, {{"mode", "constant"}}));
+    rows.push_back(ctx.padWithZeros(mats[i], pads, 2, dt));
     before = ctx.emit("Add", {before, widths[i]});
   }
   ctx.bind(ctx.output(node), rows.size() == 1 ? rows[0] : ctx.emit("Concat", rows, {{"axis", 0}}));
@@ -120,7 +119,7 @@ void registerStackingOps(Registry& r) {
   r.add("aten::dstack", 9, [](Context& ctx, const Node& node) { return stackOp(ctx, node, Stack::kD); });
   r.add("aten::column_stack", 9, [](Context& ctx, const Node& node) { return stackOp(ctx, node, Stack::kColumn); });
   r.add("aten::ravel", 9, ravel);
-  r.add("aten::block_diag", 11, blockDiag);
+  r.add("aten::block_diag", 9, blockDiag);
 }
 
 }  // namespace pt2onnx

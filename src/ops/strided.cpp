@@ -115,8 +115,6 @@ Status asStrided(Context& ctx, const Node& node) {
       return Status::Ok();
     }
   }
-  if (ctx.opset() < 11)
-    return ctx.fail(node, "as_strided with sizes, strides or offset computed at run time needs opset 11 (Range)");
   ctx.bind(ctx.output(node), dynamicStrided(ctx, flat, size, stride, offset, rank));
   return Status::Ok();
 }

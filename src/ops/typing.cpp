@@ -6,6 +6,7 @@
 #include <onnx/defs/schema.h>
 
 #include <algorithm>
+#include <set>
 
 #include "core/diagnostics.h"
 #include "onnx/dtype.h"
@@ -25,8 +26,28 @@ bool onnxAccepts(const std::string& op_type, int opset, size_t index, DType dtyp
   return formal.GetTypeStr() == wanted;  // a fixed type rather than a type parameter
 }
 
+// Types a schema allows that ONNX Runtime's CPU kernels lack (measured on 1.20): 8- and 16-bit
+// integers in arithmetic (from opset 14), comparisons, Max/Min and TopK; int16 and uint8 Neg and
+// Relu (int8 Relu from 14), int8/int16 Where, int16 ArgMax/ArgMin. These compute wider, as the
+// schema of the opsets before requires anyway.
+bool runtimeLacks(const std::string& op_type, int opset, DType dtype) {
+  const bool narrow = dtype == DType::kInt8 || dtype == DType::kUInt8 || dtype == DType::kInt16;
+  if (!narrow) return false;
+  static const std::set<std::string> no_narrow = {
+      "Add", "Sub", "Mul", "Div", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "Max", "Min", "TopK"};
+  if (no_narrow.count(op_type)) return true;
+  if (op_type == "Neg") return dtype != DType::kInt8;
+  if (op_type == "Relu") return dtype != DType::kInt8 || opset < 14;
+  if (op_type == "Where") return dtype != DType::kUInt8;
+  if (op_type == "ArgMax" || op_type == "ArgMin") return dtype == DType::kInt16;
+  return false;
+}
+
 DType computeDType(const std::string& op_type, int opset, DType dtype, size_t index) {
-  if (onnxAccepts(op_type, opset, index, dtype)) return dtype;
+  if (onnxAccepts(op_type, opset, index, dtype) && !runtimeLacks(op_type, opset, dtype)) return dtype;
+  // Equal before 11 takes bool, int32 and int64; the old-opset pass spells it for floats with Less,
+  // Greater and IsNaN.
+  if (op_type == "Equal" && opset < 11 && isFloating(dtype) && dtype != DType::kBFloat16) return dtype;
   std::vector<DType> wider;
   switch (dtype) {
     case DType::kInt8:
@@ -51,7 +72,7 @@ DType computeDType(const std::string& op_type, int opset, DType dtype, size_t in
       break;
   }
   for (DType t : wider)
-    if (onnxAccepts(op_type, opset, index, t)) return t;
+    if (onnxAccepts(op_type, opset, index, t) && !runtimeLacks(op_type, opset, t)) return t;
   return DType::kUndefined;
 }
 

@@ -12,7 +12,7 @@ std::string oneElement(Context& ctx, const Value* v, int64_t if_none) {
   return ctx.unsqueeze(ctx.tensor(v, DType::kInt64), {0});
 }
 
-// self with the slices of `axis` at `positions` (1-D INT64) replaced by those of src: ScatterND on
+// self with the slices of `axis` at `positions` (1-D INT64) replaced by those of src: rows scattered on
 // both moved so that `axis` leads, then moved back.
 std::string scatterAlong(Context& ctx, const std::string& self, const std::string& src, int64_t rank, int64_t axis,
                          const std::string& positions) {
@@ -23,7 +23,7 @@ std::string scatterAlong(Context& ctx, const std::string& self, const std::strin
   auto move = [&](const std::string& x, const std::vector<int64_t>& p) {
     return axis == 0 ? x : ctx.emit("Transpose", {x}, {{"perm", p}});
   };
-  std::string out = ctx.emit("ScatterND", {move(self, perm), ctx.unsqueeze(positions, {1}), move(src, perm)});
+  std::string out = ctx.scatterRows(move(self, perm), positions, move(src, perm), rank);
   return move(out, inverse);
 }
 
@@ -66,8 +66,8 @@ Status selectScatter(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerViewScatterOps(Registry& r) {
-  r.add("aten::slice_scatter", 11, sliceScatter);
-  r.add("aten::select_scatter", 11, selectScatter);
+  r.add("aten::slice_scatter", 9, sliceScatter);
+  r.add("aten::select_scatter", 9, selectScatter);
 }
 
 }  // namespace pt2onnx

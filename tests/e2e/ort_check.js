@@ -16,7 +16,7 @@ const ort = require('onnxruntime-node');
 
 const ARRAYS = {
   float32: Float32Array, float64: Float64Array, float16: Uint16Array, int64: BigInt64Array,
-  int32: Int32Array, int8: Int8Array, uint8: Uint8Array, bool: Uint8Array,
+  int32: Int32Array, int16: Int16Array, int8: Int8Array, uint8: Uint8Array, bool: Uint8Array,
 };
 const FLOATS = new Set(['float32', 'float64', 'float16']);
 
@@ -52,7 +52,7 @@ function readTensor(dir, entry) {
 }
 
 // onnx.TensorProto fields pt2onnx writes: dims (1), data_type (2), name (8), raw_data (9).
-const ONNX_TYPES = {1: 'float32', 2: 'uint8', 3: 'int8', 6: 'int32', 7: 'int64', 9: 'bool', 10: 'float16', 11: 'float64'};
+const ONNX_TYPES = {1: 'float32', 2: 'uint8', 3: 'int8', 5: 'int16', 6: 'int32', 7: 'int64', 9: 'bool', 10: 'float16', 11: 'float64'};
 
 function readVarint(buf, pos) {
   let value = 0n;

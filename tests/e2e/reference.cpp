@@ -19,14 +19,16 @@
 #include <utility>
 #include <vector>
 
+#include "frontend/frontend.h"
 #include "frontend/inputs.h"
 #include "onnx/dtype.h"
 
 namespace {
 
 const std::vector<std::pair<std::string, c10::ScalarType>> kDtypes = {
-    {"float32", torch::kFloat32}, {"float16", torch::kFloat16}, {"float64", torch::kFloat64}, {"int64", torch::kInt64},
-    {"int32", torch::kInt32},     {"int8", torch::kInt8},       {"uint8", torch::kUInt8},     {"bool", torch::kBool}};
+    {"float32", torch::kFloat32}, {"float16", torch::kFloat16}, {"float64", torch::kFloat64},
+    {"int64", torch::kInt64},     {"int32", torch::kInt32},     {"int16", torch::kInt16},
+    {"int8", torch::kInt8},       {"uint8", torch::kUInt8},     {"bool", torch::kBool}};
 
 struct Entry {
   std::string name;
@@ -120,6 +122,7 @@ int run(int argc, char** argv) {
   torch::NoGradGuard no_grad;
   auto module = torch::jit::load(model_path);
   module.eval();
+  pt2onnx::markWrappedNumbers(module);  // Python numbers promote as in PyTorch's own runs
   // The method's own graph (not frozen, not inlined), with its arguments bound the way pt2onnx
   // binds them: one value per ONNX input; containers, constants and defaults rebuilt inside.
   auto method = module.get_method(options.method);

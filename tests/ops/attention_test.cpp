@@ -141,6 +141,13 @@ std::string sdpaIR(const std::string& mask, bool causal, const std::string& scal
 
 const std::vector<std::string> kQkv4 = {"q:2x2x6x8", "k:2x2x7x8", "v:2x2x7x4"};
 
+TEST(ScaledDotProductAttention, Rank4CausalOpset9) {
+  auto model = convertIR(sdpaIR("%none", true, "None", false), kQkv4, 9);
+  EXPECT_EQ(countOps(model, "Softmax"), 1);
+  EXPECT_EQ(countOps(model, "Range"), 0);
+  EXPECT_EQ(outputDims(model, 0), (std::vector<int64_t>{2, 2, 6, 4}));
+}
+
 TEST(ScaledDotProductAttention, Rank4DefaultScaleOpset11) {
   auto model = convertIR(sdpaIR("%none", false, "None", false), kQkv4, 11);
   EXPECT_EQ(countOps(model, "MatMul"), 2);

@@ -35,9 +35,10 @@ TEST(Elementwise, AddUint8Opset13ComputesInInt32) {
   EXPECT_EQ(outputType(model), onnx::TensorProto::UINT8);
 }
 
-TEST(Elementwise, AddUint8Opset14Native) {
+// Add-14 takes uint8, but ONNX Runtime has no kernel for it: still computed in int32.
+TEST(Elementwise, AddUint8Opset14ComputesInInt32) {
   auto model = convertIR(binaryIR("aten::add", true), {"x:2x3:uint8", "y:2x3:uint8"}, 14);
-  EXPECT_EQ(opTypes(model), (Ops{"Add"}));
+  EXPECT_EQ(opTypes(model), (Ops{"Cast", "Cast", "Add", "Cast"}));
   EXPECT_EQ(outputType(model), onnx::TensorProto::UINT8);
 }
 
@@ -48,9 +49,18 @@ TEST(Elementwise, SubInt8Opset11ComputesInInt32) {
   EXPECT_EQ(outputType(model), onnx::TensorProto::INT8);
 }
 
-TEST(Elementwise, MulInt8Opset17Native) {
+// ONNX Runtime has no 8-bit comparison or Max/Min kernels either, at any opset.
+TEST(Elementwise, LessAndMaxOfInt8ComputeInInt32) {
+  auto less = convertIR(binaryIR("aten::lt"), {"x:4:int8", "y:4:int8"}, 17);
+  EXPECT_EQ(opTypes(less), (Ops{"Cast", "Cast", "Less"}));
+  auto most = convertIR(binaryIR("aten::maximum"), {"x:4:uint8", "y:4:uint8"}, 17);
+  EXPECT_EQ(opTypes(most), (Ops{"Cast", "Cast", "Max", "Cast"}));
+}
+
+TEST(Elementwise, MulInt8Opset17ComputesInInt32) {
   auto model = convertIR(binaryIR("aten::mul"), {"x:4:int8", "y:4:int8"}, 17);
-  EXPECT_EQ(opTypes(model), (Ops{"Mul"}));
+  EXPECT_EQ(opTypes(model), (Ops{"Cast", "Cast", "Mul", "Cast"}));
+  EXPECT_EQ(outputType(model), onnx::TensorProto::INT8);
 }
 
 // Pow-7 (opset 11) takes floats only; Pow-15 takes int32/int64 but not int8.
@@ -145,14 +155,14 @@ graph(%x : Tensor, %y : Tensor):
   EXPECT_EQ(outputType(model), onnx::TensorProto::INT8);
 }
 
-TEST(Elementwise, DivTruncInt8Opset17Native) {
+TEST(Elementwise, DivTruncInt8Opset17ComputesInInt32) {
   auto model = convertIR(R"IR(
 graph(%x : Tensor, %y : Tensor):
   %m : str = prim::Constant[value="trunc"]()
   %z : Tensor = aten::div(%x, %y, %m)
   return (%z))IR",
                          {"x:4:int8", "y:4:int8"}, 17);
-  EXPECT_EQ(opTypes(model), (Ops{"Div"}));
+  EXPECT_EQ(opTypes(model), (Ops{"Cast", "Cast", "Div", "Cast"}));
 }
 
 TEST(Elementwise, FloorDivideIntByFloatPromotes) {

@@ -62,6 +62,11 @@ graph(%w : Tensor, %i : Tensor):
   %y : Tensor = aten::embedding_renorm(%w, %i, %max, %p)
   return (%y))IR";
 
+TEST(EmbeddingBag, RenormOpset9) {
+  auto model = convertIR(kRenorm, {"w:10x4", "i:3:int64"}, 9);
+  EXPECT_EQ(outputDims(model), (Dims{10, 4}));
+}
+
 TEST(EmbeddingBag, RenormOpset11) {
   auto model = convertIR(kRenorm, {"w:10x4", "i:3:int64"}, 11);
   EXPECT_EQ(countOps(model, "ReduceL2"), 1);

@@ -216,13 +216,13 @@ TEST(Index, MaskedSelect) {
 graph(%x : Tensor, %m : Tensor):
   %y : Tensor = aten::masked_select(%x, %m)
   return (%y))IR",
-                         {"x:4x5", "m:5:bool"}, 11);
+                         {"x:4x5", "m:5:bool"}, 9);
   EXPECT_EQ(countOps(model, "NonZero"), 1);
-  EXPECT_EQ(countOps(model, "GatherND"), 1);
+  EXPECT_EQ(countOps(model, "Gather"), 1);  // from both flattened
   EXPECT_EQ(model.graph().output(0).type().tensor_type().shape().dim_size(), 1);
 }
 
-// y[i] = v on dim 0: ScatterND with the indices wrapped into range.
+// y[i] = v on dim 0: ScatterND with negative indices counted from the end.
 const char* kIndexPut = R"IR(
 graph(%x : Tensor, %i : Tensor, %v : Tensor):
   %acc : bool = prim::Constant[value=ACC]()
@@ -239,7 +239,7 @@ std::string withAccumulate(bool acc) {
 TEST(Index, IndexPutDim0Opset11) {
   auto model = convertIR(withAccumulate(false), {"x:10x3", "i:2:int64", "v:scalar"}, 11);
   EXPECT_EQ(countOps(model, "ScatterND"), 1);
-  EXPECT_EQ(countOps(model, "Mod"), 1);
+  EXPECT_EQ(countOps(model, "Where"), 1);  // negative indices counted from the end
   EXPECT_EQ(outputDims(model), (Dims{10, 3}));
 }
 
@@ -249,6 +249,17 @@ TEST(Index, IndexPutAccumulateOneHotOpset11) {
   EXPECT_EQ(countOps(model, "MatMul"), 1);
   EXPECT_EQ(countOps(model, "ScatterND"), 0);
   EXPECT_EQ(outputDims(model), (Dims{-1, 3}));
+}
+
+// Before opset 11: the write is a Scatter of rows, the sum a one-hot MatMul, both at merged rows.
+TEST(Index, IndexPutOpset9ScattersRows) {
+  auto model = convertIR(withAccumulate(false), {"x:10x3", "i:2:int64", "v:scalar"}, 9, {"x:0=n"});
+  EXPECT_EQ(countOps(model, "Scatter"), 1);
+  EXPECT_EQ(countOps(model, "ScatterND"), 0);
+  EXPECT_EQ(outputDims(model), (Dims{-1, 3}));
+  auto summed = convertIR(withAccumulate(true), {"x:10x3", "i:2:int64", "v:2x3"}, 9, {"x:0=n"});
+  EXPECT_EQ(countOps(summed, "MatMul"), 1);
+  EXPECT_EQ(countOps(summed, "Range"), 0);
 }
 
 // MatMul takes no 8-bit integers: accumulating into them needs the reduction, and the error says so.

@@ -320,12 +320,12 @@ TEST(LowOpset, SliceWithStepOpset9GathersARange) {
 }
 
 TEST(LowOpset, OperatorNeedingOpset11NamesIt) {
-  const char* ir = "graph(%x : Tensor):\n  %z : Tensor = aten::msort(%x)\n  return (%z)";
+  const char* ir = "graph(%x : Tensor):\n  %z : Tensor = aten::logdet(%x)\n  return (%z)";
   try {
-    convertIR(ir, {"x:2"}, 9);
+    convertIR(ir, {"x:2x2"}, 10);
     ADD_FAILURE() << "converted";
   } catch (const std::exception& e) {
-    EXPECT_NE(std::string(e.what()).find("aten::msort"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("aten::logdet"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("needs opset 11 or later; try --opset 11"), std::string::npos) << e.what();
   }
 }

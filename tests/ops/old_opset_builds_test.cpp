@@ -1,8 +1,9 @@
 // Op tests: what opsets 9 and 10 build from older operators where a later opset has one: Range
 // (NonZero of a run of ones), CumSum (MatMul with a triangle of ones), pixel_shuffle (Reshape and
 // Transpose), nearest upsampling (Upsample, Resize-10 or Gathers), linear and cubic interpolation
-// (weighted Gathers), integer remainders (Div), IsInf (comparisons with the largest finite value) and
-// TopK on integers (as doubles).
+// (weighted Gathers), integer remainders (Div), IsInf (comparisons with the largest finite value),
+// TopK on integers (as doubles), GatherElements and GatherND (Gathers from the flattened tensor),
+// ScatterND (Scatter of rows), Round (Floor) and Pad with computed pads (Concat of zeros).
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -211,6 +212,51 @@ TEST(OldOpsetBuilds, SortOfIntegersOrdersDoublesBeforeOpset11) {
   EXPECT_TRUE(cast_out);
   EXPECT_EQ(outputType(model, 0), onnx::TensorProto::INT64);
   EXPECT_EQ(countOps(convertIR(ir, {"x:5:int64"}, 11), "Cast"), 0);
+}
+
+const char* kGather = R"IR(
+graph(%x : Tensor, %i : Tensor):
+  %1 : int = prim::Constant[value=1]()
+  %f : bool = prim::Constant[value=0]()
+  %y : Tensor = aten::gather(%x, %1, %i, %f)
+  return (%y))IR";
+
+TEST(OldOpsetBuilds, GatherElementsIsGatherFromTheFlattenedTensorBeforeOpset11) {
+  auto model = convertIR(kGather, {"x:3x10", "i:3x2:int64"}, 9, {"x:0=n", "i:0=n"});
+  EXPECT_EQ(countOps(model, "GatherElements"), 0);
+  EXPECT_GE(countOps(model, "Gather"), 1);
+  EXPECT_EQ(outputDims(model), (std::vector<int64_t>{-1, 2}));
+  EXPECT_EQ(countOps(convertIR(kGather, {"x:3x10", "i:3x2:int64"}, 11), "GatherElements"), 1);
+}
+
+TEST(OldOpsetBuilds, IndexWithTwoTensorsIsGatherOfMergedDimsBeforeOpset11) {
+  const char* ir = R"IR(
+graph(%x : Tensor, %i : Tensor, %j : Tensor):
+  %l : Tensor?[] = prim::ListConstruct(%i, %j)
+  %y : Tensor = aten::index(%x, %l)
+  return (%y))IR";
+  auto model = convertIR(ir, {"x:10x10x3", "i:2:int64", "j:2:int64"}, 9);
+  EXPECT_EQ(countOps(model, "GatherND"), 0);
+  EXPECT_GE(countOps(model, "Gather"), 1);
+  EXPECT_EQ(outputDims(model).size(), 2u);
+}
+
+TEST(OldOpsetBuilds, RoundIsFloorAndWhereBeforeOpset11) {
+  auto model = convertIR("graph(%x : Tensor):\n  %y : Tensor = aten::round(%x)\n  return (%y)", {"x:2x3"}, 9);
+  EXPECT_EQ(countOps(model, "Round"), 0);
+  EXPECT_EQ(countOps(model, "Floor"), 2);
+  EXPECT_EQ(outputType(model), onnx::TensorProto::FLOAT);
+}
+
+TEST(OldOpsetBuilds, ComputedZeroPaddingIsConcatBeforeOpset11) {
+  const char* ir = R"IR(
+graph(%x : Tensor):
+  %l : Tensor[] = prim::ListConstruct(%x, %x)
+  %y : Tensor = aten::block_diag(%l)
+  return (%y))IR";
+  auto model = convertIR(ir, {"x:2x3"}, 9, {"x:0=n"});
+  EXPECT_EQ(countOps(model, "Pad"), 0);
+  EXPECT_EQ(outputDims(model), (std::vector<int64_t>{-1, 6}));
 }
 
 }  // namespace

@@ -91,13 +91,11 @@ TEST(Spatial, AffineGrid3dDynamicOpset17) {
   EXPECT_EQ(outputDims(model), (Dims{-1, 3, -1, 7, 3}));
 }
 
-TEST(Spatial, AffineGridBelowOpset11IsRefused) {
-  try {
-    convertIR(kAffineGrid, {"theta:2x2x3", "x:2x3x5x7"}, 10);
-    FAIL() << "expected a conversion error";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("needs opset 11"), std::string::npos) << e.what();
-  }
+// Opset 9: the grid's ranges spelled without Range.
+TEST(Spatial, AffineGridAtOpset9) {
+  auto model = convertIR(kAffineGrid, {"theta:2x2x3", "x:2x3x5x7"}, 9, {"theta:0=b", "x:0=b,2=h"});
+  EXPECT_EQ(countOps(model, "Range"), 0);
+  EXPECT_EQ(outputDims(model), (Dims{-1, -1, 7, 2}));
 }
 
 // block_diag of a matrix, a row and a 0-d tensor: [2+1+1, 3+4+1].

@@ -37,6 +37,13 @@ graph(%x : Tensor, %v : Tensor):
   %out : Tensor = aten::select_scatter(%x, %v, %0, %m1)
   return (%out))IR";
 
+TEST(ViewScatter, SelectScatterOpset9IsScatter) {
+  auto model = convertIR(kSelectScatter, {"x:3x4", "v:4"}, 9);
+  EXPECT_EQ(countOps(model, "Scatter"), 1);
+  EXPECT_EQ(countOps(model, "ScatterND"), 0);
+  EXPECT_EQ(outputDims(model), (Dims{3, 4}));
+}
+
 TEST(ViewScatter, SelectScatterOpset11) {
   auto model = convertIR(kSelectScatter, {"x:3x4", "v:4"}, 11);
   EXPECT_EQ(countOps(model, "ScatterND"), 1);
