@@ -574,8 +574,8 @@ class Opset9Gathers(nn.Module):
     GatherElements, GatherND, ScatterND and Round (opset 11): gather, multi-index reads with negative
     indices, masked_select/masked_scatter, index_copy/index_add/index_fill, slice and select writes,
     index_put, scatter_add, round (halfway cases), cummax/cummin/cumprod/mode, count_nonzero, isin,
-    isclose, bitwise_xor, block_diag, embedding_bag, an RNN cell with ReLU, affine grids and fake
-    quantization, on x [B, 6] and img [B, 3, H, W] (H >= 5, W >= 4). Indices are computed from the
+    isclose, bitwise_xor, block_diag, embedding_bag, an RNN cell with ReLU, affine grids, fake
+    quantization and einsum (products and sums before Einsum-12), on x [B, 6] and img [B, 3, H, W] (H >= 5, W >= 4). Indices are computed from the
     input they index, so each dynamic axis can change on its own."""
 
     def __init__(self):
@@ -620,7 +620,10 @@ class Opset9Gathers(nn.Module):
                   torch.fake_quantize_per_tensor_affine(x, 0.1, 3, 0, 255),
                   torch.fake_quantize_per_channel_affine(img[:, :, 0], self.scales, self.zeros, 1, -128, 127),
                   x.unfold(1, 2, 2), x.unfold(0, 2, 1))
-        return gathers + writes + rounding + running + tests + others
+        q = img[:, :2, :, :4]  # [B, 2, H, 4]
+        sums = (torch.einsum("bi,bj->bij", x, x[:, :3]), torch.einsum("ij->j", x), torch.einsum("bi,ij->bj", x, self.cell.weight_ih.t()),
+                torch.einsum("bhqd,bhkd->bhqk", q, q * 2), torch.einsum("bi->", x), torch.einsum("bi,bi->b", ids, ids))
+        return gathers + writes + rounding + running + tests + others + sums
 
 
 OP_FIXTURES = {

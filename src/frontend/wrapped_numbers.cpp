@@ -22,7 +22,10 @@ void markBlock(torch::jit::Block* block) {
 }  // namespace
 
 void markWrappedNumbers(torch::jit::Module& module) {
-  forEachCodeGraph(module, [](torch::jit::Graph& graph) { markBlock(graph.block()); });
+  // Every function of the compilation unit (as forEachCodeGraph, which the loader's fuzz target
+  // does not link).
+  for (auto* function : module._ivalue()->compilation_unit()->get_functions())
+    if (auto* graph_function = torch::jit::tryToGraphFunction(*function)) markBlock(graph_function->graph()->block());
 }
 
 }  // namespace pt2onnx

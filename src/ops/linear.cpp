@@ -1,7 +1,8 @@
-// Converters: linear, matmul, mm/bmm, addmm, baddbmm.
+// Converters: linear, matmul, mm/bmm, addmm, baddbmm, einsum.
 #include <cctype>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "ops/common.h"
 #include "ops/typing.h"
@@ -99,15 +100,63 @@ std::string onnxEquation(const std::string& given) {
   return eq;
 }
 
+// Einsum before opset 12: every operand transposed to the order of all labels (the output's
+// first, then the summed ones) with unit dims for the labels it lacks, multiplied together, and
+// the summed labels reduced. Empty (and `why` set) for ellipses and labels repeated within an
+// operand (diagonals), which need ONNX's Einsum.
+std::optional<std::string> einsumByProducts(Context& ctx, const std::string& equation,
+                                            const std::vector<std::string>& operands, std::string* why) {
+  const size_t arrow = equation.find("->");
+  const std::string output = equation.substr(arrow + 2);
+  std::vector<std::string> labels;
+  for (size_t from = 0; from <= arrow;) {
+    size_t comma = equation.find(',', from);
+    if (comma == std::string::npos || comma > arrow) comma = arrow;
+    labels.push_back(equation.substr(from, comma - from));
+    from = comma + 1;
+  }
+  std::string order = output;  // every label: the output's, then the summed ones
+  for (const auto& l : labels) {
+    if (l.find('.') != std::string::npos || std::set<char>(l.begin(), l.end()).size() != l.size()) {
+      *why = "an einsum with an ellipsis or a repeated label needs ONNX's Einsum (opset 12); try --opset 12";
+      return std::nullopt;
+    }
+    for (char c : l)
+      if (order.find(c) == std::string::npos) order += c;
+  }
+  const int64_t rank = static_cast<int64_t>(order.size());
+  std::string product;
+  for (size_t i = 0; i < operands.size(); ++i) {
+    const std::string& l = labels.at(i);
+    std::vector<int64_t> perm, missing;
+    for (int64_t k = 0; k < rank; ++k) {
+      const size_t at = l.find(order[k]);
+      if (at == std::string::npos)
+        missing.push_back(k);
+      else
+        perm.push_back(static_cast<int64_t>(at));
+    }
+    std::string x = operands[i];
+    bool identity = true;
+    for (size_t k = 0; k < perm.size(); ++k) identity = identity && perm[k] == static_cast<int64_t>(k);
+    if (!identity) x = ctx.emit("Transpose", {x}, {{"perm", perm}});
+    if (!missing.empty()) x = ctx.unsqueeze(x, missing);
+    product = product.empty() ? x : ctx.emit("Mul", {product, x});
+  }
+  std::vector<int64_t> summed;
+  for (int64_t k = static_cast<int64_t>(output.size()); k < rank; ++k) summed.push_back(k);
+  return summed.empty() ? product : ctx.reduce("ReduceSum", product, summed, false);
+}
+
 // einsum(equation, tensors, path?): ONNX Einsum arrived in opset 12 and takes no bool, int8 or
 // float16 in ONNX Runtime: bool operands are summed in int64 (nonzero is true), others computed
-// in a type the schema accepts.
+// in float, double, int32 or int64. Before 12, products and sums (einsumByProducts).
 Status einsum(Context& ctx, const Node& node) {
   std::string equation = onnxEquation(ctx.constString(ctx.input(node, 0)));
   if (equation.empty()) return ctx.fail(node, "einsum equation uses more than 26 distinct labels");
   DType dt = ctx.requireDType(ctx.output(node));
-  DType work = dt == DType::kBool ? DType::kInt64 : computeDType("Einsum", ctx.opset(), dt);
-  // ONNX Runtime implements Einsum for float, double, int32 and int64 only.
+  DType work = dt == DType::kBool ? DType::kInt64 : dt;
+  // ONNX Runtime implements Einsum (and Mul) for float, double, int32 and int64 only.
   if (work == DType::kInt8 || work == DType::kUInt8 || work == DType::kInt16) work = DType::kInt32;
   if (work == DType::kHalf || work == DType::kBFloat16) work = DType::kFloat;
   std::vector<std::string> operands;
@@ -115,7 +164,15 @@ Status einsum(Context& ctx, const Node& node) {
     if (e.none) return ctx.fail(node, "einsum operand is None");
     operands.push_back(ctx.cast(e.name, e.dtype, work));
   }
-  std::string y = ctx.emit("Einsum", operands, {{"equation", equation}});
+  std::string y;
+  if (ctx.opset() >= 12) {
+    y = ctx.emit("Einsum", operands, {{"equation", equation}});
+  } else {
+    std::string why;
+    auto products = einsumByProducts(ctx, equation, operands, &why);
+    if (!products) return ctx.fail(node, why);
+    y = *products;
+  }
   ctx.bind(ctx.output(node), ctx.cast(y, work, dt));
   return Status::Ok();
 }
@@ -128,7 +185,7 @@ void registerLinearOps(Registry& r) {
   r.add("aten::mm", 9, matmul);
   r.add("aten::bmm", 9, matmul);
   r.add("aten::addmm", 9, [](Context& ctx, const Node& node) { return addmmLike(ctx, node, false); });
-  r.add("aten::einsum", 12, einsum);
+  r.add("aten::einsum", 9, einsum);
   r.add("aten::baddbmm", 9, [](Context& ctx, const Node& node) { return addmmLike(ctx, node, true); });
 }
 

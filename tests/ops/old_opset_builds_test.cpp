@@ -259,5 +259,37 @@ graph(%x : Tensor):
   EXPECT_EQ(outputDims(model), (std::vector<int64_t>{-1, 6}));
 }
 
+TEST(OldOpsetBuilds, EinsumIsProductsAndSumsBeforeOpset12) {
+  const char* ir = R"IR(
+graph(%a : Tensor, %b : Tensor):
+  %eq : str = prim::Constant[value="bij,bjk->bki"]()
+  %l : Tensor[] = prim::ListConstruct(%a, %b)
+  %none : NoneType = prim::Constant()
+  %y : Tensor = aten::einsum(%eq, %l, %none)
+  return (%y))IR";
+  auto model = convertIR(ir, {"a:2x3x4", "b:2x4x5"}, 9);
+  EXPECT_EQ(countOps(model, "Einsum"), 0);
+  EXPECT_EQ(countOps(model, "Mul"), 1);
+  EXPECT_EQ(countOps(model, "ReduceSum"), 1);
+  EXPECT_EQ(outputDims(model), (std::vector<int64_t>{2, 5, 3}));
+  EXPECT_EQ(countOps(convertIR(ir, {"a:2x3x4", "b:2x4x5"}, 12), "Einsum"), 1);
+}
+
+TEST(OldOpsetBuilds, EinsumDiagonalNamesOpset12) {
+  const char* ir = R"IR(
+graph(%a : Tensor):
+  %eq : str = prim::Constant[value="ii->i"]()
+  %l : Tensor[] = prim::ListConstruct(%a)
+  %none : NoneType = prim::Constant()
+  %y : Tensor = aten::einsum(%eq, %l, %none)
+  return (%y))IR";
+  try {
+    convertIR(ir, {"a:3x3"}, 11);
+    ADD_FAILURE() << "converted";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("opset 12"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace pt2onnx::test
