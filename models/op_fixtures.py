@@ -564,7 +564,8 @@ class ScalarPromotion(nn.Module):
         small = ids.to(torch.int32)
         byte, short = ids.to(torch.int8) - 4, ids.to(torch.int16)
         narrow = (byte < 2, byte == byte.flip(1), torch.maximum(byte, byte.flip(1)), byte * 3 - 1, -short,
-                  torch.relu(short - 5), ids.to(torch.uint8) // 3, torch.minimum(short, short.flip(0)))
+                  torch.relu(short - 5), ids.to(torch.uint8) // 3, torch.minimum(short, short.flip(0)),
+                  F.pad(small, (1, 2), value=-3))
         return (x + 1e-6 * ids, ids * 0.5, ids / 3, ids + 2, (ids > 3) * 1.5, small * 2.5, small + 7,
                 ids.to(torch.uint8) * 2, x * 2.0, torch.where(ids > 4, ids * 0.25, x)) + narrow
 

@@ -1,5 +1,5 @@
 // Opsets 9 to 11 type some operators narrower than later ones and take no negative axes: a pass
-// over the converted model that respells what it can (Equal on floats, Max/Min on integers,
+// over the converted model that respells what it can (Equal on floats, Max/Min, TopK and Pad on integers,
 // negative axes of values whose rank is known) and refuses, all at once, what needs a later opset.
 #include <onnx/defs/data_type_utils.h>
 #include <onnx/defs/schema.h>
@@ -196,14 +196,14 @@ class OldOpsetPass {
       }
       return true;
     }
-    // TopK before 11 takes floats only: integers are ordered as doubles (exact up to 2^53; ties keep
-    // their order) and their values cast back.
-    if (n.op_type() == "TopK" && opset_ < 11 && n.input_size() >= 1 && n.output_size() == 2 && isInteger(e)) {
-      onnx::NodeProto topk = n;
-      topk.set_input(0, addCast(out, n.input(0), onnx::TensorProto::DOUBLE, n.output(0)));
-      topk.set_output(0, fresh(n.output(0)));
-      *out.Add() = topk;
-      addCast(out, topk.output(0), e, n.output(0), n.output(0));
+    // TopK and Pad before 11 take floats only: integers are ordered (or padded) as doubles (exact up
+    // to 2^53; ties keep their order) and their values cast back.
+    if ((n.op_type() == "TopK" || n.op_type() == "Pad") && opset_ < 11 && n.input_size() >= 1 && isInteger(e)) {
+      onnx::NodeProto wide = n;
+      wide.set_input(0, addCast(out, n.input(0), onnx::TensorProto::DOUBLE, n.output(0)));
+      wide.set_output(0, fresh(n.output(0)));
+      *out.Add() = wide;
+      addCast(out, wide.output(0), e, n.output(0), n.output(0));
       return true;
     }
     // Slice-10's shape inference (ONNX's, which ONNX Runtime runs too) keeps the input's size on a

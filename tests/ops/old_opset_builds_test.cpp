@@ -291,5 +291,20 @@ graph(%a : Tensor):
   }
 }
 
+// Pad-2 takes floats only: an int32 tensor is padded as float64 and cast back (exact).
+TEST(OldOpsetBuilds, PadOfIntegersGoesThroughDoubleBeforeOpset11) {
+  const char* ir = R"IR(
+graph(%x : Tensor):
+  %1 : int = prim::Constant[value=1]()
+  %p : int[] = prim::ListConstruct(%1, %1)
+  %v : float = prim::Constant[value=0.]()
+  %y : Tensor = aten::constant_pad_nd(%x, %p, %v)
+  return (%y))IR";
+  auto model = convertIR(ir, {"x:2x3:int32"}, 9);
+  EXPECT_EQ(opTypes(model), (std::vector<std::string>{"Cast", "Pad", "Cast"}));
+  EXPECT_EQ(outputType(model), onnx::TensorProto::INT32);
+  EXPECT_EQ(outputDims(model), (std::vector<int64_t>{2, 5}));
+}
+
 }  // namespace
 }  // namespace pt2onnx::test
