@@ -86,7 +86,7 @@ Status convertRoiPool(Context& ctx, const Node& node) {
 }  // namespace
 
 void registerTorchvisionOps(Registry& r) {
-  r.add("torchvision::nms", 10, convertNms);
+  r.add("torchvision::nms", 11, convertNms);
   r.add("torchvision::roi_align", 10, convertRoiAlign);
   r.add("torchvision::roi_pool", 9, convertRoiPool);
   // No converter emits these (DeformConv, opset 19, is not used yet); the support check gives the reason.
