@@ -25,6 +25,9 @@ std::string isInfOf(Context& ctx, const std::string& x, DType dt, bool negative 
 std::vector<std::string> sortedTopK(Context& ctx, const std::string& x, const std::string& k, int64_t axis,
                                     bool largest);
 
+// ScatterElements (opset 11) under its earlier name Scatter (opset 9), which takes no reduction.
+inline const char* scatterElementsOp(const Context& ctx) { return ctx.opset() >= 11 ? "ScatterElements" : "Scatter"; }
+
 // Round, halfway cases to even, at every opset (Round came with 11; before it, Floor and Where).
 std::string roundHalfEven(Context& ctx, const std::string& x, DType dtype);
 

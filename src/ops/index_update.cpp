@@ -131,8 +131,7 @@ Status indexCopy(Context& ctx, const Node& node) {
   std::string idx = wrappedIndex(ctx, ctx.input(node, 2), t->dim_size);
   std::string src = sourceOf(ctx, ctx.input(node, 3), t->dtype, t->axis, t->rank, t->x, idx);
   std::string full = indexLike(ctx, idx, t->axis, t->rank, src);
-  const char* op = ctx.opset() >= 11 ? "ScatterElements" : "Scatter";  // the same operator, renamed in 11
-  ctx.bind(ctx.output(node), ctx.emit(op, {t->x, full, src}, {{"axis", t->axis}}));
+  ctx.bind(ctx.output(node), ctx.emit(scatterElementsOp(ctx), {t->x, full, src}, {{"axis", t->axis}}));
   return Status::Ok();
 }
 

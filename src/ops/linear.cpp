@@ -5,6 +5,7 @@
 #include <set>
 
 #include "ops/common.h"
+#include "ops/indexing.h"
 #include "ops/typing.h"
 
 namespace pt2onnx {
@@ -136,10 +137,7 @@ std::optional<std::string> einsumByProducts(Context& ctx, const std::string& equ
       else
         perm.push_back(static_cast<int64_t>(at));
     }
-    std::string x = operands[i];
-    bool identity = true;
-    for (size_t k = 0; k < perm.size(); ++k) identity = identity && perm[k] == static_cast<int64_t>(k);
-    if (!identity) x = ctx.emit("Transpose", {x}, {{"perm", perm}});
+    std::string x = transposed(ctx, operands[i], perm);
     if (!missing.empty()) x = ctx.unsqueeze(x, missing);
     product = product.empty() ? x : ctx.emit("Mul", {product, x});
   }

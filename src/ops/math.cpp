@@ -158,7 +158,7 @@ ConvertFn scatter(bool add) {
     std::vector<Attr> attrs = {{"axis", axis}};
     if (!reduction.empty()) attrs.push_back({"reduction", reduction});
     // Scatter (opset 9) is ScatterElements (11) under its old name, without reductions.
-    const char* op = ctx.opset() >= 11 || !reduction.empty() ? "ScatterElements" : "Scatter";
+    const char* op = reduction.empty() ? scatterElementsOp(ctx) : "ScatterElements";
     ctx.bind(ctx.output(node), ctx.emit(op, {ctx.tensor(self), idx, updates}, attrs));
     return Status::Ok();
   };

@@ -42,7 +42,7 @@ ConvertFn maxUnpool(int64_t k) {
     std::string src = ctx.emit("Reshape", {x, flat});
     std::string at = ctx.emit("Reshape", {idx, flat});
     std::vector<Attr> axis = {{"axis", rank - k}};
-    std::string out = ctx.emit(ctx.opset() >= 11 ? "ScatterElements" : "Scatter", {zeros, at, src}, axis);
+    std::string out = ctx.emit(scatterElementsOp(ctx), {zeros, at, src}, axis);
     std::string shape = ctx.emit("Concat", {lead, sizes}, {{"axis", 0}});
     ctx.bind(ctx.output(node), ctx.emit("Reshape", {out, shape}));
     return Status::Ok();
