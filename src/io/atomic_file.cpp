@@ -5,10 +5,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
@@ -20,6 +22,9 @@ namespace {
 // Temporary files the signal handler removes. A handler may only call async-signal-safe functions,
 // so the paths live in fixed buffers and a slot is published by an atomic flag.
 constexpr int kSlots = 8;
+// Direct I/O: the staging buffer's size and alignment (a multiple of any logical block size).
+constexpr size_t kStagingBytes = 8u << 20;
+constexpr size_t kDirectAlignment = 4096;
 constexpr size_t kPathMax = 4096;
 char slot_paths[kSlots][kPathMax];
 std::atomic<bool> slot_used[kSlots];
@@ -108,7 +113,10 @@ std::string describeWriteError(int error) {
 AtomicFile::AtomicFile(std::string target) : target_(std::move(target)) {
   temp_ = target_ + ".tmp" + std::to_string(getpid());
   slot_ = claimSlot(temp_);  // before the file exists, so a signal never leaves it behind
-  fd_ = open(temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  fd_ = open(temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_DIRECT, 0666);
+  direct_ = fd_ >= 0;
+  if (fd_ < 0 && errno == EINVAL)  // no direct I/O on this file system
+    fd_ = open(temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
   if (fd_ < 0) {
     const int error = errno;
     releaseSlot(slot_);
@@ -136,19 +144,69 @@ void AtomicFile::fail(int error) {
   throwWriteError(target_, error);
 }
 
+void AtomicFile::Free::operator()(char* p) const { std::free(p); }
+
 void AtomicFile::write(const void* data, size_t size) {
-  const char* p = static_cast<const char*>(data);
+  if (int error = append(data, size)) fail(error);
+}
+
+int AtomicFile::writeOut(const char* p, size_t size) noexcept {
   while (size > 0) {
     ssize_t n = ::write(fd_, p, size);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) fail(errno);
+    if (n < 0 && errno == EINVAL && direct_) {  // the file system refused direct I/O after all
+      stopDirect();
+      continue;
+    }
+    if (n < 0) return errno;
+    if (n == 0) return EIO;
     p += n;
     size -= static_cast<size_t>(n);
     size_ += static_cast<uint64_t>(n);
   }
+  return 0;
+}
+
+void AtomicFile::stopDirect() noexcept {
+  const int flags = fcntl(fd_, F_GETFL);
+  if (flags >= 0) fcntl(fd_, F_SETFL, flags & ~O_DIRECT);
+  direct_ = false;
+}
+
+int AtomicFile::drainStaging() noexcept {
+  const size_t n = staged_;
+  staged_ = 0;
+  // Only whole buffers keep the file offset aligned; the tail goes out through the page cache.
+  if (n != kStagingBytes && direct_) stopDirect();
+  return writeOut(staging_.get(), n);
+}
+
+int AtomicFile::append(const void* data, size_t size) noexcept {
+  const char* p = static_cast<const char*>(data);
+  if (direct_ && !staging_) {
+    staging_.reset(static_cast<char*>(std::aligned_alloc(kDirectAlignment, kStagingBytes)));
+    if (!staging_) stopDirect();
+  }
+  if (!direct_) {
+    if (staged_ > 0)
+      if (int error = drainStaging()) return error;
+    return writeOut(p, size);
+  }
+  while (size > 0) {
+    const size_t n = std::min(size, kStagingBytes - staged_);
+    std::memcpy(staging_.get() + staged_, p, n);
+    staged_ += n;
+    p += n;
+    size -= n;
+    if (staged_ == kStagingBytes)
+      if (int error = drainStaging()) return error;
+  }
+  return 0;
 }
 
 uint64_t AtomicFile::commit() {
+  if (staged_ > 0)
+    if (int error = drainStaging()) fail(error);
   // Without the fsync a crash after the rename could leave an empty or partial file in place of
   // the old one on file systems that delay allocation.
   if (fsync(fd_) != 0) {

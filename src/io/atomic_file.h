@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 namespace pt2onnx {
@@ -20,6 +21,11 @@ std::string describeWriteError(int error);
 // A file written as `<target>.tmp<pid>` and renamed onto the target by commit(). Until then the
 // target (if any) is untouched; the destructor, a failure, or a signal removes the temporary file.
 // Every failure throws Error(kOutputWrite) naming the target and the cause.
+//
+// Where the file system takes direct I/O, the bytes go to the disk through an aligned staging
+// buffer (O_DIRECT) instead of the page cache: copying gigabytes of weights into the page cache
+// costs more than the disk write itself, and the cache would only hold data this process never
+// reads again. Elsewhere (tmpfs, say) writes are ordinary.
 class AtomicFile {
  public:
   explicit AtomicFile(std::string target);
@@ -27,10 +33,11 @@ class AtomicFile {
   AtomicFile(const AtomicFile&) = delete;
   AtomicFile& operator=(const AtomicFile&) = delete;
 
-  int fd() const { return fd_; }
   const std::string& tempPath() const { return temp_; }
   void write(const void* data, size_t size);
-  // Throws the error for a failed write through fd() (errno as the write call left it).
+  // As write(), but returns the errno of a failure (0 when written) instead of throwing.
+  int append(const void* data, size_t size) noexcept;
+  // Throws the error of a failed append() (errno as the write call left it).
   [[noreturn]] void fail(int error);
   // Flushes the file to disk, renames it onto the target and flushes the directory entry.
   // Returns the file's size.
@@ -38,6 +45,13 @@ class AtomicFile {
 
  private:
   void discard();
+  int writeOut(const char* data, size_t size) noexcept;
+  int drainStaging() noexcept;
+  void stopDirect() noexcept;
+
+  struct Free {
+    void operator()(char* p) const;
+  };
 
   std::string target_;
   std::string temp_;
@@ -45,6 +59,9 @@ class AtomicFile {
   int slot_ = -1;         // in the signal handler's list (-1: the path did not fit)
   bool created_ = false;  // the temporary file exists and is ours to remove
   uint64_t size_ = 0;
+  bool direct_ = false;                 // opened with O_DIRECT: whole staging buffers go out aligned
+  std::unique_ptr<char, Free> staging_;  // kStagingBytes, page-aligned, made on the first append
+  size_t staged_ = 0;
 };
 
 }  // namespace pt2onnx

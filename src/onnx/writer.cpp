@@ -31,24 +31,14 @@ constexpr uint64_t kExternalDataThreshold = 1800ull << 20;  // stay clear of pro
 constexpr size_t kExternalTensorMinBytes = 1024;
 constexpr uint64_t kProgressStep = 4ull << 20;
 
-// Writes protobuf's serialized bytes to a descriptor, keeping the errno of a failed write and
-// telling `progress` every kProgressStep bytes.
+// Writes protobuf's serialized bytes to a file, keeping the errno of a failed write and telling
+// `progress` every kProgressStep bytes.
 class CountingFileStream : public google::protobuf::io::CopyingOutputStream {
  public:
-  CountingFileStream(int fd, uint64_t base, uint64_t total, const WriteProgress& progress)
-      : fd_(fd), done_(base), total_(total), progress_(progress) {}
+  CountingFileStream(AtomicFile& file, uint64_t base, uint64_t total, const WriteProgress& progress)
+      : file_(file), done_(base), total_(total), progress_(progress) {}
   bool Write(const void* buffer, int size) override {
-    const char* at = static_cast<const char*>(buffer);
-    for (int left = size; left > 0;) {
-      const ssize_t n = ::write(fd_, at, static_cast<size_t>(left));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        errno_ = n < 0 ? errno : EIO;
-        return false;
-      }
-      at += n;
-      left -= static_cast<int>(n);
-    }
+    if ((errno_ = file_.append(buffer, static_cast<size_t>(size))) != 0) return false;
     done_ += static_cast<uint64_t>(size);
     if (progress_ && done_ >= next_report_) {
       progress_(std::min(done_, total_), total_);
@@ -59,7 +49,7 @@ class CountingFileStream : public google::protobuf::io::CopyingOutputStream {
   int error() const { return errno_; }
 
  private:
-  int fd_;
+  AtomicFile& file_;
   uint64_t done_;
   uint64_t total_;
   const WriteProgress& progress_;
@@ -313,7 +303,7 @@ uint64_t writeModel(onnx::ModelProto& model, const std::string& path, bool force
   int error = 0;
   {
     // Serialization fails only on a write error, whose errno the stream keeps.
-    CountingFileStream file(out.fd(), data_bytes, total, progress);
+    CountingFileStream file(out, data_bytes, total, progress);
     google::protobuf::io::CopyingOutputStreamAdaptor stream(&file, kStreamBlock);
     bool ok = true;
     if (weights && !weights->empty() && !external) {
@@ -324,7 +314,7 @@ uint64_t writeModel(onnx::ModelProto& model, const std::string& path, bool force
     }
     if (!ok || !stream.Flush()) error = file.error() ? file.error() : EIO;
   }
-  if (error) out.fail(error);  // after the stream is gone: fail() closes the descriptor
+  if (error) out.fail(error);  // after the stream is gone
   // The weights go into place first: a model file never points at a missing or older data file.
   if (data) written += data->commit();
   written += out.commit();

@@ -69,6 +69,14 @@ case $case_name in
     echo "ok: exit 4: $(head -n 1 stderr.txt)"
     unchanged out.onnx "$sum"
     no_temp_files
+    # The same past 20 MB of a 128 MB model: whole staging buffers have gone to the disk (direct
+    # I/O where the file system takes it) when the limit stops the write.
+    (ulimit -f 20480 && "$bin" "$fx/dense_128mb.pt" -o out.onnx --input x:1x4096 2>stderr.txt)
+    [[ $? -eq 4 ]] || fail "the run past the 20 MB file size limit did not exit 4"
+    grep -q "cannot write 'out.onnx': file too large" stderr.txt || fail "the 20 MB file size limit is not named"
+    echo "ok: exit 4: $(head -n 1 stderr.txt)"
+    unchanged out.onnx "$sum"
+    no_temp_files
     # and a run that succeeds replaces it.
     "$bin" "$fx/tiny.pt" -o out.onnx --input x:1x3x8x8 -q || fail "the good run failed"
     [[ $(sha256sum <out.onnx) != "$sum" ]] || fail "the good run did not replace the output"

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
@@ -44,6 +45,19 @@ TEST_F(AtomicFileTest, TargetChangesOnlyAtCommit) {
   EXPECT_TRUE(fs::exists(file.tempPath()));
   EXPECT_EQ(file.commit(), 9u);
   EXPECT_EQ(readAll(target_), "new model");
+  EXPECT_EQ(filesInDir(), 1u);
+}
+
+TEST_F(AtomicFileTest, LargeWritesInOddPiecesArriveWhole) {
+  // More than two staging buffers, in pieces that straddle their ends, then a short tail.
+  std::string bytes(20'000'123, '\0');
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>((i * 2654435761u) >> 13);
+  AtomicFile file(target_);
+  constexpr size_t kPiece = 3'000'001;
+  for (size_t at = 0; at < bytes.size(); at += kPiece)
+    file.write(bytes.data() + at, std::min(kPiece, bytes.size() - at));
+  EXPECT_EQ(file.commit(), bytes.size());
+  EXPECT_TRUE(readAll(target_) == bytes);
   EXPECT_EQ(filesInDir(), 1u);
 }
 
