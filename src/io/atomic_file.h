@@ -59,7 +59,7 @@ class AtomicFile {
   int slot_ = -1;         // in the signal handler's list (-1: the path did not fit)
   bool created_ = false;  // the temporary file exists and is ours to remove
   uint64_t size_ = 0;
-  bool direct_ = false;                 // opened with O_DIRECT: whole staging buffers go out aligned
+  bool direct_ = false;                  // opened with O_DIRECT: whole staging buffers go out aligned
   std::unique_ptr<char, Free> staging_;  // kStagingBytes, page-aligned, made on the first append
   size_t staged_ = 0;
 };
