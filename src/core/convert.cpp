@@ -108,22 +108,44 @@ void declareFallbackDomains(const std::map<std::string, size_t>& counts, onnx::M
       total, total == 1 ? "" : "s", domains.size() == 1 ? "" : "s", names, list);
 }
 
-}  // namespace
+// The optimize stage: simplification, --int32 and float16 storage, each as the options ask.
+void optimizeStage(onnx::ModelProto& model, Weights& weights, const Options& options, bool narrow, Summary& summary) {
+  if (options.optimize) {
+    const OptimizeReport report = optimizeModel(model, weights);
+    for (const auto& [pass, n] : report.removed) spdlog::debug("optimize: {}: {}", pass, n);
+    spdlog::debug("optimize: {} nodes before, {} after", report.nodes_before, report.nodes_after);
+  }
+  if (options.int32) {
+    const Int32Report report = retypeToInt32(model, weights);
+    summary.int32 = {report.values_retyped,
+                     report.casts_to_int32,
+                     report.casts_to_int64,
+                     {report.stay_int64.begin(), report.stay_int64.end()}};
+    spdlog::debug("int32: {} values retyped ({} initializers), {} Casts to INT32, {} to INT64", report.values_retyped,
+                  report.initializers_converted, report.casts_to_int32, report.casts_to_int64);
+    for (const auto& [why, n] : report.stay_int64) spdlog::debug("int32: stays INT64: {}: {}", why, n);
+  }
+  if (narrow) {
+    const HalfWeightsReport report = storeHalfWeights(model, weights);
+    if (report.float16 + report.bfloat16)
+      spdlog::info(
+          "{} weights stored as the archive held them ({} float16, {} bfloat16; {} smaller), each behind "
+          "a Cast to float32{}",
+          report.float16 + report.bfloat16, report.float16, report.bfloat16,
+          report.bytes_saved >= 1000000 ? fmt::format("{:.1f} MB", report.bytes_saved / 1e6)
+                                        : fmt::format("{:.1f} kB", report.bytes_saved / 1e3),
+          report.kept_float32 ? fmt::format("; {} computed in float32 stay float32", report.kept_float32)
+                              : std::string());
+  }
+  if ((options.optimize || options.int32 || narrow) && options.check) checkModel(model);
+}
 
-Summary convert(const Options& options) {
-  const auto start = std::chrono::steady_clock::now();
-  if (options.opset < kMinOpset || options.opset > maxOpset())
-    throw Error(ExitCode::kUsage, opsetRangeError(options.opset));
-  const std::string out_path =
-      options.output_path.empty() ? defaultOutputPath(options.model_path) : options.output_path;
-  checkModelFile(options.model_path);
-  checkNotAnInput(out_path, options);
-  checkOutputWritable(out_path);
-  if (!options.test_data_dir.empty()) checkTestDataDir(options.test_data_dir);
-
+// Load, convert, optimize and write, once the paths are checked. `weight_check` is waited for
+// before anything is written.
+Summary convertChecked(const Options& options, const std::string& out_path, WeightCheck& weight_check) {
   PhaseTimer timer(options.observer);
   loadLibraries(options.libraries);
-  torch::jit::Module module = loadModule(options.model_path, options.method);
+  torch::jit::Module module = loadCheckedModule(options.model_path, options.method);
   timer.done("load");
   Options resolved = options;
   if (resolved.inputs.empty() && resolved.input_data.empty())
@@ -144,38 +166,11 @@ Summary convert(const Options& options) {
 
   Summary summary;
   summary.nodes_before_optimize = model.graph().node_size();
-  if (options.optimize) {
-    const OptimizeReport report = optimizeModel(model, weights);
-    for (const auto& [pass, n] : report.removed) spdlog::debug("optimize: {}: {}", pass, n);
-    spdlog::debug("optimize: {} nodes before, {} after", report.nodes_before, report.nodes_after);
-  }
-  if (options.int32) {
-    const Int32Report report = retypeToInt32(model, weights);
-    summary.int32 = {report.values_retyped,
-                     report.casts_to_int32,
-                     report.casts_to_int64,
-                     {report.stay_int64.begin(), report.stay_int64.end()}};
-    spdlog::debug("int32: {} values retyped ({} initializers), {} Casts to INT32, {} to INT64", report.values_retyped,
-                  report.initializers_converted, report.casts_to_int32, report.casts_to_int64);
-    for (const auto& [why, n] : report.stay_int64) spdlog::debug("int32: stays INT64: {}: {}", why, n);
-  }
   const bool narrow = resolved.widened_float16 && !options.float32_weights;
-  if (narrow) {
-    const HalfWeightsReport report = storeHalfWeights(model, weights);
-    if (report.float16 + report.bfloat16)
-      spdlog::info(
-          "{} weights stored as the archive held them ({} float16, {} bfloat16; {} smaller), each behind "
-          "a Cast to float32{}",
-          report.float16 + report.bfloat16, report.float16, report.bfloat16,
-          report.bytes_saved >= 1000000 ? fmt::format("{:.1f} MB", report.bytes_saved / 1e6)
-                                        : fmt::format("{:.1f} kB", report.bytes_saved / 1e3),
-          report.kept_float32 ? fmt::format("; {} computed in float32 stay float32", report.kept_float32)
-                              : std::string());
-  }
-  if (options.optimize || options.int32 || narrow) {
-    if (options.check) checkModel(model);
-    timer.done("optimize");
-  }
+  optimizeStage(model, weights, options, narrow, summary);
+  if (options.optimize || options.int32 || narrow) timer.done("optimize");
+  weight_check.wait();
+  timer.done("weight checksums");
   summary.output_path = out_path;
   summary.opset = options.opset;
   summary.nodes = model.graph().node_size();
@@ -192,6 +187,28 @@ Summary convert(const Options& options) {
     writeTestData(options.test_data_dir, test_data);
     summary.test_data_sets = test_data.size();
     timer.done("test data");
+  }
+  return summary;
+}
+
+}  // namespace
+
+Summary convert(const Options& options) {
+  const auto start = std::chrono::steady_clock::now();
+  if (options.opset < kMinOpset || options.opset > maxOpset())
+    throw Error(ExitCode::kUsage, opsetRangeError(options.opset));
+  const std::string out_path =
+      options.output_path.empty() ? defaultOutputPath(options.model_path) : options.output_path;
+  WeightCheck weight_check = startModelFileCheck(options.model_path);
+  checkNotAnInput(out_path, options);
+  checkOutputWritable(out_path);
+  if (!options.test_data_dir.empty()) checkTestDataDir(options.test_data_dir);
+  Summary summary;
+  try {
+    summary = convertChecked(options, out_path, weight_check);
+  } catch (const Error&) {
+    weight_check.wait();  // a damaged weight explains a failure better than what it caused
+    throw;
   }
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;

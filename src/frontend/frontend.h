@@ -23,6 +23,27 @@ namespace pt2onnx {
 // what to do instead (src/frontend/model_file.cpp).
 void checkModelFile(const std::string& path);
 
+// The CRC-32 check of an archive's weights, which goes on on a second thread while the model loads
+// and converts: a damaged weight cannot crash LibTorch, only change the results. wait() throws
+// Error(kModelInput) naming a damaged entry; destroying the check stops it.
+class WeightCheck {
+ public:
+  WeightCheck();
+  WeightCheck(WeightCheck&&) noexcept;
+  WeightCheck& operator=(WeightCheck&&) noexcept;
+  ~WeightCheck();
+  void wait();
+
+ private:
+  friend WeightCheck startModelFileCheck(const std::string& path);
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// checkModelFile() with the weights' checksums left to the returned check: wait for it before
+// anything made from the model is written.
+WeightCheck startModelFileCheck(const std::string& path);
+
 // The library that provides an operator LibTorch itself does not have ("torchvision" for
 // torchvision::nms; the namespace itself for a custom library), or nullopt for LibTorch's own
 // namespaces (aten::, prim::, ...).
@@ -32,8 +53,10 @@ std::optional<std::string> operatorLibrary(const std::string& op);
 // torch.ops.load_library does (src/frontend/libraries.cpp). Throws Error(kLibrary).
 void loadLibraries(const std::vector<std::string>& paths);
 
-// Loads the archive and checks it has `method`. Throws Error(kModelInput).
+// Checks the archive (checkModelFile), loads it and checks it has `method`. Throws Error(kModelInput).
 torch::jit::Module loadModule(const std::string& path, const std::string& method = "forward");
+// loadModule() of an archive startModelFileCheck() has passed.
+torch::jit::Module loadCheckedModule(const std::string& path, const std::string& method = "forward");
 
 // Example input specs the archive carries (bundled inputs, or an extra file "pt2onnx_inputs"
 // holding --input specs); empty when it has none.

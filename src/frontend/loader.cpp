@@ -47,6 +47,10 @@ class DebugLogWarnings : public c10::WarningHandler {
 
 torch::jit::Module loadModule(const std::string& path, const std::string& method) {
   checkModelFile(path);
+  return loadCheckedModule(path, method);
+}
+
+torch::jit::Module loadCheckedModule(const std::string& path, const std::string& method) {
   static DebugLogWarnings warnings;
 #if TORCH_VERSION_MAJOR >= 2
   c10::WarningUtils::set_warning_handler(&warnings);

@@ -3,12 +3,14 @@
 #include <onnx/onnx_pb.h>
 #include <zlib.h>
 
+#include <atomic>
 #include <cctype>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <set>
+#include <thread>
 
 #include "frontend/frontend.h"
 
@@ -105,12 +107,15 @@ std::optional<std::vector<ZipEntry>> zipEntries(std::ifstream& in, uint64_t file
 // stored (weights, as torch.jit.save writes them) or deflated (code, pickles), give the size and
 // CRC-32 the central directory records. LibTorch 1.13 checks neither: a damaged code or pickle
 // entry can crash its TorchScript parser, and a damaged weight would silently change the model.
-std::string entryProblem(std::ifstream& in, const ZipEntry& entry, uint64_t file_size) {
+// `contents` false checks only where the bytes are; `stop`, when set, ends the check early.
+std::string entryProblem(std::ifstream& in, const ZipEntry& entry, uint64_t file_size, bool contents = true,
+                         const std::atomic<bool>* stop = nullptr) {
   const std::string header = readRange(in, entry.local_offset, 30);
   if (header.size() < 30 || header.compare(0, 4, std::string("PK\x03\x04", 4)) != 0)
     return "its local header is missing";
   const uint64_t data = entry.local_offset + 30 + le(header, 26, 2) + le(header, 28, 2);
   if (data > file_size || entry.size > file_size - data) return "its data runs past the end of the file";
+  if (!contents) return "";
   if (entry.method != 0 && entry.method != 8) return "";  // LibTorch reports what it cannot read
   z_stream zs{};
   if (entry.method == 8 && inflateInit2(&zs, -MAX_WBITS) != Z_OK) return "";
@@ -121,6 +126,7 @@ std::string entryProblem(std::ifstream& in, const ZipEntry& entry, uint64_t file
   in.clear();
   in.seekg(static_cast<std::streamoff>(data));
   for (uint64_t left = entry.size; left > 0 && status == Z_OK;) {
+    if (stop && stop->load()) return "";
     const uint64_t n = std::min<uint64_t>(left, buffer.size());
     in.read(reinterpret_cast<char*>(buffer.data()), static_cast<std::streamsize>(n));
     if (static_cast<uint64_t>(in.gcount()) != n) {
@@ -213,7 +219,20 @@ std::string describePickle(const std::string& pickle, const std::string& format)
   throw Error(ExitCode::kModelFormat, "'" + path + "' is " + what);
 }
 
-void checkZip(std::ifstream& in, const std::string& path, uint64_t size) {
+[[noreturn]] void damaged(const std::string& path, const ZipEntry& entry, const std::string& problem) {
+  throw Error(ExitCode::kModelInput, "'" + path + "' is a damaged zip archive: entry '" + entry.name + "': " + problem +
+                                         "; copy or save it again");
+}
+
+// A tensor's bytes (stored entries under "<folder>/data/"): damage there cannot crash LibTorch's
+// loader, only change the weights, so their checksums may be checked while the model loads.
+bool weightEntry(const ZipEntry& e) {
+  const size_t slash = e.name.find('/');
+  return e.method == 0 && slash != std::string::npos && e.name.compare(slash + 1, 5, "data/") == 0;
+}
+
+// Returns the weight entries whose contents are left to check (all checked when `deferred` is null).
+void checkZip(std::ifstream& in, const std::string& path, uint64_t size, std::vector<ZipEntry>* deferred) {
   auto entries = zipEntries(in, size);
   if (!entries)
     throw Error(ExitCode::kModelInput, "'" + path + "' is a truncated or damaged zip archive (" + std::to_string(size) +
@@ -229,10 +248,11 @@ void checkZip(std::ifstream& in, const std::string& path, uint64_t size) {
     if (rel == "data.pkl") data_pkl = &e;
   }
   if (code) {
-    for (const auto& e : *entries)
-      if (const std::string problem = entryProblem(in, e, size); !problem.empty())
-        throw Error(ExitCode::kModelInput, "'" + path + "' is a damaged zip archive: entry '" + e.name +
-                                               "': " + problem + "; copy or save it again");
+    for (const auto& e : *entries) {
+      const bool later = deferred && weightEntry(e);
+      if (const std::string problem = entryProblem(in, e, size, !later); !problem.empty()) damaged(path, e, problem);
+      if (later) deferred->push_back(e);
+    }
     return;
   }
   if (bytecode)
@@ -263,7 +283,33 @@ void checkOnnx(const std::string& path) {
 
 }  // namespace
 
-void checkModelFile(const std::string& path) {
+struct WeightCheck::State {
+  std::string path;
+  uint64_t size = 0;
+  std::vector<ZipEntry> entries;
+  std::atomic<bool> stop{false};
+  std::optional<ZipEntry> bad;
+  std::string problem;
+  std::thread thread;
+};
+
+WeightCheck::WeightCheck() = default;
+WeightCheck::WeightCheck(WeightCheck&&) noexcept = default;
+WeightCheck& WeightCheck::operator=(WeightCheck&&) noexcept = default;
+
+WeightCheck::~WeightCheck() {
+  if (!state_) return;
+  state_->stop = true;
+  if (state_->thread.joinable()) state_->thread.join();
+}
+
+void WeightCheck::wait() {
+  if (!state_) return;
+  if (state_->thread.joinable()) state_->thread.join();
+  if (state_->bad) damaged(state_->path, *state_->bad, state_->problem);
+}
+
+WeightCheck startModelFileCheck(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::exists(path, ec)) throw Error(ExitCode::kModelInput, "model file '" + path + "' does not exist");
@@ -273,7 +319,7 @@ void checkModelFile(const std::string& path) {
   if (!in.good())
     throw Error(ExitCode::kModelInput, "model file '" + path + "' cannot be read (check its permissions)");
   const uint64_t size = fs::file_size(path, ec);
-  if (ec || !fs::is_regular_file(path, ec)) return;  // a pipe or device: let LibTorch try
+  if (ec || !fs::is_regular_file(path, ec)) return {};  // a pipe or device: let LibTorch try
   if (size == 0)
     throw Error(ExitCode::kModelInput, "model file '" + path + "' is empty (0 bytes); save the model again");
   const std::string head = readRange(in, 0, 16);
@@ -284,7 +330,31 @@ void checkModelFile(const std::string& path) {
                 "a TorchScript mobile (lite interpreter) flatbuffer file, which pt2onnx cannot read; save the full "
                 "TorchScript module "
                 "with torch.jit.script(model).save(PATH) instead of _save_for_lite_interpreter");
-  if (head.compare(0, 2, "PK") == 0) return checkZip(in, path, size);
+  WeightCheck check;
+  check.state_ = std::make_unique<WeightCheck::State>();
+  WeightCheck::State& state = *check.state_;
+  state.path = path;
+  state.size = size;
+  auto start = [&state] {
+    if (state.entries.empty()) return;
+    state.thread = std::thread([&state] {
+      std::ifstream file(state.path, std::ios::binary);
+      for (const auto& e : state.entries) {
+        std::string problem = entryProblem(file, e, state.size, true, &state.stop);
+        if (state.stop) return;
+        if (!problem.empty()) {
+          state.bad = e;
+          state.problem = std::move(problem);
+          return;
+        }
+      }
+    });
+  };
+  if (head.compare(0, 2, "PK") == 0) {
+    checkZip(in, path, size, &state.entries);
+    start();
+    return check;
+  }
   // A pickle starts with PROTO (0x80) and its version; torch.save's legacy format first pickles a
   // magic number (0x1950a86a20f9469cfc6c, a LONG1 of 10 bytes).
   if (head.size() >= 2 && static_cast<unsigned char>(head[0]) == 0x80 && head[1] >= 2 && head[1] <= 5) {
@@ -295,8 +365,12 @@ void checkModelFile(const std::string& path) {
   }
   if (head[0] == 0x08) checkOnnx(path);
   // LibTorch finds a zip by its end record, whatever the first bytes are (a damaged "PK").
-  if (zipTail(in, size).second != std::string::npos) checkZip(in, path, size);
+  if (zipTail(in, size).second != std::string::npos) checkZip(in, path, size, &state.entries);
+  start();
+  return check;
 }
+
+void checkModelFile(const std::string& path) { startModelFileCheck(path).wait(); }
 
 std::optional<std::string> operatorLibrary(const std::string& op) {
   const std::string ns = op.substr(0, op.find("::"));
