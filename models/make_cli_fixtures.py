@@ -30,6 +30,21 @@ class Tiny(torch.nn.Module):
         return torch.relu(self.conv(x)).mean(dim=(2, 3))
 
 
+class HelperMethod(torch.nn.Module):
+    """forward() calls another method: freezing inlines it and removes it, which once left the
+    frozen graph's call stacks pointing at a freed function (a failed run then crashed)."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = torch.nn.Linear(4, 4)
+
+    def forward(self, x):
+        return self._impl(x)
+
+    def _impl(self, x):
+        return torch.relu(self.fc(x)) * 2.0
+
+
 class UnusedInput(torch.nn.Module):
     """forward(x, y) whose result does not read y."""
 
@@ -226,6 +241,7 @@ def main():
         tiny.save(os.path.join(out, "tiny.pt"))
         torch.jit.script(ScriptedArgs()).save(os.path.join(out, "scripted_args.pt"))
         torch.jit.script(OptionalOutput()).save(os.path.join(out, "optional_output.pt"))
+        torch.jit.script(HelperMethod().eval()).save(os.path.join(out, "helper_method.pt"))
         torch.jit.trace(UnusedInput(), (torch.randn(2, 3), torch.randn(2, 3))).save(os.path.join(out, "unused_input.pt"))
         torch.jit.trace(Dense(1024, 1).eval(), torch.randn(1, 1024)).save(os.path.join(out, "dense_4mb.pt"))
         # The same layer saved with float16 weights (2 MB), as model.half() on a GPU gives.

@@ -181,6 +181,15 @@ struct Observation {
 // kUndefined for forms ONNX has no 8-bit type for (qint32, float zero points).
 Quantization quantizationOf(const at::Tensor& t);
 
+// Rebuilds the inlined call stacks of a frozen graph over functions that stay alive: freezing
+// leaves them pointing at freed functions, which a failed run's traceback reads
+// (src/frontend/call_stacks.cpp).
+void repairCallStacks(torch::jit::Graph& graph);
+
+// Meta kernels for operators LibTorch 1.13 has none for in C++ (convolution, the encoder fast
+// path's attention), so shapes-only runs reach through common models (src/frontend/meta_kernels.cpp).
+void registerMetaKernels();
+
 // Runs forward() with record hooks after every value, in every block.
 class Recorder {
  public:
@@ -190,6 +199,12 @@ class Recorder {
   // `outputs`, when given, receives what the method returned.
   std::vector<Observation> run(const c10::IValue& self, const std::vector<c10::IValue>& inputs,
                                std::vector<c10::IValue>* outputs = nullptr);
+  // Runs the model once on meta tensors (the weights and inputs with their sizes and dtypes but no
+  // data): every size a run sees, at no cost in arithmetic. nullopt, with the reason in `why`,
+  // when the model needs real values (a size or branch read from data, an operator without a meta
+  // kernel, a tensor made on the CPU beside the meta ones); kept values are then meta tensors.
+  std::optional<std::vector<Observation>> runShapesOnly(const c10::IValue& self, const std::vector<c10::IValue>& inputs,
+                                                        std::string* why = nullptr);
   const std::vector<torch::jit::Value*>& values() const { return values_; }
   // Takes the hooks out of the graph again.
   void detach();
@@ -231,10 +246,12 @@ struct ExampleInput;
 // mask index, nonzero) dynamic in `meta` (src/frontend/data_sizes.cpp). Returns how many.
 size_t markValueDependentSizes(const torch::jit::Graph& graph, ValueMetaMap& meta);
 
-// Runs the graph on the example inputs, then with the dynamic axes resized (src/frontend/shapes.cpp).
-// Throws Error(kModelRun) when the model rejects the examples.
+// Runs the graph on the example inputs, then with the dynamic axes resized (src/frontend/shapes.cpp),
+// those on meta tensors when `resized_on_meta` and the model allows (their inputs and outputs are
+// then not kept: test data needs real runs). Throws Error(kModelRun) when the model rejects the examples.
 ExampleRuns runExamples(const std::shared_ptr<torch::jit::Graph>& graph, const c10::IValue& self,
-                        const std::vector<ExampleInput>& inputs, const std::vector<DynamicInputAxis>& input_axes);
+                        const std::vector<ExampleInput>& inputs, const std::vector<DynamicInputAxis>& input_axes,
+                        bool resized_on_meta);
 
 // Branches the example run did not take have no recorded dtypes: a resized run's, LibTorch's type
 // propagation from the input types, and the operators' rules fill in what they can (recorded

@@ -41,6 +41,7 @@ std::shared_ptr<torch::jit::Graph> prepareGraph(torch::jit::Module& module, cons
   }
   module = frozen;
   auto graph = frozen.get_method(method).graph()->copy();
+  repairCallStacks(*graph);
   cleanupGraph(graph);
   bool changed = forwardAttributeWrites(graph) > 0;
   // A read resolved to a saved object can decide a branch (`if self.cache is None`), whose folding

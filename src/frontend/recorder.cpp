@@ -4,6 +4,11 @@
 #include <torch/csrc/jit/runtime/interpreter.h>
 #include <torch/script.h>
 
+#include <optional>
+#include <string>
+#include <unordered_set>
+
+#include "core/diagnostics.h"
 #include "frontend/frontend.h"
 
 namespace pt2onnx {
@@ -169,6 +174,178 @@ std::vector<Observation> Recorder::run(const c10::IValue& self, const std::vecto
   for (const auto& v : inputs) stack.push_back(v);
   state.run(stack);
   if (outputs) *outputs = std::move(stack);
+  return observations;
+}
+
+namespace {
+
+at::Tensor metaLike(const at::Tensor& t) {
+  return at::empty_strided(t.sizes(), t.strides(), t.options().device(c10::kMeta));
+}
+
+// Tensors to meta tensors of the same sizes, strides and dtypes, in lists and tuples too. Returns
+// false for a value it cannot carry over (a quantized or sparse tensor, an object).
+bool toMeta(c10::IValue& v) {
+  if (v.isTensor()) {
+    const at::Tensor& t = v.toTensor();
+    if (!t.defined()) return true;
+    if (t.is_quantized() || t.layout() != c10::kStrided || t.is_nested()) return false;
+    v = metaLike(t);
+    return true;
+  }
+  if (v.isList()) {
+    auto list = v.toList();
+    for (size_t i = 0; i < list.size(); ++i) {
+      c10::IValue item = list.get(i);
+      if (!toMeta(item)) return false;
+      list.set(i, item);
+    }
+    return true;
+  }
+  if (v.isTuple()) {
+    std::vector<c10::IValue> items(v.toTupleRef().elements().begin(), v.toTupleRef().elements().end());
+    for (auto& item : items)
+      if (!toMeta(item)) return false;
+    v = c10::ivalue::Tuple::create(std::move(items));
+    return true;
+  }
+  return !v.isObject() && !v.isGenericDict() && !v.isFuture() && !v.isCapsule();
+}
+
+// The graph's tensor constants (the frozen weights) as meta tensors, and its "cpu" device
+// constants as "meta", until destroyed. Constants of 0 dims stay: LibTorch mixes those with
+// tensors of any device, and a size or a number read from one keeps its value. ok() is false when
+// a constant cannot be carried over; the graph is then as it was.
+class MetaConstants {
+ public:
+  explicit MetaConstants(torch::jit::Block* block) { ok_ = swap(block); }
+  ~MetaConstants() {
+    for (auto& [node, value] : saved_) {
+      if (value.isTensor())
+        node->t_(c10::attr::value, value.toTensor());
+      else if (value.isString())
+        node->s_(c10::attr::value, value.toStringRef());
+      else
+        node->ival_(c10::attr::value, value);
+    }
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  bool swap(torch::jit::Block* block) {
+    for (auto* node : block->nodes()) {
+      for (auto* sub : node->blocks())
+        if (!swap(sub)) return false;
+      if (node->kind() != c10::prim::Constant || !node->hasAttribute(c10::attr::value)) continue;
+      const auto& type = node->output()->type();
+      if (type->kind() == c10::TypeKind::DeviceObjType &&
+          node->kindOf(c10::attr::value) == torch::jit::AttributeKind::s) {
+        if (node->s(c10::attr::value) != "cpu") continue;
+        saved_.emplace_back(node, c10::IValue(node->s(c10::attr::value)));
+        node->s_(c10::attr::value, "meta");
+        continue;
+      }
+      if (type->kind() == c10::TypeKind::TensorType && node->kindOf(c10::attr::value) == torch::jit::AttributeKind::t) {
+        const at::Tensor t = node->t(c10::attr::value);
+        if (t.dim() == 0) continue;
+        if (t.is_quantized() || t.layout() != c10::kStrided || !t.device().is_cpu()) return false;
+        saved_.emplace_back(node, c10::IValue(t));
+        node->t_(c10::attr::value, metaLike(t));
+        continue;
+      }
+      // A list of tensors (an LSTM's flat weights) in LibTorch's generic constant form.
+      if (type->kind() == c10::TypeKind::ListType &&
+          node->kindOf(c10::attr::value) == torch::jit::AttributeKind::ival) {
+        c10::IValue list = node->ival(c10::attr::value);
+        if (list.isTensorList()) {
+          c10::IValue meta = list.toTensorList().copy();
+          if (!toMeta(meta)) return false;
+          saved_.emplace_back(node, list);
+          node->ival_(c10::attr::value, meta);
+          continue;
+        }
+      }
+      // A tuple of tensors, an object holding some (quantized packed weights): not carried over.
+      if (mayHoldTensors(type)) return false;
+    }
+    return true;
+  }
+
+  static bool mayHoldTensors(const c10::TypePtr& type) {
+    switch (type->kind()) {
+      case c10::TypeKind::TensorType:
+      case c10::TypeKind::ClassType:
+      case c10::TypeKind::AnyType:
+      case c10::TypeKind::InterfaceType:
+        return true;
+      default:
+        break;
+    }
+    for (const auto& contained : type->containedTypes())
+      if (mayHoldTensors(contained)) return true;
+    return false;
+  }
+
+  std::vector<std::pair<torch::jit::Node*, c10::IValue>> saved_;
+  bool ok_ = false;
+};
+
+// Whether the graph asks where its tensors are in a way a meta tensor answers differently from a
+// CPU one (`x.is_cpu`, `str(x.device)`, `x.device == y`): PyTorch's encoder picks its fast path
+// that way, and a run on meta tensors would take another branch than the real runs. A device
+// passed on as a `device=` argument (tensors made beside the input) is fine.
+bool asksForDevices(torch::jit::Block* block) {
+  for (auto* node : block->nodes()) {
+    for (auto* sub : node->blocks())
+      if (asksForDevices(sub)) return true;
+    const auto kind = node->kind();
+    static const std::unordered_set<std::string> queries = {"prim::is_cpu", "prim::is_meta", "aten::get_device",
+                                                            "aten::is_meta"};
+    if (queries.count(kind.toQualString())) return true;
+    if (kind != c10::prim::device) continue;
+    for (const auto& use : node->output()->uses()) {
+      const auto* schema = use.user->maybeSchema();
+      if (!schema || use.offset >= schema->arguments().size() || schema->arguments()[use.offset].name() != "device")
+        return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<std::vector<Observation>> Recorder::runShapesOnly(const c10::IValue& self,
+                                                                const std::vector<c10::IValue>& inputs,
+                                                                std::string* why) {
+  registerMetaKernels();
+  const bool has_self = !graph_->inputs().empty() && graph_->inputs()[0]->type()->kind() == c10::TypeKind::ClassType;
+  if (has_self && !graph_->inputs()[0]->uses().empty()) {
+    if (why) *why = "the method reads the module's attributes";
+    return std::nullopt;
+  }
+  if (asksForDevices(graph_->block())) {
+    if (why) *why = "the model looks at its tensors' devices";
+    return std::nullopt;
+  }
+  std::vector<c10::IValue> meta_inputs = inputs;
+  for (auto& v : meta_inputs)
+    if (!toMeta(v)) {
+      if (why) *why = "an input has no meta form";
+      return std::nullopt;
+    }
+  std::optional<std::vector<Observation>> observations;
+  {
+    MetaConstants constants(graph_->block());
+    if (!constants.ok()) {
+      if (why) *why = "a constant has no meta form";
+      return std::nullopt;
+    }
+    try {
+      observations = run(self, meta_inputs);
+    } catch (const std::exception& e) {
+      if (why) *why = e.what();
+    }
+  }
   return observations;
 }
 

@@ -46,7 +46,8 @@ std::string torchErrorSummary(const std::exception& e) {
 }  // namespace
 
 ExampleRuns runExamples(const std::shared_ptr<torch::jit::Graph>& graph, const c10::IValue& self,
-                        const std::vector<ExampleInput>& inputs, const std::vector<DynamicInputAxis>& input_axes) {
+                        const std::vector<ExampleInput>& inputs, const std::vector<DynamicInputAxis>& input_axes,
+                        bool resized_on_meta) {
   ExampleRuns out;
   // The example run, then one with every dynamic axis doubled (doubling keeps any divisibility
   // the model needs, and the user's data repeats to fill it). When that fails, each axis is
@@ -94,6 +95,17 @@ ExampleRuns runExamples(const std::shared_ptr<torch::jit::Graph>& graph, const c
                                  "NAME=FILE.npy"
                                : "; check the --input-data files"));
     }
+    // The resized runs need only sizes, which meta tensors give without the arithmetic; a model that
+    // needs real values somewhere runs on them.
+    auto resized_run = [&](const std::vector<c10::IValue>& values) {
+      if (resized_on_meta) {
+        std::string why;
+        if (auto observations = recorder.runShapesOnly(self, values, &why)) return std::move(*observations);
+        spdlog::debug("resized run on meta tensors stopped ({}): running on real values",
+                      torchErrorSummary(std::runtime_error(why)));
+      }
+      return run(values);
+    };
     std::vector<std::vector<size_t>> plans;
     std::vector<size_t> all(input_axes.size());
     std::iota(all.begin(), all.end(), 0);
@@ -101,7 +113,7 @@ ExampleRuns runExamples(const std::shared_ptr<torch::jit::Graph>& graph, const c
     for (size_t p = 0; p < plans.size(); ++p) {
       auto [values, dims] = examples(plans[p]);
       try {
-        out.resized_runs.push_back(run(values));
+        out.resized_runs.push_back(resized_run(values));
         out.resized_dims.push_back(dims);
       } catch (const std::exception& e) {
         if (plans[p].size() > 1) {

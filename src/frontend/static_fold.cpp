@@ -67,7 +67,8 @@ bool sameValue(const c10::IValue& a, const c10::IValue& b) {
   if (a.isTensor() && b.isTensor()) {
     const auto& x = a.toTensor();
     const auto& y = b.toTensor();
-    return x.sizes() == y.sizes() && x.scalar_type() == y.scalar_type() && x.equal(y);
+    if (x.sizes() != y.sizes() || x.scalar_type() != y.scalar_type()) return false;
+    return x.is_meta() || y.is_meta() || x.equal(y);  // a run on meta tensors saw sizes only
   }
   if (a.isTensor() || b.isTensor()) return false;
   return a == b;
