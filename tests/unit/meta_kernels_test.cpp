@@ -1,0 +1,49 @@
+// Unit tests: pt2onnx's meta kernels and the shape-only fallback give the sizes the CPU kernels give,
+// and operators whose sizes follow data still refuse meta tensors.
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+#include <torch/version.h>
+
+#include "frontend/frontend.h"
+
+namespace pt2onnx {
+namespace {
+
+at::Tensor meta(at::IntArrayRef sizes, at::ScalarType dtype = at::kFloat) {
+  return at::empty(sizes, at::TensorOptions().dtype(dtype).device(c10::kMeta));
+}
+
+TEST(MetaKernels, ConvolutionSizesMatchTheCpuKernel) {
+  registerMetaKernels();
+  const at::Tensor x = at::randn({2, 4, 17, 12}), w = at::randn({8, 4, 3, 5}), b = at::randn({8});
+  for (bool transposed : {false, true}) {
+    const at::Tensor weight = transposed ? at::randn({4, 3, 3, 5}) : w;  // groups 2: 6 out
+    const at::Tensor bias = transposed ? at::randn({6}) : b;
+    const auto cpu = at::_convolution(x, weight, bias, {2, 1}, {1, 2}, {1, 2}, transposed, {1, 0}, transposed ? 2 : 1,
+                                      false, false, true, true);
+    const auto on_meta = at::_convolution(meta(x.sizes()), meta(weight.sizes()), meta(bias.sizes()), {2, 1}, {1, 2},
+                                          {1, 2}, transposed, {1, 0}, transposed ? 2 : 1, false, false, true, true);
+    EXPECT_EQ(on_meta.sizes(), cpu.sizes()) << "transposed " << transposed;
+  }
+}
+
+TEST(MetaKernels, ShapeOnlyFallbackKeepsInPlaceAndOutResults) {
+  registerMetaKernels();
+  at::Tensor x = meta({4, 5});
+  EXPECT_EQ(at::relu(x).sizes(), x.sizes());
+  EXPECT_TRUE(at::relu_(x).is_same(x));                                            // in place: the caller's tensor
+  EXPECT_EQ(at::logical_not(meta({3, 7})).sizes(), (std::vector<int64_t>{3, 7}));  // through logical_not.out
+  EXPECT_EQ(at::index_select(x, 1, meta({9}, at::kLong)).sizes(), (std::vector<int64_t>{4, 9}));
+  EXPECT_EQ(at::relu(x.t()).sizes(), (std::vector<int64_t>{5, 4}));  // a transposed view
+  EXPECT_TRUE(at::relu(x).is_meta());
+}
+
+TEST(MetaKernels, SizesThatFollowDataStillRefuseMeta) {
+  registerMetaKernels();
+  EXPECT_ANY_THROW(at::nonzero(meta({4, 5})));
+  EXPECT_ANY_THROW(meta({1}).item());
+  EXPECT_ANY_THROW(at::masked_select(meta({4}), meta({4}, at::kBool)));
+}
+
+}  // namespace
+}  // namespace pt2onnx
