@@ -46,7 +46,6 @@ void repairCallStacks(torch::jit::Graph& graph) {
                 ? c10::make_intrusive<torch::jit::InlinedCallStack>(rebuild(*cs->callee()), fn, cs->source_range(),
                                                                     cs->module_instance())
                 : c10::make_intrusive<torch::jit::InlinedCallStack>(fn, cs->source_range(), cs->module_instance());
-        copy->set_function_name(cs->function_name());
         rebuilt.emplace(cs.get(), copy);
         return copy;
       };

@@ -8,6 +8,7 @@
 #include <torch/library.h>
 #include <torch/version.h>
 
+#include <deque>
 #include <mutex>
 #include <string>
 #include <tuple>
@@ -18,7 +19,6 @@
 namespace pt2onnx {
 namespace {
 
-#if TORCH_VERSION_MAJOR < 2
 // What _convolution asks of its backend once it has checked the arguments and given the input a
 // batch dim: [N, C_out, spatial...].
 at::Tensor convolutionMeta(const at::Tensor& input, const at::Tensor& weight, const c10::optional<at::Tensor>&,
@@ -65,7 +65,7 @@ std::tuple<at::Tensor, at::Tensor> multiHeadAttentionMeta(const at::Tensor& quer
 }
 
 // Operators whose results' sizes follow from their arguments' sizes and scalars alone, never from
-// tensor data, and that LibTorch 1.13 has no meta kernel for: the fallback runs their CPU kernel
+// tensor data, and that LibTorch has no meta kernel for: metaFallback runs their CPU kernel
 // on zeros of the same sizes (cheap for these) and hands back meta tensors. Every other operator
 // without a meta kernel (nonzero, item, unique, ...) still fails, and the run goes on real values.
 const std::unordered_set<std::string>& shapeOnlyOperators() {
@@ -179,12 +179,10 @@ bool hasMetaKernel(const char* name) {
   auto op = c10::Dispatcher::singleton().findOp({name, ""});
   return op && op->hasKernelForDispatchKey(c10::DispatchKey::Meta);
 }
-#endif
 
 }  // namespace
 
 void registerMetaKernels() {
-#if TORCH_VERSION_MAJOR < 2
   static std::once_flag once;
   std::call_once(once, [] {
     static torch::Library library(torch::Library::IMPL, "aten", c10::DispatchKey::Meta, __FILE__, __LINE__);
@@ -192,10 +190,20 @@ void registerMetaKernels() {
       library.impl("convolution_overrideable", TORCH_FN(convolutionMeta));
     if (!hasMetaKernel("aten::_native_multi_head_attention"))
       library.impl("_native_multi_head_attention", TORCH_FN(multiHeadAttentionMeta));
-    static torch::Library fallback(torch::Library::IMPL, "_", c10::DispatchKey::Meta, __FILE__, __LINE__);
-    fallback.fallback(torch::CppFunction::makeFromBoxedFunction<&metaFallback>());
+    // Every overload of the shape-only operators that has no meta kernel and does not decompose
+    // into other operators first (those reach their parts' kernels, which decide).
+    for (const auto& name : c10::Dispatcher::singleton().getAllOpNames()) {
+      if (!shapeOnlyOperators().count(name.name)) continue;
+      auto op = c10::Dispatcher::singleton().findOp(name);
+      if (!op || op->hasKernelForDispatchKey(c10::DispatchKey::Meta) ||
+          op->hasKernelForDispatchKey(c10::DispatchKey::CompositeImplicitAutograd))
+        continue;
+      static std::deque<std::string> names;  // the registrations may keep the pointer
+      const std::string local = name.name.substr(name.name.find("::") + 2);
+      names.push_back(name.overload_name.empty() ? local : local + "." + name.overload_name);
+      library.impl(names.back().c_str(), torch::CppFunction::makeFromBoxedFunction<&metaFallback>());
+    }
   });
-#endif
 }
 
 }  // namespace pt2onnx

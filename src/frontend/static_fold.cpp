@@ -179,7 +179,12 @@ std::unordered_set<const torch::jit::Value*> staticValues(const torch::jit::Grap
   for (const auto* node : graph.block()->nodes()) {
     if (node->kind() == c10::prim::Constant) continue;
     bool is_static;
-    if (!node->blocks().empty() || node->isNondeterministic() || node->hasSideEffects()) {
+    // Uninitialized memory (torch.empty_like) holds whatever the run left there: never a constant,
+    // or the model would depend on the run (and differ from one conversion to the next).
+    static const std::unordered_set<std::string> uninitialized = {"aten::empty", "aten::empty_like", "aten::new_empty",
+                                                                  "aten::empty_strided", "aten::new_empty_strided"};
+    if (!node->blocks().empty() || node->isNondeterministic() || node->hasSideEffects() ||
+        uninitialized.count(node->kind().toQualString())) {
       is_static = false;
     } else if (isShapeQuery(node)) {
       is_static = shapeQueryIsStatic(node, dim_static);
