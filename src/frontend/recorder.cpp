@@ -1,9 +1,12 @@
 // Recorder: runs forward() once with a hook after every value to learn dtypes, shapes and values.
+#include <torch/csrc/jit/ir/constants.h>
 #include <torch/csrc/jit/ir/ir.h>
+#include <torch/csrc/jit/passes/dead_code_elimination.h>
 #include <torch/csrc/jit/runtime/custom_operator.h>
 #include <torch/csrc/jit/runtime/interpreter.h>
 #include <torch/script.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_set>
@@ -347,6 +350,34 @@ std::optional<std::vector<Observation>> Recorder::runShapesOnly(const c10::IValu
     }
   }
   return observations;
+}
+
+std::vector<Observation> Recorder::runKept(const c10::IValue& self, const std::vector<c10::IValue>& inputs) {
+  // A copy without the model's results and without the hooks of values not kept: dead code
+  // elimination leaves what the kept values are made from (the hooks count as side effects).
+  std::shared_ptr<torch::jit::Graph> pruned = graph_->copy();
+  std::unordered_set<int64_t> kept;
+  for (size_t i = 0; i < values_.size(); ++i)
+    if (keep_.count(values_[i])) kept.insert(static_cast<int64_t>(i));
+  std::function<void(torch::jit::Block*)> prune = [&](torch::jit::Block* block) {
+    for (auto it = block->nodes().begin(); it != block->nodes().end();) {
+      torch::jit::Node* node = *it++;
+      for (auto* sub : node->blocks()) prune(sub);
+      if (node->kind() != hookSymbol()) continue;
+      auto id = torch::jit::constant_as<int64_t>(node->input(1));
+      if (!id || !kept.count(*id)) node->destroy();
+    }
+  };
+  prune(pruned->block());
+  for (size_t i = pruned->outputs().size(); i-- > 0;) pruned->eraseOutput(i);
+  torch::jit::EliminateDeadCode(pruned);
+  std::swap(graph_, pruned);
+  struct Restore {
+    std::shared_ptr<torch::jit::Graph>& graph;
+    std::shared_ptr<torch::jit::Graph>& original;
+    ~Restore() { std::swap(graph, original); }
+  } restore{graph_, pruned};
+  return run(self, inputs);
 }
 
 void Recorder::detach() {

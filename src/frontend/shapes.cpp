@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <numeric>
+#include <optional>
 #include <sstream>
 #include <unordered_set>
 
@@ -77,8 +78,38 @@ ExampleRuns runExamples(const std::shared_ptr<torch::jit::Graph>& graph, const c
       out.outputs.push_back(std::move(results));
       return observations;
     };
+    // The example run: sizes from meta tensors and the values folding needs from a run of just
+    // what they are made from, when the model allows; otherwise (and for test data) in full.
+    auto shapes_and_kept = [&](const std::vector<c10::IValue>& values) -> std::optional<std::vector<Observation>> {
+      std::string why;
+      auto observations = recorder.runShapesOnly(self, values, &why);
+      if (!observations) {
+        spdlog::debug("example run on meta tensors stopped ({}): running on real values",
+                      torchErrorSummary(std::runtime_error(why)));
+        return std::nullopt;
+      }
+      std::vector<Observation> kept;
+      try {
+        kept = recorder.runKept(self, values);
+      } catch (const std::exception& e) {
+        spdlog::debug("the values to fold did not compute on their own ({}): running in full", torchErrorSummary(e));
+        return std::nullopt;
+      }
+      for (size_t i = 0; i < observations->size(); ++i) {
+        Observation& o = (*observations)[i];
+        if (!o.value.isTensor()) continue;
+        if (!kept[i].seen || !kept[i].value.isTensor()) {  // a kept value only the full run makes
+          spdlog::debug("a value to fold was not computed on its own: running the example in full");
+          return std::nullopt;
+        }
+        o.value = std::move(kept[i].value);
+      }
+      return observations;
+    };
     try {
-      out.example_run = run(examples({}).first);
+      std::optional<std::vector<Observation>> shapes;
+      if (resized_on_meta) shapes = shapes_and_kept(examples({}).first);
+      out.example_run = shapes ? std::move(*shapes) : run(examples({}).first);
     } catch (const std::exception& e) {
       // One line: every input with the dims and dtype it was run with, then LibTorch's own words.
       std::string described;
