@@ -235,16 +235,16 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
   for (size_t i = 0; i < axes.labels.size(); ++i)
     for (const auto& [axis, label] : axes.labels[i]) input_axes.push_back({label, i, axis});
 
-  // Test data holds what every run computed: then the resized runs compute too.
-  const bool resized_on_meta = test_data == nullptr;
-  ExampleRuns runs = runExamples(graph, self, bound.inputs, input_axes, resized_on_meta);
+  // Test data holds what every run computed: then the runs compute in full.
+  const bool on_meta = test_data == nullptr;
+  ExampleRuns runs = runExamples(graph, self, bound.inputs, input_axes, on_meta);
   timer.done("example runs");
   foldGraph(graph, runs);
   // Folding inlines branches; list and view writes that were inside them can go now. Unrolling a
   // loop brings the sizes of the loops it held into reach of folding: up to three levels more.
   bool lists = unrollListLoops(graph);
   for (int level = 0; level < 3 && lists; ++level) {
-    runs = runExamples(graph, self, bound.inputs, input_axes, resized_on_meta);
+    runs = runExamples(graph, self, bound.inputs, input_axes, on_meta);
     foldGraph(graph, runs);
     if (!unrollListLoops(graph)) {
       lists = false;
@@ -255,7 +255,7 @@ onnx::ModelProto convertGraph(std::shared_ptr<torch::jit::Graph> graph, const c1
   const bool branch_lists = splitBranchLists(graph) > 0;
   const bool nested = padNestedTensors(graph) > 0;  // scripted encoders' fast path, now inlined
   if (lists | appends | branch_lists | nested | (functionalizeViewWrites(graph) > 0)) {  // new values: record again
-    runs = runExamples(graph, self, bound.inputs, input_axes, resized_on_meta);
+    runs = runExamples(graph, self, bound.inputs, input_axes, on_meta);
     foldGraph(graph, runs);
   }
   timer.done("static folding");

@@ -186,9 +186,13 @@ Quantization quantizationOf(const at::Tensor& t);
 // (src/frontend/call_stacks.cpp).
 void repairCallStacks(torch::jit::Graph& graph);
 
-// Meta kernels for operators LibTorch 1.13 has none for in C++ (convolution, the encoder fast
-// path's attention), so shapes-only runs reach through common models (src/frontend/meta_kernels.cpp).
+// Meta kernels for operators LibTorch has none for in C++ (convolution, the encoder fast path's
+// attention, a list of operators whose sizes follow from their arguments' sizes), so shapes-only
+// runs reach through common models (src/frontend/meta_kernels.cpp).
 void registerMetaKernels();
+
+// A meta tensor with `t`'s sizes, strides and dtype.
+at::Tensor metaLike(const at::Tensor& t);
 
 // Runs forward() with record hooks after every value, in every block.
 class Recorder {
@@ -202,7 +206,7 @@ class Recorder {
   // Runs the model once on meta tensors (the weights and inputs with their sizes and dtypes but no
   // data): every size a run sees, at no cost in arithmetic. nullopt, with the reason in `why`,
   // when the model needs real values (a size or branch read from data, an operator without a meta
-  // kernel, a tensor made on the CPU beside the meta ones); kept values are then meta tensors.
+  // kernel, a tensor made on the CPU beside the meta ones). Its kept tensor values are meta tensors.
   std::optional<std::vector<Observation>> runShapesOnly(const c10::IValue& self, const std::vector<c10::IValue>& inputs,
                                                         std::string* why = nullptr);
   // Runs only what the kept values are made from (on real values): with runShapesOnly(), the
@@ -213,6 +217,11 @@ class Recorder {
   void detach();
 
  private:
+  // run() of `graph`: the recorded graph, or a copy of it whose hooks keep their ids.
+  std::vector<Observation> runGraph(const std::shared_ptr<torch::jit::Graph>& graph, const c10::IValue& self,
+                                    const std::vector<c10::IValue>& inputs,
+                                    std::vector<c10::IValue>* outputs = nullptr);
+
   std::shared_ptr<torch::jit::Graph> graph_;
   std::vector<torch::jit::Value*> values_;
   std::vector<torch::jit::Node*> hooks_;
@@ -250,11 +259,11 @@ struct ExampleInput;
 size_t markValueDependentSizes(const torch::jit::Graph& graph, ValueMetaMap& meta);
 
 // Runs the graph on the example inputs, then with the dynamic axes resized (src/frontend/shapes.cpp),
-// those on meta tensors when `resized_on_meta` and the model allows (their inputs and outputs are
-// then not kept: test data needs real runs). Throws Error(kModelRun) when the model rejects the examples.
+// on meta tensors when `on_meta` and the model allows (their inputs and outputs are then not kept:
+// test data needs real runs). Throws Error(kModelRun) when the model rejects the examples.
 ExampleRuns runExamples(const std::shared_ptr<torch::jit::Graph>& graph, const c10::IValue& self,
                         const std::vector<ExampleInput>& inputs, const std::vector<DynamicInputAxis>& input_axes,
-                        bool resized_on_meta);
+                        bool on_meta);
 
 // Branches the example run did not take have no recorded dtypes: a resized run's, LibTorch's type
 // propagation from the input types, and the operators' rules fill in what they can (recorded

@@ -1,6 +1,6 @@
-// Meta kernels (sizes and dtypes, no data) for the LibTorch 1.13 operators that common models call
-// and that have none in C++ (PyTorch registers these from Python), so the resized example runs go
-// on meta tensors (Recorder::runShapesOnly). Each gives what the CPU kernel's result would have,
+// Meta kernels (sizes and dtypes, no data) for the LibTorch operators that common models call and
+// that have none in C++ (PyTorch registers these from Python), so the example runs go on meta
+// tensors (Recorder::runShapesOnly). Each gives what the CPU kernel's result would have,
 // and refuses the inputs the CPU kernel refuses. An operator that already has a meta kernel keeps it.
 #include <ATen/ATen.h>
 #include <ATen/core/dispatch/Dispatcher.h>
@@ -124,10 +124,6 @@ at::Tensor zerosLike(const at::Tensor& t) {
   return at::zeros({elements}, t.options().device(c10::kCPU)).as_strided(t.sizes(), t.strides());
 }
 
-at::Tensor metaLike(const at::Tensor& t) {
-  return at::empty_strided(t.sizes(), t.strides(), t.options().device(c10::kMeta));
-}
-
 // Meta tensors (alone or in a list) to CPU zeros, or CPU tensors back to meta ones.
 void carryTo(c10::IValue& v, bool to_meta) {
   if (v.isTensor()) {
@@ -181,6 +177,10 @@ bool hasMetaKernel(const char* name) {
 }
 
 }  // namespace
+
+at::Tensor metaLike(const at::Tensor& t) {
+  return at::empty_strided(t.sizes(), t.strides(), t.options().device(c10::kMeta));
+}
 
 void registerMetaKernels() {
   static std::once_flag once;

@@ -231,7 +231,8 @@ bool weightEntry(const ZipEntry& e) {
   return e.method == 0 && slash != std::string::npos && e.name.compare(slash + 1, 5, "data/") == 0;
 }
 
-// Returns the weight entries whose contents are left to check (all checked when `deferred` is null).
+// Checks the archive's entries; the contents of weight entries are left to check later when
+// `deferred` is given, which receives them.
 void checkZip(std::ifstream& in, const std::string& path, uint64_t size, std::vector<ZipEntry>* deferred) {
   auto entries = zipEntries(in, size);
   if (!entries)

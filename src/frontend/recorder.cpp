@@ -161,6 +161,11 @@ Recorder::~Recorder() { detach(); }
 
 std::vector<Observation> Recorder::run(const c10::IValue& self, const std::vector<c10::IValue>& inputs,
                                        std::vector<c10::IValue>* outputs) {
+  return runGraph(graph_, self, inputs, outputs);
+}
+
+std::vector<Observation> Recorder::runGraph(const std::shared_ptr<torch::jit::Graph>& graph, const c10::IValue& self,
+                                            const std::vector<c10::IValue>& inputs, std::vector<c10::IValue>* outputs) {
   std::vector<Observation> observations(values_.size());
   std::vector<char> keep(values_.size());
   for (size_t i = 0; i < values_.size(); ++i) keep[i] = keep_.count(values_[i]) ? 1 : 0;
@@ -169,11 +174,10 @@ std::vector<Observation> Recorder::run(const c10::IValue& self, const std::vecto
     ~Reset() { g_sink = {}; }
   } reset;
   torch::NoGradGuard no_grad;
-  torch::jit::Code code(graph_, "forward");
+  torch::jit::Code code(graph, "forward");
   torch::jit::InterpreterState state(code);
   torch::jit::Stack stack;
-  if (!graph_->inputs().empty() && graph_->inputs()[0]->type()->kind() == c10::TypeKind::ClassType)
-    stack.push_back(self);
+  if (!graph->inputs().empty() && graph->inputs()[0]->type()->kind() == c10::TypeKind::ClassType) stack.push_back(self);
   for (const auto& v : inputs) stack.push_back(v);
   state.run(stack);
   if (outputs) *outputs = std::move(stack);
@@ -181,10 +185,6 @@ std::vector<Observation> Recorder::run(const c10::IValue& self, const std::vecto
 }
 
 namespace {
-
-at::Tensor metaLike(const at::Tensor& t) {
-  return at::empty_strided(t.sizes(), t.strides(), t.options().device(c10::kMeta));
-}
 
 // Tensors to meta tensors of the same sizes, strides and dtypes, in lists and tuples too. Returns
 // false for a value it cannot carry over (a quantized or sparse tensor, an object).
@@ -371,13 +371,7 @@ std::vector<Observation> Recorder::runKept(const c10::IValue& self, const std::v
   prune(pruned->block());
   for (size_t i = pruned->outputs().size(); i-- > 0;) pruned->eraseOutput(i);
   torch::jit::EliminateDeadCode(pruned);
-  std::swap(graph_, pruned);
-  struct Restore {
-    std::shared_ptr<torch::jit::Graph>& graph;
-    std::shared_ptr<torch::jit::Graph>& original;
-    ~Restore() { std::swap(graph, original); }
-  } restore{graph_, pruned};
-  return run(self, inputs);
+  return runGraph(pruned, self, inputs);
 }
 
 void Recorder::detach() {

@@ -48,7 +48,7 @@ std::string torchErrorSummary(const std::exception& e) {
 
 ExampleRuns runExamples(const std::shared_ptr<torch::jit::Graph>& graph, const c10::IValue& self,
                         const std::vector<ExampleInput>& inputs, const std::vector<DynamicInputAxis>& input_axes,
-                        bool resized_on_meta) {
+                        bool on_meta) {
   ExampleRuns out;
   // The example run, then one with every dynamic axis doubled (doubling keeps any divisibility
   // the model needs, and the user's data repeats to fill it). When that fails, each axis is
@@ -78,16 +78,25 @@ ExampleRuns runExamples(const std::shared_ptr<torch::jit::Graph>& graph, const c
       out.outputs.push_back(std::move(results));
       return observations;
     };
+    // A run on meta tensors, while the model takes them: what stops one (an operator, a read of
+    // data, a device query) stops the next, so the runs after it go on real values at once.
+    auto meta_run = [&](const std::vector<c10::IValue>& values, const char* which) {
+      std::optional<std::vector<Observation>> observations;
+      if (!on_meta) return observations;
+      std::string why;
+      observations = recorder.runShapesOnly(self, values, &why);
+      if (!observations) {
+        on_meta = false;
+        spdlog::debug("{} run on meta tensors stopped ({}): running on real values", which,
+                      torchErrorSummary(std::runtime_error(why)));
+      }
+      return observations;
+    };
     // The example run: sizes from meta tensors and the values folding needs from a run of just
     // what they are made from, when the model allows; otherwise (and for test data) in full.
     auto shapes_and_kept = [&](const std::vector<c10::IValue>& values) -> std::optional<std::vector<Observation>> {
-      std::string why;
-      auto observations = recorder.runShapesOnly(self, values, &why);
-      if (!observations) {
-        spdlog::debug("example run on meta tensors stopped ({}): running on real values",
-                      torchErrorSummary(std::runtime_error(why)));
-        return std::nullopt;
-      }
+      auto observations = meta_run(values, "example");
+      if (!observations) return std::nullopt;
       std::vector<Observation> kept;
       try {
         kept = recorder.runKept(self, values);
@@ -107,8 +116,7 @@ ExampleRuns runExamples(const std::shared_ptr<torch::jit::Graph>& graph, const c
       return observations;
     };
     try {
-      std::optional<std::vector<Observation>> shapes;
-      if (resized_on_meta) shapes = shapes_and_kept(examples({}).first);
+      std::optional<std::vector<Observation>> shapes = shapes_and_kept(examples({}).first);
       out.example_run = shapes ? std::move(*shapes) : run(examples({}).first);
     } catch (const std::exception& e) {
       // One line: every input with the dims and dtype it was run with, then LibTorch's own words.
@@ -129,12 +137,7 @@ ExampleRuns runExamples(const std::shared_ptr<torch::jit::Graph>& graph, const c
     // The resized runs need only sizes, which meta tensors give without the arithmetic; a model that
     // needs real values somewhere runs on them.
     auto resized_run = [&](const std::vector<c10::IValue>& values) {
-      if (resized_on_meta) {
-        std::string why;
-        if (auto observations = recorder.runShapesOnly(self, values, &why)) return std::move(*observations);
-        spdlog::debug("resized run on meta tensors stopped ({}): running on real values",
-                      torchErrorSummary(std::runtime_error(why)));
-      }
+      if (auto observations = meta_run(values, "resized")) return std::move(*observations);
       return run(values);
     };
     std::vector<std::vector<size_t>> plans;

@@ -50,13 +50,13 @@ bool shapeQueryIsStatic(const torch::jit::Node* node, const DimStatic& dim_stati
   return dim_static(node->input(0), kAllDims);  // size(), numel(), len(): every dimension
 }
 
-// Ops that read only the dtype/device (new_*) or the shape (*_like) of their first input.
+// Ops that read only the dtype/device (new_*) or the shape (*_like) of their first input. (The
+// empty ones are never static: staticValues leaves uninitialized tensors out.)
 enum class MetaRead { kNone, kDTypeOnly, kShape };
 MetaRead firstInputRead(const torch::jit::Node* node) {
-  static const std::unordered_set<std::string> dtype_only = {"aten::new_zeros", "aten::new_ones", "aten::new_empty",
-                                                             "aten::new_full", "aten::new_tensor"};
-  static const std::unordered_set<std::string> shape_only = {"aten::zeros_like", "aten::ones_like", "aten::empty_like",
-                                                             "aten::full_like"};
+  static const std::unordered_set<std::string> dtype_only = {"aten::new_zeros", "aten::new_ones", "aten::new_full",
+                                                             "aten::new_tensor"};
+  static const std::unordered_set<std::string> shape_only = {"aten::zeros_like", "aten::ones_like", "aten::full_like"};
   const std::string kind = node->kind().toQualString();
   if (dtype_only.count(kind)) return MetaRead::kDTypeOnly;
   if (shape_only.count(kind)) return MetaRead::kShape;

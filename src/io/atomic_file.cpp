@@ -22,12 +22,13 @@ namespace {
 // Temporary files the signal handler removes. A handler may only call async-signal-safe functions,
 // so the paths live in fixed buffers and a slot is published by an atomic flag.
 constexpr int kSlots = 8;
-// Direct I/O: the staging buffer's size and alignment (a multiple of any logical block size).
-constexpr size_t kStagingBytes = 8u << 20;
-constexpr size_t kDirectAlignment = 4096;
 constexpr size_t kPathMax = 4096;
 char slot_paths[kSlots][kPathMax];
 std::atomic<bool> slot_used[kSlots];
+
+// Direct I/O: the staging buffer's size and alignment (a multiple of any logical block size).
+constexpr size_t kStagingBytes = 8u << 20;
+constexpr size_t kDirectAlignment = 4096;
 
 int claimSlot(const std::string& path) {
   if (path.size() >= kPathMax) return -1;
