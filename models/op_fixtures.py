@@ -226,7 +226,9 @@ class FftOps(nn.Module):
     """FFTs of a length n (cut, and zero-padded by an amount the signal's length decides), inverse
     transforms back to the signal (ifft of an fft, irfft of an rfft at the default and an odd n, each
     norm), and angle() of a spectrum and of a real tensor. The signal is offset so that no bin's
-    real part is negative where its imaginary part is zero up to rounding (angle jumps by 2 pi there)."""
+    real part is negative where its imaginary part is zero up to rounding (angle jumps by 2 pi there),
+    and the spectrum's angle is weighted by its magnitude (up to 1): the angle of a bin near zero
+    follows the last float bits of the transform, in ONNX Runtime's DFT as in PyTorch's."""
 
     def forward(self, x):
         f = torch.fft.fft(x + 4.0, n=63, norm="ortho")
@@ -234,7 +236,7 @@ class FftOps(nn.Module):
         back = torch.fft.ifft(torch.fft.fft(x[:, :128]))
         r = torch.fft.irfft(torch.fft.rfft(x[:, :128]))
         r2 = torch.fft.irfft(torch.fft.rfft(x[:, :100], norm="ortho"), n=99, norm="ortho")
-        return f.real, f.imag, g.abs(), back.real, r, r2, torch.angle(f), torch.angle(x - 0.5)
+        return f.real, f.imag, g.abs(), back.real, r, r2, torch.angle(f) * f.abs().clamp(max=1.0), torch.angle(x - 0.5)
 
 
 

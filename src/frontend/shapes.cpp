@@ -44,6 +44,13 @@ std::string torchErrorSummary(const std::exception& e) {
   return summary;
 }
 
+// Tensors cloned, other values as they are: a model may write into its arguments.
+std::vector<c10::IValue> cloneTensors(const std::vector<c10::IValue>& values) {
+  std::vector<c10::IValue> copies;
+  for (const auto& v : values) copies.push_back(v.isTensor() ? c10::IValue(v.toTensor().clone()) : v);
+  return copies;
+}
+
 }  // namespace
 
 ExampleRuns runExamples(const std::shared_ptr<torch::jit::Graph>& graph, const c10::IValue& self,
@@ -71,8 +78,7 @@ ExampleRuns runExamples(const std::shared_ptr<torch::jit::Graph>& graph, const c
     Recorder recorder(graph, staticValues(*graph, everything_static));
     // Inputs are copied before the run: a model may write into its arguments.
     auto run = [&](const std::vector<c10::IValue>& values) {
-      std::vector<c10::IValue> copies, results;
-      for (const auto& v : values) copies.push_back(v.isTensor() ? c10::IValue(v.toTensor().clone()) : v);
+      std::vector<c10::IValue> copies = cloneTensors(values), results;
       auto observations = recorder.run(self, values, &results);
       out.inputs.push_back(std::move(copies));
       out.outputs.push_back(std::move(results));
@@ -99,7 +105,7 @@ ExampleRuns runExamples(const std::shared_ptr<torch::jit::Graph>& graph, const c
       if (!observations) return std::nullopt;
       std::vector<Observation> kept;
       try {
-        kept = recorder.runKept(self, values);
+        kept = recorder.runKept(self, cloneTensors(values));
       } catch (const std::exception& e) {
         spdlog::debug("the values to fold did not compute on their own ({}): running in full", torchErrorSummary(e));
         return std::nullopt;
@@ -116,8 +122,10 @@ ExampleRuns runExamples(const std::shared_ptr<torch::jit::Graph>& graph, const c
       return observations;
     };
     try {
-      std::optional<std::vector<Observation>> shapes = shapes_and_kept(examples({}).first);
-      out.example_run = shapes ? std::move(*shapes) : run(examples({}).first);
+      // One draw of example values: the full run, when the meta one stops, takes the same values.
+      const std::vector<c10::IValue> example = examples({}).first;
+      std::optional<std::vector<Observation>> shapes = shapes_and_kept(example);
+      out.example_run = shapes ? std::move(*shapes) : run(example);
     } catch (const std::exception& e) {
       // One line: every input with the dims and dtype it was run with, then LibTorch's own words.
       std::string described;
