@@ -5,6 +5,7 @@
 #include <torch/csrc/jit/ir/constants.h>
 
 #include <cstring>
+#include <functional>
 #include <sstream>
 
 #include "core/context_impl.h"
@@ -31,6 +32,22 @@ std::string Context::Impl::freshName(const std::string& hint) {
   while (used_names.count(name)) name = base + "_" + std::to_string(i++);
   used_names.insert(name);
   return name;
+}
+
+std::string Context::Impl::nameHint(const Value* value) {
+  if (value->hasDebugName()) return value->debugName();
+  if (positions.empty()) {
+    std::function<void(const torch::jit::Block*)> number = [&](const torch::jit::Block* block) {
+      for (const Value* v : block->inputs()) positions.emplace(v, positions.size() + 1);
+      for (const Node* node : block->nodes()) {
+        for (const torch::jit::Block* sub : node->blocks()) number(sub);
+        for (const Value* v : node->outputs()) positions.emplace(v, positions.size() + 1);
+      }
+    };
+    number(graph->block());
+  }
+  auto it = positions.find(value);
+  return it != positions.end() ? std::to_string(it->second) : "t" + std::to_string(value->unique());
 }
 
 std::string Context::Impl::addInitializer(const at::Tensor& tensor, const std::string& hint) {

@@ -29,7 +29,7 @@ std::string Context::tensor(const Value* value) {
     auto iv = constantOf(value);
     std::string name;
     if (iv.isTensor())
-      name = impl_->constantTensor(*this, iv.toTensor(), value->debugName());
+      name = impl_->constantTensor(*this, iv.toTensor(), impl_->nameHint(value));
     else if (iv.isInt())
       name = scalarI64(iv.toInt());
     else if (iv.isDouble())
@@ -58,7 +58,7 @@ std::string Context::tensor(const Value* value, DType as) {
     if (iv.isTensor()) {
       if (iv.toTensor().is_quantized()) return cast(tensor(value), DType::kFloat, as);
       if (fromTorch(iv.toTensor().scalar_type()) == as) return tensor(value);
-      return impl_->addInitializer(iv.toTensor().to(toTorch(as)), value->debugName());
+      return impl_->addInitializer(iv.toTensor().to(toTorch(as)), impl_->nameHint(value));
     }
     if (iv.isInt() || iv.isDouble() || iv.isBool()) return scalar(constDouble(value), as);
   }
@@ -91,7 +91,7 @@ std::vector<std::string> Context::tensorList(const Value* value) {
     auto iv = constantOf(value);
     if (iv.isTensorList()) {
       std::vector<std::string> names;
-      for (const at::Tensor& t : iv.toTensorVector()) names.push_back(impl_->addInitializer(t, value->debugName()));
+      for (const at::Tensor& t : iv.toTensorVector()) names.push_back(impl_->addInitializer(t, impl_->nameHint(value)));
       return names;
     }
   }
@@ -123,7 +123,7 @@ std::vector<Context::ListElement> Context::optionalTensorList(const Value* value
       e.none = false;
       e.dtype = fromTorch(t.scalar_type());
       e.rank = t.dim();
-      e.name = impl_->addInitializer(t, value->debugName());
+      e.name = impl_->addInitializer(t, impl_->nameHint(value));
     } else if (!element.isNone()) {
       throw ConvertError(describe(value) + " holds a " + element.tagKind() + " where a tensor or None was expected");
     }
@@ -187,7 +187,7 @@ std::vector<std::string> Context::emitN(const std::string& op_type, const std::v
   node->set_name(op_type + "_" + std::to_string(impl_->node_counter++));
   for (const auto& in : inputs) node->add_input(in);
   std::string hint = op_type;
-  if (impl_->current && !impl_->current->outputs().empty()) hint = impl_->current->output(0)->debugName();
+  if (impl_->current && !impl_->current->outputs().empty()) hint = impl_->nameHint(impl_->current->output(0));
   std::vector<std::string> names;
   for (size_t i = 0; i < outputs; ++i) {
     names.push_back(impl_->freshName(hint));

@@ -56,6 +56,11 @@ struct Context::Impl {
   const Node* current = nullptr;  // node being converted: names and diagnostics derive from it
   size_t node_counter = 0;
 
+  // What names made for `value` start from: its TorchScript name, or for an unnamed value its
+  // position in the graph (not its TorchScript number, which counts every value LibTorch's passes
+  // ever made, and some of them make a varying number from run to run).
+  std::string nameHint(const Value* value);
+  std::unordered_map<const Value*, size_t> positions;  // filled on first use
   std::string freshName(const std::string& hint);
   std::string addInitializer(const at::Tensor& tensor, const std::string& hint);
   // A constant tensor; a quantized one as its 8-bit storage dequantized in the graph.

@@ -144,7 +144,7 @@ Context::PackedWeights Context::packedWeights(const Value* packed, int dims, boo
   auto iv = torch::jit::toIValue(const_cast<Value*>(packed));
   if (!iv || !iv->isObject())
     throw ConvertError("the packed weights " + describe(packed) + " are not a constant of the saved module");
-  return packedWeights(*iv, packed->debugName(), dims, fp16);
+  return packedWeights(*iv, impl_->nameHint(packed), dims, fp16);
 }
 
 Context::PackedWeights Context::packedWeights(const c10::IValue& packed, const std::string& hint, int dims, bool fp16) {
