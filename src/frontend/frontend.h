@@ -209,9 +209,11 @@ class Recorder {
   // kernel, a tensor made on the CPU beside the meta ones). Its kept tensor values are meta tensors.
   std::optional<std::vector<Observation>> runShapesOnly(const c10::IValue& self, const std::vector<c10::IValue>& inputs,
                                                         std::string* why = nullptr);
-  // Runs only what the kept values are made from (on real values): with runShapesOnly(), the
-  // example run without computing what the model returns.
-  std::vector<Observation> runKept(const c10::IValue& self, const std::vector<c10::IValue>& inputs);
+  // Runs only what the kept tensor values are made from (on real values), taking the numbers
+  // `shapes` (runShapesOnly()'s observations) saw as given: with runShapesOnly(), the example run
+  // without computing what the model returns.
+  std::vector<Observation> runKept(const c10::IValue& self, const std::vector<c10::IValue>& inputs,
+                                   const std::vector<Observation>& shapes);
   const std::vector<torch::jit::Value*>& values() const { return values_; }
   // Takes the hooks out of the graph again.
   void detach();

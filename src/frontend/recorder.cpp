@@ -352,20 +352,41 @@ std::optional<std::vector<Observation>> Recorder::runShapesOnly(const c10::IValu
   return observations;
 }
 
-std::vector<Observation> Recorder::runKept(const c10::IValue& self, const std::vector<c10::IValue>& inputs) {
+std::vector<Observation> Recorder::runKept(const c10::IValue& self, const std::vector<c10::IValue>& inputs,
+                                          const std::vector<Observation>& shapes) {
   // A copy without the model's results and without the hooks of values not kept: dead code
   // elimination leaves what the kept values are made from (the hooks count as side effects).
+  // Numbers the meta run saw (sizes, mostly) become constants first: read from a deep tensor's
+  // shape, they would otherwise keep everything that tensor is made from.
   std::shared_ptr<torch::jit::Graph> pruned = graph_->copy();
   std::unordered_set<int64_t> kept;
   for (size_t i = 0; i < values_.size(); ++i)
     if (keep_.count(values_[i])) kept.insert(static_cast<int64_t>(i));
+  auto known_number = [&](int64_t id) -> std::optional<c10::IValue> {
+    if (id < 0 || static_cast<size_t>(id) >= shapes.size() || !shapes[id].seen) return std::nullopt;
+    const c10::IValue& v = shapes[id].value;
+    if (v.isInt() || v.isDouble() || v.isBool() || v.isIntList() || v.isBoolList() || v.isDoubleList()) return v;
+    return std::nullopt;  // tensors hold no data on meta, and a device read there says "meta"
+  };
   std::function<void(torch::jit::Block*)> prune = [&](torch::jit::Block* block) {
     for (auto it = block->nodes().begin(); it != block->nodes().end();) {
       torch::jit::Node* node = *it++;
       for (auto* sub : node->blocks()) prune(sub);
       if (node->kind() != hookSymbol()) continue;
       auto id = torch::jit::constant_as<int64_t>(node->input(1));
-      if (!id || !kept.count(*id)) node->destroy();
+      if (!id || !kept.count(*id)) {
+        node->destroy();
+        continue;
+      }
+      // Only at the top level: a value inside a loop body takes a value per iteration.
+      torch::jit::Value* value = node->input(0);
+      auto number = block == pruned->block() ? known_number(*id) : std::nullopt;
+      if (!number) continue;
+      torch::jit::WithInsertPoint guard(pruned->block()->nodes().front());
+      if (auto constant = torch::jit::tryInsertConstant(*pruned, *number)) {
+        node->destroy();
+        value->replaceAllUsesWith(*constant);
+      }
     }
   };
   prune(pruned->block());

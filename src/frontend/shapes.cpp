@@ -105,7 +105,7 @@ ExampleRuns runExamples(const std::shared_ptr<torch::jit::Graph>& graph, const c
       if (!observations) return std::nullopt;
       std::vector<Observation> kept;
       try {
-        kept = recorder.runKept(self, cloneTensors(values));
+        kept = recorder.runKept(self, cloneTensors(values), *observations);
       } catch (const std::exception& e) {
         spdlog::debug("the values to fold did not compute on their own ({}): running in full", torchErrorSummary(e));
         return std::nullopt;
