@@ -384,6 +384,28 @@ class RoiOps(nn.Module):
         maxed = torchvision.ops.roi_pool(f, rois, (2, 3), spatial_scale=0.5)
         return keep, self.boxes[keep], scores[keep], pooled, adaptive, maxed
 
+class DeformConv(nn.Module):
+    """torchvision's deformable convolution with offsets and a mask computed from the input, as in
+    DCNv2: grouped weights, two offset groups, a mask and a bias; then without mask and bias,
+    strided and dilated. Offsets reach a few pixels, past the border too."""
+
+    def __init__(self):
+        super().__init__()
+        self.offset = nn.Conv2d(4, 2 * 2 * 9, 3, padding=1)
+        self.mask = nn.Conv2d(4, 2 * 9, 3, padding=1)
+        self.offset2 = nn.Conv2d(4, 2 * 9, 3, stride=2, padding=1)
+        self.weight = nn.Parameter(torch.randn(6, 2, 3, 3))
+        self.bias = nn.Parameter(torch.randn(6))
+        self.weight2 = nn.Parameter(torch.randn(3, 4, 3, 3))
+
+    def forward(self, x):
+        a = torchvision.ops.deform_conv2d(x, 3.0 * self.offset(x), self.weight, self.bias, padding=(1, 1),
+                                          mask=torch.sigmoid(self.mask(x)))
+        b = torchvision.ops.deform_conv2d(x, 2.0 * self.offset2(x), self.weight2, stride=(2, 2), padding=(2, 2),
+                                          dilation=(2, 2))
+        return a, b
+
+
 class CeilPools(nn.Module):
     """Average pooling in ceil mode, where the last window reaches past the input: PyTorch divides
     it by the cells inside the input (and its zero padding, when counted), in 2-D and 3-D."""
@@ -654,6 +676,7 @@ OP_FIXTURES = {
     "circular_pad": CircularPad,
     "spectrogram": Spectrogram,
     "fft_ops": FftOps,
+    "deform_conv": DeformConv,
     "fft_nd": FftNd,
     "lstm_cell": LstmCellStep,
     "ceil_pools": CeilPools,

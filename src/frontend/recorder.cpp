@@ -353,7 +353,7 @@ std::optional<std::vector<Observation>> Recorder::runShapesOnly(const c10::IValu
 }
 
 std::vector<Observation> Recorder::runKept(const c10::IValue& self, const std::vector<c10::IValue>& inputs,
-                                          const std::vector<Observation>& shapes) {
+                                           const std::vector<Observation>& shapes) {
   // A copy without the model's results and without the hooks of values not kept: dead code
   // elimination leaves what the kept values are made from (the hooks count as side effects).
   // Numbers the meta run saw (sizes, mostly) become constants first: read from a deep tensor's

@@ -1,4 +1,4 @@
-// Converters: torchvision's operators (nms, roi_align, roi_pool), and why the others have none.
+// Converters: torchvision's operators (nms, roi_align, roi_pool, deform_conv2d), and why the others have none.
 #include <algorithm>
 
 #include "ops/common.h"
@@ -83,18 +83,38 @@ Status convertRoiPool(Context& ctx, const Node& node) {
   return Status::Ok();
 }
 
+// deform_conv2d(input, weight, offset, mask, bias, stride_h, stride_w, pad_h, pad_w, dilation_h,
+// dilation_w, groups, offset_groups, use_mask): DeformConv (opset 19) with the same offset layout
+// ((y, x) pairs per offset group and kernel tap), mask layout and bilinear sampling (zero outside
+// the image). Without use_mask the mask input is left out (all ones).
+Status convertDeformConv2d(Context& ctx, const Node& node) {
+  const Value* input = ctx.arg(node, "input");
+  DType t = boxType(ctx, input);
+  auto i = [&](const char* name) { return ctx.constInt(ctx.arg(node, name)); };
+  const int64_t pad_h = i("pad_h"), pad_w = i("pad_w");
+  std::vector<std::string> inputs = {ctx.tensor(input), ctx.tensor(ctx.arg(node, "weight"), t),
+                                     ctx.tensor(ctx.arg(node, "offset"), t), ctx.tensor(ctx.arg(node, "bias"), t)};
+  if (ctx.constBool(ctx.arg(node, "use_mask"))) inputs.push_back(ctx.tensor(ctx.arg(node, "mask"), t));
+  ctx.bind(ctx.output(node), ctx.emit("DeformConv", inputs,
+                                      {{"strides", std::vector<int64_t>{i("stride_h"), i("stride_w")}},
+                                       {"pads", std::vector<int64_t>{pad_h, pad_w, pad_h, pad_w}},
+                                       {"dilations", std::vector<int64_t>{i("dilation_h"), i("dilation_w")}},
+                                       {"group", i("groups")},
+                                       {"offset_group", i("offset_groups")}}));
+  return Status::Ok();
+}
+
 }  // namespace
 
 void registerTorchvisionOps(Registry& r) {
   r.add("torchvision::nms", 11, convertNms);
   r.add("torchvision::roi_align", 10, convertRoiAlign);
   r.add("torchvision::roi_pool", 9, convertRoiPool);
-  // No converter emits these (DeformConv, opset 19, is not used yet); the support check gives the reason.
+  // Below opset 19, and for the others at every opset, the support check gives the reason.
   const char* fallback = " --fallback torchvision emits it as a node in ONNX domain 'torchvision'";
   r.note("torchvision::deform_conv2d",
-         std::string(
-             "ONNX has deformable convolution (DeformConv) from opset 19 only, and pt2onnx does not emit it yet;") +
-             fallback);
+         std::string("ONNX has deformable convolution (DeformConv) from opset 19 only;") + fallback);
+  r.add("torchvision::deform_conv2d", 19, convertDeformConv2d);
   r.note("torchvision::ps_roi_align",
          std::string("position-sensitive RoI align has no ONNX operator (RoiAlign pools every channel per bin);") +
              fallback);

@@ -31,7 +31,7 @@ trim() { local s=$1; s=${s#"${s%%[![:space:]]*}"}; printf '%s' "${s%"${s##*[![:s
 found=
 while IFS= read -r line || [[ -n $line ]]; do
   line=${line%%#*}
-  IFS="|" read -r f_name _ f_args f_dims f_tol _ <<<"$line"
+  IFS="|" read -r f_name _ f_args f_dims f_tol f_labels <<<"$line"
   if [[ $(trim "$f_name") == "$name" ]]; then found=1; break; fi
 done <"$here/cases.txt"
 [[ -n $found ]] || { echo "run_case.sh: no case '$name' in $here/cases.txt" >&2; exit 2; }
@@ -89,16 +89,23 @@ rm -rf "$work"
 mkdir -p "$work"
 onnx=$work/$name.onnx
 step "convert" "$pt2onnx" "$fixture" -o "$onnx" "${args[@]}" --opset "$opset" --test-data "$work/test_data"
-check=("$node" "$ort_dir/ort_check.js" "$onnx")
+check=("$node" "$ort_dir/ort_check.js" "$onnx") runtime="ONNX Runtime"
+# Label onnx-reference: operators ONNX Runtime has no kernel for run in ONNX's reference evaluator.
+if [[ " ${f_labels:-} " == *" onnx-reference "* ]]; then
+  check=("${PT2ONNX_REFERENCE_PYTHON:-/usr/bin/python3}" "$here/reference_check.py" "$onnx")
+  runtime="ONNX reference evaluator"
+fi
 # The test data pt2onnx wrote (LibTorch's outputs on its own example inputs), read back independently,
 # and through pt2onnx verify with the same ONNX Runtime.
-step "ONNX Runtime, --test-data" "${check[@]}" --test-data "$work/test_data" --rtol "$rtol" --atol "$atol"
-step "pt2onnx verify" env PT2ONNX_ORT_RUNTIME=node PT2ONNX_NODE="$node" PT2ONNX_ORT_DIR="$ort_dir" \
-  "$pt2onnx" verify "$onnx" "$work/test_data" --rtol "$rtol" --atol "$atol"
+step "$runtime, --test-data" "${check[@]}" --test-data "$work/test_data" --rtol "$rtol" --atol "$atol"
+if [[ " ${f_labels:-} " != *" onnx-reference "* ]]; then
+  step "pt2onnx verify" env PT2ONNX_ORT_RUNTIME=node PT2ONNX_NODE="$node" PT2ONNX_ORT_DIR="$ort_dir" \
+    "$pt2onnx" verify "$onnx" "$work/test_data" --rtol "$rtol" --atol "$atol"
+fi
 step "LibTorch, example dims" "$reference" "$reference_model" "$work/example" "${example[@]}" --seed 0
-step "ONNX Runtime, example dims" "${check[@]}" "$work/example" --rtol "$rtol" --atol "$atol"
+step "$runtime, example dims" "${check[@]}" "$work/example" --rtol "$rtol" --atol "$atol"
 step "LibTorch, second-run dims" "$reference" "$reference_model" "$work/second" "${second[@]}" --seed 1
-step "ONNX Runtime, second-run dims" "${check[@]}" "$work/second" --rtol "$rtol" --atol "$atol"
+step "$runtime, second-run dims" "${check[@]}" "$work/second" --rtol "$rtol" --atol "$atol"
 # A passing case's files go (a full run wrote about 5 GB of them); a failing case keeps its files to
 # look at. PT2ONNX_KEEP_WORK=1 keeps them always.
 [ "${PT2ONNX_KEEP_WORK:-0}" = 1 ] || rm -rf "$work"

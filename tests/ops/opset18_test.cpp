@@ -2,6 +2,7 @@
 // 18 ... 1.17 for 22); a build that stops lower reports these tests skipped with the opset needed.
 #include <gtest/gtest.h>
 
+#include "frontend/torchvision_schemas.h"
 #include "op_test_util.h"
 #include "pt2onnx/pt2onnx.h"
 
@@ -170,6 +171,42 @@ TEST(Opset21, GroupNormalizationWithPerChannelScale) {
   EXPECT_EQ(countOps(convertIR(groupNormIR(true), {"x:2x4x3x3", "w:4", "b:4"}, 20), "GroupNormalization"), 0);
   // Double inputs keep the decomposition (GroupNormalization would compute in float32).
   EXPECT_EQ(countOps(convertIR(groupNormIR(false), {"x:2x4x3x3:float64"}, 21), "GroupNormalization"), 0);
+}
+
+// torchvision's deform_conv2d: DeformConv with its strides, pads, dilations and groups; the mask
+// input only with use_mask (torchvision passes an empty one otherwise). Below 19 it is refused.
+std::string deformIR(bool use_mask) {
+  return std::string(R"IR(
+graph(%x : Tensor, %w : Tensor, %off : Tensor, %mask : Tensor, %b : Tensor):
+  %one : int = prim::Constant[value=1]()
+  %two : int = prim::Constant[value=2]()
+  %use_mask : bool = prim::Constant[value=)IR") +
+         (use_mask ? "1" : "0") + R"IR(]()
+  %y : Tensor = torchvision::deform_conv2d(%x, %w, %off, %mask, %b, %two, %one, %one, %two, %one, %two, %two, %one, %use_mask)
+  return (%y))IR";
+}
+
+TEST(Opset19, DeformConvKeepsTorchvisionsArguments) {
+  REQUIRE_OPSET(19);
+  registerTorchvisionSchemas();  // parseIR needs the schema
+  // x 1x4x7x6, weight 6x2x3x3 (groups 2): out h (7 + 2 - 3) / 2 + 1 = 4, w (6 + 4 - 5) / 1 + 1 = 6.
+  const std::vector<std::string> inputs = {"x:1x4x7x6", "w:6x2x3x3", "off:1x18x4x6", "mask:1x9x4x6", "b:6"};
+  for (bool use_mask : {true, false}) {
+    auto model = convertIR(deformIR(use_mask), inputs, 19);
+    const auto& node = firstNode(model, "DeformConv");
+    EXPECT_EQ(node.input_size(), use_mask ? 5 : 4);
+    auto ints = [&](const char* name) {
+      const auto* a = attribute(node, name);
+      return a ? std::vector<int64_t>(a->ints().begin(), a->ints().end()) : std::vector<int64_t>{};
+    };
+    EXPECT_EQ(ints("strides"), (std::vector<int64_t>{2, 1}));
+    EXPECT_EQ(ints("pads"), (std::vector<int64_t>{1, 2, 1, 2}));
+    EXPECT_EQ(ints("dilations"), (std::vector<int64_t>{1, 2}));
+    EXPECT_EQ(attribute(node, "group")->i(), 2);
+    EXPECT_EQ(attribute(node, "offset_group")->i(), 1);
+    EXPECT_EQ(outputDims(model), (std::vector<int64_t>{1, 6, 4, 6}));
+  }
+  EXPECT_NE(conversionError(deformIR(true), inputs, 18).find("needs opset 19"), std::string::npos);
 }
 
 }  // namespace
