@@ -85,6 +85,8 @@ const std::unordered_set<std::string>& shapeOnlyOperators() {
       "aten::logical_not",
       "aten::logical_not_",
       "aten::isnan",
+      "aten::angle",
+      "aten::log_sigmoid_forward",
       "aten::where",
       "aten::floor_divide",
       "aten::floor_divide_",
@@ -97,6 +99,7 @@ const std::unordered_set<std::string>& shapeOnlyOperators() {
       "aten::max_unpool3d",
       "aten::grid_sampler_2d",
       "aten::grid_sampler_3d",
+      "aten::max_pool3d_with_indices",
       // gathers and rearrangements: sizes from the index's sizes, never its values
       "aten::index_select",
       "aten::flip",
@@ -106,6 +109,15 @@ const std::unordered_set<std::string>& shapeOnlyOperators() {
       "aten::nansum",
       "aten::_logcumsumexp",
       "aten::nll_loss2d_forward",
+      "aten::huber_loss",
+      "aten::median",
+      "aten::nanmedian",
+      "aten::kthvalue",
+      "aten::std",
+      "aten::var",
+      "aten::binary_cross_entropy",
+      // searches: one index per value, whatever the values
+      "aten::searchsorted",
       // spectral
       "aten::_fft_r2c",
       "aten::_fft_c2r",

@@ -38,6 +38,33 @@ TEST(MetaKernels, ShapeOnlyFallbackKeepsInPlaceAndOutResults) {
   EXPECT_TRUE(at::relu(x).is_meta());
 }
 
+// Operators whose result sizes follow from their arguments' sizes alone, through the fallback.
+TEST(MetaKernels, ShapeOnlyFallbackGivesTheCpuSizes) {
+  registerMetaKernels();
+  const at::Tensor x = at::randn({2, 3, 4, 5, 6});
+  auto same = [](const at::Tensor& on_meta, const at::Tensor& cpu) {
+    EXPECT_TRUE(on_meta.is_meta());
+    EXPECT_EQ(on_meta.sizes(), cpu.sizes());
+    EXPECT_EQ(on_meta.scalar_type(), cpu.scalar_type());
+  };
+  const at::Tensor m = meta(x.sizes());
+  same(at::angle(m), at::angle(x));
+  same(at::log_sigmoid(m), at::log_sigmoid(x));
+  same(std::get<0>(at::max_pool3d_with_indices(m, {2, 2, 2})), std::get<0>(at::max_pool3d_with_indices(x, {2, 2, 2})));
+  same(std::get<1>(at::max_pool3d_with_indices(m, {2, 2, 2})), std::get<1>(at::max_pool3d_with_indices(x, {2, 2, 2})));
+  same(at::huber_loss(m, m, at::Reduction::None), at::huber_loss(x, x, at::Reduction::None));
+  same(at::median(m), at::median(x));
+  same(std::get<1>(at::median(m, 2)), std::get<1>(at::median(x, 2)));
+  same(std::get<0>(at::nanmedian(m, 1, true)), std::get<0>(at::nanmedian(x, 1, true)));
+  same(std::get<1>(at::kthvalue(m, 2, 3)), std::get<1>(at::kthvalue(x, 2, 3)));
+  same(at::std(m, at::IntArrayRef{1, 2}, 1, false), at::std(x, at::IntArrayRef{1, 2}, 1, false));
+  same(at::var(m, at::IntArrayRef{0}, 0, true), at::var(x, at::IntArrayRef{0}, 0, true));
+  const at::Tensor p = at::rand({3, 4});
+  same(at::binary_cross_entropy(meta(p.sizes()), meta(p.sizes())), at::binary_cross_entropy(p, p));
+  const at::Tensor sorted = std::get<0>(at::randn({2, 7}).sort()), values = at::randn({2, 9});
+  same(at::searchsorted(meta(sorted.sizes()), meta(values.sizes())), at::searchsorted(sorted, values));
+}
+
 TEST(MetaKernels, SizesThatFollowDataStillRefuseMeta) {
   registerMetaKernels();
   EXPECT_ANY_THROW(at::nonzero(meta({4, 5})));
