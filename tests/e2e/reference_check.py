@@ -2,7 +2,7 @@
 """reference_check.py: runs an ONNX model in ONNX's own reference evaluator (onnx.reference, ONNX
 1.13 or later) on a pt2onnx_reference case or on pt2onnx --test-data, and compares the outputs with
 LibTorch's. For operators ONNX Runtime has no kernel for (DeformConv); same usage, tolerance rule and
-exit codes as ort_check.js:
+exit codes as ort_check.js, except that a NaN fails here even where LibTorch has one too:
 
     reference_check.py MODEL.onnx CASEDIR [--rtol R] [--atol A]
     reference_check.py MODEL.onnx --test-data DIR [--rtol R] [--atol A]
