@@ -140,8 +140,8 @@ void optimizeStage(onnx::ModelProto& model, Weights& weights, const Options& opt
   if ((options.optimize || options.int32 || narrow) && options.check) checkModel(model);
 }
 
-// Load, convert, optimize and write, once the paths are checked. `weight_check` is waited for
-// before anything is written.
+// Load, convert, optimize and write, once the paths are checked. `weight_check` goes on while the
+// output is written and is waited for before the output is put in place.
 Summary convertChecked(const Options& options, const std::string& out_path, WeightCheck& weight_check) {
   PhaseTimer timer(options.observer);
   loadLibraries(options.libraries);
@@ -169,8 +169,6 @@ Summary convertChecked(const Options& options, const std::string& out_path, Weig
   const bool narrow = resolved.widened_float16 && !options.float32_weights;
   optimizeStage(model, weights, options, narrow, summary);
   if (options.optimize || options.int32 || narrow) timer.done("optimize");
-  weight_check.wait();
-  timer.done("weight checksums");
   summary.output_path = out_path;
   summary.opset = options.opset;
   summary.nodes = model.graph().node_size();
@@ -181,7 +179,12 @@ Summary convertChecked(const Options& options, const std::string& out_path, Weig
   WriteProgress progress;
   if (options.observer)
     progress = [&options](uint64_t bytes, uint64_t total) { options.observer->written(bytes, total); };
-  writeModel(model, out_path, /*force_external_data=*/false, &weights, progress);
+  writeModel(model, out_path, /*force_external_data=*/false, &weights, progress, [&] {
+    const auto start = std::chrono::steady_clock::now();
+    weight_check.wait();
+    spdlog::debug("write: {:.2f} s of it waiting for the weight checksums",
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  });
   timer.done("write");
   if (!options.test_data_dir.empty()) {
     writeTestData(options.test_data_dir, test_data);

@@ -53,6 +53,20 @@ std::optional<std::string> operatorLibrary(const std::string& op);
 // torch.ops.load_library does (src/frontend/libraries.cpp). Throws Error(kLibrary).
 void loadLibraries(const std::vector<std::string>& paths);
 
+// Where a stored weight record's bytes are in a TorchScript archive (src/frontend/model_file.cpp).
+struct ArchiveSpan {
+  uint64_t offset;
+  uint64_t size;
+};
+// The stored (uncompressed) records under "<folder>/data/", in file order; empty for a file that is
+// not a zip archive.
+std::vector<ArchiveSpan> weightRecordSpans(const std::string& path);
+
+// torch::jit::load of an archive on the CPU with its weights left in a private mapping of the file
+// instead of copied into fresh memory (src/frontend/mapped_load.cpp); as torch::jit::load where the
+// file cannot be mapped. Throws what torch::jit::load throws.
+torch::jit::Module loadMapped(const std::string& path);
+
 // Checks the archive (checkModelFile), loads it and checks it has `method`. Throws Error(kModelInput).
 torch::jit::Module loadModule(const std::string& path, const std::string& method = "forward");
 // loadModule() of an archive startModelFileCheck() has passed.

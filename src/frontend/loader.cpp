@@ -61,7 +61,7 @@ torch::jit::Module loadCheckedModule(const std::string& path, const std::string&
   registerTorchvisionSchemas();
   torch::jit::Module module;
   try {
-    module = torch::jit::load(path, torch::kCPU);
+    module = loadMapped(path);
   } catch (const c10::Error& e) {
     throw Error(ExitCode::kModelInput,
                 "'" + path +

@@ -64,6 +64,22 @@ std::tuple<at::Tensor, at::Tensor> multiHeadAttentionMeta(const at::Tensor& quer
   return {out, weights};
 }
 
+// A gather of whole slices (embedding's lookup): self's sizes with `dim` as long as the index.
+// Through the shape-only fallback it would fill a zero table as large as the weight.
+at::Tensor indexSelectMeta(const at::Tensor& self, int64_t dim, const at::Tensor& index) {
+  TORCH_CHECK(index.dim() <= 1, "index_select(): Index is supposed to be a vector");
+  TORCH_CHECK(index.scalar_type() == at::kLong || index.scalar_type() == at::kInt,
+              "index_select(): Expected dtype int32 or int64 for index");
+  if (self.dim() == 0) {
+    TORCH_CHECK(index.numel() == 1, "index_select(): Index to scalar can have only 1 value, got ", index.numel(),
+                " value(s)");
+    return at::empty({}, self.options());
+  }
+  std::vector<int64_t> sizes = self.sizes().vec();
+  sizes[c10::maybe_wrap_dim(dim, self.dim())] = index.numel();
+  return at::empty(sizes, self.options());
+}
+
 // Operators whose results' sizes follow from their arguments' sizes and scalars alone, never from
 // tensor data, and that LibTorch has no meta kernel for: metaFallback runs their CPU kernel
 // on zeros of the same sizes (cheap for these) and hands back meta tensors. Every other operator
@@ -202,6 +218,7 @@ void registerMetaKernels() {
       library.impl("convolution_overrideable", TORCH_FN(convolutionMeta));
     if (!hasMetaKernel("aten::_native_multi_head_attention"))
       library.impl("_native_multi_head_attention", TORCH_FN(multiHeadAttentionMeta));
+    if (!hasMetaKernel("aten::index_select")) library.impl("index_select", TORCH_FN(indexSelectMeta));
     // Every overload of the shape-only operators that has no meta kernel and does not decompose
     // into other operators first (those reach their parts' kernels, which decide).
     for (const auto& name : c10::Dispatcher::singleton().getAllOpNames()) {

@@ -3,6 +3,7 @@
 #include <onnx/onnx_pb.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <cstring>
@@ -372,6 +373,25 @@ WeightCheck startModelFileCheck(const std::string& path) {
 }
 
 void checkModelFile(const std::string& path) { startModelFileCheck(path).wait(); }
+
+std::vector<ArchiveSpan> weightRecordSpans(const std::string& path) {
+  std::error_code ec;
+  const uint64_t size = std::filesystem::file_size(path, ec);
+  std::ifstream in(path, std::ios::binary);
+  if (ec || !in.good()) return {};
+  const auto entries = zipEntries(in, size);
+  if (!entries) return {};
+  std::vector<ArchiveSpan> out;
+  for (const auto& e : *entries) {
+    if (!weightEntry(e) || e.size != e.uncompressed) continue;
+    const std::string header = readRange(in, e.local_offset, 30);
+    if (header.size() < 30 || header.compare(0, 4, std::string("PK\x03\x04", 4)) != 0) continue;
+    const uint64_t data = e.local_offset + 30 + le(header, 26, 2) + le(header, 28, 2);
+    if (data <= size && e.size <= size - data) out.push_back({data, e.size});
+  }
+  std::sort(out.begin(), out.end(), [](const ArchiveSpan& a, const ArchiveSpan& b) { return a.offset < b.offset; });
+  return out;
+}
 
 std::optional<std::string> operatorLibrary(const std::string& op) {
   const std::string ns = op.substr(0, op.find("::"));

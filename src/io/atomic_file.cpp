@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <system_error>
 
 #include "pt2onnx/pt2onnx.h"
 
@@ -132,6 +133,7 @@ AtomicFile::AtomicFile(std::string target) : target_(std::move(target)) {
 AtomicFile::~AtomicFile() { discard(); }
 
 void AtomicFile::discard() {
+  stopWriter();
   if (fd_ >= 0) close(fd_);
   fd_ = -1;
   if (created_) unlink(temp_.c_str());
@@ -175,39 +177,108 @@ void AtomicFile::stopDirect() noexcept {
 }
 
 int AtomicFile::drainStaging() noexcept {
+  if (int error = finishWrites()) return error;
   const size_t n = staged_;
   staged_ = 0;
   // Only whole buffers keep the file offset aligned; the tail goes out through the page cache.
   if (n != kStagingBytes && direct_) stopDirect();
-  return writeOut(staging_.get(), n);
+  return writeOut(staging_[filling_].get(), n);
+}
+
+// Gives the full buffer to the writer thread (once the one before it is written) and goes on in
+// the other.
+int AtomicFile::handOff() noexcept {
+  {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [this] { return pending_ < 0; });
+    if (write_error_) return write_error_;
+    pending_ = filling_;
+  }
+  if (!writer_.joinable()) {
+    try {
+      writer_ = std::thread([this] { writerLoop(); });
+    } catch (const std::system_error&) {  // no thread: written here instead
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        pending_ = -1;
+      }
+      return drainStaging();
+    }
+  }
+  changed_.notify_all();
+  filling_ ^= 1;
+  staged_ = 0;
+  if (!staging_[filling_]) {
+    staging_[filling_].reset(static_cast<char*>(std::aligned_alloc(kDirectAlignment, kStagingBytes)));
+    if (!staging_[filling_]) {  // no second buffer: wait for the first and take it back
+      if (int error = finishWrites()) return error;
+      filling_ ^= 1;
+    }
+  }
+  return 0;
+}
+
+void AtomicFile::writerLoop() noexcept {
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    changed_.wait(lock, [this] { return pending_ >= 0 || stop_; });
+    if (pending_ < 0) return;
+    const int buffer = pending_;
+    lock.unlock();
+    const int error = writeOut(staging_[buffer].get(), kStagingBytes);
+    lock.lock();
+    if (error && !write_error_) write_error_ = error;
+    pending_ = -1;
+    changed_.notify_all();
+  }
+}
+
+// Waits for the background write, if any; returns the errno of the first that failed.
+int AtomicFile::finishWrites() noexcept {
+  std::unique_lock<std::mutex> lock(mutex_);
+  changed_.wait(lock, [this] { return pending_ < 0; });
+  return write_error_;
+}
+
+void AtomicFile::stopWriter() noexcept {
+  if (!writer_.joinable()) return;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+  }
+  changed_.notify_all();
+  writer_.join();
 }
 
 int AtomicFile::append(const void* data, size_t size) noexcept {
   const char* p = static_cast<const char*>(data);
-  if (direct_ && !staging_) {
-    staging_.reset(static_cast<char*>(std::aligned_alloc(kDirectAlignment, kStagingBytes)));
-    if (!staging_) stopDirect();
+  if (direct_ && !staging_[filling_]) {
+    staging_[filling_].reset(static_cast<char*>(std::aligned_alloc(kDirectAlignment, kStagingBytes)));
+    if (!staging_[filling_]) stopDirect();
   }
   if (!direct_) {
-    if (staged_ > 0)
+    if (staged_ > 0) {
       if (int error = drainStaging()) return error;
+    } else if (int error = finishWrites()) {
+      return error;
+    }
     return writeOut(p, size);
   }
   while (size > 0) {
     const size_t n = std::min(size, kStagingBytes - staged_);
-    std::memcpy(staging_.get() + staged_, p, n);
+    std::memcpy(staging_[filling_].get() + staged_, p, n);
     staged_ += n;
     p += n;
     size -= n;
     if (staged_ == kStagingBytes)
-      if (int error = drainStaging()) return error;
+      if (int error = handOff()) return error;
   }
   return 0;
 }
 
 uint64_t AtomicFile::commit() {
-  if (staged_ > 0)
-    if (int error = drainStaging()) fail(error);
+  if (int error = staged_ > 0 ? drainStaging() : finishWrites()) fail(error);
+  stopWriter();
   // Without the fsync a crash after the rename could leave an empty or partial file in place of
   // the old one on file systems that delay allocation.
   if (fsync(fd_) != 0) {

@@ -225,7 +225,9 @@ void writeExternalData(onnx::GraphProto& graph, const Weights* weights, AtomicFi
 // Serializes the model with each placeholder's tensor bytes streamed in its place, so the file is
 // written without a second in-memory image of the weights. Protobuf readers accept fields in any
 // order, so the graph goes after the model's other fields and the initializers after the graph's.
-bool serializeWithWeights(onnx::ModelProto& model, const Weights& weights, CodedOutputStream& out) {
+// `raw` writes a tensor's bytes (after what `out` holds so far) without copying them into `out`.
+bool serializeWithWeights(onnx::ModelProto& model, const Weights& weights, CodedOutputStream& out,
+                          const std::function<bool(const void*, uint64_t)>& raw) {
   // The graph and its initializers are taken out for the framing and put back however this ends.
   struct Parts {
     onnx::ModelProto& model;
@@ -269,7 +271,7 @@ bool serializeWithWeights(onnx::ModelProto& model, const Weights& weights, Coded
     if (const at::Tensor* t = parts.tensors[i]) {
       WireFormatLite::WriteTag(onnx::TensorProto::kRawDataFieldNumber, WireFormatLite::WIRETYPE_LENGTH_DELIMITED, &out);
       out.WriteVarint64(tensor_bytes(*t));
-      out.WriteRaw(t->data_ptr(), static_cast<int>(tensor_bytes(*t)));  // below the 2 GiB limit: not external
+      if (!raw(t->data_ptr(), tensor_bytes(*t))) return false;
     }
   }
   out.Trim();
@@ -279,7 +281,7 @@ bool serializeWithWeights(onnx::ModelProto& model, const Weights& weights, Coded
 }  // namespace
 
 uint64_t writeModel(onnx::ModelProto& model, const std::string& path, bool force_external_data, const Weights* weights,
-                    const WriteProgress& progress) {
+                    const WriteProgress& progress, const std::function<void()>& before_commit) {
   const std::string data_name = std::filesystem::path(path).filename().string() + ".data";
   // What the progress counts towards: the model's size with each placeholder's tensor in its place
   // (with external data, about the size of both files).
@@ -308,13 +310,18 @@ uint64_t writeModel(onnx::ModelProto& model, const std::string& path, bool force
     bool ok = true;
     if (weights && !weights->empty() && !external) {
       CodedOutputStream coded(&stream);
-      ok = serializeWithWeights(model, *weights, coded);
+      // Below the 2 GiB limit (not external), so each tensor fits Write's int.
+      ok = serializeWithWeights(model, *weights, coded, [&](const void* bytes, uint64_t size) {
+        coded.Trim();
+        return !coded.HadError() && stream.Flush() && file.Write(bytes, static_cast<int>(size));
+      });
     } else {
       ok = model.SerializeToZeroCopyStream(&stream);
     }
     if (!ok || !stream.Flush()) error = file.error() ? file.error() : EIO;
   }
   if (error) out.fail(error);  // after the stream is gone
+  if (before_commit) before_commit();
   // The weights go into place first: a model file never points at a missing or older data file.
   if (data) written += data->commit();
   written += out.commit();

@@ -33,9 +33,12 @@ void renameValues(onnx::GraphProto& graph, const std::unordered_map<std::string,
 // 1 KiB or more, each at a 4096-byte aligned offset. `weights` holds the tensors behind the
 // model's placeholders (onnx/weights.h); their bytes go to the file straight from the tensors.
 // Returns the number of bytes written. `progress`, when given, hears (bytes written, bytes in all)
-// as the write goes, every few megabytes and once at the end. Throws Error(kOutputWrite).
+// as the write goes, every few megabytes and once at the end. `before_commit`, when given, runs once
+// every byte is in the temporary files and before either is renamed into place: what it throws
+// leaves no file behind. Throws Error(kOutputWrite).
 using WriteProgress = std::function<void(uint64_t written, uint64_t total)>;
 uint64_t writeModel(onnx::ModelProto& model, const std::string& path, bool force_external_data = false,
-                    const Weights* weights = nullptr, const WriteProgress& progress = nullptr);
+                    const Weights* weights = nullptr, const WriteProgress& progress = nullptr,
+                    const std::function<void()>& before_commit = nullptr);
 
 }  // namespace pt2onnx

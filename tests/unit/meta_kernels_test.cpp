@@ -65,6 +65,23 @@ TEST(MetaKernels, ShapeOnlyFallbackGivesTheCpuSizes) {
   same(at::searchsorted(meta(sorted.sizes()), meta(values.sizes())), at::searchsorted(sorted, values));
 }
 
+// embedding's lookup on meta: the table's sizes only, never a table of zeros (4 TiB here).
+TEST(MetaKernels, IndexSelectNeedsNoTable) {
+  registerMetaKernels();
+  const at::Tensor table = meta({int64_t{1} << 20, int64_t{1} << 20});
+  const at::Tensor ids = meta({2, 5}, at::kLong);
+  EXPECT_EQ(at::embedding(table, ids).sizes(), (std::vector<int64_t>{2, 5, int64_t{1} << 20}));
+  const at::Tensor x = at::randn({3, 4, 5});
+  for (int64_t dim : {0, 1, -1}) {
+    const at::Tensor index = at::tensor({1, 0, 2}, at::kInt);
+    const at::Tensor on_meta = at::index_select(meta(x.sizes()), dim, meta(index.sizes(), at::kInt));
+    EXPECT_EQ(on_meta.sizes(), at::index_select(x, dim, index).sizes()) << "dim " << dim;
+  }
+  EXPECT_EQ(at::index_select(meta({}), 0, meta({1}, at::kLong)).dim(), 0);
+  EXPECT_ANY_THROW(at::index_select(meta({3, 4}), 0, meta({2, 2}, at::kLong)));
+  EXPECT_ANY_THROW(at::index_select(meta({3, 4}), 0, meta({2})));
+}
+
 TEST(MetaKernels, SizesThatFollowDataStillRefuseMeta) {
   registerMetaKernels();
   EXPECT_ANY_THROW(at::nonzero(meta({4, 5})));

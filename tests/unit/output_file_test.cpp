@@ -70,6 +70,17 @@ TEST_F(AtomicFileTest, AbandonedFileLeavesTargetAndNoTemporary) {
   EXPECT_EQ(filesInDir(), 1u);
 }
 
+// Abandoned with a full buffer still being written by the background thread.
+TEST_F(AtomicFileTest, AbandonedDuringABackgroundWriteLeavesNoTemporary) {
+  const std::string bytes(17u << 20, '\x05');
+  {
+    AtomicFile file(target_);
+    file.write(bytes.data(), bytes.size());
+  }
+  EXPECT_EQ(readAll(target_), "previous");
+  EXPECT_EQ(filesInDir(), 1u);
+}
+
 TEST_F(AtomicFileTest, FailureNamesTheCauseAndRemovesTheTemporary) {
   AtomicFile file(target_);
   try {
@@ -112,6 +123,27 @@ TEST_F(AtomicFileTest, ExternalWeightsGoBesideTheModel) {
   ASSERT_EQ(w.external_data_size(), 3);
   EXPECT_EQ(w.external_data(0).value(), "out.onnx.data");
   EXPECT_EQ(filesInDir(), 2u);  // no temporary file of either
+}
+
+// The weights' checksums are waited for once every byte is written: a damaged weight found then
+// leaves neither file, and the previous output in place.
+TEST_F(AtomicFileTest, CheckBeforeCommitThatFailsLeavesNoFile) {
+  onnx::ModelProto model;
+  auto* weight = model.mutable_graph()->add_initializer();
+  weight->set_name("w");
+  weight->set_data_type(onnx::TensorProto_DataType_FLOAT);
+  weight->add_dims(1 << 22);
+  weight->set_raw_data(std::string(16u << 20, '\x02'));
+  bool checked = false;
+  EXPECT_THROW(writeModel(model, target_, /*force_external_data=*/true, nullptr, nullptr,
+                          [&] {
+                            checked = true;
+                            throw Error(ExitCode::kModelInput, "damaged");
+                          }),
+               Error);
+  EXPECT_TRUE(checked);
+  EXPECT_EQ(readAll(target_), "previous");
+  EXPECT_EQ(filesInDir(), 1u);
 }
 
 TEST(WriteErrors, NameTheCause) {
