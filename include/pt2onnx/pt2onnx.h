@@ -162,7 +162,9 @@ std::string inputDTypeName(InputDType dtype);
 
 // Makes SIGINT, SIGTERM and SIGHUP remove the temporary output file of a run in progress and end
 // the process with 128 + the signal number (130, 143, 129). Signals the parent ignored stay ignored.
-// SIGXFSZ is ignored, so a file size limit is a write error like a full disk.
+// SIGXFSZ is ignored, so a file size limit is a write error like a full disk. SIGBUS (the model
+// file, whose weights are read from a mapping of it, cut short during the run) removes them too
+// and ends the run with ExitCode::kModelInput and one line saying so.
 void installSignalCleanup();
 
 // Runs the whole pipeline. Throws Error on every failure; writes nothing unless it succeeds.

@@ -52,6 +52,20 @@ extern "C" void onTerminatingSignal(int sig) {
   _exit(kSignalExitBase + sig);
 }
 
+// The weights are read from a mapping of the model file (src/frontend/mapped_load.cpp): a file cut
+// short while it is converted (saved again in place, say) ends the run at the first weight past its
+// new end, with SIGBUS. That is the model input's fault, said as such.
+extern "C" void onMappedFileShrank(int) {
+  static const char message[] =
+      "pt2onnx: error: the model file was cut short or rewritten while it was being converted; convert "
+      "it again once nothing writes to it\n";
+  for (int i = 0; i < kSlots; ++i)
+    if (slot_used[i].load()) unlink(slot_paths[i]);
+  ssize_t ignored = write(STDERR_FILENO, message, sizeof(message) - 1);
+  (void)ignored;
+  _exit(static_cast<int>(ExitCode::kModelInput));
+}
+
 std::string hintFor(int error) {
   switch (error) {
     case ENOSPC:
@@ -87,6 +101,10 @@ void installSignalCleanup() {
     sigemptyset(&action.sa_mask);
     sigaction(sig, &action, nullptr);
   }
+  struct sigaction bus = {};
+  bus.sa_handler = onMappedFileShrank;
+  sigemptyset(&bus.sa_mask);
+  sigaction(SIGBUS, &bus, nullptr);
 }
 
 std::string describeWriteError(int error) {

@@ -89,5 +89,22 @@ TEST_F(MappedLoad, TheMappingGoesWithTheLastWeight) {
   EXPECT_EQ(copy.sizes(), (std::vector<int64_t>{32, 48}));
 }
 
+// Saved again in place (truncated) while converting: reading a weight past the new end raises
+// SIGBUS, which ends the run with the model input's exit code and one line, not a crash.
+TEST_F(MappedLoad, AFileCutShortEndsTheRunAsAModelInputError) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        installSignalCleanup();
+        torch::jit::Module mapped = loadMapped(path_);
+        const at::Tensor d = mapped.attr("d").toTensor();
+        if (truncate(path_.c_str(), 0) != 0) std::exit(1);
+        const volatile double sum = d.sum().item<double>();
+        (void)sum;
+        std::exit(0);
+      },
+      ::testing::ExitedWithCode(static_cast<int>(ExitCode::kModelInput)), "cut short or rewritten");
+}
+
 }  // namespace
 }  // namespace pt2onnx
