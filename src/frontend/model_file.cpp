@@ -104,6 +104,14 @@ std::optional<std::vector<ZipEntry>> zipEntries(std::ifstream& in, uint64_t file
   return out;
 }
 
+// Where an entry's bytes start: after its local header (the signature, 26 bytes of fields, then a
+// name and an extra field of the lengths it gives), or nullopt when that header is missing.
+std::optional<uint64_t> dataOffset(std::ifstream& in, const ZipEntry& entry) {
+  const std::string header = readRange(in, entry.local_offset, 30);
+  if (header.size() < 30 || header.compare(0, 4, std::string("PK\x03\x04", 4)) != 0) return std::nullopt;
+  return entry.local_offset + 30 + le(header, 26, 2) + le(header, 28, 2);
+}
+
 // What is wrong with an entry's bytes, or "" when nothing is: they must lie inside the file and,
 // stored (weights, as torch.jit.save writes them) or deflated (code, pickles), give the size and
 // CRC-32 the central directory records. LibTorch 1.13 checks neither: a damaged code or pickle
@@ -111,10 +119,9 @@ std::optional<std::vector<ZipEntry>> zipEntries(std::ifstream& in, uint64_t file
 // `contents` false checks only where the bytes are; `stop`, when set, ends the check early.
 std::string entryProblem(std::ifstream& in, const ZipEntry& entry, uint64_t file_size, bool contents = true,
                          const std::atomic<bool>* stop = nullptr) {
-  const std::string header = readRange(in, entry.local_offset, 30);
-  if (header.size() < 30 || header.compare(0, 4, std::string("PK\x03\x04", 4)) != 0)
-    return "its local header is missing";
-  const uint64_t data = entry.local_offset + 30 + le(header, 26, 2) + le(header, 28, 2);
+  const std::optional<uint64_t> start = dataOffset(in, entry);
+  if (!start) return "its local header is missing";
+  const uint64_t data = *start;
   if (data > file_size || entry.size > file_size - data) return "its data runs past the end of the file";
   if (!contents) return "";
   if (entry.method != 0 && entry.method != 8) return "";  // LibTorch reports what it cannot read
@@ -384,10 +391,8 @@ std::vector<ArchiveSpan> weightRecordSpans(const std::string& path) {
   std::vector<ArchiveSpan> out;
   for (const auto& e : *entries) {
     if (!weightEntry(e) || e.size != e.uncompressed) continue;
-    const std::string header = readRange(in, e.local_offset, 30);
-    if (header.size() < 30 || header.compare(0, 4, std::string("PK\x03\x04", 4)) != 0) continue;
-    const uint64_t data = e.local_offset + 30 + le(header, 26, 2) + le(header, 28, 2);
-    if (data <= size && e.size <= size - data) out.push_back({data, e.size});
+    const std::optional<uint64_t> data = dataOffset(in, e);
+    if (data && *data <= size && e.size <= size - *data) out.push_back({*data, e.size});
   }
   std::sort(out.begin(), out.end(), [](const ArchiveSpan& a, const ArchiveSpan& b) { return a.offset < b.offset; });
   return out;

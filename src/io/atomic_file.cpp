@@ -46,9 +46,14 @@ void releaseSlot(int slot) {
   if (slot >= 0) slot_used[slot].store(false);
 }
 
-extern "C" void onTerminatingSignal(int sig) {
+// Async-signal-safe: what the handlers below do before the process ends.
+void removeTemporaryFiles() {
   for (int i = 0; i < kSlots; ++i)
     if (slot_used[i].load()) unlink(slot_paths[i]);
+}
+
+extern "C" void onTerminatingSignal(int sig) {
+  removeTemporaryFiles();
   _exit(kSignalExitBase + sig);
 }
 
@@ -59,8 +64,7 @@ extern "C" void onMappedFileShrank(int) {
   static const char message[] =
       "pt2onnx: error: the model file was cut short or rewritten while it was being converted; convert "
       "it again once nothing writes to it\n";
-  for (int i = 0; i < kSlots; ++i)
-    if (slot_used[i].load()) unlink(slot_paths[i]);
+  removeTemporaryFiles();
   ssize_t ignored = write(STDERR_FILENO, message, sizeof(message) - 1);
   (void)ignored;
   _exit(static_cast<int>(ExitCode::kModelInput));
