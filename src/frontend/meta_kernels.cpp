@@ -12,6 +12,7 @@
 #include <mutex>
 #include <string>
 #include <tuple>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "frontend/frontend.h"
@@ -142,6 +143,21 @@ const std::unordered_set<std::string>& shapeOnlyOperators() {
   return names;
 }
 
+// Of the shape-only operators, those whose first result has their first argument's sizes
+// (elementwise operators of one tensor, and batch norm, whose per-channel arguments need the channel
+// dim, 1, kept): the CPU kernel runs on one element per dim, or the channels, instead of zeros of
+// the full size (a ReLU after every convolution of a large model adds up), and the full-size result
+// is a meta tensor with the CPU result's dtype.
+const std::unordered_map<std::string, int64_t>& sameSizeOperators() {
+  static const std::unordered_map<std::string, int64_t> kept_dim = {
+      {"aten::relu", -1},         {"aten::relu_", -1},      {"aten::hardtanh", -1},    {"aten::hardtanh_", -1},
+      {"aten::hardswish", -1},    {"aten::hardswish_", -1}, {"aten::hardsigmoid", -1}, {"aten::hardsigmoid_", -1},
+      {"aten::abs", -1},          {"aten::abs_", -1},       {"aten::logit", -1},       {"aten::logical_not", -1},
+      {"aten::logical_not_", -1}, {"aten::isnan", -1},      {"aten::angle", -1},       {"aten::native_batch_norm", 1},
+  };
+  return kept_dim;
+}
+
 // A CPU tensor of zeros with a meta tensor's sizes and strides (expanded and permuted views too).
 at::Tensor zerosLike(const at::Tensor& t) {
   int64_t elements = 1;
@@ -175,14 +191,28 @@ void metaFallback(const c10::OperatorHandle& op, torch::jit::Stack* stack) {
                               "' with arguments from the 'Meta' backend.");
   const size_t n = schema.arguments().size(), first = stack->size() - n;
   std::vector<c10::IValue> meta(stack->begin() + static_cast<std::ptrdiff_t>(first), stack->end());
+  // The full-size first argument when the kernel runs on a small one instead.
+  at::Tensor full;
+  const auto same = sameSizeOperators().find(schema.name());
+  if (same != sameSizeOperators().end() && n > 0 && meta[0].isTensor() && meta[0].toTensor().defined() &&
+      meta[0].toTensor().numel() > 1) {
+    full = meta[0].toTensor();
+    std::vector<int64_t> small(static_cast<size_t>(full.dim()), 1);
+    if (same->second >= 0 && same->second < full.dim()) small[same->second] = full.size(same->second);
+    (*stack)[first] = at::empty(small, full.options());
+  }
   for (size_t i = first; i < stack->size(); ++i) carryTo((*stack)[i], false);
   std::vector<c10::IValue> cpu(stack->begin() + static_cast<std::ptrdiff_t>(first), stack->end());
   op.callBoxed(stack);
   // A tensor written in place or as out= stays the caller's meta tensor, with the sizes the CPU
-  // kernel gave it (an out= result of size 0 grows); a result that aliases it is that tensor.
+  // kernel gave it (an out= result of size 0 grows), or the first argument's full sizes for the
+  // first one when the kernel ran small; a result that aliases it is that tensor.
+  bool first_written = true;
   for (size_t i = 0; i < n; ++i)
-    if (writes(schema.arguments()[i]) && meta[i].isTensor() && meta[i].toTensor().defined())
-      meta[i].toTensor().resize_(cpu[i].toTensor().sizes());
+    if (writes(schema.arguments()[i]) && meta[i].isTensor() && meta[i].toTensor().defined()) {
+      meta[i].toTensor().resize_(full.defined() && first_written ? full.sizes() : cpu[i].toTensor().sizes());
+      first_written = false;
+    }
   const size_t results = schema.returns().size(), base = stack->size() - results;
   for (size_t j = 0; j < results; ++j) {
     c10::IValue& result = (*stack)[base + j];
@@ -195,7 +225,11 @@ void metaFallback(const c10::OperatorHandle& op, torch::jit::Stack* stack) {
           result = meta[i];
           aliased = true;
         }
-    if (!aliased) carryTo(result, true);
+    if (aliased) continue;
+    if (j == 0 && full.defined() && result.isTensor())
+      result = at::empty_like(full, full.options().dtype(result.toTensor().scalar_type()));
+    else
+      carryTo(result, true);
   }
 }
 

@@ -4,6 +4,7 @@
 #include <torch/csrc/jit/passes/constant_propagation.h>
 #include <torch/csrc/jit/passes/dead_code_elimination.h>
 #include <torch/csrc/jit/passes/freeze_module.h>
+#include <torch/csrc/jit/passes/frozen_conv_folding.h>
 #include <torch/csrc/jit/passes/inliner.h>
 #include <torch/csrc/jit/passes/loop_unrolling.h>
 #include <torch/csrc/jit/passes/lower_tuples.h>
@@ -30,11 +31,16 @@ std::shared_ptr<torch::jit::Graph> prepareGraph(torch::jit::Module& module, cons
   moveDevicesToCpu(module);
   torch::jit::Module frozen;
   try {
-    // Parameters and buffers become constants; frozen-graph optimizations fold batch norms into
-    // convolutions and drop eval-mode dropout.
+    // Parameters and buffers become constants and eval-mode dropout goes. Batch norms stay: the
+    // optimize stage folds them into their convolutions as the weights are written, where folding
+    // here would compute a second copy of every such weight. A convolution followed by an add or a
+    // multiply by a constant still folds here.
     std::vector<std::string> preserved;
     if (method != "forward") preserved.push_back(method);
-    frozen = torch::jit::freeze(module, preserved, /*optimize_numerics=*/true);
+    frozen = torch::jit::freeze(module, preserved, /*optimize_numerics=*/false);
+    auto forward = frozen.get_method("forward").graph();
+    torch::jit::FoldFrozenConvAddOrSub(forward);
+    torch::jit::FoldFrozenConvMulOrDiv(forward);
   } catch (const c10::Error& e) {
     throw Error(ExitCode::kModelInput,
                 std::string("the model cannot be frozen for export: ") + e.what_without_backtrace());

@@ -3,8 +3,10 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <sstream>
 #include <unordered_set>
+#include <vector>
 
 #include "onnx/dtype.h"
 #include "onnx/tensor.h"
@@ -38,7 +40,8 @@ std::string Weights::add(const at::Tensor& tensor, const std::string& name, onnx
   return name;
 }
 
-void Weights::set(const at::Tensor& tensor, const std::string& name, onnx::TensorProto* proto) {
+void Weights::forget(const std::string& name) {
+  scaled_.erase(name);
   auto old = tensors_.find(name);
   if (old != tensors_.end()) {
     // Its storage may be freed and reused: a later add() must not take the new tensor for it.
@@ -46,6 +49,10 @@ void Weights::set(const at::Tensor& tensor, const std::string& name, onnx::Tenso
     if (key != by_storage_.end() && key->second == name) by_storage_.erase(key);
     tensors_.erase(old);
   }
+}
+
+void Weights::set(const at::Tensor& tensor, const std::string& name, onnx::TensorProto* proto) {
+  forget(name);
   proto->Clear();
   at::Tensor t = tensor.detach().to(at::kCPU).contiguous();
   if (tensorBytes(t) < kMinBytes) {
@@ -59,9 +66,88 @@ void Weights::set(const at::Tensor& tensor, const std::string& name, onnx::Tenso
   tensors_.emplace(name, std::move(t));
 }
 
-const at::Tensor* Weights::find(const std::string& name) const {
+void Weights::setScaled(const at::Tensor& base, const at::Tensor& scale, int64_t dim, const std::string& name,
+                        onnx::TensorProto* proto) {
+  TORCH_CHECK(base.is_contiguous() && (base.scalar_type() == at::kFloat || base.scalar_type() == at::kDouble) &&
+                  dim >= 0 && dim < base.dim() && scale.dim() == 1 && scale.numel() == base.size(dim) &&
+                  scale.scalar_type() == base.scalar_type(),
+              "Weights::setScaled: a contiguous float32 or float64 base and one scale per slice along dim");
+  const at::Tensor kept_base = base;  // `base` may be the tensor held under `name`
+  forget(name);
+  proto->Clear();
+  if (tensorBytes(kept_base) < kMinBytes) {
+    std::vector<int64_t> shape(kept_base.dim(), 1);
+    shape[dim] = scale.numel();
+    toTensorProto(kept_base * scale.reshape(shape), name, proto);
+    return;
+  }
+  toTensorProto(kept_base.new_empty({0}), name, proto);
+  proto->clear_dims();
+  for (auto d : kept_base.sizes()) proto->add_dims(d);
+  proto->set_raw_data(std::string(1, '\0'));
+  scaled_.emplace(name, Scaled{kept_base, scale.contiguous(), dim});
+}
+
+const at::Tensor* Weights::find(const std::string& name) {
+  auto scaled = scaled_.find(name);
+  if (scaled != scaled_.end()) {
+    const Scaled& s = scaled->second;
+    std::vector<int64_t> shape(s.base.dim(), 1);
+    shape[s.dim] = s.scale.numel();
+    at::Tensor product = s.base * s.scale.reshape(shape);
+    scaled_.erase(scaled);
+    return &tensors_.insert_or_assign(name, std::move(product)).first->second;
+  }
   auto it = tensors_.find(name);
   return it == tensors_.end() ? nullptr : &it->second;
+}
+
+namespace {
+
+// The products of a scaled weight, a piece at a time: each element times its slice's scale, the
+// same single rounding as the elementwise multiply find() does, so both give the same bytes.
+template <typename T>
+bool streamProducts(const at::Tensor& base, const at::Tensor& scale, int64_t dim,
+                    const std::function<bool(const void*, uint64_t)>& write) {
+  constexpr size_t kPiece = size_t{1} << 16;  // elements
+  std::vector<T> piece(kPiece);
+  const T* values = base.data_ptr<T>();
+  const T* factors = scale.data_ptr<T>();
+  const int64_t channels = base.size(dim);
+  int64_t outer = 1;
+  for (int64_t d = 0; d < dim; ++d) outer *= base.size(d);
+  const int64_t inner = channels == 0 || outer == 0 ? 0 : base.numel() / (outer * channels);
+  size_t used = 0;
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t c = 0; c < channels; ++c) {
+      const T factor = factors[c];
+      const T* row = values + (o * channels + c) * inner;
+      for (int64_t i = 0; i < inner;) {
+        const size_t n = std::min(static_cast<size_t>(inner - i), kPiece - used);
+        T* out = piece.data() + used;
+        for (size_t j = 0; j < n; ++j) out[j] = row[i + static_cast<int64_t>(j)] * factor;
+        used += n;
+        i += static_cast<int64_t>(n);
+        if (used == kPiece) {
+          if (!write(piece.data(), used * sizeof(T))) return false;
+          used = 0;
+        }
+      }
+    }
+  return used == 0 || write(piece.data(), used * sizeof(T));
+}
+
+}  // namespace
+
+bool Weights::stream(const std::string& name, const std::function<bool(const void*, uint64_t)>& write) const {
+  auto scaled = scaled_.find(name);
+  if (scaled != scaled_.end()) {
+    const Scaled& s = scaled->second;
+    return s.base.scalar_type() == at::kDouble ? streamProducts<double>(s.base, s.scale, s.dim, write)
+                                               : streamProducts<float>(s.base, s.scale, s.dim, write);
+  }
+  auto it = tensors_.find(name);
+  return it != tensors_.end() && write(it->second.data_ptr(), tensorBytes(it->second));
 }
 
 void Weights::retainOnly(const onnx::GraphProto& graph) {
@@ -69,21 +155,25 @@ void Weights::retainOnly(const onnx::GraphProto& graph) {
   for (const auto& init : graph.initializer()) kept.insert(init.name());
   for (auto it = tensors_.begin(); it != tensors_.end();)
     it = kept.count(it->first) ? std::next(it) : tensors_.erase(it);
+  for (auto it = scaled_.begin(); it != scaled_.end();) it = kept.count(it->first) ? std::next(it) : scaled_.erase(it);
 }
 
 uint64_t Weights::bytes(const onnx::TensorProto& init) const {
-  const at::Tensor* t = find(init.name());
-  return t ? tensorBytes(*t) : init.raw_data().size();
+  if (auto it = scaled_.find(init.name()); it != scaled_.end()) return tensorBytes(it->second.base);
+  auto it = tensors_.find(init.name());
+  return it != tensors_.end() ? tensorBytes(it->second) : init.raw_data().size();
 }
 
 void Weights::embed(onnx::GraphProto& graph) {
   for (auto& init : *graph.mutable_initializer()) {
+    if (scaled_.count(init.name())) find(init.name());
     auto it = tensors_.find(init.name());
     if (it == tensors_.end()) continue;
     init.set_raw_data(it->second.data_ptr(), tensorBytes(it->second));
     tensors_.erase(it);
   }
   tensors_.clear();
+  scaled_.clear();
   by_storage_.clear();
 }
 

@@ -184,11 +184,17 @@ constexpr int kStreamBlock = 1 << 20;
 using google::protobuf::internal::WireFormatLite;
 using google::protobuf::io::CodedOutputStream;
 
-// Where an initializer's bytes are: its tensor in `weights`, or its own raw_data.
-std::pair<const void*, uint64_t> initializerData(const onnx::TensorProto& init, const Weights* weights) {
-  const at::Tensor* t = weights ? weights->find(init.name()) : nullptr;
-  if (t) return {t->data_ptr(), static_cast<uint64_t>(t->numel()) * t->element_size()};
-  return {init.raw_data().data(), init.raw_data().size()};
+using Sink = std::function<bool(const void*, uint64_t)>;
+
+// The size of an initializer's data, wherever it is: held in `weights`, or its own raw_data.
+uint64_t initializerBytes(const onnx::TensorProto& init, const Weights* weights) {
+  return weights ? weights->bytes(init) : init.raw_data().size();
+}
+
+// Hands an initializer's data to `write`, wherever it is.
+bool writeInitializer(const onnx::TensorProto& init, const Weights* weights, const Sink& write) {
+  if (weights && weights->holds(init.name())) return weights->stream(init.name(), write);
+  return write(init.raw_data().data(), init.raw_data().size());
 }
 
 // Moves initializers of kExternalTensorMinBytes or more into one data file, each at an aligned
@@ -198,12 +204,15 @@ void writeExternalData(onnx::GraphProto& graph, const Weights* weights, AtomicFi
   static const char zeros[kExternalAlignment] = {};
   uint64_t offset = 0, next_report = kProgressStep;
   for (auto& init : *graph.mutable_initializer()) {
-    auto [bytes, size] = initializerData(init, weights);
+    const uint64_t size = initializerBytes(init, weights);
     if (size < kExternalTensorMinBytes) continue;
     const uint64_t pad = (kExternalAlignment - offset % kExternalAlignment) % kExternalAlignment;
     data.write(zeros, pad);
     offset += pad;
-    data.write(bytes, size);
+    writeInitializer(init, weights, [&data](const void* bytes, uint64_t n) {
+      data.write(bytes, n);
+      return true;
+    });
     init.set_data_location(onnx::TensorProto_DataLocation_EXTERNAL);
     auto add = [&init](const std::string& key, const std::string& value) {
       auto* entry = init.add_external_data();
@@ -226,34 +235,32 @@ void writeExternalData(onnx::GraphProto& graph, const Weights* weights, AtomicFi
 // written without a second in-memory image of the weights. Protobuf readers accept fields in any
 // order, so the graph goes after the model's other fields and the initializers after the graph's.
 // `raw` writes a tensor's bytes (after what `out` holds so far) without copying them into `out`.
-bool serializeWithWeights(onnx::ModelProto& model, const Weights& weights, CodedOutputStream& out,
-                          const std::function<bool(const void*, uint64_t)>& raw) {
+bool serializeWithWeights(onnx::ModelProto& model, const Weights& weights, CodedOutputStream& out, const Sink& raw) {
   // The graph and its initializers are taken out for the framing and put back however this ends.
   struct Parts {
     onnx::ModelProto& model;
     std::unique_ptr<onnx::GraphProto> graph;
     google::protobuf::RepeatedPtrField<onnx::TensorProto> inits;
-    std::vector<const at::Tensor*> tensors;  // per initializer: its tensor, or null
+    std::vector<uint64_t> held;  // per initializer: the bytes `weights` holds for it, or 0
     ~Parts() {
-      for (int i = 0; i < inits.size(); ++i)
-        if (tensors[i]) inits.Mutable(i)->set_raw_data(std::string(1, '\0'));
+      for (int i = 0; i < inits.size() && i < static_cast<int>(held.size()); ++i)
+        if (held[i]) inits.Mutable(i)->set_raw_data(std::string(1, '\0'));
       inits.Swap(graph->mutable_initializer());
       model.set_allocated_graph(graph.release());
     }
   } parts{model, std::unique_ptr<onnx::GraphProto>(model.release_graph()), {}, {}};
   parts.inits.Swap(parts.graph->mutable_initializer());
 
-  auto tensor_bytes = [](const at::Tensor& t) { return static_cast<uint64_t>(t.numel()) * t.element_size(); };
   std::vector<uint64_t> sizes;
   uint64_t graph_size = parts.graph->ByteSizeLong();
   for (auto& init : parts.inits) {
-    const at::Tensor* t = weights.find(init.name());
-    parts.tensors.push_back(t);
-    if (t) init.clear_raw_data();
+    const uint64_t held = weights.holds(init.name()) ? weights.bytes(init) : 0;
+    parts.held.push_back(held);
+    if (held) init.clear_raw_data();
     uint64_t size = init.ByteSizeLong();
-    if (t)
+    if (held)
       size += WireFormatLite::TagSize(onnx::TensorProto::kRawDataFieldNumber, WireFormatLite::TYPE_BYTES) +
-              CodedOutputStream::VarintSize64(tensor_bytes(*t)) + tensor_bytes(*t);
+              CodedOutputStream::VarintSize64(held) + held;
     sizes.push_back(size);
     graph_size += WireFormatLite::TagSize(onnx::GraphProto::kInitializerFieldNumber, WireFormatLite::TYPE_MESSAGE) +
                   CodedOutputStream::VarintSize64(size) + size;
@@ -268,10 +275,10 @@ bool serializeWithWeights(onnx::ModelProto& model, const Weights& weights, Coded
                              &out);
     out.WriteVarint64(sizes[i]);
     parts.inits.Get(i).SerializeWithCachedSizes(&out);
-    if (const at::Tensor* t = parts.tensors[i]) {
+    if (parts.held[i]) {
       WireFormatLite::WriteTag(onnx::TensorProto::kRawDataFieldNumber, WireFormatLite::WIRETYPE_LENGTH_DELIMITED, &out);
-      out.WriteVarint64(tensor_bytes(*t));
-      if (!raw(t->data_ptr(), tensor_bytes(*t))) return false;
+      out.WriteVarint64(parts.held[i]);
+      if (!weights.stream(parts.inits.Get(i).name(), raw)) return false;
     }
   }
   out.Trim();
@@ -287,7 +294,7 @@ uint64_t writeModel(onnx::ModelProto& model, const std::string& path, bool force
   // (with external data, about the size of both files).
   uint64_t weight_bytes = 0, total = model.ByteSizeLong();
   for (const auto& init : model.graph().initializer()) {
-    const uint64_t bytes = initializerData(init, weights).second;
+    const uint64_t bytes = initializerBytes(init, weights);
     weight_bytes += bytes;
     if (bytes > init.raw_data().size()) total += bytes - init.raw_data().size();
   }

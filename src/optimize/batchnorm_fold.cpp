@@ -2,7 +2,7 @@
 // y = (x - mean) * s + bias with s = scale / sqrt(var + epsilon) per channel, so it folds into the
 // producer's weight (each output channel scaled by s) and bias ((b - mean) * s + bias). Only when
 // the weight and bias are initializers no other node reads and the statistics are initializers;
-// the folded weight takes the original's place in the weights store, which releases the original.
+// the folded weight takes the original's place in the weights store, computed as it is written.
 #include <ATen/ATen.h>
 
 #include <unordered_map>
@@ -97,13 +97,18 @@ class BatchNormFolder {
       b = b.reshape({channels});
     }
     at::Tensor folded_bias = ((b - stats[2]) * s + stats[1]).to(w.scalar_type());
-    std::vector<int64_t> shape(w.dim(), 1);
     const bool columns = op == "Gemm" && !transB(producer);  // Gemm's B is K x N without transB
-    shape[columns ? 1 : 0] = channels;
-    at::Tensor folded_weight = (w.to(compute) * s.reshape(shape)).to(w.scalar_type());
+    const int64_t dim = columns ? 1 : 0;
+    if (w.scalar_type() == compute) {
+      // Multiplied as the model is written: no second copy of the weight, no pass over it now.
+      state_.weights().setScaled(w.contiguous(), s, dim, producer.input(1), state_.initializer(producer.input(1)));
+    } else {
+      std::vector<int64_t> shape(w.dim(), 1);
+      shape[dim] = channels;
+      state_.weights().set((w.to(compute) * s.reshape(shape)).to(w.scalar_type()), producer.input(1),
+                           state_.initializer(producer.input(1)));
+    }
     w = at::Tensor();
-    state_.weights().set(folded_weight, producer.input(1), state_.initializer(producer.input(1)));
-    folded_weight = at::Tensor();
     if (has_bias) {
       state_.weights().set(folded_bias, producer.input(2), state_.initializer(producer.input(2)));
     } else {

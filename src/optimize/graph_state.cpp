@@ -88,7 +88,7 @@ ValueShape GraphState::shape(const std::string& name) const {
 
 const onnx::TensorProto* GraphState::smallInitializer(const std::string& name) const {
   auto it = initializers_.find(name);
-  if (it == initializers_.end() || inputs_.count(name) || weights_.find(name)) return nullptr;
+  if (it == initializers_.end() || inputs_.count(name) || weights_.holds(name)) return nullptr;
   const auto& init = graph_.initializer(it->second);
   if (init.data_location() == onnx::TensorProto::EXTERNAL) return nullptr;
   return &init;

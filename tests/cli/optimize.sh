@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The optimize stage from the command line: --json counts before and after it, --no-optimize
-# writes the graph as converted, -v names the passes, and two runs write the same bytes.
+# writes the graph as converted (batch norms and all), -v names the passes, and two runs write the
+# same bytes.
 # Usage: optimize.sh PT2ONNX SAMPLE.pt WORKDIR
 set -uo pipefail
 bin=$1 sample=$2 work=$3
@@ -17,6 +18,16 @@ on, off = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 assert off["nodes"] == off["nodes_before_optimize"], off
 assert on["nodes_before_optimize"] == off["nodes"] and on["nodes"] <= on["nodes_before_optimize"], (on, off)
 assert on["outputs"] == off["outputs"] and on["inputs"] == off["inputs"], (on, off)
+PY
+# The sample's two Conv+BatchNorm pairs: batch norms as converted, folded into the convolutions
+# (the larger weight is multiplied as it is written) once optimized.
+/usr/bin/python3 - "$work/a.onnx" "$work/off.onnx" <<'PY' || fail "batch norm folding"
+import onnx, sys
+def ops(path):
+    return [n.op_type for n in onnx.load(path).graph.node]
+on, off = ops(sys.argv[1]), ops(sys.argv[2])
+assert off.count("BatchNormalization") == 2 and off.count("Conv") == 2, off
+assert "BatchNormalization" not in on and on.count("Conv") == 2, on
 PY
 "$bin" "$sample" -o "$work/b.onnx" "${args[@]}" -q || fail "second conversion failed"
 cmp -s "$work/a.onnx" "$work/b.onnx" || fail "two runs wrote different files"

@@ -82,6 +82,31 @@ TEST(MetaKernels, IndexSelectNeedsNoTable) {
   EXPECT_ANY_THROW(at::index_select(meta({3, 4}), 0, meta({2})));
 }
 
+// Elementwise operators and batch norm run their CPU kernel on one element (per channel), so a
+// meta tensor far larger than memory still gets its result: the full sizes, the CPU result's dtype.
+TEST(MetaKernels, ElementwiseFallbackNeedsNoFullSizeZeros) {
+  registerMetaKernels();
+  const int64_t big = int64_t{1} << 20;
+  const at::Tensor x = meta({4, 3, big, big});
+  EXPECT_EQ(at::relu(x).sizes(), x.sizes());
+  EXPECT_EQ(at::isnan(x).scalar_type(), at::kBool);
+  EXPECT_EQ(at::logical_not(x).sizes(), x.sizes());  // through logical_not.out
+  EXPECT_EQ(at::hardtanh(x, -1, 1).sizes(), x.sizes());
+  at::Tensor y = meta({2, big, big});
+  EXPECT_TRUE(at::relu_(y).is_same(y));
+  EXPECT_EQ(y.sizes(), (std::vector<int64_t>{2, big, big}));
+  const at::Tensor channels = meta({3}), small = at::randn({2, 3, 5, 4});
+  const auto cpu =
+      at::native_batch_norm(small, at::ones({3}), at::zeros({3}), at::zeros({3}), at::ones({3}), false, 0.1, 1e-5);
+  const auto on_meta =
+      at::native_batch_norm(meta({2, 3, big, big}), channels, channels, channels, channels, false, 0.1, 1e-5);
+  EXPECT_EQ(std::get<0>(on_meta).sizes(), (std::vector<int64_t>{2, 3, big, big}));
+  EXPECT_EQ(std::get<1>(on_meta).sizes(), std::get<1>(cpu).sizes());
+  EXPECT_EQ(std::get<2>(on_meta).sizes(), std::get<2>(cpu).sizes());
+  // A dtype the CPU kernel refuses is still refused.
+  EXPECT_ANY_THROW(at::hardswish(meta({big, big}, at::kBool)));
+}
+
 TEST(MetaKernels, SizesThatFollowDataStillRefuseMeta) {
   registerMetaKernels();
   EXPECT_ANY_THROW(at::nonzero(meta({4, 5})));

@@ -149,6 +149,71 @@ TEST_F(WeightsTest, EmbedFillsThePlaceholders) {
   EXPECT_EQ(model_.graph().initializer(0).raw_data(), bytesOf(w_));
 }
 
+// A scaled weight (a batch norm folded into it) is multiplied as it is written: the file holds the
+// same bytes as the elementwise product, inline and as external data, along either dim, in float32
+// and float64, across pieces of the stream (w2 is larger than one piece).
+TEST_F(WeightsTest, ScaledWeightsAreWrittenAsTheProduct) {
+  for (auto dtype : {torch::kFloat32, torch::kFloat64}) {
+    for (int64_t dim : {0, 1}) {
+      for (bool external : {false, true}) {
+        SCOPED_TRACE(::testing::Message() << dtype << " dim " << dim << (external ? " external" : " inline"));
+        onnx::ModelProto model = model_;
+        Weights weights = weights_;
+        const at::Tensor w = torch::randn({4, 256}, dtype), s = torch::randn({w.size(dim)}, dtype);
+        std::vector<int64_t> shape{1, 1};
+        shape[dim] = w.size(dim);
+        const at::Tensor expected = w * s.reshape(shape);
+        const at::Tensor w2 = torch::randn({300, 7, 5, 3}, dtype), s2 = torch::randn({w2.size(dim)}, dtype);
+        std::vector<int64_t> shape2{1, 1, 1, 1};
+        shape2[dim] = w2.size(dim);
+        auto* init = model.mutable_graph()->mutable_initializer(0);
+        weights.setScaled(w, s, dim, "w", init);
+        EXPECT_EQ(init->raw_data().size(), 1u);
+        EXPECT_EQ(weights.bytes(*init), bytesOf(expected).size());
+        onnx::TensorProto extra;
+        weights.setScaled(w2, s2, dim, "w2", &extra);
+        *model.mutable_graph()->add_initializer() = extra;
+        writeModel(model, path_, external, &weights);
+        onnx::ModelProto back = readBack();
+        std::string data = external ? readAll(path_ + ".data") : "";
+        auto bytes = [&](int i) {
+          const auto& t = back.graph().initializer(i);
+          if (!external) return t.raw_data();
+          return data.substr(std::stoull(t.external_data(1).value()), std::stoull(t.external_data(2).value()));
+        };
+        EXPECT_EQ(bytes(0), bytesOf(expected));
+        EXPECT_EQ(bytes(2), bytesOf(w2 * s2.reshape(shape2)));
+        // Asked for as a tensor, the product is computed then: the same values.
+        ASSERT_NE(weights.find("w"), nullptr);
+        EXPECT_EQ(bytesOf(*weights.find("w")), bytesOf(expected));
+        fs::remove(path_);
+        fs::remove(path_ + ".data");
+      }
+    }
+  }
+}
+
+TEST_F(WeightsTest, ScaledWeightsGoWithTheirInitializers) {
+  const at::Tensor w = torch::randn({4, 256}), s = torch::randn({4});
+  weights_.setScaled(w, s, 0, "w", model_.mutable_graph()->mutable_initializer(0));
+  EXPECT_TRUE(weights_.holds("w"));
+  weights_.retainOnly(onnx::GraphProto());  // no initializers left in the graph
+  EXPECT_FALSE(weights_.holds("w"));
+  EXPECT_TRUE(weights_.empty());
+  // Embedded, a scaled weight's bytes are the product.
+  Weights again;
+  onnx::GraphProto graph;
+  again.setScaled(w, s, 0, "w", graph.add_initializer());
+  again.embed(graph);
+  EXPECT_EQ(graph.initializer(0).raw_data(), bytesOf(w * s.reshape({4, 1})));
+  EXPECT_TRUE(again.empty());
+  // A scaled weight smaller than kMinBytes gets its product's raw_data at once.
+  onnx::TensorProto small;
+  again.setScaled(torch::ones({2, 3}), torch::tensor({2.0f, 3.0f}), 0, "small", &small);
+  EXPECT_FALSE(again.holds("small"));
+  EXPECT_EQ(small.raw_data(), bytesOf(torch::tensor({2.0f, 2.0f, 2.0f, 3.0f, 3.0f, 3.0f})));
+}
+
 TEST(RenameValues, RenamesUsesOutputsAndSubgraphsInOneWalk) {
   onnx::GraphProto g;
   auto* n = g.add_node();
