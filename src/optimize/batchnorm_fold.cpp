@@ -72,7 +72,11 @@ class BatchNormFolder {
     if ((op != "Conv" && op != "Gemm") || !producer.domain().empty() || producer.output_size() != 1) return false;
     if (uses_[producer.output(0)] != 1 || state_.isGraphOutput(producer.output(0))) return false;
     const bool has_bias = producer.input_size() > 2 && !producer.input(2).empty();
-    if (!ownInitializer(producer.input(1)) || (has_bias && !ownInitializer(producer.input(2)))) return false;
+    // A bias other nodes read too (an initializer of zeros the converter shares with the batch
+    // norm's own bias) stays theirs; the folded bias is a new initializer.
+    const bool own_bias = has_bias && ownInitializer(producer.input(2));
+    if (!ownInitializer(producer.input(1)) || (has_bias && !own_bias && !initializerValue(producer.input(2))))
+      return false;
     for (int k = 1; k < 5; ++k)
       if (!initializerValue(bn.input(k))) return false;
     at::Tensor w = value(producer.input(1));
@@ -109,7 +113,7 @@ class BatchNormFolder {
                            state_.initializer(producer.input(1)));
     }
     w = at::Tensor();
-    if (has_bias) {
+    if (own_bias) {
       state_.weights().set(folded_bias, producer.input(2), state_.initializer(producer.input(2)));
     } else {
       onnx::TensorProto init;
