@@ -119,6 +119,13 @@ class ScalarArithmetic(torch.nn.Module):
         return x + 1e-6 * ids, ids * 0.5, (ids > 3) * 1.5, ids.to(torch.int32) * 2.5, ids.to(torch.uint8) * 2, ids + 2
 
 
+class IntDivision(torch.nn.Module):
+    """True division of integer tensors: float32 or float64 by torch's default dtype at run time."""
+
+    def forward(self, x, y):
+        return x / (y.abs() + 1)
+
+
 def write_other_formats(out):
     """Files that are not TorchScript archives, one of each kind pt2onnx recognizes."""
     import zipfile
@@ -241,6 +248,7 @@ def main():
         tiny.save(os.path.join(out, "tiny.pt"))
         torch.jit.script(ScriptedArgs()).save(os.path.join(out, "scripted_args.pt"))
         torch.jit.script(OptionalOutput()).save(os.path.join(out, "optional_output.pt"))
+        torch.jit.script(IntDivision()).save(os.path.join(out, "int_division.pt"))
         torch.jit.script(HelperMethod().eval()).save(os.path.join(out, "helper_method.pt"))
         torch.jit.trace(UnusedInput(), (torch.randn(2, 3), torch.randn(2, 3))).save(os.path.join(out, "unused_input.pt"))
         torch.jit.trace(Dense(1024, 1).eval(), torch.randn(1, 1024)).save(os.path.join(out, "dense_4mb.pt"))

@@ -571,6 +571,15 @@ class StateInit(nn.Module):
         return state[0] + x[:, :3], state[1]
 
 
+class DefaultDtype(nn.Module):
+    """Code that follows torch's default dtype wherever it names none: true division of integer
+    tensors and a factory without a dtype. Made for torch.set_default_dtype(torch.float64) (the case
+    converts with --default-dtype float64): both outputs are float64."""
+
+    def forward(self, x, y):
+        return x / (y.abs() + 1), torch.ones(x.size(0)) * 0.5 + x.sum(1)
+
+
 SCRIPTED_FIXTURES = {
     "scripted_control_flow": ScriptedFlow,
     "scripted_objects": ScriptedObjects,
@@ -610,4 +619,5 @@ SCRIPTED_FIXTURES = {
     "batched_nms": BatchedNms,
     "early_return": EarlyReturn,
     "state_init": StateInit,
+    "default_dtype": DefaultDtype,
 }

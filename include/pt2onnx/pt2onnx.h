@@ -99,10 +99,13 @@ struct Options {
   std::vector<std::string> output_names;
   std::vector<DynamicAxesSpec> dynamic_axes;
   int opset = kDefaultOpset;
-  bool check = true;                   // run the ONNX checker and strict shape inference on the result
-  bool optimize = true;                // simplify the ONNX graph before writing it (--no-optimize: off)
-  bool int32 = false;                  // --int32: INT64 index and shape values become INT32 where the spec allows
-  bool float32_weights = false;        // --float32-weights: a float16 model's weights stay widened in the file
+  bool check = true;             // run the ONNX checker and strict shape inference on the result
+  bool optimize = true;          // simplify the ONNX graph before writing it (--no-optimize: off)
+  bool int32 = false;            // --int32: INT64 index and shape values become INT32 where the spec allows
+  bool float32_weights = false;  // --float32-weights: a float16 model's weights stay widened in the file
+  // --default-dtype float64: torch.set_default_dtype(torch.float64) for the run, as the model was
+  // made (true division of integer tensors, factories without a dtype, tensors of Python floats).
+  bool default_float64 = false;
   std::vector<std::string> libraries;  // --load-library: operator libraries loaded before the archive
   std::vector<std::string> fallback;   // --fallback: namespaces whose unconverted operators become custom-domain nodes
   // Set by the pipeline, not a flag: the archive's float16 weights were widened to float32

@@ -83,6 +83,13 @@ static int run(int argc, char** argv) {
   app.add_flag("--float32-weights", float32_weights,
                "a model saved with float16/bfloat16 weights is converted in float32; keep its weights float32 in the "
                "file too (by default each weight that float16 or bfloat16 holds exactly is stored so, behind a Cast)");
+  std::string default_dtype = "float32";
+  app.add_option("--default-dtype", default_dtype,
+                 "float32|float64: the dtype torch.set_default_dtype gave when the model was made, which its code "
+                 "follows wherever it names none (x / y of integer tensors, torch.zeros(n), torch.tensor(0.5)); "
+                 "torch.jit.load runs a model with float32")
+      ->check(CLI::IsMember({"float32", "float64"}))
+      ->capture_default_str();
   app.add_option("--test-data", options.test_data_dir,
                  "DIR: write the example inputs and LibTorch's outputs as ONNX TensorProto files, "
                  "DIR/test_data_set_N/input_K.pb and output_K.pb (set 0 at the example dims, then the resized runs)");
@@ -152,6 +159,7 @@ static int run(int argc, char** argv) {
   options.optimize = !no_optimize;
   options.int32 = int32;
   options.float32_weights = float32_weights;
+  options.default_float64 = default_dtype == "float64";
   try {
     for (const auto& s : input_specs) options.inputs.push_back(pt2onnx::parseInputSpec(s));
     for (const auto& s : data_specs) options.input_data.push_back(pt2onnx::parseInputData(s));

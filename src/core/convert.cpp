@@ -206,6 +206,14 @@ Summary convert(const Options& options) {
   checkNotAnInput(out_path, options);
   checkOutputWritable(out_path);
   if (!options.test_data_dir.empty()) checkTestDataDir(options.test_data_dir);
+  // torch.set_default_dtype as the model was made, for this conversion only.
+  struct DefaultDtype {
+    caffe2::TypeMeta before = at::get_default_dtype();
+    explicit DefaultDtype(bool float64) {
+      if (float64) c10::set_default_dtype(caffe2::TypeMeta::Make<double>());
+    }
+    ~DefaultDtype() { c10::set_default_dtype(before); }
+  } default_dtype(options.default_float64);
   Summary summary;
   try {
     summary = convertChecked(options, out_path, weight_check);

@@ -1,4 +1,6 @@
 // Converters: elementwise arithmetic, comparisons, math functions, where/masked_fill and clamp.
+#include <spdlog/spdlog.h>
+
 #include <cmath>
 
 #include "ops/common.h"
@@ -84,6 +86,15 @@ Status div(Context& ctx, const Node& node) {
   } else {
     // True division was already promoted to a float output; integer Div truncates.
     out = emitTyped(ctx, "Div", {o.a, o.b}, o.dtype);
+    const DType x = ctx.dtype(ctx.input(node, 0)), y = ctx.dtype(ctx.input(node, 1));
+    static bool told = false;  // once a run
+    if (mode.empty() && o.dtype == DType::kFloat && !isFloating(x) && !isFloating(y) && !told) {
+      told = true;
+      spdlog::warn(
+          "true division of integer tensors gives float32, torch's default dtype, as torch.jit.load runs the "
+          "model; if it was made under torch.set_default_dtype(torch.float64), convert with --default-dtype "
+          "float64");
+    }
   }
   ctx.bind(ctx.output(node), out);
   return Status::Ok();

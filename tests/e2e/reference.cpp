@@ -94,7 +94,7 @@ std::string saveAll(const std::string& dir, const std::string& prefix, const std
 int run(int argc, char** argv) {
   if (argc < 3) {
     std::cerr << "usage: pt2onnx_reference MODEL.pt OUTDIR [--input SPEC] [--input-data NAME=FILE] "
-                 "[--const NAME=VALUE] [--method NAME] [--seed N]\n";
+                 "[--const NAME=VALUE] [--method NAME] [--default-dtype float32|float64] [--seed N]\n";
     return 2;
   }
   std::string model_path = argv[1], dir = argv[2];
@@ -112,6 +112,8 @@ int run(int argc, char** argv) {
       options.consts.push_back(pt2onnx::parseConstArg(value));
     else if (arg == "--method")
       options.method = value;
+    else if (arg == "--default-dtype" && (value == "float32" || value == "float64"))
+      c10::set_default_dtype(value == "float64" ? caffe2::TypeMeta::Make<double>() : caffe2::TypeMeta::Make<float>());
     else if (arg == "--seed")
       seed = std::stoull(value);
     else

@@ -43,14 +43,14 @@ tol=${tol:-1e-3,1e-4}
 rtol=${tol%,*} atol=${tol#*,}
 
 # Reference inputs: the case's input flags as given, and for the second run either the same specs
-# with the second-run dims, or (when the field starts with --) the flags written there. --const and
-# --method apply to both runs.
+# with the second-run dims, or (when the field starts with --) the flags written there. --const,
+# --method and --default-dtype apply to both runs.
 dims_field=$(trim "$f_dims")
 example=() second=() common=() dims2=() n=0
 for ((i = 0; i < ${#args[@]}; i++)); do
   case ${args[i]} in
     --input | --input-data) example+=("${args[i]}" "${args[i + 1]}") ;;
-    --const | --method) common+=("${args[i]}" "${args[i + 1]}") ;;
+    --const | --method | --default-dtype) common+=("${args[i]}" "${args[i + 1]}") ;;
   esac
 done
 if [[ $dims_field == --* ]]; then
