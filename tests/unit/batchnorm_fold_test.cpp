@@ -157,8 +157,8 @@ TEST(BatchNormFold, BiasSharedWithAnotherNodeFoldsIntoANewBias) {
   const auto& conv = b.model().graph().node(0);
   EXPECT_NE(conv.input(2), "zeros");
   const at::Tensor x = torch::randn({2, 8, 6, 6});
-  const at::Tensor want = torch::batch_norm(torch::conv2d(x, w), scale, torch::zeros({32}), mean, var, false, 0.1,
-                                            1e-5, false);
+  const at::Tensor want =
+      torch::batch_norm(torch::conv2d(x, w), scale, torch::zeros({32}), mean, var, false, 0.1, 1e-5, false);
   const at::Tensor got = torch::conv2d(x, value(b, conv.input(1)), value(b, conv.input(2)));
   EXPECT_TRUE(torch::allclose(got, want, 1e-4, 1e-4)) << (got - want).abs().max();
 }
