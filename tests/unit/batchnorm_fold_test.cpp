@@ -29,8 +29,8 @@ Stats addStats(GraphBuilder& b, int64_t channels) {
   return s;
 }
 
-void batchNorm(GraphBuilder& b, const std::string& in, const std::string& out) {
-  auto* bn = b.node("BatchNormalization", {in, "bn_scale", "bn_bias", "bn_mean", "bn_var"}, {out});
+void batchNorm(GraphBuilder& b, const std::string& in, const std::string& out, const std::string& bias = "bn_bias") {
+  auto* bn = b.node("BatchNormalization", {in, "bn_scale", bias, "bn_mean", "bn_var"}, {out});
   auto* eps = bn->add_attribute();
   eps->set_name("epsilon");
   eps->set_type(onnx::AttributeProto::FLOAT);
@@ -141,24 +141,19 @@ TEST(BatchNormFold, GemmFolds) {
 TEST(BatchNormFold, BiasSharedWithAnotherNodeFoldsIntoANewBias) {
   GraphBuilder b;
   b.input("x", {"batch", "8", "6", "6"});
-  torch::manual_seed(2);
   const at::Tensor w = torch::randn({32, 8, 3, 3});
   b.weight(w, "w");
   b.tensor(torch::zeros({32}), "zeros");
-  const at::Tensor scale = torch::rand({32}) + 0.5, mean = torch::randn({32}), var = torch::rand({32}) + 0.5;
-  b.tensor(scale, "bn_scale");
-  b.tensor(mean, "bn_mean");
-  b.tensor(var, "bn_var");
+  const Stats s = addStats(b, 32);
   b.node("Conv", {"x", "w", "zeros"}, {"c"});
-  b.node("BatchNormalization", {"c", "bn_scale", "zeros", "bn_mean", "bn_var"}, {"y"});
+  batchNorm(b, "c", "y", "zeros");
   b.output("y", {"batch", "32", "4", "4"});
   b.optimize();
   ASSERT_EQ(b.ops(), std::vector<std::string>{"Conv"});
   const auto& conv = b.model().graph().node(0);
   EXPECT_NE(conv.input(2), "zeros");
   const at::Tensor x = torch::randn({2, 8, 6, 6});
-  const at::Tensor want =
-      torch::batch_norm(torch::conv2d(x, w), scale, torch::zeros({32}), mean, var, false, 0.1, 1e-5, false);
+  const at::Tensor want = reference(torch::conv2d(x, w), Stats{s.scale, torch::zeros({32}), s.mean, s.var});
   const at::Tensor got = torch::conv2d(x, value(b, conv.input(1)), value(b, conv.input(2)));
   EXPECT_TRUE(torch::allclose(got, want, 1e-4, 1e-4)) << (got - want).abs().max();
 }
