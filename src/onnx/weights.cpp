@@ -22,6 +22,21 @@ std::string storageKey(const at::Tensor& t) {
   return key.str();
 }
 
+// An initializer's name, dtype and dims from `t`, with a one-byte placeholder for its data.
+void fillPlaceholder(const at::Tensor& t, const std::string& name, onnx::TensorProto* proto) {
+  toTensorProto(t.new_empty({0}), name, proto);  // name and dtype
+  proto->clear_dims();
+  for (auto d : t.sizes()) proto->add_dims(d);
+  proto->set_raw_data(std::string(1, '\0'));
+}
+
+// `base` with each slice along `dim` multiplied by that entry of `scale`.
+at::Tensor scaledProduct(const at::Tensor& base, const at::Tensor& scale, int64_t dim) {
+  std::vector<int64_t> shape(base.dim(), 1);
+  shape[dim] = scale.numel();
+  return base * scale.reshape(shape);
+}
+
 }  // namespace
 
 std::string Weights::add(const at::Tensor& tensor, const std::string& name, onnx::TensorProto* proto) {
@@ -32,10 +47,7 @@ std::string Weights::add(const at::Tensor& tensor, const std::string& name, onnx
   }
   auto [it, fresh] = by_storage_.emplace(storageKey(t), name);
   if (!fresh) return it->second;
-  toTensorProto(t.new_empty({0}), name, proto);  // name and dtype
-  proto->clear_dims();
-  for (auto d : t.sizes()) proto->add_dims(d);
-  proto->set_raw_data(std::string(1, '\0'));
+  fillPlaceholder(t, name, proto);
   tensors_.emplace(name, std::move(t));
   return name;
 }
@@ -59,10 +71,7 @@ void Weights::set(const at::Tensor& tensor, const std::string& name, onnx::Tenso
     toTensorProto(t, name, proto);
     return;
   }
-  toTensorProto(t.new_empty({0}), name, proto);
-  proto->clear_dims();
-  for (auto d : t.sizes()) proto->add_dims(d);
-  proto->set_raw_data(std::string(1, '\0'));
+  fillPlaceholder(t, name, proto);
   tensors_.emplace(name, std::move(t));
 }
 
@@ -76,25 +85,17 @@ void Weights::setScaled(const at::Tensor& base, const at::Tensor& scale, int64_t
   forget(name);
   proto->Clear();
   if (tensorBytes(kept_base) < kMinBytes) {
-    std::vector<int64_t> shape(kept_base.dim(), 1);
-    shape[dim] = scale.numel();
-    toTensorProto(kept_base * scale.reshape(shape), name, proto);
+    toTensorProto(scaledProduct(kept_base, scale, dim), name, proto);
     return;
   }
-  toTensorProto(kept_base.new_empty({0}), name, proto);
-  proto->clear_dims();
-  for (auto d : kept_base.sizes()) proto->add_dims(d);
-  proto->set_raw_data(std::string(1, '\0'));
+  fillPlaceholder(kept_base, name, proto);
   scaled_.emplace(name, Scaled{kept_base, scale.contiguous(), dim});
 }
 
 const at::Tensor* Weights::find(const std::string& name) {
   auto scaled = scaled_.find(name);
   if (scaled != scaled_.end()) {
-    const Scaled& s = scaled->second;
-    std::vector<int64_t> shape(s.base.dim(), 1);
-    shape[s.dim] = s.scale.numel();
-    at::Tensor product = s.base * s.scale.reshape(shape);
+    at::Tensor product = scaledProduct(scaled->second.base, scaled->second.scale, scaled->second.dim);
     scaled_.erase(scaled);
     return &tensors_.insert_or_assign(name, std::move(product)).first->second;
   }

@@ -87,7 +87,7 @@ Status div(Context& ctx, const Node& node) {
     // True division was already promoted to a float output; integer Div truncates.
     out = emitTyped(ctx, "Div", {o.a, o.b}, o.dtype);
     const DType x = ctx.dtype(ctx.input(node, 0)), y = ctx.dtype(ctx.input(node, 1));
-    static bool told = false;  // once a run
+    static bool told = false;  // once a process
     if (mode.empty() && o.dtype == DType::kFloat && !isFloating(x) && !isFloating(y) && !told) {
       told = true;
       spdlog::warn(
